@@ -1,0 +1,58 @@
+# Everything a developer or operator runs. Only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export QUIZ_ENV ?= development
+
+.PHONY: help install run test test-pg lint format catalogs messages clean
+
+help:
+	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
+	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
+	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
+	@echo "make lint      ruff"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+catalogs: install
+	@$(BIN)/pybabel compile --use-fuzzy -q -d quiz/translations 2>/dev/null || \
+		$(BIN)/pybabel compile -q -d quiz/translations
+
+run: install catalogs
+	$(BIN)/quiz db upgrade
+	$(BIN)/quiz demo
+	$(BIN)/quiz run --host $(HOST) --port $(PORT) --no-reload --with-threads
+
+test: install catalogs
+	$(BIN)/python -m pytest
+
+test-pg: install catalogs
+	QUIZ_TEST_DATABASE_URL=$${QUIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	QUIZ_TEST_REDIS_URL=$${QUIZ_TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check quiz question_bank tests bench
+	$(BIN)/ruff format --check quiz question_bank tests bench
+
+format: install
+	$(BIN)/ruff format quiz question_bank tests bench
+	$(BIN)/ruff check --fix quiz question_bank tests bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+messages: install  ## re-extract translatable strings and update both catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location \
+		--sort-output -o quiz/translations/messages.pot .
+	$(BIN)/pybabel update -i quiz/translations/messages.pot -d quiz/translations --no-fuzzy-matching

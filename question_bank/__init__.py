@@ -1,0 +1,58 @@
+"""Question banks for the quiz platform: model, YAML format, validation and drawing.
+
+A plain library (stdlib + PyYAML): no Flask, no SQLAlchemy, nothing from ``quiz``, so
+organizers' tools, tests and importers can use it without an app.
+"""
+
+from question_bank.drawing import (
+    Candidate,
+    DrawError,
+    DrawPart,
+    DrawPool,
+    DrawRule,
+    option_order,
+    presented_options,
+)
+from question_bank.errors import N_, BankError, Problem
+from question_bank.model import (
+    LANGUAGES,
+    OPTION_KEYS,
+    TRUE_FALSE_KEYS,
+    TRUE_FALSE_LABELS,
+    Bank,
+    Category,
+    Kind,
+    Question,
+    Version,
+)
+from question_bank.text import fold_key, mongolian_words, normalize, sort_key
+from question_bank.yaml_format import dump_bank, load_bank, parse_bank
+
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "OPTION_KEYS",
+    "TRUE_FALSE_KEYS",
+    "TRUE_FALSE_LABELS",
+    "Bank",
+    "BankError",
+    "Candidate",
+    "Category",
+    "DrawError",
+    "DrawPart",
+    "DrawPool",
+    "DrawRule",
+    "Kind",
+    "Problem",
+    "Question",
+    "Version",
+    "dump_bank",
+    "fold_key",
+    "load_bank",
+    "mongolian_words",
+    "normalize",
+    "option_order",
+    "parse_bank",
+    "presented_options",
+    "sort_key",
+]

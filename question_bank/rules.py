@@ -1,0 +1,75 @@
+"""Content rules of a bank that hold whatever file format it came from.
+
+Each check returns ``Issue`` values (msgid, params) without a location: the format reader
+knows where the value sat in the file and turns an issue into a ``Problem`` there. The
+YAML reader uses them today; spreadsheet or GIFT importers can reuse them tomorrow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from question_bank import messages as m
+from question_bank.model import OPTION_KEYS, Kind
+
+Issue = tuple[str, dict[str, Any]]
+
+FORMAT = "quiz-bank/1"
+MAX_ID_LENGTH = 64
+MIN_OPTIONS = 2
+DIFFICULTIES = (1, 2, 3)
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def slug_issue(key: str, value: str) -> Issue | None:
+    """Ids go into URLs, file names and Redis keys, hence the narrow alphabet."""
+    if SLUG.fullmatch(value) and len(value) <= MAX_ID_LENGTH:
+        return None
+    return m.BAD_SLUG, {"key": key, "value": value, "max": MAX_ID_LENGTH}
+
+
+def option_key_issue(key: str) -> Issue | None:
+    return None if key in OPTION_KEYS else (m.BAD_OPTION_KEY, {"key": key})
+
+
+def option_keys_issues(keys: Sequence[str]) -> list[Issue]:
+    """2-8 keys forming A, B, C, ... without gaps (keys outside A-H are reported apart)."""
+    valid = {key for key in keys if key in OPTION_KEYS}
+    issues: list[Issue] = []
+    if not MIN_OPTIONS <= len(keys) <= len(OPTION_KEYS):
+        issues.append((m.OPTION_COUNT, {"count": len(keys)}))
+    if valid:
+        last = max(OPTION_KEYS.index(key) for key in valid)
+        missing = [key for key in OPTION_KEYS[:last] if key not in valid]
+        if missing:
+            issues.append((m.OPTION_GAP, {"missing": ", ".join(missing)}))
+    return issues
+
+
+def canonical_option_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """Option keys in A-H order, whatever order the file wrote them in."""
+    return tuple(key for key in OPTION_KEYS if key in keys)
+
+
+def answer_issues(kind: Kind, answer: Sequence[str], option_keys: Sequence[str]) -> list[Issue]:
+    """Answer keys of a single or multiple question against its option keys."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for key in answer:
+        if key in seen:
+            issues.append((m.ANSWER_TWICE, {"key": key}))
+        seen.add(key)
+        if key not in option_keys:
+            issues.append((m.ANSWER_NOT_OPTION, {"key": key, "keys": ", ".join(option_keys)}))
+    if kind is Kind.SINGLE and len(seen) != 1:
+        issues.append((m.SINGLE_ANSWER_COUNT, {"count": len(seen)}))
+    if kind is Kind.MULTIPLE and not seen:
+        issues.append((m.MULTIPLE_NO_ANSWER, {}))
+    return issues
+
+
+def canonical_answer(answer: Sequence[str], option_keys: Sequence[str]) -> tuple[str, ...]:
+    """Answer keys in option order, so ``[C, A]`` and ``[A, C]`` are the same answer."""
+    return tuple(key for key in option_keys if key in answer)

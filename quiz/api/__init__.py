@@ -1,0 +1,5 @@
+"""JSON API v1 for mobile and mini-program clients (``/api/v1``)."""
+
+from quiz.api.routes import bp
+
+__all__ = ["bp"]

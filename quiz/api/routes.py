@@ -1,0 +1,260 @@
+"""API v1 endpoints: thin wrappers over the same services the pages use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from quiz.accounts import services as accounts
+from quiz.accounts.access import login_required, public
+from quiz.api.openapi import openapi_document
+from quiz.api.serializers import (
+    board_json,
+    contest_json,
+    iso,
+    league_json,
+    region_json,
+    user_json,
+)
+from quiz.clock import now
+from quiz.contests import services as contests
+from quiz.errors import QuizError, ValidationFailed
+from quiz.extensions import csrf
+from quiz.i18n import current_language
+from quiz.leaderboards.services import league_names, read_board
+from quiz.play import services as play
+from quiz.play.state import attempt_state
+from quiz.regions.services import all_regions
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_LIMIT = 100
+
+
+class BadJson(QuizError):
+    code = "invalid_json"
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions() -> None:
+    """Bearer clients need no CSRF token; a browser using its cookie session does.
+
+    Only a request that the session cookie authenticates can be forged across sites;
+    the anonymous endpoints (register, token) set no cookie, so they need no token.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_app.config.get(
+        "WTF_CSRF_ENABLED", True
+    ):
+        return
+    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    if not bearer and "_user_id" in session:
+        csrf.protect()
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadJson(_l("Send a JSON object with Content-Type application/json."))
+    return data
+
+
+def _str(data: dict, name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed({name: [_l("Must be text.")]})
+    return value
+
+
+def _int(data: dict, name: str) -> int | None:
+    value = data.get(name)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValidationFailed({name: [_l("Must be a whole number.")]})
+    return value
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "10")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationFailed({"limit": [_l("Must be between 1 and %(n)d.", n=MAX_LIMIT)]})
+    return int(raw)
+
+
+def _league_arg() -> int | None:
+    raw = request.args.get("league")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ValidationFailed({"league": [_l("Must be a whole number.")]})
+    return int(raw)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+@bp.get("/regions")
+@public
+def regions() -> Any:
+    response = jsonify({"regions": [region_json(r) for r in all_regions()]})
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.post("/auth/register")
+@public
+def register() -> Any:
+    data = body()
+    user = accounts.register_user(
+        username=_str(data, "username"),
+        password=_str(data, "password"),
+        display_name=_str(data, "display_name"),
+        region_code=_str(data, "region_code"),
+        language=_str(data, "language"),
+        school_id=_int(data, "school_id"),
+        now=now(),
+    )
+    return jsonify(user_json(user)), 201
+
+
+@bp.post("/auth/token")
+@public
+def token() -> Any:
+    data = body()
+    user = accounts.authenticate(_str(data, "username"), _str(data, "password"))
+    if user is None:
+        raise QuizError(_l("Wrong username or password."), code="invalid_credentials") from None
+    value, expires_at = accounts.issue_token(user, now(), current_app.config["QUIZ_TOKEN_DAYS"])
+    return jsonify({"token": value, "expires_at": iso(expires_at)})
+
+
+@bp.get("/me")
+@login_required
+def me() -> Any:
+    return jsonify(user_json(current_user))
+
+
+@bp.get("/contests")
+@public
+def contest_list() -> Any:
+    user = current_user if current_user.is_authenticated else None
+    moment = now()
+    result = []
+    for contest in contests.visible_contests(user):
+        enrollment = contests.enrollment_of(user.id, contest.id) if user else None
+        result.append(contest_json(contest, enrollment, moment))
+    return jsonify({"contests": result})
+
+
+@bp.post("/contests/<int:contest_id>/enrollment")
+@login_required
+def enrollment(contest_id: int) -> Any:
+    contest = contests.get_visible_contest(contest_id, current_user)
+    data = body() if request.data else {}
+    enrolled, created = contests.enroll(
+        current_user,
+        contest,
+        now(),
+        league_id=_int(data, "league_id"),
+        join_code=_str(data, "join_code"),
+    )
+    return jsonify({"contest_id": contest.id, "league": league_json(enrolled.league)}), (
+        201 if created else 200
+    )
+
+
+@bp.post("/rounds/<int:round_id>/attempts")
+@login_required
+def start_attempt(round_id: int) -> Any:
+    round_ = contests.get_visible_round(round_id, current_user)
+    data = body()
+    language = _str(data, "language")
+    if language is None:
+        raise ValidationFailed({"language": [_l("Choose Chinese or Mongolian.")]})
+    attempt, created = play.start_attempt(current_user, round_, language, now())
+    moment = now()
+    play.finalize_if_overdue(attempt, moment)
+    return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def get_attempt(attempt_id: int) -> Any:
+    attempt = play.get_own_attempt(attempt_id, current_user)
+    moment = now()
+    play.finalize_if_overdue(attempt, moment)
+    language = request.args.get("language") or attempt.language
+    return jsonify(attempt_state(attempt, language, moment).to_json())
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:no>")
+@login_required
+def put_answer(attempt_id: int, no: int) -> Any:
+    data = body()
+    if "choice" not in data:
+        raise ValidationFailed({"choice": [_l("This field is required.")]})
+    saved = play.save_answer(attempt_id, current_user, no, data["choice"], now())
+    return jsonify({"no": saved.no, "choice": saved.choice, "answered_count": saved.answered_count})
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@login_required
+def finish(attempt_id: int) -> Any:
+    attempt = play.get_own_attempt(attempt_id, current_user)
+    moment = now()
+    attempt = play.finish_attempt(attempt, moment)
+    contest = contests.get_visible_contest(attempt.contest_id, current_user)
+    board = read_board(
+        contest, attempt.round_id, None, 1, current_user.id, attempt.league_id, moment
+    )
+    return jsonify(
+        {
+            "score": attempt.points,
+            "max_score": attempt.max_points,
+            "time_used_ms": attempt.time_used_ms,
+            "finish_reason": attempt.finish_reason,
+            "rank": board.me["rank"] if board.me else None,
+            "league_rank": board.me["league_rank"] if board.me else None,
+        }
+    )
+
+
+def _board(contest_id: int, round_id: int | None) -> Any:
+    contest = contests.get_visible_contest(contest_id, current_user)
+    league_id = _league_arg()
+    if league_id is not None and league_id not in {lg.id for lg in contest.leagues}:
+        raise ValidationFailed({"league": [_l("This league is not part of the contest.")]})
+    enrollment = contests.enrollment_of(current_user.id, contest.id)
+    board = read_board(
+        contest,
+        round_id,
+        league_id,
+        _limit(),
+        current_user.id,
+        enrollment.league_id if enrollment else None,
+        now(),
+    )
+    response = jsonify(board_json(board, league_names(contest, current_language())))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/rounds/<int:round_id>/leaderboard")
+@login_required
+def round_leaderboard(round_id: int) -> Any:
+    round_ = contests.get_visible_round(round_id, current_user)
+    return _board(round_.contest_id, round_.id)
+
+
+@bp.get("/contests/<int:contest_id>/leaderboard")
+@login_required
+def contest_leaderboard(contest_id: int) -> Any:
+    return _board(contest_id, None)

@@ -1,0 +1,140 @@
+"""Application assembly: settings, extensions, blueprints, error handlers, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from quiz.config import load_config
+from quiz.extensions import babel, configure_sqlite, csrf, db, login_manager, migrate, redis_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "quiz",
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path, config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    import quiz.models  # noqa: F401  (register every table)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    redis_store.init_app(app)
+    _init_login(app)
+    _init_babel(app)
+
+    from quiz.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _init_templates(app)
+    _security_headers(app)
+
+    from quiz.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from quiz.accounts.access import bearer_user
+    from quiz.accounts.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+    login_manager.request_loader(lambda _request: bearer_user())
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> Any:
+        from flask import flash, redirect, url_for
+
+        from quiz.errors import _render, wants_json
+
+        if wants_json():
+            return _render(401, "unauthorized", str(_l("Please log in first.")))
+        flash(str(login_manager.login_message), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _init_babel(app: Flask) -> None:
+    from quiz.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quiz.accounts.routes import bp as accounts_bp
+    from quiz.api import bp as api_bp
+    from quiz.contests.routes import bp as contests_bp
+    from quiz.leaderboards.routes import bp as leaderboards_bp
+    from quiz.play.routes import bp as play_bp
+
+    app.register_blueprint(contests_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(play_bp)
+    app.register_blueprint(leaderboards_bp)
+    app.register_blueprint(api_bp)
+
+
+def _init_templates(app: Flask) -> None:
+    from quiz.i18n import HTML_LANG, LANGUAGES, current_language
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        language = current_language()
+        return {"language": language, "html_lang": HTML_LANG[language], "languages": LANGUAGES}
+
+    @app.template_filter("duration")
+    def _duration(ms: int | None) -> str:
+        if ms is None:
+            return "–"
+        seconds, millis = divmod(int(ms), 1000)
+        minutes, seconds = divmod(seconds, 60)
+        return f"{minutes}:{seconds:02d}.{millis // 100}"
+
+    @app.template_filter("localtime")
+    def _localtime(moment: Any) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(moment, "yyyy-MM-dd HH:mm") if moment else ""
+
+
+def _security_headers(app: Flask) -> None:
+    """A strict CSP (no inline script or style) and the usual hardening headers."""
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if getattr(g, "no_store", False):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,1 @@
+"""Question banks stored in SQL: one question, one answer key, a text per language."""

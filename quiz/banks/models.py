@@ -1,0 +1,85 @@
+"""SQL storage of question banks, mirroring ``question_bank.model``.
+
+A question keeps one row for its identity and answer key and one row per language for
+its wording, so scoring and statistics never depend on the language a person used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.extensions import db
+
+
+class QuestionBank(db.Model):
+    __tablename__ = "question_banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_mn: Mapped[str] = mapped_column(String(400), default="")
+    # Bumped on every change so cached drawing pools know they are out of date.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BankCategory(db.Model):
+    __tablename__ = "bank_categories"
+
+    bank_id: Mapped[int] = mapped_column(
+        ForeignKey("question_banks.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_mn: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    difficulty: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[list[str]] = mapped_column(JSON)
+    option_keys: Mapped[list[str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Retired questions are never drawn again but past attempts keep pointing at them.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    texts: Mapped[list[QuestionText]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="QuestionText.language"
+    )
+
+    def text_for(self, language: str) -> QuestionText | None:
+        for text in self.texts:
+            if text.language == language:
+                return text
+        return None
+
+    @property
+    def languages(self) -> list[str]:
+        return [text.language for text in self.texts]
+
+
+class QuestionText(db.Model):
+    __tablename__ = "question_texts"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # {"A": "...", "B": "..."}: keys are the option identities shared by every language.
+    options: Mapped[dict[str, str]] = mapped_column(JSON)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True)

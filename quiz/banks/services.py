@@ -1,0 +1,147 @@
+"""Storing library banks in SQL, and the drawing pools built from them."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from question_bank import Bank, Candidate, DrawPool
+from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
+from quiz.extensions import db
+
+
+def import_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
+    """Insert or update a bank by its slug and its questions by their ids.
+
+    Returns (bank, questions added, questions updated). Questions missing from the file
+    are left alone (retiring is an explicit act), so re-importing never breaks past
+    attempts.
+    """
+    row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank.id))
+    if row is None:
+        row = QuestionBank(
+            slug=bank.id,
+            title_zh=bank.title.get("zh", bank.id),
+            title_mn=bank.title.get("mn", ""),
+            created_at=now,
+            revision=1,
+        )
+        db.session.add(row)
+        db.session.flush()
+    else:
+        row.title_zh = bank.title.get("zh", row.title_zh)
+        row.title_mn = bank.title.get("mn", row.title_mn)
+        row.revision += 1
+    categories = {
+        c.slug: c
+        for c in db.session.scalars(select(BankCategory).where(BankCategory.bank_id == row.id))
+    }
+    for category in bank.categories:
+        existing = categories.get(category.id)
+        if existing is None:
+            db.session.add(
+                BankCategory(
+                    bank_id=row.id,
+                    slug=category.id,
+                    name_zh=category.name.get("zh", category.id),
+                    name_mn=category.name.get("mn", ""),
+                )
+            )
+        else:
+            existing.name_zh = category.name.get("zh", existing.name_zh)
+            existing.name_mn = category.name.get("mn", existing.name_mn)
+    stored = {
+        q.external_id: q
+        for q in db.session.scalars(select(Question).where(Question.bank_id == row.id))
+    }
+    added = updated = 0
+    for item in bank.questions:
+        question = stored.get(item.id)
+        if question is None:
+            question = Question(bank_id=row.id, external_id=item.id, created_at=now)
+            db.session.add(question)
+            added += 1
+        else:
+            updated += 1
+        question.kind = str(item.kind)
+        question.category = item.category
+        question.difficulty = item.difficulty
+        question.answer = list(item.answer)
+        question.option_keys = list(item.option_keys)
+        question.source = item.source
+        question.tags = list(item.tags)
+        question.updated_at = now
+        texts = {t.language: t for t in question.texts}
+        for language, version in item.versions.items():
+            text = texts.get(language)
+            if text is None:
+                text = QuestionText(language=language)
+                question.texts.append(text)
+            text.text = version.text
+            text.options = dict(version.options)
+            text.explanation = version.explanation
+            text.reviewed = version.reviewed
+        for language, text in texts.items():
+            if language not in item.versions:
+                question.texts.remove(text)
+    db.session.commit()
+    return row, added, updated
+
+
+@dataclass(frozen=True)
+class DrawMeta:
+    kind: str
+    option_keys: tuple[str, ...]
+    difficulty: int
+
+
+@dataclass(frozen=True)
+class CachedPool:
+    pool: DrawPool
+    meta: dict[int, DrawMeta]
+
+
+_pools_lock = threading.Lock()
+
+
+def _pool_cache() -> dict[tuple[int, int, tuple[str, ...]], CachedPool]:
+    """Per app (not per module) so two apps in one process never share pools."""
+    return current_app.extensions.setdefault("quiz_draw_pools", {})
+
+
+def drawing_pool(bank_id: int, languages: list[str]) -> CachedPool:
+    """The active questions of a bank that exist in every language of a round.
+
+    Requiring every language keeps a round fair: whichever language a person picks, they
+    draw from the same questions, and can switch language mid-attempt. Cached per bank
+    revision, so building it (a scan of the bank) happens once per change, not per start.
+    """
+    revision = db.session.scalar(select(QuestionBank.revision).where(QuestionBank.id == bank_id))
+    key = (bank_id, revision or 0, tuple(sorted(languages)))
+    pools = _pool_cache()
+    cached = pools.get(key)
+    if cached is not None:
+        return cached
+    covered = (
+        select(QuestionText.question_id)
+        .where(QuestionText.language.in_(languages))
+        .group_by(QuestionText.question_id)
+        .having(func.count() == len(set(languages)))
+    )
+    rows = db.session.execute(
+        select(
+            Question.id, Question.category, Question.difficulty, Question.kind, Question.option_keys
+        ).where(Question.bank_id == bank_id, Question.retired.is_(False), Question.id.in_(covered))
+    ).all()
+    pool = DrawPool.from_candidates(Candidate(r.id, r.category, r.difficulty) for r in rows)
+    meta = {r.id: DrawMeta(r.kind, tuple(r.option_keys), r.difficulty) for r in rows}
+    cached = CachedPool(pool=pool, meta=meta)
+    with _pools_lock:
+        for stale in [k for k in pools if k[0] == bank_id and k[1] != key[1]]:
+            del pools[stale]
+        pools[key] = cached
+    return cached

@@ -1,0 +1,1 @@
+"""Contests, their leagues (divisions), rounds and enrollments."""

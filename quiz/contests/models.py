@@ -1,0 +1,192 @@
+"""Contests, leagues, rounds and enrollments.
+
+A league is any division whose results are ranked apart: by default one per 盟市, but the
+same table holds age groups, schools or custom divisions (``League.kind``). Every
+enrollment is in exactly one league of its contest, enforced by a composite foreign key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.extensions import db
+
+
+class LeagueScheme(StrEnum):
+    REGION = "region"  # one league per 盟市, chosen from the participant's region
+    AGE_GROUP = "age_group"  # 小学组/中学组/公众组, chosen at enrollment
+    SCHOOL = "school"  # one league per school
+    CUSTOM = "custom"  # any divisions the organizer defines
+
+
+class Registration(StrEnum):
+    OPEN = "open"
+    JOIN_CODE = "join_code"
+    ALLOW_LIST = "allow_list"
+
+
+class Stage(StrEnum):
+    PRELIMINARY = "preliminary"  # 初赛
+    SEMIFINAL = "semifinal"  # 复赛
+    FINAL = "final"  # 决赛
+    PRACTICE = "practice"  # 练习
+
+
+class ReviewPolicy(StrEnum):
+    NEVER = "never"
+    AFTER_FINISH = "after_finish"
+    AFTER_CLOSE = "after_close"
+
+
+class RoundState(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Contest(db.Model):
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_mn: Mapped[str] = mapped_column(String(400), default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_mn: Mapped[str] = mapped_column(Text, default="")
+    league_scheme: Mapped[str] = mapped_column(String(16), default=LeagueScheme.REGION)
+    registration: Mapped[str] = mapped_column(String(16), default=Registration.OPEN)
+    join_code: Mapped[str | None] = mapped_column(String(32))
+    # Unpublished contests are seen only by organizers and admins.
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Epoch of the contest's leaderboards: finish times are counted from here.
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    leagues: Mapped[list[League]] = relationship(
+        back_populates="contest", order_by="League.position", cascade="all, delete-orphan"
+    )
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="contest", order_by="Round.position", cascade="all, delete-orphan"
+    )
+
+    def title(self, language: str) -> str:
+        return self.title_mn if language == "mn" and self.title_mn else self.title_zh
+
+    def description(self, language: str) -> str:
+        return (
+            self.description_mn
+            if language == "mn" and self.description_mn
+            else (self.description_zh)
+        )
+
+
+class ContestOrganizer(db.Model):
+    """Organizers who run a given contest (admins run all of them)."""
+
+    __tablename__ = "contest_organizers"
+
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class League(db.Model):
+    __tablename__ = "leagues"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "code"),
+        # Target of the composite keys that keep enrollments inside their contest.
+        UniqueConstraint("contest_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_mn: Mapped[str] = mapped_column(String(256), default="")
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="leagues")
+
+    def name(self, language: str) -> str:
+        return self.name_mn if language == "mn" and self.name_mn else self.name_zh
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("contest_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(16), default=Stage.PRELIMINARY)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_mn: Mapped[str] = mapped_column(String(400), default="")
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when an organizer closes the round early.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    time_limit_seconds: Mapped[int] = mapped_column(Integer)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id"))
+    # [{"count": 5, "category": "life-health", "difficulty": 1}, ...]
+    draw_rule: Mapped[list[dict]] = mapped_column(JSON)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    review_policy: Mapped[str] = mapped_column(String(16), default=ReviewPolicy.AFTER_FINISH)
+    partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {"1": 10, "2": 15, "3": 20}: points for a correct answer by difficulty.
+    points_by_difficulty: Mapped[dict[str, int]] = mapped_column(JSON)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    def title(self, language: str) -> str:
+        return self.title_mn if language == "mn" and self.title_mn else self.title_zh
+
+    def effective_close(self) -> datetime:
+        return min(self.closes_at, self.closed_at) if self.closed_at else self.closes_at
+
+    def state(self, now: datetime) -> RoundState:
+        if now < self.opens_at:
+            return RoundState.SCHEDULED
+        if now >= self.effective_close():
+            return RoundState.CLOSED
+        return RoundState.OPEN
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "user_id"),
+        ForeignKeyConstraint(["contest_id", "league_id"], ["leagues.contest_id", "leagues.id"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    league_id: Mapped[int] = mapped_column(Integer, index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+
+    league: Mapped[League] = relationship(
+        primaryjoin="and_(Enrollment.league_id == League.id)",
+        foreign_keys=[league_id],
+        lazy="joined",
+        viewonly=True,
+    )

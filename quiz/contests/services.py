@@ -1,0 +1,260 @@
+"""Contest operations: visibility, leagues, enrollment, round set-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from question_bank import DrawRule
+from quiz.accounts.models import Role, User
+from quiz.contests.models import (
+    Contest,
+    ContestOrganizer,
+    Enrollment,
+    League,
+    LeagueScheme,
+    Registration,
+    ReviewPolicy,
+    Round,
+    Stage,
+)
+from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from quiz.extensions import db
+from quiz.i18n import LANGUAGES
+from quiz.regions.models import LEAGUE_LEVEL, Region
+from quiz.sql import insert_ignore
+
+DEFAULT_POINTS = {"1": 10, "2": 15, "3": 20}
+MAX_TIME_LIMIT_SECONDS = 4 * 3600
+
+
+def is_organizer_of(user: User | None, contest: Contest) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if Role.ADMIN in user.roles:
+        return True
+    if Role.ORGANIZER not in user.roles:
+        return False
+    return db.session.get(ContestOrganizer, (contest.id, user.id)) is not None
+
+
+def visible_contests(user: User | None) -> list[Contest]:
+    """Published contests for everyone; unpublished ones for their organizers."""
+    contests = db.session.scalars(select(Contest).order_by(Contest.starts_at.desc())).all()
+    return [c for c in contests if c.published or is_organizer_of(user, c)]
+
+
+def get_visible_contest(contest_id: int, user: User | None) -> Contest:
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or not (contest.published or is_organizer_of(user, contest)):
+        raise NotFound(_l("This contest does not exist."), code="contest_not_found")
+    return contest
+
+
+def get_visible_round(round_id: int, user: User | None) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(_l("This round does not exist."), code="round_not_found")
+    get_visible_contest(round_.contest_id, user)
+    return round_
+
+
+def create_contest(
+    *,
+    slug: str,
+    title_zh: str,
+    title_mn: str,
+    starts_at: datetime,
+    now: datetime,
+    created_by: User | None = None,
+    league_scheme: str = LeagueScheme.REGION,
+    published: bool = True,
+    description_zh: str = "",
+    description_mn: str = "",
+) -> Contest:
+    contest = Contest(
+        slug=slug,
+        title_zh=title_zh,
+        title_mn=title_mn,
+        starts_at=starts_at,
+        league_scheme=str(league_scheme),
+        registration=Registration.OPEN,
+        published=published,
+        description_zh=description_zh,
+        description_mn=description_mn,
+        created_by_id=created_by.id if created_by else None,
+        created_at=now,
+    )
+    db.session.add(contest)
+    db.session.flush()
+    if created_by is not None:
+        db.session.add(ContestOrganizer(contest_id=contest.id, user_id=created_by.id))
+    if league_scheme == LeagueScheme.REGION:
+        add_region_leagues(contest)
+    db.session.commit()
+    return contest
+
+
+def add_region_leagues(contest: Contest) -> list[League]:
+    """One league per 盟市, the default division of a regional contest."""
+    leagues = []
+    regions = db.session.scalars(
+        select(Region).where(Region.level == LEAGUE_LEVEL).order_by(Region.position)
+    ).all()
+    for position, region in enumerate(regions):
+        league = League(
+            contest_id=contest.id,
+            code=region.code,
+            kind=LeagueScheme.REGION,
+            name_zh=region.name_zh,
+            name_mn=region.name_mn,
+            region_code=region.code,
+            position=position,
+        )
+        db.session.add(league)
+        leagues.append(league)
+    db.session.flush()
+    return leagues
+
+
+def add_league(
+    contest: Contest,
+    *,
+    code: str,
+    name_zh: str,
+    name_mn: str = "",
+    kind: str = LeagueScheme.CUSTOM,
+    school_id: int | None = None,
+) -> League:
+    league = League(
+        contest_id=contest.id,
+        code=code,
+        kind=str(kind),
+        name_zh=name_zh,
+        name_mn=name_mn,
+        school_id=school_id,
+        position=len(contest.leagues),
+    )
+    db.session.add(league)
+    db.session.commit()
+    return league
+
+
+def add_round(
+    contest: Contest,
+    *,
+    title_zh: str,
+    title_mn: str = "",
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_seconds: int,
+    bank_id: int,
+    draw_rule: list[dict],
+    languages: list[str],
+    stage: str = Stage.PRELIMINARY,
+    max_attempts: int = 1,
+    review_policy: str = ReviewPolicy.AFTER_FINISH,
+    partial_credit: bool = False,
+    points_by_difficulty: dict[str, int] | None = None,
+) -> Round:
+    errors: dict[str, list] = {}
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_l("The round must close after it opens.")]
+    if not 10 <= time_limit_seconds <= MAX_TIME_LIMIT_SECONDS:
+        errors["time_limit_seconds"] = [_l("The time limit must be 10 seconds to 4 hours.")]
+    if not languages or any(lang not in LANGUAGES for lang in languages):
+        errors["languages"] = [_l("Choose Chinese, Mongolian or both.")]
+    if max_attempts < 1:
+        errors["max_attempts"] = [_l("Allow at least one attempt.")]
+    if review_policy not in set(ReviewPolicy):
+        errors["review_policy"] = [_l("Unknown review policy.")]
+    try:
+        DrawRule.from_json(draw_rule)
+    except ValueError as exc:
+        errors["draw_rule"] = [str(exc)]
+    if errors:
+        raise ValidationFailed(errors)
+    round_ = Round(
+        contest_id=contest.id,
+        position=len(contest.rounds),
+        stage=str(stage),
+        title_zh=title_zh,
+        title_mn=title_mn,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_seconds=time_limit_seconds,
+        bank_id=bank_id,
+        draw_rule=draw_rule,
+        languages=list(languages),
+        max_attempts=max_attempts,
+        review_policy=str(review_policy),
+        partial_credit=partial_credit,
+        points_by_difficulty=dict(points_by_difficulty or DEFAULT_POINTS),
+    )
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+def enrollment_of(user_id: int, contest_id: int) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.contest_id == contest_id, Enrollment.user_id == user_id)
+    )
+
+
+def _league_for(user: User, contest: Contest, league_id: int | None) -> League:
+    leagues = db.session.scalars(select(League).where(League.contest_id == contest.id)).all()
+    by_id = {league.id: league for league in leagues}
+    if league_id is not None and league_id not in by_id:
+        raise ValidationFailed({"league_id": [_l("This league is not part of the contest.")]})
+    if contest.league_scheme == LeagueScheme.REGION:
+        home = user.region.parent_code if user.region else None
+        matching = [lg for lg in leagues if lg.region_code == home]
+        if not matching:
+            raise Conflict(_l("Your region has no league in this contest."), code="no_league")
+        if league_id is not None and league_id != matching[0].id:
+            raise ValidationFailed(
+                {"league_id": [_l("In this contest your league follows your region.")]}
+            )
+        return matching[0]
+    if contest.league_scheme == LeagueScheme.SCHOOL:
+        matching = [lg for lg in leagues if lg.school_id == user.school_id]
+        if not matching:
+            raise Conflict(_l("Your school has no league in this contest."), code="no_league")
+        return matching[0]
+    if league_id is None:
+        if len(leagues) == 1:
+            return leagues[0]
+        raise ValidationFailed({"league_id": [_l("Choose your league.")]})
+    return by_id[league_id]
+
+
+def enroll(
+    user: User,
+    contest: Contest,
+    now: datetime,
+    league_id: int | None = None,
+    join_code: str | None = None,
+) -> tuple[Enrollment, bool]:
+    """Enroll once; a repeated or concurrent request returns the same enrollment."""
+    existing = enrollment_of(user.id, contest.id)
+    if existing is not None:
+        return existing, False
+    if contest.registration == Registration.JOIN_CODE and (
+        not join_code or join_code.strip() != (contest.join_code or "")
+    ):
+        raise Forbidden(_l("This contest needs a valid join code."), code="join_code_required")
+    if contest.registration == Registration.ALLOW_LIST:
+        raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
+    league = _league_for(user, contest, league_id)
+    inserted = db.session.execute(
+        insert_ignore(Enrollment, ["contest_id", "user_id"]).values(
+            contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now
+        )
+    )
+    db.session.commit()
+    enrollment = enrollment_of(user.id, contest.id)
+    assert enrollment is not None
+    return enrollment, bool(inserted.rowcount)

@@ -1,0 +1,110 @@
+"""Extension objects, created unbound and attached to the app in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Flask
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+from quiz.embedded_redis import EmbeddedRedis
+
+# Stable constraint names make Alembic migrations reproducible on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+class RedisHandle:
+    """The app's Redis client: a configured server, or the embedded one started on demand.
+
+    Started lazily so commands that never touch Redis (``quiz db upgrade``) don't start a
+    server; short timeouts so a Redis outage degrades leaderboards instead of hanging
+    answer submission.
+    """
+
+    def __init__(self) -> None:
+        self._client: redis.Redis | None = None
+        self._server: EmbeddedRedis | None = None
+        self._url: str | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self._client = None
+        self._url = app.config.get("QUIZ_REDIS_URL")
+        if not self._url:
+            self._server = EmbeddedRedis(app.config["QUIZ_REDIS_DIR"])
+        app.extensions["quiz_redis"] = self
+
+    @property
+    def server(self) -> EmbeddedRedis | None:
+        return self._server
+
+    @property
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            url = self._url or self._server.start()  # type: ignore[union-attr]
+            self._client = redis.Redis.from_url(
+                url,
+                decode_responses=True,
+                socket_timeout=1.0,
+                socket_connect_timeout=1.0,
+                health_check_interval=30,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._server is not None:
+            self._server.stop()
+
+
+redis_store = RedisHandle()
+
+
+def configure_sqlite(engine: Any) -> None:
+    """Make SQLite safe for concurrent requests.
+
+    WAL lets readers run beside one writer; ``BEGIN IMMEDIATE`` takes the write lock at
+    the start of every transaction, so two requests never both read and then fail to
+    upgrade to writing (SQLite answers that with SQLITE_BUSY instead of waiting).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""Live leaderboards in Redis, rebuilt from SQL whenever in doubt."""

@@ -1,0 +1,69 @@
+"""Leaderboard pages: the participant's view and a full-screen projector view.
+
+The pages render the board once and ``static/js/leaderboard.js`` refreshes it from the
+API every 2 seconds with ETags, so an unchanged board costs a 304.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+
+from quiz.accounts.access import login_required
+from quiz.clock import now
+from quiz.contests import services as contests
+from quiz.i18n import current_language
+from quiz.leaderboards.services import league_names, read_board
+
+bp = Blueprint("leaderboards", __name__)
+
+
+def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
+    contest = contests.get_visible_contest(contest_id, current_user)
+    raw_league = request.args.get("league", "")
+    league_id = int(raw_league) if raw_league.isdigit() else None
+    if league_id not in {lg.id for lg in contest.leagues}:
+        league_id = None
+    enrollment = contests.enrollment_of(current_user.id, contest.id)
+    limit = 20 if projector else 10
+    board = read_board(
+        contest,
+        round_id,
+        league_id,
+        limit,
+        current_user.id,
+        enrollment.league_id if enrollment else None,
+        now(),
+    )
+    if round_id is None:
+        poll = url_for(
+            "api.contest_leaderboard", contest_id=contest.id, league=league_id, limit=limit
+        )
+    else:
+        poll = url_for("api.round_leaderboard", round_id=round_id, league=league_id, limit=limit)
+    round_ = next((r for r in contest.rounds if r.id == round_id), None)
+    return render_template(
+        "leaderboards/projector.html" if projector else "leaderboards/board.html",
+        contest=contest,
+        round=round_,
+        board=board,
+        league_id=league_id,
+        poll_url=poll,
+        names=league_names(contest, current_language()),
+        enrollment=enrollment,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/leaderboard")
+@login_required
+def round_board(round_id: int) -> Any:
+    round_ = contests.get_visible_round(round_id, current_user)
+    return _page(round_.contest_id, round_.id, projector=request.args.get("view") == "projector")
+
+
+@bp.route("/contests/<int:contest_id>/leaderboard")
+@login_required
+def contest_board(contest_id: int) -> Any:
+    return _page(contest_id, None, projector=request.args.get("view") == "projector")

@@ -1,0 +1,262 @@
+"""Keeping the Redis boards in step with SQL, and reading them.
+
+SQL is the source of truth. Every write to SQL is committed first, then published here;
+if Redis is unreachable the contest is marked stale in SQL and rebuilt from SQL as soon
+as Redis answers again, so a Redis outage costs freshness, never a result.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from quiz.accounts.models import User
+from quiz.contests.models import Contest, League, Round
+from quiz.extensions import db, redis_store
+from quiz.leaderboards.models import StaleBoard
+from quiz.leaderboards.ranking import decode, to_ms
+from quiz.leaderboards.store import BoardKeys, BoardStore, Standing
+from quiz.play.models import Attempt
+
+log = logging.getLogger(__name__)
+REBUILD_BATCH = 5000
+
+
+def board_store() -> BoardStore:
+    store = current_app.extensions.get("quiz_board_store")
+    client = redis_store.client
+    if store is None or store.client is not client:
+        store = BoardStore(client)
+        current_app.extensions["quiz_board_store"] = store
+    return store
+
+
+def standing(attempt: Attempt, round_opens_at: datetime, contest_starts_at: datetime) -> Standing:
+    """How an attempt stands now; the one definition used live and by rebuilds.
+
+    While running: time used up to the latest saved answer; once finished: the stored
+    time used and the finish time.
+    """
+    if attempt.finished_at is not None:
+        time_used = attempt.time_used_ms or 0
+        finish = attempt.finished_at
+    else:
+        finish = attempt.last_answer_at or attempt.started_at
+        time_used = max(0, to_ms(min(finish, attempt.deadline)) - to_ms(attempt.started_at))
+    return Standing(
+        contest_id=attempt.contest_id,
+        round_id=attempt.round_id,
+        league_id=attempt.league_id,
+        user_id=attempt.user_id,
+        attempt_no=attempt.attempt_no,
+        points=attempt.points,
+        time_used_ms=time_used,
+        finish_ms=to_ms(finish),
+        round_epoch_ms=to_ms(round_opens_at),
+        contest_epoch_ms=to_ms(contest_starts_at),
+    )
+
+
+def _mark_stale(contest_id: int, now: datetime) -> None:
+    """Remember in SQL that a board missed an update (Redis was down)."""
+    current_app.extensions["quiz_boards_need_healing"] = True
+    try:
+        if db.session.get(StaleBoard, contest_id) is None:
+            db.session.add(StaleBoard(contest_id=contest_id, since=now))
+            db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("could not mark contest %s stale", contest_id)
+
+
+def publish(
+    attempt: Attempt,
+    round_opens_at: datetime,
+    contest_starts_at: datetime,
+    now: datetime,
+    person: tuple[int, str] | None = None,
+) -> bool:
+    """Publish one attempt's standing after its SQL commit; False if Redis was down."""
+    try:
+        store = board_store()
+        pipe = store.client.pipeline(transaction=False)
+        if person is not None:
+            store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
+        store.publish([standing(attempt, round_opens_at, contest_starts_at)], pipe=pipe)
+        pipe.execute()
+    except redis.RedisError:
+        log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
+        _mark_stale(attempt.contest_id, now)
+        return False
+    if current_app.extensions.get("quiz_boards_need_healing"):
+        heal(now)
+    return True
+
+
+def _attempt_rows(contest_id: int) -> Iterator[tuple[Attempt, str]]:
+    query = (
+        select(Attempt, User.display_name)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.contest_id == contest_id)
+        .order_by(Attempt.id)
+        .execution_options(yield_per=REBUILD_BATCH)
+    )
+    yield from db.session.execute(query).tuples()
+
+
+def rebuild_contest(contest_id: int, now: datetime) -> int:
+    """Rebuild every board of a contest from SQL, streaming; returns attempts replayed.
+
+    Builds under a temporary prefix and swaps the result in, so readers never see a
+    half-built board. Attempts that changed while the rebuild ran are replayed after the
+    swap.
+    """
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        return 0
+    store = board_store()
+    epochs = {
+        rid: opens
+        for rid, opens in db.session.execute(
+            select(Round.id, Round.opens_at).where(Round.contest_id == contest_id)
+        )
+    }
+    prefix = f"tmp:{secrets.token_hex(4)}:"
+    started = now
+    count = 0
+    pipe = store.client.pipeline(transaction=False)
+    for attempt, name in _attempt_rows(contest_id):
+        store.set_people(contest_id, [(attempt.user_id, attempt.league_id, name)], pipe=pipe)
+        store.publish(
+            [standing(attempt, epochs[attempt.round_id], contest.starts_at)],
+            prefix=prefix,
+            pipe=pipe,
+        )
+        count += 1
+        if count % 1000 == 0:
+            pipe.execute()
+    pipe.execute()
+    store.swap_in(contest_id, prefix)
+    # Replay what moved while we were reading (live writers went to the old keys).
+    moved = db.session.scalars(
+        select(Attempt).where(
+            Attempt.contest_id == contest_id,
+            (Attempt.last_answer_at >= started)
+            | (Attempt.finished_at >= started)
+            | (Attempt.started_at >= started),
+        )
+    ).all()
+    if moved:
+        store.publish(standing(a, epochs[a.round_id], contest.starts_at) for a in moved)
+    store.mark_built(contest_id, to_ms(now))
+    db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
+    db.session.commit()
+    return count
+
+
+def rebuild(now: datetime, contest_ids: Iterable[int] | None = None) -> dict[int, int]:
+    ids = (
+        list(contest_ids)
+        if contest_ids is not None
+        else list(db.session.scalars(select(Contest.id).order_by(Contest.id)))
+    )
+    return {cid: rebuild_contest(cid, now) for cid in ids}
+
+
+def heal(now: datetime) -> list[int]:
+    """Rebuild the contests marked stale, if Redis answers; returns the ids rebuilt."""
+    try:
+        redis_store.client.ping()
+    except redis.RedisError:
+        return []
+    current_app.extensions["quiz_boards_need_healing"] = False
+    stale = list(db.session.scalars(select(StaleBoard.contest_id)))
+    for contest_id in stale:
+        rebuild_contest(contest_id, now)
+    return stale
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    rank: int
+    user_id: int
+    display_name: str
+    league_id: int | None
+    score: int
+    time_used_ms: int
+
+
+@dataclass(frozen=True)
+class BoardView:
+    entries: list[BoardEntry]
+    total: int
+    me: dict | None
+    stale: bool
+
+
+def read_board(
+    contest: Contest,
+    round_id: int | None,
+    league_id: int | None,
+    limit: int,
+    user_id: int | None,
+    user_league_id: int | None,
+    now: datetime,
+) -> BoardView:
+    """The top of a board and the caller's place, rebuilding first if Redis lost it."""
+    try:
+        store = board_store()
+        result = store.read(contest.id, round_id, league_id, limit, user_id, user_league_id)
+        if not result.built:
+            _rebuild_once(contest.id, now)
+            result = store.read(contest.id, round_id, league_id, limit, user_id, user_league_id)
+    except redis.RedisError:
+        log.warning("redis unavailable; board of contest %s served as stale", contest.id)
+        return BoardView(entries=[], total=0, me=None, stale=True)
+    entries = []
+    for index, (uid, value, person) in enumerate(result.entries):
+        league_part, _, name = (person or "|").partition("|")
+        points, time_used = decode(value)
+        entries.append(
+            BoardEntry(
+                rank=index + 1,
+                user_id=uid,
+                display_name=name,
+                league_id=int(league_part) if league_part.isdigit() else None,
+                score=points,
+                time_used_ms=time_used,
+            )
+        )
+    me = None
+    if result.me is not None:
+        value, rank, league_rank = result.me
+        points, time_used = decode(value)
+        me = {"rank": rank, "league_rank": league_rank, "score": points, "time_used_ms": time_used}
+    stale = db.session.get(StaleBoard, contest.id) is not None
+    return BoardView(entries=entries, total=result.total, me=me, stale=stale)
+
+
+def _rebuild_once(contest_id: int, now: datetime) -> None:
+    """Rebuild a board Redis lost (e.g. after a restart), once across all app servers."""
+    client = redis_store.client
+    lock = BoardKeys(contest_id).lock
+    if client.set(lock, "1", nx=True, ex=120):
+        try:
+            rebuild_contest(contest_id, now)
+        finally:
+            client.delete(lock)
+
+
+def league_names(contest: Contest, language: str) -> dict[int, str]:
+    return {
+        league.id: league.name(language)
+        for league in db.session.scalars(select(League).where(League.contest_id == contest.id))
+    }

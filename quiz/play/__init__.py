@@ -1,0 +1,1 @@
+"""Playing a round: attempts, the drawn questions and the answers."""

@@ -1,0 +1,101 @@
+"""Attempts and answers: the durable record that every leaderboard is rebuilt from.
+
+Everything an attempt needs to be replayed is stored when it starts (the seed, the drawn
+questions in order, each one's option permutation and the deadline), so a reload, a
+second device or an audit sees exactly what the participant saw.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quiz.extensions import db
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        # One attempt number per user and round: concurrent starts cannot both win.
+        UniqueConstraint("round_id", "user_id", "attempt_no"),
+        ForeignKeyConstraint(["contest_id", "round_id"], ["rounds.contest_id", "rounds.id"]),
+        ForeignKeyConstraint(["contest_id", "league_id"], ["leagues.contest_id", "leagues.id"]),
+        Index("ix_attempts_open_deadline", "finished_at", "deadline"),
+        Index("ix_attempts_contest_user", "contest_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer)
+    contest_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The league the result counts in, copied from the enrollment when it started.
+    league_id: Mapped[int] = mapped_column(Integer)
+    attempt_no: Mapped[int] = mapped_column(Integer, default=1)
+    language: Mapped[str] = mapped_column(String(2))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    deadline: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # "submitted" by the participant or closed at the "deadline" by the server.
+    finish_reason: Mapped[str | None] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    max_points: Mapped[int] = mapped_column(Integer)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    answered_count: Mapped[int] = mapped_column(Integer, default=0)
+    question_count: Mapped[int] = mapped_column(Integer)
+    last_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
+    time_used_ms: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class AttemptItem(db.Model):
+    """One drawn question of an attempt, in the order and option order shown."""
+
+    __tablename__ = "attempt_items"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    # Original option keys in the order presented: the client sees A, B, C... in this order.
+    option_order: Mapped[list[str]] = mapped_column(JSON)
+    points: Mapped[int] = mapped_column(Integer)
+
+
+class Answer(db.Model):
+    """The latest choice for one question of an attempt (upserted, so a retry counts once)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["attempt_id", "no"],
+            ["attempt_items.attempt_id", "attempt_items.no"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    attempt_id: Mapped[int] = mapped_column(primary_key=True)
+    no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Original option keys, sorted: statistics stay the same whatever order was shown.
+    choice: Mapped[list[str]] = mapped_column(JSON)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(DateTime)
+    revisions: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,348 @@
+"""Taking a round: start an attempt, save answers, finish, and close overdue attempts.
+
+Fairness rules live here. The server owns the clock: the deadline is stored when the
+attempt starts and checked inside the same transaction as every write. One attempt per
+policy is settled by a unique key, not by checking first. Every write commits to SQL
+before the leaderboards hear of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, func, select, update
+
+from question_bank import DrawError, DrawRule, Kind, option_order
+from quiz.accounts.models import User
+from quiz.banks.services import drawing_pool
+from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
+from quiz.contests.services import enrollment_of
+from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from quiz.extensions import db
+from quiz.leaderboards import services as boards
+from quiz.leaderboards.ranking import to_ms
+from quiz.play.models import Answer, Attempt, AttemptItem
+from quiz.play.scoring import points_for
+from quiz.sql import insert_ignore, upsert
+
+SUBMITTED = "submitted"
+DEADLINE = "deadline"
+
+
+def grace() -> timedelta:
+    """Network slack after the deadline: a save that left the phone in time still counts."""
+    return timedelta(seconds=current_app.config["QUIZ_ANSWER_GRACE_SECONDS"])
+
+
+def display_key(index: int) -> str:
+    return chr(ord("A") + index)
+
+
+def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.round_id == round_id, Attempt.user_id == user_id)
+        .order_by(Attempt.attempt_no.desc())
+        .limit(1)
+    )
+
+
+_EPOCH_TTL = timedelta(seconds=30)
+
+
+def _board_epochs(round_id: int, now: datetime) -> tuple[datetime, datetime]:
+    """(round opens_at, contest starts_at), cached briefly: read on every saved answer."""
+    epochs: dict[int, tuple[datetime, datetime, datetime]] = current_app.extensions.setdefault(
+        "quiz_board_epochs", {}
+    )
+    cached = epochs.get(round_id)
+    if cached is not None and cached[2] > now:
+        return cached[0], cached[1]
+    opens_at, starts_at = db.session.execute(
+        select(Round.opens_at, Contest.starts_at)
+        .join(Contest, Contest.id == Round.contest_id)
+        .where(Round.id == round_id)
+    ).one()
+    epochs[round_id] = (opens_at, starts_at, now + _EPOCH_TTL)
+    return opens_at, starts_at
+
+
+def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
+    opens_at, starts_at = _board_epochs(attempt.round_id, now)
+    boards.publish(attempt, opens_at, starts_at, now, person=person)
+
+
+def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
+    """Start the caller's attempt, or return the one they already have (created=False)."""
+    if language not in round_.languages:
+        raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
+    enrollment = enrollment_of(user.id, round_.contest_id)
+    if enrollment is None:
+        raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
+    latest = _latest_attempt(round_.id, user.id)
+    if latest is not None and latest.finished_at is None:
+        if now <= latest.deadline + grace():
+            return latest, False
+        finish_attempt(latest, now)
+    if latest is not None and latest.attempt_no >= round_.max_attempts:
+        return latest, False
+    state = round_.state(now)
+    if state is RoundState.SCHEDULED:
+        raise Conflict(_l("This round has not opened yet."), code="round_not_open")
+    if state is RoundState.CLOSED:
+        raise Conflict(_l("This round is closed."), code="round_closed")
+
+    cached = drawing_pool(round_.bank_id, round_.languages)
+    seed = secrets.randbits(52)
+    try:
+        drawn = cached.pool.draw(DrawRule.from_json(round_.draw_rule), seed)
+    except DrawError as exc:
+        current_app.logger.error("round %s cannot be drawn: %s", round_.id, exc)
+        raise Conflict(
+            _l("This round is not ready: its question bank is too small."), code="bank_too_small"
+        ) from exc
+    items = []
+    for index, question_id in enumerate(drawn, start=1):
+        meta = cached.meta[int(question_id)]
+        order = (
+            list(meta.option_keys)
+            if meta.kind == Kind.TRUEFALSE
+            else option_order(meta.option_keys, seed, question_id)
+        )
+        items.append(
+            {
+                "no": index,
+                "question_id": int(question_id),
+                "option_order": order,
+                "points": int(round_.points_by_difficulty[str(meta.difficulty)]),
+            }
+        )
+    attempt_no = (latest.attempt_no if latest else 0) + 1
+    deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
+    inserted = db.session.execute(
+        insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"]).values(
+            round_id=round_.id,
+            contest_id=round_.contest_id,
+            user_id=user.id,
+            league_id=enrollment.league_id,
+            attempt_no=attempt_no,
+            language=language,
+            seed=seed,
+            started_at=now,
+            deadline=deadline,
+            points=0,
+            max_points=sum(item["points"] for item in items),
+            correct_count=0,
+            answered_count=0,
+            question_count=len(items),
+        )
+    )
+    if not inserted.rowcount:  # a concurrent request started it first
+        db.session.rollback()
+        winner = _latest_attempt(round_.id, user.id)
+        assert winner is not None
+        return winner, False
+    attempt = db.session.scalar(
+        select(Attempt).where(
+            Attempt.round_id == round_.id,
+            Attempt.user_id == user.id,
+            Attempt.attempt_no == attempt_no,
+        )
+    )
+    assert attempt is not None
+    db.session.execute(
+        AttemptItem.__table__.insert(), [{"attempt_id": attempt.id, **item} for item in items]
+    )
+    db.session.commit()
+    _publish(attempt, now, person=(enrollment.league_id, user.display_name))
+    return attempt, True
+
+
+def get_own_attempt(attempt_id: int, user: User) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        # Someone else's attempt is "not found", not "forbidden": ids reveal nothing.
+        raise NotFound(_l("This attempt does not exist."), code="attempt_not_found")
+    return attempt
+
+
+def finalize_if_overdue(attempt: Attempt, now: datetime) -> Attempt:
+    if attempt.finished_at is None and now > attempt.deadline + grace():
+        finish_attempt(attempt, now)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def _parse_choice(raw: object, option_count: int, kind: str) -> list[int]:
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise ValidationFailed({"choice": [_l("Send the choice as a list of option keys.")]})
+    indexes = []
+    for key in raw:
+        index = ord(key) - ord("A") if len(key) == 1 else -1
+        if not 0 <= index < option_count:
+            raise ValidationFailed({"choice": [_l("Unknown option: %(key)s.", key=key[:8])]})
+        indexes.append(index)
+    if len(set(indexes)) != len(indexes):
+        raise ValidationFailed({"choice": [_l("An option is chosen twice.")]})
+    if kind != Kind.MULTIPLE and len(indexes) > 1:
+        raise ValidationFailed({"choice": [_l("Choose only one option for this question.")]})
+    return indexes
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    no: int
+    choice: list[str]
+    answered_count: int
+
+
+def save_answer(
+    attempt_id: int, user: User, no: int, raw_choice: object, now: datetime
+) -> SavedAnswer:
+    """Store the choice for question ``no`` (an idempotent upsert), then score it.
+
+    The attempt row is updated first, guarded by the deadline: that row lock serializes
+    concurrent saves of one attempt, and the guard makes "in time" part of the write.
+    """
+    from quiz.banks.models import Question
+
+    row = db.session.execute(
+        select(
+            AttemptItem.option_order,
+            AttemptItem.points,
+            Question.kind,
+            Question.answer,
+            Round.partial_credit,
+        )
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(Question, Question.id == AttemptItem.question_id)
+        .join(Round, Round.id == Attempt.round_id)
+        .where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.no == no, Attempt.user_id == user.id
+        )
+    ).first()
+    if row is None:
+        get_own_attempt(attempt_id, user)
+        raise NotFound(_l("This question is not part of the attempt."), code="question_not_found")
+    indexes = _parse_choice(raw_choice, len(row.option_order), row.kind)
+    original = sorted(row.option_order[i] for i in indexes)
+    correct, points = points_for(row.kind, row.answer, original, row.points, row.partial_credit)
+    guarded = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.finished_at.is_(None),
+            Attempt.deadline >= now - grace(),
+        )
+        .values(last_answer_at=now)
+        .returning(Attempt.id)
+    ).first()
+    if guarded is None:
+        db.session.rollback()
+        attempt = get_own_attempt(attempt_id, user)
+        if attempt.finished_at is None:
+            finish_attempt(attempt, now)
+            raise Conflict(
+                _l("Time is up: answers are no longer accepted."), code="deadline_passed"
+            )
+        raise Conflict(
+            _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
+        )
+    if original:
+        db.session.execute(
+            upsert(
+                Answer,
+                ["attempt_id", "no"],
+                values={
+                    "attempt_id": attempt_id,
+                    "no": no,
+                    "choice": original,
+                    "correct": correct,
+                    "points": points,
+                    "answered_at": now,
+                    "revisions": 1,
+                },
+                update={
+                    "choice": lambda ex: ex.choice,
+                    "correct": lambda ex: ex.correct,
+                    "points": lambda ex: ex.points,
+                    "answered_at": lambda ex: ex.answered_at,
+                    "revisions": Answer.revisions + 1,
+                },
+            )
+        )
+    else:  # an empty choice clears the answer
+        db.session.execute(delete(Answer).where(Answer.attempt_id == attempt_id, Answer.no == no))
+    total, right, answered = db.session.execute(
+        select(
+            func.coalesce(func.sum(Answer.points), 0),
+            func.count().filter(Answer.correct.is_(True)),
+            func.count(),
+        ).where(Answer.attempt_id == attempt_id)
+    ).one()
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(points=total, correct_count=right, answered_count=answered)
+    )
+    db.session.commit()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt is not None
+    _publish(attempt, now)
+    return SavedAnswer(
+        no=no,
+        choice=[display_key(i) for i in sorted(indexes)],
+        answered_count=attempt.answered_count,
+    )
+
+
+def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:
+    """Close an attempt (idempotent). Past the grace period it closes at the deadline."""
+    if attempt.finished_at is not None:
+        return attempt
+    if now > attempt.deadline + grace():
+        end, reason = attempt.deadline, DEADLINE
+    else:
+        end, reason = min(now, attempt.deadline), SUBMITTED
+    time_used = max(0, to_ms(end) - to_ms(attempt.started_at))
+    done = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
+        .values(finished_at=end, finish_reason=reason, time_used_ms=time_used)
+        .returning(Attempt.id)
+    ).first()
+    db.session.commit()
+    db.session.refresh(attempt)
+    if done is not None:
+        _publish(attempt, now)
+    return attempt
+
+
+def finalize_overdue(now: datetime, batch: int = 500) -> int:
+    """Close every attempt left open past its deadline (the periodic sweep)."""
+    closed = 0
+    while True:
+        overdue = db.session.scalars(
+            select(Attempt)
+            .where(and_(Attempt.finished_at.is_(None), Attempt.deadline < now - grace()))
+            .order_by(Attempt.deadline)
+            .limit(batch)
+        ).all()
+        if not overdue:
+            return closed
+        for attempt in overdue:
+            finish_attempt(attempt, now)
+            closed += 1
+
+
+def review_allowed(attempt: Attempt, round_: Round, now: datetime) -> bool:
+    """May the participant see the answer key for this attempt yet?"""
+    if round_.review_policy == ReviewPolicy.AFTER_FINISH:
+        return attempt.finished_at is not None
+    if round_.review_policy == ReviewPolicy.AFTER_CLOSE:
+        return attempt.finished_at is not None and round_.state(now) is RoundState.CLOSED
+    return False

@@ -1,0 +1,1 @@
+"""Schools that enrol classes (the school console itself is a later issue)."""

@@ -1,0 +1,33 @@
+"""Dialect-aware statements: ``INSERT ... ON CONFLICT`` on PostgreSQL and SQLite alike.
+
+Concurrency is settled by unique constraints, never by check-then-insert, so the same
+upsert has to be spelled for whichever database runs underneath.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from quiz.extensions import db
+
+
+def _insert(model: Any) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+def insert_ignore(model: Any, conflict_columns: list[str]) -> Any:
+    """INSERT that silently does nothing when the unique key already exists."""
+    return _insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def upsert(
+    model: Any, conflict_columns: list[str], values: dict[str, Any], update: dict[str, Any]
+) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE; ``update`` may refer to ``excluded`` via callables."""
+    statement = _insert(model).values(**values)
+    resolved = {k: (v(statement.excluded) if callable(v) else v) for k, v in update.items()}
+    return statement.on_conflict_do_update(index_elements=conflict_columns, set_=resolved)

@@ -1,0 +1,106 @@
+/*
+ * mn-scroll.js: sideways scrolling for vertical Mongolian blocks (.mn-block).
+ *
+ * A .mn-block is writing-mode: vertical-lr with a fixed height; its columns overflow to
+ * the right. Touch and trackpads scroll it natively, a mouse wheel does not: while a
+ * block can scroll sideways, vertical wheel movement over it moves scrollLeft (the
+ * listener is non-passive only then; at either end the page scrolls as usual).
+ * A block that overflows is made focusable (tabindex="0" unless it has a tabindex);
+ * when the block itself has focus, arrow keys, Page Up/Down and Home/End scroll it.
+ * Focus inside the block (a radio button) keeps the browser's own arrow keys.
+ */
+(() => {
+  'use strict';
+
+  const LINE_PX = 40;
+  const state = new WeakMap(); // block -> { wheel: bool, addedTabindex: bool }
+
+  const maxScroll = (el) => el.scrollWidth - el.clientWidth;
+  const canScrollX = (el) => maxScroll(el) > 1;
+
+  function scrollTo(el, left) {
+    const clamped = Math.max(0, Math.min(maxScroll(el), left));
+    if (Math.abs(clamped - el.scrollLeft) < 0.5) return false;
+    el.scrollLeft = clamped;
+    return true;
+  }
+
+  function onWheel(event) {
+    const el = event.currentTarget;
+    if (event.ctrlKey || event.defaultPrevented) return; // pinch / ctrl+wheel zoom
+    if (!canScrollX(el)) return;
+    // Horizontal gestures (trackpad, shift+wheel) already scroll natively.
+    if (event.shiftKey || Math.abs(event.deltaX) >= Math.abs(event.deltaY)) return;
+    let delta = event.deltaY;
+    if (event.deltaMode === 1) delta *= LINE_PX; // lines
+    else if (event.deltaMode === 2) delta *= el.clientWidth; // pages
+    if (scrollTo(el, el.scrollLeft + delta)) event.preventDefault();
+  }
+
+  function onKeyDown(event) {
+    const el = event.currentTarget;
+    if (event.target !== el || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (!canScrollX(el)) return;
+    const page = el.clientWidth * 0.9;
+    const moves = {
+      ArrowRight: LINE_PX, ArrowDown: LINE_PX, ArrowLeft: -LINE_PX, ArrowUp: -LINE_PX,
+      PageDown: page, PageUp: -page, ' ': event.shiftKey ? -page : page,
+    };
+    let target;
+    if (event.key === 'Home') target = 0;
+    else if (event.key === 'End') target = maxScroll(el);
+    else if (event.key in moves) target = el.scrollLeft + moves[event.key];
+    else return;
+    if (scrollTo(el, target)) event.preventDefault();
+  }
+
+  // Attach or detach the handlers to match whether the block overflows right now.
+  function sync(el) {
+    const s = state.get(el);
+    const scrollable = canScrollX(el);
+    if (scrollable && !s.wheel) {
+      el.addEventListener('wheel', onWheel, { passive: false });
+      s.wheel = true;
+      if (!el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        s.addedTabindex = true;
+      }
+    } else if (!scrollable && s.wheel) {
+      el.removeEventListener('wheel', onWheel, { passive: false });
+      s.wheel = false;
+      if (s.addedTabindex && document.activeElement !== el) {
+        el.removeAttribute('tabindex');
+        s.addedTabindex = false;
+      }
+    }
+  }
+
+  function init() {
+    const blocks = Array.prototype.slice.call(document.querySelectorAll('.mn-block'));
+    if (!blocks.length) return;
+    const syncAll = () => blocks.forEach(sync);
+    blocks.forEach((el) => {
+      state.set(el, { wheel: false, addedTabindex: false });
+      el.addEventListener('keydown', onKeyDown);
+    });
+    syncAll();
+    // Overflow changes when the window resizes, the web font arrives or content reflows.
+    if (typeof ResizeObserver === 'function') {
+      const ro = new ResizeObserver(syncAll);
+      blocks.forEach((el) => {
+        ro.observe(el);
+        Array.prototype.forEach.call(el.children, (child) => ro.observe(child));
+      });
+    } else {
+      window.addEventListener('resize', syncAll);
+    }
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(syncAll);
+    window.addEventListener('load', syncAll);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,146 @@
+"""Test fixtures: a real database and a real Redis for every test.
+
+By default SQLite (a file per test session) and an embedded Redis server that the session
+starts and stops itself. ``QUIZ_TEST_DATABASE_URL`` and ``QUIZ_TEST_REDIS_URL`` switch to
+a PostgreSQL and a Redis server; a missing service fails the run, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from quiz import create_app
+from quiz.embedded_redis import EmbeddedRedis
+from quiz.extensions import db
+from tests.factories import Factories
+
+START = datetime(2026, 9, 15, 8, 0, 0)
+
+
+class Clock:
+    """A server clock the test moves by hand."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.moment += timedelta(**kwargs)
+        return self.moment
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("QUIZ_TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:  # a clean schema for this session
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    yield url
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis | None]:
+    if os.environ.get("QUIZ_TEST_REDIS_URL"):
+        yield None
+        return
+    # A short path: unix socket paths are limited to ~100 bytes.
+    server = EmbeddedRedis(tmp_path_factory.mktemp("r"), persist=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: EmbeddedRedis | None) -> str:
+    return os.environ.get("QUIZ_TEST_REDIS_URL") or redis_server.url  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build the schema once per session through the real Alembic migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(_config(database_url, redis_url, tmp_path_factory.mktemp("inst")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _config(database_url: str, redis_url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "QUIZ_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "QUIZ_REDIS_URL": redis_url,
+        "QUIZ_REDIS_DIR": str(instance / "redis"),
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+def _clean(app: Flask) -> None:
+    """Empty every table but the reference data, children first."""
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "regions"]
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings (e.g. enable CSRF)."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    migrated: str, redis_url: str, clock: Clock, tmp_path: Path, config_overrides: dict[str, Any]
+) -> Iterator[Flask]:
+    config = _config(migrated, redis_url, tmp_path)
+    config["QUIZ_CLOCK"] = clock
+    config.update(config_overrides)
+    app = create_app(config)
+    _clean(app)
+    redis.Redis.from_url(redis_url).flushdb()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app: Flask, clock: Clock) -> Factories:
+    return Factories(clock)

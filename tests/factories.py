@@ -1,0 +1,135 @@
+"""Factories for users, banks, contests and rounds (plain functions over the services)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from question_bank import Bank, Category, Kind, Question, Version
+from quiz.accounts.models import Role, User
+from quiz.accounts.services import register_user
+from quiz.banks.models import QuestionBank
+from quiz.banks.services import import_bank
+from quiz.contests.models import Contest, Round
+from quiz.contests.services import add_round, create_contest, enroll
+
+PASSWORD = "correct-horse-9"
+CATEGORIES = ("life-health", "safety-emergency")
+
+
+def sample_bank(per_cell: int = 4, bank_id: str = "test-bank", with_mn: bool = True) -> Bank:
+    """A bank with ``per_cell`` questions per category and difficulty, of every kind."""
+    questions = []
+    number = 0
+    for category in CATEGORIES:
+        for difficulty in (1, 2, 3):
+            for _ in range(per_cell):
+                number += 1
+                kind = (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE)[number % 3]
+                if kind is Kind.TRUEFALSE:
+                    keys, answer = ("T", "F"), ("T",) if number % 2 else ("F",)
+                    zh_opts = {"T": "正确", "F": "错误"}
+                    mn_opts = {"T": "ᠵᠥᠪ", "F": "ᠪᠤᠷᠤᠭᠤ"}
+                else:
+                    keys = ("A", "B", "C", "D")
+                    answer = ("B",) if kind is Kind.SINGLE else ("A", "C")
+                    zh_opts = {k: f"选项{k}{number}" for k in keys}
+                    mn_opts = {k: f"ᠰᠣᠩᠭᠣᠯᠲᠠ {k}{number}" for k in keys}
+                versions = {
+                    "zh": Version(
+                        text=f"第{number}题", options=zh_opts, explanation=f"解释{number}"
+                    )
+                }
+                if with_mn:
+                    versions["mn"] = Version(
+                        text=f"ᠠᠰᠠᠭᠤᠯᠲᠠ {number}",
+                        options=mn_opts,
+                        explanation=f"ᠲᠠᠶᠢᠯᠪᠣᠷᠢ {number}",
+                        reviewed=False,
+                    )
+                questions.append(
+                    Question(
+                        id=f"q-{number:03d}",
+                        kind=kind,
+                        category=category,
+                        difficulty=difficulty,
+                        answer=answer,
+                        option_keys=keys,
+                        source="test",
+                        versions=versions,
+                    )
+                )
+    return Bank(
+        id=bank_id,
+        title={"zh": "测试题库"},
+        categories=tuple(Category(id=c, name={"zh": c}) for c in CATEGORIES),
+        questions=tuple(questions),
+    )
+
+
+class Factories:
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+        self._users = 0
+
+    def user(
+        self,
+        username: str | None = None,
+        *,
+        region_code: str = "150102",
+        roles: tuple[Role, ...] = (Role.PARTICIPANT,),
+        language: str = "zh",
+        display_name: str | None = None,
+    ) -> User:
+        self._users += 1
+        username = username or f"user{self._users}"
+        return register_user(
+            username=username,
+            password=PASSWORD,
+            display_name=display_name or username,
+            region_code=region_code,
+            language=language,
+            now=self.clock(),
+            roles=roles,
+        )
+
+    def bank(self, per_cell: int = 4, **kwargs: Any) -> QuestionBank:
+        row, _, _ = import_bank(sample_bank(per_cell, **kwargs), self.clock())
+        return row
+
+    def contest(self, *, organizer: User | None = None, **kwargs: Any) -> Contest:
+        defaults: dict[str, Any] = {
+            "slug": f"contest-{self._users}-{id(kwargs)}",
+            "title_zh": "测试赛",
+            "title_mn": "ᠲᠡᠮᠴᠡᠭᠡᠨ",
+            "starts_at": self.clock() - timedelta(days=1),
+            "now": self.clock(),
+            "created_by": organizer,
+        }
+        defaults.update(kwargs)
+        return create_contest(**defaults)
+
+    def round(self, contest: Contest, bank: QuestionBank, **kwargs: Any) -> Round:
+        now: datetime = self.clock()
+        defaults: dict[str, Any] = {
+            "title_zh": "初赛",
+            "opens_at": now - timedelta(hours=1),
+            "closes_at": now + timedelta(days=1),
+            "time_limit_seconds": 600,
+            "bank_id": bank.id,
+            "languages": ["zh", "mn"],
+            "draw_rule": [{"count": 3, "category": c} for c in CATEGORIES],
+        }
+        defaults.update(kwargs)
+        return add_round(contest, **defaults)
+
+    def setup(self, **round_kwargs: Any) -> tuple[Contest, Round]:
+        """A published regional contest with one open round over a fresh bank."""
+        bank = self.bank()
+        contest = self.contest()
+        return contest, self.round(contest, bank, **round_kwargs)
+
+    def enrolled(self, contest: Contest, **user_kwargs: Any) -> User:
+        user = self.user(**user_kwargs)
+        enroll(user, contest, self.clock())
+        return user
