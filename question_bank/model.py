@@ -68,19 +68,10 @@ class Question:
         return set(choice) == set(self.answer)
 
     def partial_credit(self, choice: Iterable[str]) -> float:
-        """Moodle-like credit in [0, 1]; guessing every option of a multiple earns nothing.
+        """Moodle-like credit in [0, 1] (see ``question_bank.scoring.credit``)."""
+        from question_bank.scoring import credit
 
-        For ``multiple``: (right keys picked - wrong keys picked) / number of right keys,
-        clamped to [0, 1]. Single and truefalse questions are all or nothing.
-        """
-        picked = set(choice)
-        if self.kind is not Kind.MULTIPLE:
-            return 1.0 if self.is_correct(picked) else 0.0
-        right = set(self.answer)
-        if not right:  # a valid bank never has this; don't divide by zero if code built one
-            return 0.0
-        score = (len(picked & right) - len(picked - right)) / len(right)
-        return min(1.0, max(0.0, score))
+        return credit(self.kind, self.answer, choice)
 
 
 @dataclass(frozen=True)

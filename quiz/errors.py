@@ -22,7 +22,7 @@ class QuizError(Exception):
     code = "bad_request"
 
     def __init__(self, message: Any, code: str | None = None, **params: Any) -> None:
-        super().__init__(str(message))
+        super().__init__(code or self.code)
         self.message = message
         self.params = params
         if code:

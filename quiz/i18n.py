@@ -7,7 +7,7 @@ and every ``zh*`` tag to Simplified Chinese ourselves.
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 LOCALES = {"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}
@@ -43,7 +43,9 @@ def language_from_header(header: str | None) -> str | None:
 
 
 def current_language() -> str:
-    """'zh' or 'mn' for this request (cached on ``g``)."""
+    """'zh' or 'mn' for this request (cached on ``g``); the default outside requests."""
+    if not has_request_context():
+        return current_app.config["QUIZ_DEFAULT_LANGUAGE"]
     cached = getattr(g, "quiz_language", None)
     if cached:
         return cached

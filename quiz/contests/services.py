@@ -249,12 +249,12 @@ def enroll(
     if contest.registration == Registration.ALLOW_LIST:
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
     league = _league_for(user, contest, league_id)
-    inserted = db.session.execute(
-        insert_ignore(Enrollment, ["contest_id", "user_id"]).values(
-            contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now
-        )
+    inserted = db.session.scalar(
+        insert_ignore(Enrollment, ["contest_id", "user_id"])
+        .values(contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now)
+        .returning(Enrollment.id)
     )
     db.session.commit()
     enrollment = enrollment_of(user.id, contest.id)
     assert enrollment is not None
-    return enrollment, bool(inserted.rowcount)
+    return enrollment, inserted is not None

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import redis
 from flask import current_app
@@ -101,7 +102,7 @@ def publish(
     return True
 
 
-def _attempt_rows(contest_id: int) -> Iterator[tuple[Attempt, str]]:
+def _attempt_rows(contest_id: int) -> Iterator[Any]:
     query = (
         select(Attempt, User.display_name)
         .join(User, User.id == Attempt.user_id)
@@ -109,7 +110,7 @@ def _attempt_rows(contest_id: int) -> Iterator[tuple[Attempt, str]]:
         .order_by(Attempt.id)
         .execution_options(yield_per=REBUILD_BATCH)
     )
-    yield from db.session.execute(query).tuples()
+    yield from db.session.execute(query)
 
 
 def rebuild_contest(contest_id: int, now: datetime) -> int:

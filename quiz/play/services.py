@@ -123,8 +123,9 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         )
     attempt_no = (latest.attempt_no if latest else 0) + 1
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
-    inserted = db.session.execute(
-        insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"]).values(
+    attempt_id = db.session.scalar(
+        insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
+        .values(
             round_id=round_.id,
             contest_id=round_.contest_id,
             user_id=user.id,
@@ -140,19 +141,14 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
             answered_count=0,
             question_count=len(items),
         )
+        .returning(Attempt.id)
     )
-    if not inserted.rowcount:  # a concurrent request started it first
+    if attempt_id is None:  # a concurrent request started it first
         db.session.rollback()
         winner = _latest_attempt(round_.id, user.id)
         assert winner is not None
         return winner, False
-    attempt = db.session.scalar(
-        select(Attempt).where(
-            Attempt.round_id == round_.id,
-            Attempt.user_id == user.id,
-            Attempt.attempt_no == attempt_no,
-        )
-    )
+    attempt = db.session.get(Attempt, attempt_id)
     assert attempt is not None
     db.session.execute(
         AttemptItem.__table__.insert(), [{"attempt_id": attempt.id, **item} for item in items]
