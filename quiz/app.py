@@ -115,6 +115,13 @@ def _init_templates(app: Flask) -> None:
         minutes, seconds = divmod(seconds, 60)
         return f"{minutes}:{seconds:02d}.{millis // 100}"
 
+    @app.template_filter("clock")
+    def _clock(seconds: int) -> str:
+        """mm:ss or h:mm:ss, as static/js/countdown.js writes it."""
+        hours, rest = divmod(max(0, int(seconds)), 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
     @app.template_filter("localtime")
     def _localtime(moment: Any) -> str:
         from flask_babel import format_datetime

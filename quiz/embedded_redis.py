@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -49,12 +51,16 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket}"
 
+    def _client(self, timeout: float) -> redis.Redis:
+        # No retries: a management call must answer "down" at once, not after backoff.
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout,
+                           retry=Retry(NoBackoff(), 0))
+
     def _alive(self) -> bool:
         if not self.socket.exists():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1)
-            return bool(client.ping())
+            return bool(self._client(1).ping())
         except redis.RedisError:
             return False
 
@@ -113,18 +119,15 @@ class EmbeddedRedis:
         self.owned = False
         pid = self._pid()
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
-            client.shutdown(nosave=not self.persist)
+            self._client(2).shutdown(nosave=not self.persist)
         except redis.RedisError:
             if pid:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGTERM)
+        # Wait on the socket, not the pid: a daemonized server is reparented to PID 1,
+        # which in a container may never reap it, so the pid can linger as a zombie.
         deadline = time.monotonic() + timeout
-        while pid and time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
+        while self._alive() and time.monotonic() < deadline:
             time.sleep(0.02)
         with contextlib.suppress(FileNotFoundError):
             self.socket.unlink()

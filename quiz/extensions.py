@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from flask import Flask
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -71,6 +73,8 @@ class RedisHandle:
                 socket_timeout=1.0,
                 socket_connect_timeout=1.0,
                 health_check_interval=30,
+                # One quick retry: during an outage a save must not wait seconds on Redis.
+                retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
             )
         return self._client
 

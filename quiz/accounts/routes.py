@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from quiz.accounts import services
 from quiz.accounts.access import login_required, public
@@ -45,9 +46,11 @@ def safe_next(target: str | None) -> str | None:
 
 def _fill_choices(form: ProfileForm) -> None:
     language = current_language()
+    # Counties grouped by their 盟市 (<optgroup>); WTForms reads groups only from SelectChoice.
     form.region_code.choices = [
-        (league.name(language), [(c.code, c.name(language)) for c in counties])
+        SelectChoice(c.code, c.name(language), optgroup=league.name(language))
         for league, counties in counties_by_league()
+        for c in counties
     ]
     schools = db.session.scalars(select(School).order_by(School.name_zh)).all()
     form.school_id.choices = [("", _("None"))] + [(str(s.id), s.name(language)) for s in schools]
