@@ -53,8 +53,9 @@ class EmbeddedRedis:
 
     def _client(self, timeout: float) -> redis.Redis:
         # No retries: a management call must answer "down" at once, not after backoff.
-        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout,
-                           retry=Retry(NoBackoff(), 0))
+        return redis.Redis(
+            unix_socket_path=str(self.socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
 
     def _alive(self) -> bool:
         if not self.socket.exists():

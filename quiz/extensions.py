@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
 from flask import Flask
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 

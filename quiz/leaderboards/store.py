@@ -219,18 +219,6 @@ class BoardStore:
     def mark_built(self, contest_id: int, built_at_ms: int) -> None:
         self.client.hset(BoardKeys(contest_id).meta, "built_at", built_at_ms)
 
-    def drop(self, contest_id: int, prefix: str = "") -> None:
-        keys = BoardKeys(contest_id, prefix)
-        batch: list[str] = []
-        for key in self.client.scan_iter(match=keys.pattern, count=1000):
-            if prefix or not key.startswith(keys.tag + "tmp:"):
-                batch.append(key)
-            if len(batch) >= 1000:
-                self.client.unlink(*batch)
-                batch = []
-        if batch:
-            self.client.unlink(*batch)
-
     def swap_in(self, contest_id: int, prefix: str) -> None:
         """Replace the live boards and parts of a contest by the rebuilt ones."""
         tmp = BoardKeys(contest_id, prefix)
