@@ -25,8 +25,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 
 catalogs: install
-	@$(BIN)/pybabel compile --use-fuzzy -q -d quiz/translations 2>/dev/null || \
-		$(BIN)/pybabel compile -q -d quiz/translations
+	@$(BIN)/pybabel compile -d quiz/translations > /dev/null
 
 run: install catalogs
 	$(BIN)/quiz db upgrade

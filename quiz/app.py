@@ -13,11 +13,17 @@ from quiz.extensions import babel, configure_sqlite, csrf, db, login_manager, mi
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _asset_folder(name: str) -> str:
+    """templates/ and static/ sit at the top of a checkout and inside quiz/ in a wheel."""
+    in_checkout = ROOT / name
+    return str(in_checkout if in_checkout.is_dir() else Path(__file__).parent / name)
+
+
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         "quiz",
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
         instance_relative_config=True,
     )
     app.config.update(load_config(app.instance_path, config))

@@ -1,0 +1,143 @@
+"""Settings come from QUIZ_* environment variables; unsafe combinations refuse to start."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz import create_app
+from quiz.config import ConfigError, load_config
+from quiz.extensions import db
+
+QUIZ_VARIABLES = (
+    "QUIZ_ENV",
+    "QUIZ_SECRET_KEY",
+    "QUIZ_DATABASE_URL",
+    "QUIZ_REDIS_URL",
+    "QUIZ_REDIS_DIR",
+    "QUIZ_ANSWER_GRACE_SECONDS",
+    "QUIZ_TOKEN_DAYS",
+    "QUIZ_DEFAULT_LANGUAGE",
+    "QUIZ_SECURE_COOKIES",
+    "QUIZ_CSRF_TIME_LIMIT",
+    "QUIZ_MAX_UPLOAD_BYTES",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No QUIZ_* setting from the machine running the tests; a throwaway database."""
+    for name in QUIZ_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("QUIZ_DATABASE_URL", f"sqlite:///{tmp_path / 'config.sqlite3'}")
+    monkeypatch.setenv("QUIZ_REDIS_DIR", str(tmp_path / "redis"))
+
+
+def _build():
+    app = create_app()
+    with app.app_context():
+        db.engine.dispose()
+    return app
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("QUIZ_ENV", "production")
+    with pytest.raises(ConfigError, match="QUIZ_SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("QUIZ_SECRET_KEY", "")
+    with pytest.raises(ConfigError, match="QUIZ_SECRET_KEY"):
+        create_app()
+
+
+def test_production_is_the_default_environment():
+    with pytest.raises(ConfigError, match="QUIZ_SECRET_KEY"):
+        create_app()
+
+
+def test_testing_also_needs_a_secret_key(monkeypatch):
+    monkeypatch.setenv("QUIZ_ENV", "testing")
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_starts_with_a_secret_key(monkeypatch):
+    monkeypatch.setenv("QUIZ_ENV", "production")
+    monkeypatch.setenv("QUIZ_SECRET_KEY", "a-long-random-production-secret")
+    app = _build()
+    assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # on by default in production
+    assert not app.testing and not app.debug
+
+
+def test_development_starts_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("QUIZ_ENV", "development")
+    app = _build()
+    assert app.config["QUIZ_ENV"] == "development"
+    assert app.config["SECRET_KEY"]
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # plain http on a laptop
+
+
+@pytest.mark.parametrize("value", ["staging", "prod", "Production", "dev"])
+def test_an_unknown_environment_is_refused(monkeypatch, value):
+    monkeypatch.setenv("QUIZ_ENV", value)
+    monkeypatch.setenv("QUIZ_SECRET_KEY", "a-long-random-production-secret")
+    with pytest.raises(ConfigError, match="QUIZ_ENV"):
+        create_app()
+
+
+def test_quiz_variables_are_read(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    settings = {
+        "QUIZ_ENV": "production",
+        "QUIZ_SECRET_KEY": "s3cret-from-the-environment",
+        "QUIZ_DATABASE_URL": url,
+        "QUIZ_REDIS_URL": "redis://redis.internal:6380/3",
+        "QUIZ_ANSWER_GRACE_SECONDS": "2",
+        "QUIZ_TOKEN_DAYS": "7",
+        "QUIZ_DEFAULT_LANGUAGE": "mn",
+        "QUIZ_SECURE_COOKIES": "off",
+        "QUIZ_CSRF_TIME_LIMIT": "3600",
+        "QUIZ_MAX_UPLOAD_BYTES": "1048576",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    app = _build()
+    config = app.config
+    assert config["QUIZ_ENV"] == "production"
+    assert config["SECRET_KEY"] == "s3cret-from-the-environment"
+    assert config["SQLALCHEMY_DATABASE_URI"] == url
+    assert config["QUIZ_REDIS_URL"] == "redis://redis.internal:6380/3"
+    assert config["QUIZ_ANSWER_GRACE_SECONDS"] == 2
+    assert config["QUIZ_TOKEN_DAYS"] == 7
+    assert config["QUIZ_DEFAULT_LANGUAGE"] == "mn"
+    assert config["SESSION_COOKIE_SECURE"] is False
+    assert config["WTF_CSRF_TIME_LIMIT"] == 3600
+    assert config["MAX_CONTENT_LENGTH"] == 1_048_576
+    with app.app_context():
+        assert str(db.engine.url) == url
+        db.engine.dispose()
+
+
+def test_defaults_without_variables(monkeypatch, tmp_path):
+    monkeypatch.delenv("QUIZ_DATABASE_URL")
+    config = load_config(str(tmp_path), {"QUIZ_ENV": "development"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'quiz.sqlite3'}"
+    assert config["QUIZ_REDIS_URL"] is None  # the embedded server
+    assert config["QUIZ_ANSWER_GRACE_SECONDS"] == 5
+    assert config["QUIZ_TOKEN_DAYS"] == 30
+    assert config["QUIZ_DEFAULT_LANGUAGE"] == "zh"
+    assert config["MAX_CONTENT_LENGTH"] == 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["QUIZ_TOKEN_DAYS", "QUIZ_ANSWER_GRACE_SECONDS"])
+def test_a_malformed_number_is_refused(monkeypatch, name):
+    monkeypatch.setenv("QUIZ_ENV", "development")
+    monkeypatch.setenv(name, "thirty")
+    with pytest.raises(ConfigError, match=name):
+        create_app()
+
+
+def test_explicit_overrides_win_over_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZ_ENV", "production")
+    monkeypatch.setenv("QUIZ_TOKEN_DAYS", "7")
+    config = load_config(str(tmp_path), {"QUIZ_ENV": "development", "QUIZ_TOKEN_DAYS": 1})
+    assert config["QUIZ_ENV"] == "development" and config["QUIZ_TOKEN_DAYS"] == 1
