@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -92,9 +92,12 @@ redis_store = RedisHandle()
 def configure_sqlite(engine: Any) -> None:
     """Make SQLite safe for concurrent requests.
 
-    WAL lets readers run beside one writer; ``BEGIN IMMEDIATE`` takes the write lock at
-    the start of every transaction, so two requests never both read and then fail to
-    upgrade to writing (SQLite answers that with SQLITE_BUSY instead of waiting).
+    WAL lets readers run beside one writer. Requests that may write (POST, PUT, DELETE,
+    and everything outside a request: CLI, services in tests) begin with ``BEGIN
+    IMMEDIATE``, taking the write lock up front, so two of them never both read and then
+    fail to upgrade to writing (SQLite answers that with SQLITE_BUSY instead of waiting).
+    GET requests begin deferred, so page views and leaderboard polling never queue
+    behind writers.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -111,4 +114,5 @@ def configure_sqlite(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -131,8 +131,23 @@ def app(
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production.
+
+    The test keeps an app context open for factories and services; without this, Flask
+    would reuse it for requests and ``g`` (and the logged-in user cached there) would
+    leak from one request into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()  # the test's own transaction must not hold SQLite's lock
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
