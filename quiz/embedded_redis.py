@@ -14,6 +14,8 @@ import importlib.util
 import os
 import signal
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +37,18 @@ def redis_server_binary() -> Path:
     if not binary.exists():
         raise EmbeddedRedisError(f"redis-server not found at {binary}")
     return binary
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so ``atexit`` stops the server we own.
+
+    Python's default SIGTERM handling kills the process without running ``atexit``;
+    only the main thread may install handlers, and we leave any existing handler alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 class EmbeddedRedis:
@@ -107,6 +121,7 @@ class EmbeddedRedis:
             if self._alive():
                 self.owned = True
                 atexit.register(self.stop)
+                _exit_cleanly_on_sigterm()
                 return self.url
             time.sleep(0.02)
         raise EmbeddedRedisError(

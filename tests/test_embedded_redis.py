@@ -35,3 +35,26 @@ def test_persisted_data_survives_a_restart(tmp_path):
     restarted = EmbeddedRedis(tmp_path, persist=True)
     assert redis.Redis.from_url(restarted.start()).get("board") == b"kept"
     restarted.stop()
+
+
+def test_the_owner_stops_its_server_when_terminated(tmp_path):
+    """SIGTERM (how process managers stop an app) still stops the embedded server."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from quiz.embedded_redis import EmbeddedRedis\n"
+        f"EmbeddedRedis({str(tmp_path)!r}, persist=False).start()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout.readline().strip() == "ready"
+        assert (tmp_path / "redis.sock").exists()
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=20)
+    assert not (tmp_path / "redis.sock").exists()
