@@ -39,7 +39,7 @@ def redis_server_binary() -> Path:
     return binary
 
 
-def _exit_cleanly_on_sigterm() -> None:
+def exit_cleanly_on_sigterm() -> None:
     """Turn SIGTERM into a normal exit so ``atexit`` stops the server we own.
 
     Python's default SIGTERM handling kills the process without running ``atexit``;
@@ -121,7 +121,7 @@ class EmbeddedRedis:
             if self._alive():
                 self.owned = True
                 atexit.register(self.stop)
-                _exit_cleanly_on_sigterm()
+                exit_cleanly_on_sigterm()
                 return self.url
             time.sleep(0.02)
         raise EmbeddedRedisError(

@@ -16,7 +16,7 @@ from redis.retry import Retry
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
-from quiz.embedded_redis import EmbeddedRedis
+from quiz.embedded_redis import EmbeddedRedis, exit_cleanly_on_sigterm
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 NAMING_CONVENTION = {
@@ -57,6 +57,9 @@ class RedisHandle:
         self._url = app.config.get("QUIZ_REDIS_URL")
         if not self._url:
             self._server = EmbeddedRedis(app.config["QUIZ_REDIS_DIR"])
+            # The server may be started later from a request thread, where no signal
+            # handler can be installed: prepare a clean SIGTERM exit now.
+            exit_cleanly_on_sigterm()
         app.extensions["quiz_redis"] = self
 
     @property
