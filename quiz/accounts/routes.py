@@ -40,8 +40,14 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     # Browsers read "/\\host" as "//host": refuse backslashes and control characters too.
-    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
-            or "\\" in target or any(ord(c) < 32 for c in target)):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
         return None
     return target
 
