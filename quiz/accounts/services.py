@@ -46,6 +46,25 @@ def check_password_rules(password: str | None) -> list:
     return []
 
 
+def _profile_errors(
+    display_name: str, region_code: str | None, language: str | None, school_id: int | None
+) -> dict[str, list]:
+    """The rules shared by registration and the profile page."""
+    errors: dict[str, list] = {}
+    if not display_name or len(display_name) > DISPLAY_NAME_MAX:
+        errors["display_name"] = [
+            _l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)
+        ]
+    region = db.session.get(Region, region_code) if region_code else None
+    if region is None or region.level != COUNTY_LEVEL:
+        errors["region_code"] = [_l("Choose your banner, county or district.")]
+    if language not in LANGUAGES:
+        errors["language"] = [_l("Choose Chinese or Mongolian.")]
+    if school_id is not None and db.session.get(School, school_id) is None:
+        errors["school_id"] = [_l("This school does not exist.")]
+    return errors
+
+
 def register_user(
     *,
     username: str | None,
@@ -67,17 +86,7 @@ def register_user(
         errors["username"] = [_l("This username is taken.")]
     if problems := check_password_rules(password):
         errors["password"] = problems
-    if not display_name or len(display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = [
-            _l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)
-        ]
-    region = db.session.get(Region, region_code) if region_code else None
-    if region is None or region.level != COUNTY_LEVEL:
-        errors["region_code"] = [_l("Choose your banner, county or district.")]
-    if language not in LANGUAGES:
-        errors["language"] = [_l("Choose Chinese or Mongolian.")]
-    if school_id is not None and db.session.get(School, school_id) is None:
-        errors["school_id"] = [_l("This school does not exist.")]
+    errors.update(_profile_errors(display_name, region_code, language, school_id))
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -152,20 +161,8 @@ def update_profile(
     language: str | None,
     school_id: int | None,
 ) -> User:
-    errors: dict[str, list] = {}
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
-    if not display_name or len(display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = [
-            _l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)
-        ]
-    region = db.session.get(Region, region_code) if region_code else None
-    if region is None or region.level != COUNTY_LEVEL:
-        errors["region_code"] = [_l("Choose your banner, county or district.")]
-    if language not in LANGUAGES:
-        errors["language"] = [_l("Choose Chinese or Mongolian.")]
-    if school_id is not None and db.session.get(School, school_id) is None:
-        errors["school_id"] = [_l("This school does not exist.")]
-    if errors:
+    if errors := _profile_errors(display_name, region_code, language, school_id):
         raise ValidationFailed(errors)
     user.display_name = display_name
     user.region_code = region_code or user.region_code
