@@ -99,6 +99,11 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "This attempt is finished: answers can no longer change.",
         "the attempt was already finished",
     ),
+    "answer_locked": (
+        409,
+        "In this round an answer cannot be changed once given.",
+        "a round with live scores keeps the first answer; the same answer again is fine",
+    ),
     "validation_failed": (
         422,
         "Please correct the highlighted fields.",
@@ -369,6 +374,12 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                     "When the answer key is shown: `never`, `after_finish` (once the attempt "
                     "is finished), `after_close` (once finished and the round is closed).",
                 ),
+                "live_scores": {
+                    "type": "boolean",
+                    "description": "Boards move with every answer and a given answer is "
+                    "final (`answer_locked`); otherwise answers may change until hand-in and "
+                    "an attempt enters the boards when it is finished.",
+                },
             },
             description="A timed quiz of a contest.",
         ),
@@ -888,6 +899,7 @@ def _paths() -> dict[str, Any]:
                         "question_not_found",
                         "deadline_passed",
                         "attempt_finished",
+                        "answer_locked",
                         "validation_failed",
                         "unavailable",
                     ),

@@ -67,6 +67,7 @@ def round_json(round_: Round, now: datetime) -> dict[str, Any]:
         "languages": list(round_.languages),
         "max_attempts": round_.max_attempts,
         "review_policy": round_.review_policy,
+        "live_scores": round_.live_scores,
     }
 
 

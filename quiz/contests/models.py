@@ -152,6 +152,11 @@ class Round(db.Model):
     max_attempts: Mapped[int] = mapped_column(Integer, default=1)
     review_policy: Mapped[str] = mapped_column(String(16), default=ReviewPolicy.AFTER_FINISH)
     partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Live scores: boards move with every answer, and a given answer is then final, so
+    # nobody can probe the key by changing an answer and watching their score. Off (the
+    # default, exam style): answers may change until hand-in, and an attempt enters the
+    # boards when it is finished.
+    live_scores: Mapped[bool] = mapped_column(Boolean, default=False)
     # {"1": 10, "2": 15, "3": 20}: points for a correct answer by difficulty.
     points_by_difficulty: Mapped[dict[str, int]] = mapped_column(JSON)
 

@@ -157,6 +157,7 @@ def add_round(
     max_attempts: int = 1,
     review_policy: str = ReviewPolicy.AFTER_FINISH,
     partial_credit: bool = False,
+    live_scores: bool = False,
     points_by_difficulty: dict[str, int] | None = None,
 ) -> Round:
     errors: dict[str, list] = {}
@@ -191,6 +192,7 @@ def add_round(
         max_attempts=max_attempts,
         review_policy=str(review_policy),
         partial_credit=partial_credit,
+        live_scores=live_scores,
         points_by_difficulty=dict(points_by_difficulty or DEFAULT_POINTS),
     )
     db.session.add(round_)

@@ -40,12 +40,33 @@ def board_store() -> BoardStore:
     return store
 
 
-def standing(attempt: Attempt, round_opens_at: datetime, contest_starts_at: datetime) -> Standing:
+@dataclass(frozen=True)
+class RoundBoards:
+    """What publishing needs to know about an attempt's round."""
+
+    opens_at: datetime  # epoch of the round's boards
+    contest_starts_at: datetime  # epoch of the contest's boards
+    live: bool  # Round.live_scores
+
+    @classmethod
+    def of(cls, round_id: int) -> RoundBoards:
+        opens_at, starts_at, live = db.session.execute(
+            select(Round.opens_at, Contest.starts_at, Round.live_scores)
+            .join(Contest, Contest.id == Round.contest_id)
+            .where(Round.id == round_id)
+        ).one()
+        return cls(opens_at, starts_at, live)
+
+
+def standing(attempt: Attempt, boards: RoundBoards) -> Standing | None:
     """How an attempt stands now; the one definition used live and by rebuilds.
 
-    While running: time used up to the latest saved answer; once finished: the stored
-    time used and the finish time.
+    Once finished: the stored time used and the finish time. While running, in a round
+    with live scores: points so far and time used up to the latest saved answer; in any
+    other round a running attempt is not on the boards yet (None).
     """
+    if attempt.finished_at is None and not boards.live:
+        return None
     if attempt.finished_at is not None:
         time_used = attempt.time_used_ms or 0
         finish = attempt.finished_at
@@ -61,8 +82,8 @@ def standing(attempt: Attempt, round_opens_at: datetime, contest_starts_at: date
         points=attempt.points,
         time_used_ms=time_used,
         finish_ms=to_ms(finish),
-        round_epoch_ms=to_ms(round_opens_at),
-        contest_epoch_ms=to_ms(contest_starts_at),
+        round_epoch_ms=to_ms(boards.opens_at),
+        contest_epoch_ms=to_ms(boards.contest_starts_at),
     )
 
 
@@ -80,18 +101,21 @@ def _mark_stale(contest_id: int, now: datetime) -> None:
 
 def publish(
     attempt: Attempt,
-    round_opens_at: datetime,
-    contest_starts_at: datetime,
+    boards: RoundBoards,
     now: datetime,
     person: tuple[int, str] | None = None,
 ) -> bool:
     """Publish one attempt's standing after its SQL commit; False if Redis was down."""
+    current = standing(attempt, boards)
+    if current is None and person is None:
+        return True
     try:
         store = board_store()
         pipe = store.client.pipeline(transaction=False)
         if person is not None:
             store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
-        store.publish([standing(attempt, round_opens_at, contest_starts_at)], pipe=pipe)
+        if current is not None:
+            store.publish([current], pipe=pipe)
         pipe.execute()
     except redis.RedisError:
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
@@ -124,10 +148,12 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     if contest is None:
         return 0
     store = board_store()
-    epochs = {
-        rid: opens
-        for rid, opens in db.session.execute(
-            select(Round.id, Round.opens_at).where(Round.contest_id == contest_id)
+    rounds = {
+        rid: RoundBoards(opens, contest.starts_at, live)
+        for rid, opens, live in db.session.execute(
+            select(Round.id, Round.opens_at, Round.live_scores).where(
+                Round.contest_id == contest_id
+            )
         )
     }
     prefix = f"tmp:{secrets.token_hex(4)}:"
@@ -136,11 +162,9 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     pipe = store.client.pipeline(transaction=False)
     for attempt, name in _attempt_rows(contest_id):
         store.set_people(contest_id, [(attempt.user_id, attempt.league_id, name)], pipe=pipe)
-        store.publish(
-            [standing(attempt, epochs[attempt.round_id], contest.starts_at)],
-            prefix=prefix,
-            pipe=pipe,
-        )
+        current = standing(attempt, rounds[attempt.round_id])
+        if current is not None:
+            store.publish([current], prefix=prefix, pipe=pipe)
         count += 1
         if count % 1000 == 0:
             pipe.execute()
@@ -155,8 +179,9 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
             | (Attempt.started_at >= started),
         )
     ).all()
-    if moved:
-        store.publish(standing(a, epochs[a.round_id], contest.starts_at) for a in moved)
+    replay = [s for s in (standing(a, rounds[a.round_id]) for a in moved) if s is not None]
+    if replay:
+        store.publish(replay)
     store.mark_built(contest_id, to_ms(now))
     db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
     db.session.commit()

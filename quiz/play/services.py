@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, func, select, update
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
 from quiz.banks.services import drawing_pool
-from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
+from quiz.contests.models import ReviewPolicy, Round, RoundState
 from quiz.contests.services import enrollment_of
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
@@ -51,29 +51,24 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-_EPOCH_TTL = timedelta(seconds=30)
+_BOARDS_TTL = timedelta(seconds=30)
 
 
-def _board_epochs(round_id: int, now: datetime) -> tuple[datetime, datetime]:
-    """(round opens_at, contest starts_at), cached briefly: read on every saved answer."""
-    epochs: dict[int, tuple[datetime, datetime, datetime]] = current_app.extensions.setdefault(
-        "quiz_board_epochs", {}
+def _round_boards(round_id: int, now: datetime) -> boards.RoundBoards:
+    """The round's board settings, cached briefly: needed on every saved answer."""
+    cache: dict[int, tuple[boards.RoundBoards, datetime]] = current_app.extensions.setdefault(
+        "quiz_round_boards", {}
     )
-    cached = epochs.get(round_id)
-    if cached is not None and cached[2] > now:
-        return cached[0], cached[1]
-    opens_at, starts_at = db.session.execute(
-        select(Round.opens_at, Contest.starts_at)
-        .join(Contest, Contest.id == Round.contest_id)
-        .where(Round.id == round_id)
-    ).one()
-    epochs[round_id] = (opens_at, starts_at, now + _EPOCH_TTL)
-    return opens_at, starts_at
+    cached = cache.get(round_id)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    info = boards.RoundBoards.of(round_id)
+    cache[round_id] = (info, now + _BOARDS_TTL)
+    return info
 
 
 def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
-    opens_at, starts_at = _board_epochs(attempt.round_id, now)
-    boards.publish(attempt, opens_at, starts_at, now, person=person)
+    boards.publish(attempt, _round_boards(attempt.round_id, now), now, person=person)
 
 
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
@@ -213,6 +208,7 @@ def save_answer(
             Question.kind,
             Question.answer,
             Round.partial_credit,
+            Round.live_scores,
         )
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .join(Question, Question.id == AttemptItem.question_id)
@@ -248,6 +244,8 @@ def save_answer(
         raise Conflict(
             _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
         )
+    if row.live_scores:
+        _refuse_changing_a_live_answer(attempt_id, no, original)
     if original:
         db.session.execute(
             upsert(
@@ -294,6 +292,19 @@ def save_answer(
         choice=[display_key(i) for i in sorted(indexes)],
         answered_count=attempt.answered_count,
     )
+
+
+def _refuse_changing_a_live_answer(attempt_id: int, no: int, choice: list[str]) -> None:
+    """With live scores a given answer is final: changing it and watching one's score
+    would reveal the key. Repeating the same answer stays an idempotent success."""
+    given = db.session.scalar(
+        select(Answer.choice).where(Answer.attempt_id == attempt_id, Answer.no == no)
+    )
+    if given is not None and sorted(given) != choice:
+        db.session.rollback()
+        raise Conflict(
+            _l("In this round an answer cannot be changed once given."), code="answer_locked"
+        )
 
 
 def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:

@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 
 @pytest.fixture
 def player(client, make):
-    contest, round_ = make.setup()
+    contest, round_ = make.setup(live_scores=True)
     user = make.enrolled(contest)
     token = client.post(
         "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}

@@ -188,6 +188,7 @@ def test_contest_json_matches() -> None:
             languages=["zh", "mn"],
             max_attempts=1,
             review_policy="after_finish",
+            live_scores=False,
         )
     ]
     assert_valid("Contest", contest_json(contest, None, NOW))

@@ -57,7 +57,9 @@ def test_rebuilt_boards_equal_the_live_boards(make, clock):
     bank_id = first.bank_id
     from quiz.banks.models import QuestionBank
 
-    second = make.round(contest, db.session.get(QuestionBank, bank_id), title_zh="复赛")
+    second = make.round(
+        contest, db.session.get(QuestionBank, bank_id), title_zh="复赛", live_scores=True
+    )
     regions = ["150102", "150203", "150402", "152502", "150702"]
     users = [make.enrolled(contest, region_code=rng.choice(regions)) for _ in range(25)]
     _play_contest(make, clock, contest, [first, second], users, rng)
@@ -74,7 +76,7 @@ def test_rebuilt_boards_equal_the_live_boards(make, clock):
 
 
 def test_rebuild_drops_entries_that_sql_does_not_have(make, clock):
-    contest, round_ = make.setup()
+    contest, round_ = make.setup(live_scores=True)
     user = make.enrolled(contest)
     play.start_attempt(user, round_, "zh", clock())
     client = boards.board_store().client

@@ -253,3 +253,35 @@ def test_switching_language_keeps_answers_and_deadline(make, clock):
     assert zh.questions[0].choice == mn.questions[0].choice == ["A"]
     assert zh.questions[0].text != mn.questions[0].text
     assert zh.remaining_seconds == mn.remaining_seconds
+
+
+def test_live_rounds_lock_given_answers_and_move_the_board(make, clock):
+    from quiz.leaderboards.services import read_board
+
+    contest, round_ = make.setup(live_scores=True)
+    user = make.enrolled(contest)
+    attempt, _ = services.start_attempt(user, round_, "zh", clock())
+    clock.advance(seconds=4)
+    services.save_answer(attempt.id, user, 1, ["A"], clock())
+    services.save_answer(attempt.id, user, 1, ["A"], clock())  # the same again: fine
+    with pytest.raises(Conflict) as exc:
+        services.save_answer(attempt.id, user, 1, ["B"], clock())
+    assert exc.value.code == "answer_locked"
+    board = read_board(contest, round_.id, None, 10, user.id, None, clock())
+    assert board.me is not None and board.me["time_used_ms"] == 4000
+
+
+def test_exam_rounds_enter_the_board_when_finished(make, clock):
+    from quiz.leaderboards.services import read_board
+
+    contest, round_ = make.setup()  # live_scores off: answers may change until hand-in
+    user = make.enrolled(contest)
+    attempt, _ = services.start_attempt(user, round_, "zh", clock())
+    services.save_answer(attempt.id, user, 1, ["A"], clock())
+    services.save_answer(attempt.id, user, 1, ["B"], clock())
+    assert read_board(contest, round_.id, None, 10, user.id, None, clock()).me is None
+    clock.advance(seconds=9)
+    services.finish_attempt(attempt, clock())
+    board = read_board(contest, round_.id, None, 10, user.id, None, clock())
+    assert board.me["rank"] == 1 and board.me["time_used_ms"] == 9000
+    assert board.entries[0].display_name == user.display_name

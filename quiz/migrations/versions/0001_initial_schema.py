@@ -250,6 +250,7 @@ def upgrade():
         sa.Column("max_attempts", sa.Integer(), nullable=False),
         sa.Column("review_policy", sa.String(length=16), nullable=False),
         sa.Column("partial_credit", sa.Boolean(), nullable=False),
+        sa.Column("live_scores", sa.Boolean(), nullable=False),
         sa.Column("points_by_difficulty", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["question_banks.id"], name=op.f("fk_rounds_bank_id_question_banks")
