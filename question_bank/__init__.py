@@ -1,7 +1,9 @@
-"""Question banks for the quiz platform: model, YAML format, validation and drawing.
+"""Question banks for the quiz platform: model, file formats, validation and drawing.
 
-A plain library (stdlib + PyYAML): no Flask, no SQLAlchemy, nothing from ``quiz``, so
-organizers' tools, tests and importers can use it without an app.
+A plain library (stdlib, PyYAML, openpyxl, defusedxml): no Flask, no SQLAlchemy, nothing
+from ``quiz``, so organizers' tools, tests and importers can use it without an app.
+The YAML format is ``question_bank.yaml_format``; CSV, XLSX, GIFT, Moodle XML and Aiken
+are in ``question_bank.formats`` (``read_bank``/``write_bank``, re-exported here).
 """
 
 from question_bank.drawing import (
@@ -14,6 +16,16 @@ from question_bank.drawing import (
     presented_options,
 )
 from question_bank.errors import N_, BankError, Problem
+from question_bank.formats import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    ImportResult,
+    ReadOptions,
+    detect_format,
+    read_bank,
+    write_bank,
+    xlsx_template,
+)
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -29,6 +41,8 @@ from question_bank.text import fold_key, mongolian_words, normalize, sort_key
 from question_bank.yaml_format import dump_bank, load_bank, parse_bank
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
     "LANGUAGES",
     "N_",
     "OPTION_KEYS",
@@ -42,10 +56,13 @@ __all__ = [
     "DrawPart",
     "DrawPool",
     "DrawRule",
+    "ImportResult",
     "Kind",
     "Problem",
     "Question",
+    "ReadOptions",
     "Version",
+    "detect_format",
     "dump_bank",
     "fold_key",
     "load_bank",
@@ -54,5 +71,8 @@ __all__ = [
     "option_order",
     "parse_bank",
     "presented_options",
+    "read_bank",
     "sort_key",
+    "write_bank",
+    "xlsx_template",
 ]

@@ -1,4 +1,4 @@
-"""Every msgid the bank loader can report, in one place.
+"""Every msgid the bank loader and the file formats can report, in one place.
 
 Kept together so the format reference (docs/question-bank-format.md) can list them all
 (a test checks it does) and translators see them side by side. Placeholders are
@@ -61,11 +61,116 @@ SINGLE_ANSWER_COUNT = N_("a single question needs exactly one answer key, not %(
 MULTIPLE_NO_ANSWER = N_("a multiple question needs at least one answer key")
 TRUEFALSE_ANSWER = N_("a truefalse answer must be true or false, not %(value)s")
 
+# Everything above is what the YAML loader reports; below, what the other file formats
+# (question_bank/formats) add. ``all_messages`` keeps its meaning (the YAML loader's).
+_YAML_NAMES = frozenset(name for name in dict(globals()) if name.isupper())
 
-def all_messages() -> dict[str, str]:
-    """Name -> msgid for every message above (used by the docs test and by translators)."""
+# Files of any format
+FILE_TOO_LARGE = N_("the file is %(size)s bytes; the limit is %(limit)s bytes")
+UNKNOWN_FORMAT = N_(
+    "cannot tell the format of this file: name it .yaml, .csv, .xlsx, .gift, .xml or .txt "
+    "(Aiken), or choose the format"
+)
+UNSUPPORTED_FORMAT = N_("unknown format %(value)s (allowed: %(allowed)s)")
+XLS_NOT_XLSX = N_(
+    "this is an old Excel .xls workbook: save it as .xlsx (Excel Workbook) and import that"
+)
+NOT_TEXT_ENCODING = N_(
+    "the file is neither UTF-8 nor GBK/GB18030: byte 0x%(byte)s on line %(line)s cannot be "
+    "decoded; save it as CSV UTF-8"
+)
+
+# Spreadsheets (CSV and XLSX)
+NO_HEADER_ROW = N_(
+    "no header row found: the first row must name the columns, "
+    "e.g. 题目, 选项A, 选项B, 答案 (question, option A, option B, answer)"
+)
+MISSING_COLUMN = N_("the column %(column)s is missing")
+DUPLICATE_COLUMN = N_("the column %(column)s appears twice (first in %(first)s)")
+UNKNOWN_COLUMN = N_("the column %(column)s is not known and was ignored")
+BAD_ANSWER_VALUE = N_(
+    "answer %(value)s is not understood: write option keys such as B or A,C, "
+    "or for true/false 正确/错误 (T/F)"
+)
+CSV_SYNTAX = N_("CSV syntax error: %(detail)s")
+BAD_BOOL_VALUE = N_("%(column)s must be yes or no (是/否), not %(value)s")
+XLSX_DAMAGED = N_(
+    "the file is not a readable XLSX workbook (it may be truncated or damaged): %(detail)s"
+)
+ZIP_TOO_LARGE = N_(
+    "the workbook unpacks to %(size)s bytes, over the limit of %(limit)s bytes: refused"
+)
+ZIP_TOO_MANY_ENTRIES = N_(
+    "the workbook holds %(count)s files, over the limit of %(limit)s: refused"
+)
+TOO_MANY_ROWS = N_("the sheet has over %(limit)s rows: split it into several files")
+NO_QUESTION_SHEET = N_("the workbook has no sheet with questions")
+
+# Questions from any format
+NO_ANSWER = N_("the answer is missing: give the key of the right option (e.g. B or A,C)")
+NO_CORRECT_OPTION = N_("no option is marked correct")
+SEVERAL_FULLY_CORRECT = N_(
+    "%(count)s options are marked fully correct in a single-choice question: keep one, "
+    "or make it a multiple-choice question"
+)
+BAD_WEIGHT = N_(
+    "the answer weight %(weight)s is not one of Moodle's grades (100, 90, 83.33333, 80, 75, "
+    "70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, "
+    "10, 5, 0 or their negatives)"
+)
+
+# Non-fatal notes (warnings and skipped questions)
+UNSUPPORTED_KIND = N_(
+    "%(kind)s questions are not supported (only single, multiple and true/false): skipped"
+)
+DUPLICATE_OF_EXISTING = N_("the same question is already stored as %(existing)s: skipped")
+DUPLICATE_IN_FILE = N_("the same question as on line %(first)s (both are imported)")
+WEIGHTS_SIMPLIFIED = N_(
+    "partial-credit weights are not kept: the options with a positive weight are the right ones"
+)
+ID_REPLACED = N_("%(value)s is not a valid id, so the question gets the id %(id)s")
+MEDIA_DROPPED = N_("the text refers to an image, a sound or a link, which is not imported")
+
+# GIFT
+GIFT_BRACES = N_("the answer block must be between one { and one }")
+GIFT_NAME_UNCLOSED = N_("the question name starting with :: has no closing ::")
+
+# Moodle XML
+XML_SYNTAX = N_("XML syntax error: %(detail)s")
+XML_FORBIDDEN = N_("the file declares a DTD or entities, which are refused for safety")
+XML_NOT_QUIZ = N_("the file is not Moodle XML: its root element is %(tag)s, not quiz")
+BAD_NUMBER = N_("%(key)s must be a number, not %(value)s")
+
+# Aiken
+AIKEN_CHOICE_OUTSIDE = N_("an option line before any question")
+AIKEN_ANSWER_OUTSIDE = N_("an ANSWER line before any question")
+AIKEN_UNFINISHED = N_(
+    "the question starting on line %(first)s has no ANSWER line before the next question"
+)
+AIKEN_NO_ANSWER_AT_END = N_("the question starting on line %(first)s has no ANSWER line")
+
+
+def _messages(names: frozenset[str] | None, inside: bool) -> dict[str, str]:
     return {
         name: value
         for name, value in globals().items()
-        if name.isupper() and isinstance(value, str) and not name.startswith("_")
+        if name.isupper()
+        and isinstance(value, str)
+        and not name.startswith("_")
+        and (names is None or (name in names) == inside)
     }
+
+
+def all_messages() -> dict[str, str]:
+    """Name -> msgid for every message of the YAML loader (docs test, translators)."""
+    return _messages(_YAML_NAMES, True)
+
+
+def format_messages() -> dict[str, str]:
+    """Name -> msgid for the messages the other file formats add (CSV, XLSX, GIFT, ...)."""
+    return _messages(_YAML_NAMES, False)
+
+
+def every_message() -> dict[str, str]:
+    """Both of the above."""
+    return _messages(None, True)

@@ -66,29 +66,64 @@ def bank_group() -> None:
     """Question banks."""
 
 
+_IMPORT_FORMATS = ["auto", "yaml", "csv", "xlsx", "gift", "moodle-xml", "aiken"]
+_EXPORT_FORMATS = ["yaml", "xlsx", "gift", "moodle-xml"]
+_EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".xml": "moodle-xml"}
+
+
 @bank_group.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    default="auto",
-    type=click.Choice(["auto", "yaml", "csv", "xlsx", "gift", "moodle-xml", "aiken"]),
-)
+@click.option("--format", "fmt", default="auto", type=click.Choice(_IMPORT_FORMATS))
 @click.option("--category", default=None, help="Category for questions that name none.")
 @click.option("--dry-run", is_flag=True, help="Check the file, import nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
+@click.option(
+    "--bank",
+    "bank_slug",
+    default=None,
+    help="Bank id to import into (default: the file's, else the only bank).",
+)
+@click.option(
+    "--language",
+    default="zh",
+    type=click.Choice(["zh", "mn"]),
+    help="Language of GIFT, Moodle XML and Aiken text (Mongolian script is detected).",
+)
 @with_appcontext
-def bank_import(path: str, fmt: str, category: str | None, dry_run: bool, as_json: bool) -> None:
+def bank_import(
+    path: str,
+    fmt: str,
+    category: str | None,
+    dry_run: bool,
+    as_json: bool,
+    bank_slug: str | None,
+    language: str,
+) -> None:
     """Import a question bank file (all or nothing)."""
     from quiz.banks.importing import import_file
 
-    report = import_file(path, fmt=fmt, category=category, dry_run=dry_run)
+    report = import_file(
+        path,
+        fmt=fmt,
+        category=category,
+        dry_run=dry_run,
+        bank_slug=bank_slug,
+        language=language,
+    )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
+
+        def where(item: dict[str, Any]) -> str:
+            return f"{path}:{item['line']}" if item.get("line") else path
+
         for error in report["errors"]:
-            where = f"{path}:{error['line']}" if error.get("line") else path
-            click.echo(f"{where}: {error['message']}", err=True)
+            click.echo(f"{where(error)}: {error['message']}", err=True)
+        for note in report.get("warnings", []):
+            click.echo(f"{where(note)}: warning: {note['message']}", err=True)
+        for note in report.get("unsupported", []) + report.get("duplicates", []):
+            title = f" ({note['title']})" if note.get("title") else ""
+            click.echo(f"{where(note)}: skipped{title}: {note['message']}", err=True)
         verb = "would import" if dry_run else "imported"
         if not report["errors"]:
             click.echo(f"{verb} {report['imported']} questions, skipped {report['skipped']}")
@@ -98,19 +133,59 @@ def bank_import(path: str, fmt: str, category: str | None, dry_run: bool, as_jso
 @bank_group.command("export")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option(
-    "--format", "fmt", default="yaml", type=click.Choice(["yaml", "xlsx", "gift", "moodle-xml"])
+    "--format",
+    "fmt",
+    default=None,
+    type=click.Choice(_EXPORT_FORMATS),
+    help="Default: from the file name (.yaml, .xlsx, .xml, .gift), else yaml.",
 )
 @click.option("--bank", "bank_slug", default=None, help="Bank id (default: the only bank).")
+@click.option(
+    "--language",
+    default="zh",
+    type=click.Choice(["zh", "mn"]),
+    help="GIFT and Moodle XML hold one language per question: which one.",
+)
+@click.option(
+    "--headers",
+    "header_language",
+    default="zh",
+    type=click.Choice(["zh", "mn", "en"]),
+    help="Language of the XLSX column headers.",
+)
 @with_appcontext
-def bank_export(path: str, fmt: str, bank_slug: str | None) -> None:
+def bank_export(
+    path: str, fmt: str | None, bank_slug: str | None, language: str, header_language: str
+) -> None:
     """Export a question bank."""
+    from pathlib import Path
+
     from quiz.banks.importing import export_file
 
+    if fmt is None:
+        name = Path(path).name.lower()
+        suffix = Path(name).suffix
+        fmt = "gift" if ".gift" in name else _EXPORT_SUFFIXES.get(suffix, "yaml")
     try:
-        count = export_file(path, fmt=fmt, bank_slug=bank_slug)
+        count = export_file(
+            path, fmt=fmt, bank_slug=bank_slug, language=language, header_language=header_language
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"exported {count} questions to {path}")
+
+
+@bank_group.command("template")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--language", default="zh", type=click.Choice(["zh", "mn", "en"]))
+def bank_template(path: str, language: str) -> None:
+    """Write an XLSX workbook to fill in, with headers in Chinese, Mongolian or English."""
+    from pathlib import Path
+
+    from question_bank.formats import xlsx_template
+
+    Path(path).write_bytes(xlsx_template(language))
+    click.echo(f"wrote {path}")
 
 
 @click.group("leaderboard")

@@ -1,10 +1,11 @@
-"""Rebuild library ``Bank`` objects from SQL, for exports."""
+"""Rebuild library ``Bank`` objects from SQL, for exports in any writable format."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from question_bank import Bank, Category, Kind, Question, Version
+from question_bank.formats import write_bank
 from quiz.banks.models import BankCategory, QuestionBank
 from quiz.banks.models import Question as QuestionRow
 from quiz.extensions import db
@@ -52,3 +53,17 @@ def bank_from_sql(slug: str | None) -> Bank:
         )
     title = {k: v for k, v in (("zh", row.title_zh), ("mn", row.title_mn)) if v}
     return Bank(id=row.slug, title=title, categories=categories, questions=tuple(questions))
+
+
+def export_bytes(
+    fmt: str,
+    *,
+    bank_slug: str | None = None,
+    language: str = "zh",
+    header_language: str = "zh",
+) -> tuple[bytes, int]:
+    """A stored bank as a file in ``fmt`` (yaml, xlsx, gift, moodle-xml), and its number
+    of questions. GIFT and Moodle XML hold one language per question: ``language``."""
+    bank = bank_from_sql(bank_slug)
+    data = write_bank(bank, fmt, language=language, header_language=header_language)
+    return data, len(bank.questions)

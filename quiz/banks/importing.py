@@ -1,82 +1,234 @@
 """Bank files in and out, for the CLI and (later) the organizer's upload page.
 
 An import is all or nothing: the file is parsed and validated completely before anything
-is written, and any error leaves the stored banks untouched.
+is written, and any error leaves the stored banks untouched. Questions already stored
+(the same text and options in a language, compared by ``fold_key``) are skipped and
+reported, unless they carry the stored question's id (then they update it). Questions of
+kinds the platform does not run are skipped and named. The library gets bytes and a
+display name; only the CLI opens a path.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext
+from sqlalchemy import select
 
-import question_bank
+from question_bank import Category, Problem
+from question_bank import messages as m
+from question_bank.formats import (
+    MAX_FILE_BYTES,
+    ImportResult,
+    Note,
+    drop_duplicates,
+    duplicate_key,
+    read_bank,
+    slug_for,
+)
+from question_bank.rules import slug_issue
+from quiz.banks.models import BankCategory, QuestionBank
+from quiz.banks.models import Question as QuestionRow
 from quiz.banks.services import import_bank
 from quiz.clock import now
-
-FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml"}
-
-
-def _detect(path: Path, fmt: str) -> str:
-    if fmt != "auto":
-        return fmt
-    return FORMATS_BY_SUFFIX.get(path.suffix.lower(), "unknown")
+from quiz.extensions import db
 
 
-def import_file(
-    path: str, *, fmt: str = "auto", category: str | None = None, dry_run: bool = False
-) -> dict[str, Any]:
-    """Parse, validate and (unless ``dry_run``) store a bank file; return the report."""
-    source = Path(path)
-    report: dict[str, Any] = {"imported": 0, "skipped": 0, "errors": [], "questions": []}
-    kind = _detect(source, fmt)
-    if kind != "yaml":
-        report["errors"].append(
-            {
-                "line": None,
-                "message": gettext(
-                    "The format %(format)s is not supported yet; use YAML.", format=kind
-                ),
-            }
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {"line": problem.line, "message": problem.formatted(gettext)}
+
+
+def _note(note: Note, **extra: Any) -> dict[str, Any]:
+    body = {"line": note.line, "message": note.formatted(gettext)}
+    if note.title is not None:
+        body["title"] = note.title
+    body.update(extra)
+    return body
+
+
+def _fallback_bank(bank_slug: str | None, filename: str) -> tuple[str, dict[str, str]]:
+    """The bank for formats that name none: ``--bank``, else the only bank, else one named
+    after the file."""
+    rows = list(db.session.scalars(select(QuestionBank).order_by(QuestionBank.id)))
+    if bank_slug is None and len(rows) == 1:
+        bank_slug = rows[0].slug
+    if bank_slug is None:
+        stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+        candidate = slug_for(stem)
+        bank_slug = candidate if slug_issue("id", candidate) is None else "imported"
+    row = next((r for r in rows if r.slug == bank_slug), None)
+    if row is not None:
+        return bank_slug, _title(row)
+    stem = filename.rsplit(".", 1)[0] or bank_slug
+    return bank_slug, {"zh": stem}
+
+
+def _title(row: QuestionBank) -> dict[str, str]:
+    return {k: v for k, v in (("zh", row.title_zh), ("mn", row.title_mn)) if v}
+
+
+def _stored_categories(bank_slug: str) -> tuple[Category, ...]:
+    """The bank's stored categories, so a file naming one by id or name uses it."""
+    row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
+    if row is None:
+        return ()
+    rows = db.session.scalars(
+        select(BankCategory).where(BankCategory.bank_id == row.id).order_by(BankCategory.slug)
+    )
+    return tuple(
+        Category(
+            c.slug,
+            {k: v for k, v in (("zh", c.name_zh), ("mn", c.name_mn)) if v} or {"zh": c.slug},
         )
-        return report
-    try:
-        bank = question_bank.load_bank(source)
-    except question_bank.BankError as exc:
-        report["errors"] = [{"line": p.line, "message": p.formatted(gettext)} for p in exc.problems]
-        return report
-    except OSError as exc:
-        report["errors"].append(
+        for c in rows
+    )
+
+
+def _stored_questions(bank_slug: str) -> tuple[dict[str, str], set[str]]:
+    """Duplicate keys of every stored question (-> ``bank/id``), and the target bank's ids."""
+    index: dict[str, str] = {}
+    ids: set[str] = set()
+    slugs = dict(db.session.execute(select(QuestionBank.id, QuestionBank.slug)).all())
+    for row in db.session.scalars(select(QuestionRow).order_by(QuestionRow.id)):
+        slug = slugs.get(row.bank_id, "?")
+        if slug == bank_slug:
+            ids.add(row.external_id)
+        for text in row.texts:
+            key = duplicate_key(text.language, text.text, (text.options or {}).values())
+            index.setdefault(key, f"{slug}/{row.external_id}")
+    return index, ids
+
+
+def report_of(result: ImportResult, duplicates: list[Note]) -> dict[str, Any]:
+    """The contract's JSON report; ``unsupported``, ``duplicates`` and ``warnings`` are
+    added only when not empty."""
+    report: dict[str, Any] = {
+        "imported": 0,
+        "skipped": len(result.unsupported) + len(duplicates),
+        "errors": [_problem(problem) for problem in result.problems],
+        "questions": [],
+    }
+    if not result.problems and result.bank is not None:
+        report["imported"] = len(result.questions)
+        report["questions"] = [
             {
-                "line": None,
-                "message": gettext(
-                    "Cannot read the file: %(reason)s", reason=exc.strerror or str(exc)
-                ),
+                "title": result.title(question),
+                "kind": str(question.kind),
+                "languages": list(question.languages),
+                "options": len(question.option_keys),
+                "correct": list(question.answer),
             }
-        )
-        return report
-    report["questions"] = [
-        {
-            "title": q.id,
-            "kind": str(q.kind),
-            "languages": list(q.languages),
-            "options": len(q.option_keys),
-            "correct": list(q.answer),
-        }
-        for q in bank.questions
-    ]
-    report["imported"] = len(bank.questions)
-    if not dry_run:
-        import_bank(bank, now())
+            for question in result.questions
+        ]
+    if result.unsupported:
+        report["unsupported"] = [_note(n, kind=n.kind) for n in result.unsupported]
+    if duplicates:
+        report["duplicates"] = [_note(n) for n in duplicates]
+    if result.warnings:
+        report["warnings"] = [_note(n) for n in result.warnings]
     return report
 
 
-def export_file(path: str, *, fmt: str = "yaml", bank_slug: str | None = None) -> int:
-    from quiz.banks.exporting import bank_from_sql
+def import_data(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str = "auto",
+    category: str | None = None,
+    dry_run: bool = False,
+    bank_slug: str | None = None,
+    language: str = "zh",
+) -> dict[str, Any]:
+    """Check and (unless ``dry_run``) store a bank given as bytes; return the report.
 
-    if fmt != "yaml":
-        raise ValueError(f"export to {fmt} is not supported yet; use yaml")
-    bank = bank_from_sql(bank_slug)
-    Path(path).write_text(question_bank.dump_bank(bank), encoding="utf-8")
-    return len(bank.questions)
+    ``filename`` is only displayed (and the default source of questions); it is never
+    used as a path.
+    """
+    fallback_slug, fallback_title = _fallback_bank(bank_slug, filename)
+    result = read_bank(
+        data,
+        filename,
+        fmt,
+        bank_id=fallback_slug,
+        bank_title=fallback_title,
+        category=category,
+        known_categories=_stored_categories(fallback_slug),
+        language=language,
+    )
+    if result.bank is not None and bank_slug is not None and result.bank.id != bank_slug:
+        row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
+        title = _title(row) if row is not None else result.bank.title
+        result.bank = replace(result.bank, id=bank_slug, title=title)
+    duplicates: list[Note] = []
+    if result.bank is not None and not result.problems:
+        index, ids = _stored_questions(result.bank.id)
+        duplicates = drop_duplicates(result, index, ids)
+    report = report_of(result, duplicates)
+    if not report["errors"] and not dry_run and result.bank is not None:
+        import_bank(result.bank, now())
+    return report
+
+
+def import_file(
+    path: str,
+    *,
+    fmt: str = "auto",
+    category: str | None = None,
+    dry_run: bool = False,
+    bank_slug: str | None = None,
+    language: str = "zh",
+) -> dict[str, Any]:
+    """``import_data`` for a file on disk (the CLI); its size is checked before reading."""
+    source = Path(path)
+    try:
+        size = os.path.getsize(source)
+        if size > MAX_FILE_BYTES:
+            problem = Problem(
+                source.name, None, m.FILE_TOO_LARGE, {"size": size, "limit": MAX_FILE_BYTES}
+            )
+            return report_of(ImportResult(fmt, source.name, problems=[problem]), [])
+        data = source.read_bytes()
+    except OSError as exc:
+        return {
+            "imported": 0,
+            "skipped": 0,
+            "errors": [
+                {
+                    "line": None,
+                    "message": gettext(
+                        "Cannot read the file: %(reason)s", reason=exc.strerror or str(exc)
+                    ),
+                }
+            ],
+            "questions": [],
+        }
+    return import_data(
+        data,
+        source.name,
+        fmt=fmt,
+        category=category,
+        dry_run=dry_run,
+        bank_slug=bank_slug,
+        language=language,
+    )
+
+
+def export_file(
+    path: str,
+    *,
+    fmt: str = "yaml",
+    bank_slug: str | None = None,
+    language: str = "zh",
+    header_language: str = "zh",
+) -> int:
+    """Write a stored bank to ``path``; returns the number of questions written."""
+    from quiz.banks.exporting import export_bytes
+
+    data, count = export_bytes(
+        fmt, bank_slug=bank_slug, language=language, header_language=header_language
+    )
+    Path(path).write_bytes(data)
+    return count

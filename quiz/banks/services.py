@@ -126,6 +126,27 @@ def drawing_pool(bank_id: int, languages: list[str]) -> CachedPool:
     cached = pools.get(key)
     if cached is not None:
         return cached
+    # One thread builds, the others of this process wait for it: when a round opens, a
+    # worker's threads all start attempts at once, and a 100,000-question pool built by
+    # every one of them would cost each its own scan and copy of the bank.
+    with _pools_lock:
+        building = _building_locks.setdefault(key, threading.Lock())
+    with building:
+        cached = pools.get(key)
+        if cached is not None:
+            return cached
+        return _build_pool(key, bank_id, languages, pools)
+
+
+_building_locks: dict[tuple[int, int, tuple[str, ...]], threading.Lock] = {}
+
+
+def _build_pool(
+    key: tuple[int, int, tuple[str, ...]],
+    bank_id: int,
+    languages: list[str],
+    pools: dict[tuple[int, int, tuple[str, ...]], CachedPool],
+) -> CachedPool:
     covered = (
         select(QuestionText.question_id)
         .where(QuestionText.language.in_(languages))

@@ -1,0 +1,539 @@
+"""From what a reader found (drafts) to a ``Bank``, with the rules every format shares.
+
+Each reader turns its file into ``Draft`` questions and declares categories; ``assemble``
+checks them with ``question_bank.rules`` (the same rules as the YAML loader), gives ids
+to questions that have none, fills in defaults, and reports problems at each draft's
+location. One problem anywhere and no bank comes out: an import is all or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from question_bank import messages as m
+from question_bank import rules
+from question_bank.formats.base import (
+    DEFAULT_CATEGORY_ID,
+    DEFAULT_CATEGORY_NAME,
+    DEFAULT_DIFFICULTY,
+    Collector,
+    ImportResult,
+    Location,
+    ReadOptions,
+)
+from question_bank.model import (
+    LANGUAGES,
+    OPTION_KEYS,
+    TRUE_FALSE_KEYS,
+    TRUE_FALSE_LABELS,
+    Bank,
+    Category,
+    Kind,
+    Question,
+    Version,
+)
+from question_bank.text import fold_key, normalize
+
+# Keys for options of list-based formats (GIFT, Moodle XML): A-H, then more so that a
+# question with too many options is reported as such rather than cut short.
+LIST_KEYS: tuple[str, ...] = (*OPTION_KEYS, *"IJKLMNOPQRSTUVWXYZ")
+
+
+def list_keys(count: int) -> tuple[str, ...]:
+    return LIST_KEYS[: min(count, len(LIST_KEYS))]
+
+
+@dataclass
+class DraftVersion:
+    """One language of a draft question, as read (normalised by ``assemble``)."""
+
+    text: str | None
+    options: dict[str, str] = field(default_factory=dict)
+    explanation: str | None = None
+    reviewed: bool = True
+    cells: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass
+class Draft:
+    """A question as a reader found it. ``answer`` None: not given; ``()``: none correct.
+
+    ``strict_id``: a given id that is not a valid id is an error (spreadsheets, where the
+    organizer typed it) rather than replaced with a generated one (Moodle's idnumbers).
+    ``cells`` locates single fields (``answer``, ``id``, ...) more precisely than
+    ``where`` (a spreadsheet cell rather than the row).
+    """
+
+    where: Location
+    kind: Kind | None
+    versions: dict[str, DraftVersion]
+    answer: tuple[str, ...] | None
+    title: str | None = None
+    id: str | None = None
+    strict_id: bool = False
+    category: str | None = None
+    difficulty: int | None = None
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    cells: dict[str, Location] = field(default_factory=dict)
+
+    def at(self, name: str) -> Location:
+        return self.cells.get(name, self.where)
+
+
+# -- duplicates ---------------------------------------------------------------------
+
+
+def duplicate_key(language: str, text: str, options: Iterable[str]) -> str:
+    """Two questions are the same when a language has the same text and the same option
+    texts (in any order), compared by ``fold_key``: Mongolian spellings a reader cannot
+    tell apart (o/u, ö/ü, t/d, FVS, MVS, NNBSP) count as equal."""
+    folded = sorted(fold_key(option) for option in options)
+    return "\x1f".join([language, fold_key(text), *folded])
+
+
+def question_keys(question: Question) -> list[str]:
+    return [
+        duplicate_key(language, version.text, version.options.values())
+        for language, version in question.versions.items()
+    ]
+
+
+def generated_id(text: str) -> str:
+    """A stable id from the folded text: importing the same file twice gives the same ids."""
+    return "q-" + hashlib.sha1(fold_key(text).encode("utf-8")).hexdigest()[:10]
+
+
+# -- categories ---------------------------------------------------------------------
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug_for(name: str) -> str:
+    """An id for a category name: the name itself when it is plain ASCII, else a hash."""
+    if name.isascii():
+        slug = _NON_SLUG.sub("-", name.lower()).strip("-")[: rules.MAX_ID_LENGTH].strip("-")
+        if slug:
+            return slug
+    return "c-" + hashlib.sha1(fold_key(name).encode("utf-8")).hexdigest()[:8]
+
+
+_MOODLE_CONTEXTS = ("$course$", "$system$", "$module$", "$cat$", "$coursecategory$")
+
+
+def moodle_category_name(path: str) -> str:
+    """``$course$/top/Iota/Kappa`` -> ``Iota/Kappa``: Moodle's context and top level go."""
+    name = path.strip()
+    for context in _MOODLE_CONTEXTS:
+        if name.startswith(context + "/"):
+            name = name[len(context) + 1 :]
+            break
+    if name.startswith("top/") and len(name) > len("top/"):
+        name = name[len("top/") :]
+    return name.strip() or path.strip()
+
+
+class Categories:
+    """Categories of one read: declared by the file, named by questions, or the default.
+
+    ``known`` categories (the stored ones of the target bank) are found by id or name but
+    only become part of the bank when a question uses them; names the file gives win.
+    """
+
+    def __init__(self, known: tuple[Category, ...] = ()) -> None:
+        self._names: dict[str, dict[str, str]] = {}
+        self._by_name: dict[str, str] = {}
+        self._declared: list[str] = []
+        self.used: set[str] = set()
+        for category in known:
+            self.add(category, declared=False)
+
+    def __contains__(self, category_id: str) -> bool:
+        return category_id in self._names
+
+    def lookup(self, value: str) -> str | None:
+        """The id of a category given by its id or any of its names (folded)."""
+        if value in self._names:
+            return value
+        return self._by_name.get(fold_key(value))
+
+    def add(self, category: Category, *, declared: bool = True, override: bool = False) -> str:
+        names = self._names.setdefault(category.id, {})
+        for language, name in category.name.items():
+            if override:
+                names[language] = name
+            else:
+                names.setdefault(language, name)
+            self._by_name.setdefault(fold_key(name), category.id)
+        if declared and category.id not in self._declared:
+            self._declared.append(category.id)
+        return category.id
+
+    def declare(
+        self,
+        name: str | None,
+        language: str,
+        category_id: str | None = None,
+        *,
+        declared: bool = True,
+    ) -> str:
+        """The id of the category with this id, or else with this name; new if none."""
+        name = normalize(name) if name else None
+        if category_id is None and name:
+            found = self._by_name.get(fold_key(name))
+            if found is not None:
+                return self.add(Category(found, {}), declared=declared)
+            category_id = self._free_id(slug_for(name), name)
+        assert category_id is not None
+        if name:
+            category = Category(category_id, {language: name})
+            return self.add(category, declared=declared, override=True)
+        if category_id in self._names:
+            return self.add(Category(category_id, {}), declared=declared)
+        return self.add(Category(category_id, {language: category_id}), declared=declared)
+
+    def _free_id(self, wanted: str, name: str) -> str:
+        candidate = wanted
+        if candidate in self._names:
+            candidate = slug_for(name + "\x00")  # an ASCII name clashing after slugging
+        number = 2
+        while candidate in self._names:
+            candidate = f"{wanted[: rules.MAX_ID_LENGTH - 4]}-{number}"
+            number += 1
+        return candidate
+
+    def default(self, option: Any, language: str) -> str:
+        """The category for questions that name none: the caller's choice, or the default."""
+        if isinstance(option, Category):
+            return self.add(option, declared=False)
+        if isinstance(option, str) and normalize(option):
+            value = normalize(option)
+            found = self.lookup(value)
+            if found is not None:
+                return found
+            if rules.slug_issue("category", value) is None:
+                return self.declare(None, language, value, declared=False)
+            return self.declare(value, language, declared=False)
+        if DEFAULT_CATEGORY_ID in self._names:
+            return DEFAULT_CATEGORY_ID
+        return self.add(Category(DEFAULT_CATEGORY_ID, dict(DEFAULT_CATEGORY_NAME)), declared=False)
+
+    def categories(self) -> tuple[Category, ...]:
+        """Declared categories in file order, then the others questions use."""
+        ids = list(self._declared)
+        ids += [category_id for category_id in self._names if category_id in self.used]
+        seen: set[str] = set()
+        result = []
+        for category_id in ids:
+            if category_id in seen:
+                continue
+            seen.add(category_id)
+            names = self._names[category_id]
+            ordered = {lang: names[lang] for lang in LANGUAGES if lang in names}
+            result.append(Category(category_id, ordered or {LANGUAGES[0]: category_id}))
+        return tuple(result)
+
+
+# -- assembling ---------------------------------------------------------------------
+
+
+def _location_key(where: Location) -> tuple[int, int, int]:
+    if where is None:
+        return (0, 0, 0)
+    if isinstance(where, int):
+        return (1, where, 0)
+    cell = where.rsplit("!", 1)[-1]
+    match = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    if not match:
+        return (1, 0, 0)
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return (1, int(match.group(2)), column)
+
+
+def sort_by_location(items: list[Any]) -> list[Any]:
+    return sorted(items, key=lambda item: _location_key(item.line))
+
+
+class Assembler:
+    """Checks drafts and builds the bank; see the module docstring."""
+
+    def __init__(self, collector: Collector, categories: Categories, options: ReadOptions):
+        self.collector = collector
+        self.categories = categories
+        self.options = options
+
+    def build(
+        self,
+        fmt: str,
+        drafts: list[Draft],
+        *,
+        bank_id: str | None = None,
+        bank_title: dict[str, str] | None = None,
+        encoding: str | None = None,
+    ) -> ImportResult:
+        collector = self.collector
+        ids = self._ids(drafts)
+        questions: list[Question] = []
+        titles: dict[str, str] = {}
+        locations: dict[str, Location] = {}
+        first_key: dict[str, Location] = {}
+        for draft, question_id in zip(drafts, ids, strict=True):
+            before = len(collector.problems)
+            question = self._question(draft, question_id)
+            if question is None or len(collector.problems) > before:
+                continue
+            questions.append(question)
+            locations[question.id] = draft.where
+            if draft.title:
+                titles[question.id] = draft.title
+            for key in question_keys(question):
+                if key in first_key:
+                    collector.warn(draft.where, m.DUPLICATE_IN_FILE, first=first_key[key])
+                    break
+            for key in question_keys(question):
+                first_key.setdefault(key, draft.where)
+        result = ImportResult(
+            format=fmt,
+            filename=collector.filename,
+            problems=sort_by_location(collector.problems),
+            warnings=sort_by_location(collector.warnings),
+            unsupported=sort_by_location(collector.unsupported),
+            questions=questions,
+            titles=titles,
+            locations=locations,
+            encoding=encoding,
+        )
+        if not result.problems:
+            title = bank_title or self.options.bank_title or {LANGUAGES[0]: bank_id or "?"}
+            result.bank = Bank(
+                id=bank_id or self.options.bank_id,
+                title=title,
+                categories=self.categories.categories(),
+                questions=tuple(questions),
+                filename=collector.filename,
+            )
+        return result
+
+    # -- ids ---------------------------------------------------------------------------
+
+    def _ids(self, drafts: list[Draft]) -> list[str | None]:
+        """Given ids first (checked), then generated ones that do not clash with them."""
+        ids: list[str | None] = [None] * len(drafts)
+        first: dict[str, Location] = {}
+        for number, draft in enumerate(drafts):
+            if not draft.id:
+                continue
+            value = normalize(draft.id)
+            if draft.strict_id:
+                value = value.lower()
+            issue = rules.slug_issue("id", value)
+            if issue is not None:
+                if draft.strict_id:
+                    self.collector.error(draft.at("id"), issue[0], **issue[1])
+                    ids[number] = ""
+                continue
+            if value in first:
+                self.collector.error(
+                    draft.at("id"), m.DUPLICATE_QUESTION, id=value, first=first[value]
+                )
+                ids[number] = ""
+                continue
+            first[value] = draft.at("id")
+            ids[number] = value
+        taken = set(first)
+        for number, draft in enumerate(drafts):
+            if ids[number] is not None:
+                continue
+            text = next(
+                (
+                    normalize(draft.versions[lang].text or "")
+                    for lang in LANGUAGES
+                    if lang in draft.versions and normalize(draft.versions[lang].text or "")
+                ),
+                "",
+            )
+            base = generated_id(text)
+            value, suffix = base, 2
+            while value in taken:
+                value, suffix = f"{base}-{suffix}", suffix + 1
+            taken.add(value)
+            ids[number] = value
+            if draft.id:
+                self.collector.warn(draft.at("id"), m.ID_REPLACED, value=draft.id, id=value)
+        return ids
+
+    # -- one question ------------------------------------------------------------------
+
+    def _question(self, draft: Draft, question_id: str | None) -> Question | None:
+        error = self.collector.error
+        if draft.kind is None or not question_id:
+            return None
+        if not draft.versions:
+            error(draft.where, m.NO_LANGUAGE, key="question", allowed=", ".join(LANGUAGES))
+            return None
+        kind = draft.kind
+        versions: dict[str, Version] = {}
+        option_keys: dict[str, tuple[str, ...]] = {}
+        for language in LANGUAGES:
+            if language not in draft.versions:
+                continue
+            built = self._version(draft, language, kind)
+            if built is not None:
+                versions[language], option_keys[language] = built
+        keys = self._same_keys(draft, option_keys)
+        if kind is Kind.TRUEFALSE:
+            keys = TRUE_FALSE_KEYS
+        answer = self._answer(draft, kind, keys)
+        if answer is None or keys is None or len(versions) != len(draft.versions):
+            return None
+        category = draft.category or self.categories.default(
+            self.options.category, self.options.language
+        )
+        self.categories.used.add(category)
+        source = normalize(draft.source or "")
+        if not source:
+            source = self.collector.filename + (f": {draft.title}" if draft.title else "")
+            source = normalize(source) or "import"
+        tags: list[str] = []
+        for tag in draft.tags:
+            tag = normalize(tag)
+            if tag and tag not in tags:
+                tags.append(tag)
+        return Question(
+            id=question_id,
+            kind=kind,
+            category=category,
+            difficulty=draft.difficulty or DEFAULT_DIFFICULTY,
+            answer=answer,
+            option_keys=keys,
+            source=source,
+            versions=versions,
+            tags=tuple(tags),
+            line=draft.where if isinstance(draft.where, int) else None,
+        )
+
+    def _version(
+        self, draft: Draft, language: str, kind: Kind
+    ) -> tuple[Version, tuple[str, ...]] | None:
+        error = self.collector.error
+        found = draft.versions[language]
+
+        def at(name: str) -> Location:
+            return found.cells.get(name, draft.where)
+
+        ok = True
+        text = normalize(found.text or "")
+        if not text:
+            error(at("text"), m.EMPTY_TEXT, key="text")
+            ok = False
+        explanation = normalize(found.explanation or "") or None
+        if kind is Kind.TRUEFALSE:
+            if any(normalize(value) for value in found.options.values()):
+                first = next(key for key, value in found.options.items() if normalize(value))
+                error(at(first), m.TRUEFALSE_OPTIONS)
+                return None
+            options = dict(TRUE_FALSE_LABELS[language])
+            keys: tuple[str, ...] = TRUE_FALSE_KEYS
+        else:
+            options = {}
+            for key, value in found.options.items():
+                value = normalize(value)
+                if not value:
+                    error(at(key), m.EMPTY_OPTION, key=key)
+                    ok = False
+                options[key] = value
+            issues = rules.option_keys_issues(list(options))
+            for message, params in issues:
+                error(at("options"), message, **params)
+            if issues:
+                return None
+            keys = rules.canonical_option_keys(list(options))
+            options = {key: options[key] for key in keys}
+        if not ok:
+            return None
+        return Version(text, options, explanation, found.reviewed), keys
+
+    def _same_keys(
+        self, draft: Draft, option_keys: dict[str, tuple[str, ...]]
+    ) -> tuple[str, ...] | None:
+        if not option_keys:
+            return None
+        reference, *others = option_keys
+        for language in others:
+            if set(option_keys[language]) != set(option_keys[reference]):
+                self.collector.error(
+                    draft.versions[language].cells.get("options", draft.where),
+                    m.OPTIONS_DIFFER,
+                    language=language,
+                    keys=", ".join(option_keys[language]),
+                    other=reference,
+                    other_keys=", ".join(option_keys[reference]),
+                )
+                return None
+        return option_keys[reference]
+
+    def _answer(
+        self, draft: Draft, kind: Kind, keys: tuple[str, ...] | None
+    ) -> tuple[str, ...] | None:
+        error = self.collector.error
+        where = draft.at("answer")
+        if draft.answer is None:
+            error(where, m.NO_ANSWER)
+            return None
+        if kind is Kind.TRUEFALSE:
+            if draft.answer in (("T",), ("F",)):
+                return draft.answer
+            error(where, m.TRUEFALSE_ANSWER, value=", ".join(draft.answer))
+            return None
+        if not draft.answer:
+            error(where, m.NO_CORRECT_OPTION)
+            return None
+        issues = rules.answer_issues(kind, draft.answer, keys or OPTION_KEYS)
+        for message, params in issues:
+            error(where, message, **params)
+        if issues or keys is None:
+            return None
+        return rules.canonical_answer(draft.answer, keys)
+
+
+def drop_duplicates(
+    result: ImportResult,
+    existing: dict[str, str],
+    updatable: Iterable[str] = (),
+) -> list[Any]:
+    """Skip questions already stored: ``existing`` maps ``duplicate_key`` values to a label
+    of the stored question (e.g. ``bank/q-001``); ids in ``updatable`` are updates of a
+    stored question (same id), never duplicates. Returns the skip notes; the result's
+    bank and questions lose the skipped ones."""
+    from question_bank.formats.base import Note
+
+    updatable = set(updatable)
+    kept: list[Question] = []
+    notes: list[Note] = []
+    for question in result.questions:
+        label = None
+        if question.id not in updatable:
+            label = next((existing[k] for k in question_keys(question) if k in existing), None)
+        if label is None:
+            kept.append(question)
+            continue
+        notes.append(
+            Note(
+                result.location(question),
+                m.DUPLICATE_OF_EXISTING,
+                {"existing": label},
+                title=result.title(question),
+            )
+        )
+    result.questions = kept
+    if result.bank is not None:
+        from dataclasses import replace
+
+        result.bank = replace(result.bank, questions=tuple(kept))
+    return notes

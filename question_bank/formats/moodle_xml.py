@@ -1,0 +1,346 @@
+"""Moodle XML (https://docs.moodle.org/en/Moodle_XML_format): read and write.
+
+Reading takes ``multichoice`` (single or multiple answers by ``<single>``), ``truefalse``
+and ``category`` questions (a category question sets the category of the questions after
+it; ``$course$/A/B`` becomes the category ``A/B``). Every other type (cloze, essay,
+matching, numerical, shortanswer, description, ...) is named as unsupported and skipped.
+Answer fractions must be among Moodle's grades, as Moodle's own import requires. Texts in
+HTML (``html``, and ``moodle_auto_format`` that holds tags) become plain text; CDATA is
+read as text; ``<generalfeedback>`` is the explanation; ``<idnumber>`` the id when it is a
+valid id.
+
+The XML is parsed by defusedxml with DTDs (and so entity definitions and external
+entities) refused: an "entity bomb" or an XXE file stops at its DOCTYPE. Problems name the
+line of the element.
+
+Writing gives what Moodle imports, plus a ``<quizbank>`` element per question with the
+fields Moodle has no place for (difficulty, source, language, reviewed); Moodle ignores
+it. One language per question, as in GIFT.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from question_bank import messages as m
+from question_bank import rules
+from question_bank.formats.base import (
+    Collector,
+    Failed,
+    ImportResult,
+    ReadOptions,
+    script_language,
+    without_control_characters,
+)
+from question_bank.formats.drafts import (
+    Assembler,
+    Categories,
+    Draft,
+    DraftVersion,
+    list_keys,
+    moodle_category_name,
+)
+from question_bank.formats.gift import export_language, is_moodle_grade
+from question_bank.formats.html_text import html_to_text, looks_like_html
+from question_bank.model import LANGUAGES, Bank, Kind, Question
+
+_KIND_NAMES = {
+    "cloze": "cloze",
+    "multianswer": "cloze",
+    "match": "matching",
+    "matching": "matching",
+}
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """A tree builder that remembers the line where each element starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expat: Any = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+        element = super().start(tag, attrs)
+        self.lines[id(element)] = self.expat.CurrentLineNumber if self.expat else 0
+        return element
+
+
+def parse_xml(data: bytes) -> tuple[ET.Element, dict[int, int]]:
+    """The root element and element lines; ``Failed`` for syntax errors, DTDs, entities."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    builder.expat = parser.parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except DefusedXmlException:
+        raise Failed(parser.parser.CurrentLineNumber, m.XML_FORBIDDEN) from None
+    except ET.ParseError as error:
+        line = error.position[0] if error.position else None
+        raise Failed(line, m.XML_SYNTAX, detail=str(error)) from None
+    return root, builder.lines
+
+
+class MoodleXmlReader:
+    def __init__(
+        self,
+        collector: Collector,
+        categories: Categories,
+        options: ReadOptions,
+        lines: dict[int, int],
+    ) -> None:
+        self.collector = collector
+        self.categories = categories
+        self.options = options
+        self.lines = lines
+        self.category: str | None = None
+
+    def line(self, element: ET.Element) -> int | None:
+        return self.lines.get(id(element))
+
+    def read(self, root: ET.Element) -> list[Draft]:
+        if root.tag != "quiz":
+            self.collector.error(self.line(root), m.XML_NOT_QUIZ, tag=root.tag)
+            return []
+        drafts = []
+        for question in root.findall("question"):
+            kind = question.get("type", "")
+            if kind == "category":
+                self._category(question)
+            elif kind in {"multichoice", "truefalse"}:
+                draft = self._question(question, kind)
+                if draft is not None:
+                    drafts.append(draft)
+            else:
+                name = self._plain(question.findtext("name/text") or "", "moodle_auto_format")
+                self.collector.skip(self.line(question), _KIND_NAMES.get(kind, kind), name)
+        return drafts
+
+    def _category(self, question: ET.Element) -> None:
+        path = question.findtext("category/text") or ""
+        name = moodle_category_name(path)
+        if not name:
+            return
+        category_id = (question.findtext("idnumber") or "").strip()
+        language = (question.findtext("quizbank/language") or "").strip()
+        if language not in LANGUAGES:
+            language = script_language(name, self.options.language)
+        valid = category_id and rules.slug_issue("id", category_id) is None
+        self.category = self.categories.declare(name, language, category_id if valid else None)
+
+    def _plain(self, text: str, text_format: str, where: int | None = None) -> str:
+        if text_format == "html" or (text_format == "moodle_auto_format" and looks_like_html(text)):
+            text, media = html_to_text(text)
+            if media and where is not None:
+                self.collector.warn(where, m.MEDIA_DROPPED)
+        return text.strip()
+
+    def _formatted(self, element: ET.Element | None, where: int | None, default: str) -> str:
+        if element is None:
+            return ""
+        return self._plain(element.findtext("text") or "", element.get("format", default), where)
+
+    def _question(self, question: ET.Element, kind: str) -> Draft | None:
+        where = self.line(question)
+        title = self._plain(question.findtext("name/text") or "", "moodle_auto_format") or None
+        text = self._formatted(question.find("questiontext"), where, "html")
+        explanation = self._formatted(question.find("generalfeedback"), where, "html") or None
+        extra = question.find("quizbank")
+        language = (extra.findtext("language") if extra is not None else None) or ""
+        if language not in LANGUAGES:
+            language = script_language(text, self.options.language)
+        reviewed = (extra.findtext("reviewed") if extra is not None else None) or "true"
+        version = DraftVersion(
+            text=text, explanation=explanation, reviewed=reviewed.strip().lower() != "false"
+        )
+        draft = Draft(
+            where=where,
+            kind=None,
+            versions={language: version},
+            answer=None,
+            title=title,
+            id=(question.findtext("idnumber") or "").strip() or None,
+            category=self.category,
+            difficulty=self._difficulty(extra, where),
+            source=(extra.findtext("source") if extra is not None else None) or None,
+            tags=tuple(
+                (tag.findtext("text") or "").strip() for tag in question.findall("tags/tag")
+            ),
+        )
+        answers = []
+        for answer in question.findall("answer"):
+            answer_where = self.line(answer)
+            raw = answer.get("fraction", "0")
+            try:
+                fraction = float(raw) / 100
+            except ValueError:
+                self.collector.error(answer_where, m.BAD_NUMBER, key="fraction", value=raw)
+                return None
+            if not is_moodle_grade(fraction):
+                self.collector.error(answer_where, m.BAD_WEIGHT, weight=raw)
+                return None
+            answers.append((self._formatted(answer, where, "moodle_auto_format"), fraction))
+        if kind == "truefalse":
+            return self._truefalse(draft, answers)
+        keys = list_keys(len(answers))
+        version.options = {key: text for key, (text, _) in zip(keys, answers, strict=False)}
+        single = (question.findtext("single") or "true").strip().lower() in {"true", "1"}
+        fractions = [fraction for _, fraction in answers]
+        if single:
+            draft.kind = Kind.SINGLE
+            right = tuple(k for k, f in zip(keys, fractions, strict=False) if f >= 0.99999)
+            if len(right) > 1:
+                self.collector.error(where, m.SEVERAL_FULLY_CORRECT, count=len(right))
+                return None
+            if any(0 < f < 0.99999 for f in fractions):
+                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
+        else:
+            draft.kind = Kind.MULTIPLE
+            right = tuple(k for k, f in zip(keys, fractions, strict=False) if f > 0)
+            positive = [f for f in fractions if f > 0]
+            if positive and (
+                max(positive) - min(positive) > 0.0001 or abs(sum(positive) - 1) > 0.001
+            ):
+                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
+        draft.answer = right
+        return draft
+
+    @staticmethod
+    def _truefalse(draft: Draft, answers: list[tuple[str, float]]) -> Draft:
+        draft.kind = Kind.TRUEFALSE
+        by_text = {text.strip().lower(): fraction for text, fraction in answers}
+        if "true" in by_text:
+            right = by_text["true"] >= 0.99999
+        elif "false" in by_text:
+            right = by_text["false"] < 0.99999
+        elif answers:
+            right = answers[0][1] >= 0.99999
+        else:
+            draft.answer = None
+            return draft
+        draft.answer = ("T",) if right else ("F",)
+        return draft
+
+    def _difficulty(self, extra: ET.Element | None, where: int | None) -> int | None:
+        value = (extra.findtext("difficulty") if extra is not None else None) or ""
+        value = value.strip()
+        if not value:
+            return None
+        if value in {str(level) for level in rules.DIFFICULTIES}:
+            return int(value)
+        self.collector.error(where, m.BAD_DIFFICULTY, value=value)
+        return None
+
+
+def read_moodle_xml(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
+    collector = Collector(filename)
+    categories = Categories(options.known_categories)
+    assembler = Assembler(collector, categories, options)
+    try:
+        root, lines = parse_xml(data)
+    except Failed as failed:
+        collector.error(failed.where, failed.message, **failed.params)
+        return assembler.build("moodle-xml", [])
+    drafts = MoodleXmlReader(collector, categories, options, lines).read(root)
+    return assembler.build("moodle-xml", drafts)
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = without_control_characters(text)
+    return element
+
+
+def _text_element(parent: ET.Element, tag: str, text: str, text_format: str) -> ET.Element:
+    element = _sub(parent, tag, format=text_format)
+    _sub(element, "text", text)
+    return element
+
+
+def _percent(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def _question(quiz: ET.Element, question: Question, language: str) -> None:
+    language = export_language(question.languages, language)
+    version = question.versions[language]
+    kind = "truefalse" if question.kind is Kind.TRUEFALSE else "multichoice"
+    quiz.append(ET.Comment(f" question: {question.id} "))
+    element = _sub(quiz, "question", type=kind)
+    name = _sub(element, "name")
+    _sub(name, "text", question.id)
+    _text_element(element, "questiontext", version.text, "plain_text")
+    _text_element(element, "generalfeedback", version.explanation or "", "plain_text")
+    _sub(element, "defaultgrade", "1")
+    _sub(element, "penalty", "1" if kind == "truefalse" else "0.3333333")
+    _sub(element, "hidden", "0")
+    _sub(element, "idnumber", question.id)
+    if question.kind is Kind.TRUEFALSE:
+        right = question.answer == ("T",)
+        for value, fraction in (("true", right), ("false", not right)):
+            answer = _text_element(element, "answer", value, "moodle_auto_format")
+            answer.set("fraction", "100" if fraction else "0")
+            _text_element(answer, "feedback", "", "html")
+    else:
+        _sub(element, "single", "true" if question.kind is Kind.SINGLE else "false")
+        _sub(element, "shuffleanswers", "true")
+        _sub(element, "answernumbering", "ABCD")
+        share = _percent(100 / len(question.answer))
+        for key in question.option_keys:
+            right = key in question.answer
+            if question.kind is Kind.SINGLE:
+                fraction = "100" if right else "0"
+            else:
+                fraction = share if right else f"-{share}"
+            answer = _text_element(element, "answer", version.options[key], "plain_text")
+            answer.set("fraction", fraction)
+            _text_element(answer, "feedback", "", "html")
+    if question.tags:
+        tags = _sub(element, "tags")
+        for tag in question.tags:
+            _sub(_sub(tags, "tag"), "text", tag)
+    extra = _sub(element, "quizbank")
+    _sub(extra, "difficulty", str(question.difficulty))
+    _sub(extra, "source", question.source)
+    _sub(extra, "language", language)
+    _sub(extra, "reviewed", "true" if version.reviewed else "false")
+
+
+def write_moodle_xml(bank: Bank, language: str = "zh") -> bytes:
+    """The bank as Moodle XML: a category question per category, then the questions with
+    a category question wherever the category changes. One language per question."""
+    quiz = ET.Element("quiz")
+    names = {category.id: category for category in bank.categories}
+
+    def category_question(category_id: str) -> None:
+        category = names[category_id]
+        name_language = export_language(list(category.name), language)
+        quiz.append(ET.Comment(" question: 0  "))
+        element = _sub(quiz, "question", type="category")
+        _sub(_sub(element, "category"), "text", f"$course$/top/{category.name[name_language]}")
+        _text_element(element, "info", "", "moodle_auto_format")
+        _sub(element, "idnumber", category.id)
+        _sub(_sub(element, "quizbank"), "language", name_language)
+
+    for category in bank.categories:
+        category_question(category.id)
+    current = bank.categories[-1].id if bank.categories else None
+    for question in bank.questions:
+        if question.category != current and question.category in names:
+            category_question(question.category)
+            current = question.category
+        _question(quiz, question, language)
+    ET.indent(quiz, space="  ")
+    body = ET.tostring(quiz, encoding="unicode", short_empty_elements=False)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")

@@ -1,0 +1,520 @@
+"""Spreadsheet rows (CSV or an XLSX sheet) to draft questions, and the header names.
+
+One row is one question. Columns are found by their header, in English, Chinese or
+Mongolian (``题目``, ``选项A``, ``答案``, ...); a language in brackets after a header says
+which language the column holds: ``题目(中文)``, ``题目(蒙古文)``, ``text (mn)``. Text
+columns without a language hold the language of their text (Mongolian script: ``mn``,
+otherwise the import's language). See docs/question-bank-format.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from question_bank import messages as m
+from question_bank import rules
+from question_bank.formats import mongolian as mg
+from question_bank.formats.base import Collector, Location, ReadOptions, script_language
+from question_bank.formats.drafts import Categories, Draft, DraftVersion
+from question_bank.model import LANGUAGES, OPTION_KEYS, Kind
+from question_bank.text import fold_key, normalize
+
+Cell = tuple[Any, Location]
+Row = Sequence[Cell]
+
+HEADER_LANGUAGES = ("zh", "mn", "en")
+
+# Field -> header written in each header language (the first name the reader accepts).
+HEADERS: dict[str, dict[str, str]] = {
+    "id": {"zh": "编号", "mn": mg.NUMBER, "en": "id"},
+    "kind": {"zh": "题型", "mn": mg.KIND, "en": "kind"},
+    "category": {"zh": "分类", "mn": mg.CATEGORY, "en": "category"},
+    "difficulty": {"zh": "难度", "mn": mg.DIFFICULTY, "en": "difficulty"},
+    "answer": {"zh": "答案", "mn": mg.ANSWER, "en": "answer"},
+    "source": {"zh": "出处", "mn": mg.SOURCE, "en": "source"},
+    "tags": {"zh": "标签", "mn": mg.TAGS, "en": "tags"},
+    "text": {"zh": "题目", "mn": mg.QUESTION, "en": "text"},
+    "option": {"zh": "选项", "mn": mg.OPTION + " ", "en": "option "},
+    "explanation": {"zh": "解析", "mn": mg.EXPLANATION, "en": "explanation"},
+    "reviewed": {"zh": "已审校", "mn": mg.REVIEWED, "en": "reviewed"},
+    "name": {"zh": "名称", "mn": mg.NAME, "en": "name"},
+}
+# Further names the reader accepts.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("题号", "序号", "no", "number"),
+    "kind": ("type", "类型", "题目类型", "question type"),
+    "category": ("类别", "题目分类", "分类编号"),
+    "difficulty": ("难易度", "难易程度", "level"),
+    "answer": ("正确答案", "标准答案", "参考答案", "correct", "key"),
+    "source": ("来源", "出处/来源", "reference"),
+    "tags": ("tag", "关键词", "keywords"),
+    "text": ("question", "题干", "试题", "问题", "题目内容", "stem"),
+    "option": ("选项 ", "option", "choice ", "choice"),
+    "explanation": ("答案解析", "解释", "说明", "feedback", "general feedback"),
+    "reviewed": ("审校", "是否审校", "已审核"),
+    "name": ("title", "名字", "分类名称", "题库名称"),
+}
+LANGUAGE_SUFFIX = {
+    "zh": {"zh": "中文", "mn": "蒙古文"},
+    "mn": {"zh": mg.CHINESE, "mn": mg.MONGOLIAN},
+    "en": {"zh": "zh", "mn": "mn"},
+}
+LANGUAGE_NAMES = {
+    "zh": ("zh", "中文", "汉语", "汉文", "汉", "中", "chinese", mg.CHINESE),
+    "mn": ("mn", "蒙古文", "蒙文", "蒙古语", "蒙", "mongolian", mg.MONGOLIAN),
+}
+LANGUAGE_FIELDS = frozenset({"text", "option", "explanation", "reviewed", "name"})
+
+KIND_VALUES = {
+    Kind.SINGLE: {"zh": "单选", "mn": mg.SINGLE, "en": "single"},
+    Kind.MULTIPLE: {"zh": "多选", "mn": mg.MULTIPLE, "en": "multiple"},
+    Kind.TRUEFALSE: {"zh": "判断", "mn": mg.TRUEFALSE, "en": "truefalse"},
+}
+KIND_ALIASES = {
+    Kind.SINGLE: ("单选题", "单项选择", "单项选择题", "单", "single choice", "multichoice"),
+    Kind.MULTIPLE: ("多选题", "多项选择", "多项选择题", "多", "multi", "multiple choice"),
+    Kind.TRUEFALSE: ("判断题", "是非题", "对错题", "true/false", "true-false", "tf"),
+}
+# Kinds organizers have in their sheets that the platform does not run (Moodle's names).
+UNSUPPORTED_KINDS = {
+    "shortanswer": ("填空", "填空题", "short answer", "shortanswer"),
+    "essay": ("简答", "简答题", "问答", "问答题", "论述题", "主观题", "essay"),
+    "matching": ("连线", "连线题", "匹配", "匹配题", "matching", "match"),
+    "numerical": ("计算", "计算题", "数值", "numerical"),
+}
+TRUE_WORDS = ("t", "true", "正确", "对", "√", "✓", "✔", "是", "y", "yes", "1", "ok")
+FALSE_WORDS = ("f", "false", "错误", "错", "×", "✗", "✕", "x", "否", "n", "no", "0")
+DIFFICULTY_WORDS = {
+    1: ("易", "简单", "容易", "低", "easy", mg.EASY),
+    2: ("中", "中等", "一般", "适中", "medium", mg.MEDIUM),
+    3: ("难", "困难", "较难", "高", "hard", "difficult", mg.HARD),
+}
+REVIEWED_WORDS = {"zh": ("是", "否"), "mn": (mg.YES, mg.NO), "en": ("true", "false")}
+_TRUE_BOOLS = {*TRUE_WORDS, "已审校", "已审核", mg.YES, mg.TRUE}
+_FALSE_BOOLS = {*FALSE_WORDS, "未审校", "未审核", mg.NO, mg.FALSE}
+
+
+def _folded(values: Iterable[str]) -> set[str]:
+    return {fold_key(value) for value in values}
+
+
+_FIELD_BY_NAME: dict[str, str] = {}
+for _field, _names in HEADERS.items():
+    if _field == "option":
+        continue
+    for _name in (*_names.values(), *ALIASES[_field]):
+        _FIELD_BY_NAME.setdefault(fold_key(_name), _field)
+_OPTION_PREFIXES = sorted(
+    {fold_key(n) for n in (*HEADERS["option"].values(), *ALIASES["option"])} | {""},
+    key=len,
+    reverse=True,
+)
+_LANGUAGE_BY_NAME = {fold_key(n): lang for lang, names in LANGUAGE_NAMES.items() for n in names}
+_KIND_BY_NAME = {
+    fold_key(name): kind
+    for kind in Kind
+    for name in (*KIND_VALUES[kind].values(), *KIND_ALIASES[kind], kind.value)
+}
+_UNSUPPORTED_BY_NAME = {
+    fold_key(name): kind for kind, names in UNSUPPORTED_KINDS.items() for name in names
+}
+_TF_BY_NAME = {
+    **{fold_key(word): "T" for word in (*TRUE_WORDS, mg.TRUE, "T")},
+    **{fold_key(word): "F" for word in (*FALSE_WORDS, mg.FALSE, "F")},
+}
+_DIFFICULTY_BY_NAME = {
+    fold_key(word): level for level, words in DIFFICULTY_WORDS.items() for word in words
+}
+_BRACKETED = re.compile(r"(.*?)\s*[\(（\[【]\s*([^\)）\]】]+?)\s*[\)）\]】]")
+_SUFFIXED = re.compile(r"(.*?)[\s_\-]+(zh|mn)", re.IGNORECASE)
+_ANSWER_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+_TAG_SEPARATORS = re.compile(r"[,，、;；\n]+")
+
+
+def header_text(
+    field: str, header_language: str, language: str | None = None, key: str = ""
+) -> str:
+    """The header the writer uses for a column, e.g. ``选项B(蒙古文)``."""
+    base = HEADERS[field][header_language] + key
+    if language is None:
+        return base.strip()
+    return f"{base.strip()}({LANGUAGE_SUFFIX[header_language][language]})"
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    field: str
+    language: str | None  # None: the language of the row's text
+    key: str = ""  # option key
+    header: str = ""
+    where: Location = None
+
+
+def parse_header(value: str) -> tuple[str, str | None, str] | None:
+    """(field, language or None, option key) for a header cell, None if not a known one."""
+    text = normalize(value)
+    language: str | None = None
+    for pattern in (_BRACKETED, _SUFFIXED):
+        match = pattern.fullmatch(text)
+        if match and fold_key(match.group(2)) in _LANGUAGE_BY_NAME:
+            text, language = match.group(1), _LANGUAGE_BY_NAME[fold_key(match.group(2))]
+            break
+    folded = fold_key(text)
+    field = _FIELD_BY_NAME.get(folded)
+    if field is not None:
+        return field, language, ""
+    compact = folded.replace(" ", "")
+    for prefix in _OPTION_PREFIXES:
+        bare = prefix.replace(" ", "")
+        if compact.startswith(bare) and len(compact) == len(bare) + 1:
+            key = compact[-1].upper()
+            if key in OPTION_KEYS:
+                return "option", language, key
+    return None
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: numbers without a spurious ``.0``, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+class TableReader:
+    """Reads the question rows of one table; categories and drafts go to shared state."""
+
+    def __init__(
+        self,
+        collector: Collector,
+        categories: Categories,
+        options: ReadOptions,
+    ) -> None:
+        self.collector = collector
+        self.categories = categories
+        self.options = options
+
+    # -- headers -----------------------------------------------------------------------
+
+    def header(
+        self, rows: list[Row], wanted: frozenset[str], need: str
+    ) -> tuple[int, list[Column]] | None:
+        """The first row (of the first 20) naming a ``need`` column, and its columns."""
+        for number, row in enumerate(rows[:20]):
+            columns = []
+            for index, (value, where) in enumerate(row):
+                parsed = parse_header(cell_text(value)) if cell_text(value).strip() else None
+                if parsed is not None and parsed[0] in wanted:
+                    columns.append(Column(index, *parsed, header=cell_text(value), where=where))
+            if any(column.field == need for column in columns):
+                self._check_columns(row, columns)
+                return number, columns
+        return None
+
+    def _check_columns(self, row: Row, columns: list[Column]) -> None:
+        known = {column.index for column in columns}
+        for index, (value, where) in enumerate(row):
+            if index not in known and cell_text(value).strip():
+                self.collector.warn(where, m.UNKNOWN_COLUMN, column=normalize(cell_text(value)))
+        first: dict[tuple[str, str | None, str], Column] = {}
+        for column in columns:
+            identity = (column.field, column.language, column.key)
+            if identity in first:
+                self.collector.error(
+                    column.where,
+                    m.DUPLICATE_COLUMN,
+                    column=normalize(column.header),
+                    first=first[identity].where,
+                )
+            else:
+                first[identity] = column
+
+    # -- question rows -----------------------------------------------------------------
+
+    def questions(self, rows: list[Row], where_missing: Location) -> list[Draft]:
+        wanted = frozenset(HEADERS) - {"name"}
+        found = self.header(rows, wanted, "text")
+        if found is None:
+            self.collector.error(where_missing, m.NO_HEADER_ROW)
+            return []
+        header_row, columns = found
+        if not any(column.field == "answer" for column in columns):
+            self.collector.error(
+                rows[header_row][0][1] if rows[header_row] else where_missing,
+                m.MISSING_COLUMN,
+                column=HEADERS["answer"]["zh"] + " (answer)",
+            )
+            return []
+        if self.collector.problems:
+            return []
+        drafts = []
+        for row in rows[header_row + 1 :]:
+            if not any(cell_text(value).strip() for value, _ in row):
+                continue
+            draft = self.question(row, columns)
+            if draft is not None:
+                drafts.append(draft)
+        return drafts
+
+    def question(self, row: Row, columns: list[Column]) -> Draft | None:
+        def cell(column: Column) -> tuple[str, Location]:
+            if column.index < len(row):
+                value, where = row[column.index]
+                return normalize(cell_text(value)), where
+            return "", row[0][1] if row else None
+
+        row_where = row[0][1]
+        fields: dict[str, tuple[str, Location]] = {}
+        groups: dict[str | None, dict[str, tuple[str, Location]]] = {}
+        for column in columns:
+            value, where = cell(column)
+            if column.field in LANGUAGE_FIELDS:
+                name = column.key or column.field
+                groups.setdefault(column.language, {})[name] = (value, where)
+            else:
+                fields[column.field] = (value, where)
+        cells = {name: where for name, (_, where) in fields.items()}
+        error = self.collector.error
+
+        versions = self._versions(groups, row_where)
+        title = next((v.text for v in versions.values() if v.text), None)
+        has_options = any(v.options for v in versions.values())
+
+        kind_value, kind_where = fields.get("kind", ("", row_where))
+        answer_value, answer_where = fields.get("answer", ("", row_where))
+        kind: Kind | None
+        if kind_value:
+            folded = fold_key(kind_value)
+            if folded in _UNSUPPORTED_BY_NAME:
+                self.collector.skip(row_where, _UNSUPPORTED_BY_NAME[folded], title)
+                return None
+            kind = _KIND_BY_NAME.get(folded) or _KIND_BY_NAME.get(folded.replace(" ", ""))
+            if kind is None:
+                error(kind_where, m.BAD_KIND, value=kind_value)
+                return None
+        else:
+            kind = self._infer_kind(answer_value, has_options)
+
+        answer = self._answer(kind, answer_value, answer_where)
+        if answer is False:
+            return None
+
+        difficulty = self._difficulty(*fields.get("difficulty", ("", row_where)))
+        category_value, _ = fields.get("category", ("", row_where))
+        category = None
+        if category_value:
+            category = self.categories.lookup(category_value)
+            if category is None:
+                language = script_language(category_value, self.options.language)
+                if rules.slug_issue("category", category_value) is None:
+                    category = self.categories.declare(
+                        None, language, category_value, declared=False
+                    )
+                else:
+                    category = self.categories.declare(category_value, language, declared=False)
+        id_value = fields.get("id", ("", row_where))[0]
+        return Draft(
+            where=row_where,
+            kind=kind,
+            versions=versions,
+            answer=answer,  # type: ignore[arg-type]
+            title=None,
+            id=id_value or None,
+            strict_id=True,
+            category=category,
+            difficulty=difficulty or None,
+            source=fields.get("source", ("", row_where))[0] or None,
+            tags=self._tags(fields.get("tags", ("", row_where))[0]),
+            cells=cells,
+        )
+
+    def _versions(
+        self, groups: dict[str | None, dict[str, tuple[str, Location]]], row_where: Location
+    ) -> dict[str, DraftVersion]:
+        versions: dict[str, DraftVersion] = {}
+        for language, group in sorted(groups.items(), key=lambda item: item[0] is None):
+            if not any(value for name, (value, _) in group.items() if name != "reviewed"):
+                continue
+            text, text_where = group.get("text", ("", row_where))
+            if language is None:
+                language = script_language(text, self.options.language)
+                if language in versions:
+                    self.collector.error(
+                        text_where, m.DUPLICATE_COLUMN, column=HEADERS["text"]["zh"], first=""
+                    )
+                    continue
+            reviewed = True
+            if "reviewed" in group and group["reviewed"][0]:
+                value, where = group["reviewed"]
+                parsed = self._bool(value)
+                if parsed is None:
+                    self.collector.error(
+                        where, m.BAD_BOOL_VALUE, column=HEADERS["reviewed"]["zh"], value=value
+                    )
+                else:
+                    reviewed = parsed
+            options = {key: group[key][0] for key in OPTION_KEYS if group.get(key, ("",))[0]}
+            cells = {name: where for name, (_, where) in group.items()}
+            option_cells = [group[key][1] for key in OPTION_KEYS if key in group]
+            cells["options"] = option_cells[0] if option_cells else text_where
+            versions[language] = DraftVersion(
+                text=text or None,
+                options=options,
+                explanation=group.get("explanation", ("",))[0] or None,
+                reviewed=reviewed,
+                cells=cells,
+            )
+        if not versions:
+            first_text = next(
+                (group["text"][1] for group in groups.values() if "text" in group), row_where
+            )
+            self.collector.error(first_text, m.EMPTY_TEXT, key=HEADERS["text"]["zh"])
+        return versions
+
+    @staticmethod
+    def _infer_kind(answer: str, has_options: bool) -> Kind:
+        if not has_options and fold_key(answer) in _TF_BY_NAME:
+            return Kind.TRUEFALSE
+        if not has_options and not answer:
+            return Kind.TRUEFALSE
+        keys = [key for key in _ANSWER_SEPARATORS.split(answer.upper()) if key]
+        letters = "".join(keys)
+        return Kind.MULTIPLE if len(letters) > 1 else Kind.SINGLE
+
+    def _answer(self, kind: Kind, value: str, where: Location) -> tuple[str, ...] | bool | None:
+        """The answer keys; None when the cell is empty; False after reporting an error."""
+        if not value:
+            return None
+        if kind is Kind.TRUEFALSE:
+            key = _TF_BY_NAME.get(fold_key(value))
+            if key is None:
+                self.collector.error(where, m.TRUEFALSE_ANSWER, value=value)
+                return False
+            return (key,)
+        parts = [part for part in _ANSWER_SEPARATORS.split(value.upper()) if part]
+        keys: list[str] = []
+        for part in parts:
+            if not part.isascii() or not part.isalpha():
+                self.collector.error(where, m.BAD_ANSWER_VALUE, value=value)
+                return False
+            keys.extend(part)
+        return tuple(keys)
+
+    def _difficulty(self, value: str, where: Location) -> int | None:
+        if not value:
+            return None
+        if value in {str(level) for level in rules.DIFFICULTIES}:
+            return int(value)
+        level = _DIFFICULTY_BY_NAME.get(fold_key(value))
+        if level is None:
+            self.collector.error(where, m.BAD_DIFFICULTY, value=value)
+        return level
+
+    @staticmethod
+    def _tags(value: str) -> tuple[str, ...]:
+        if not value:
+            return ()
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list) and all(isinstance(tag, str) for tag in parsed):
+                return tuple(parsed)
+        return tuple(tag.strip() for tag in _TAG_SEPARATORS.split(value) if tag.strip())
+
+    @staticmethod
+    def _bool(value: str) -> bool | None:
+        folded = fold_key(value)
+        if folded in _folded(_TRUE_BOOLS):
+            return True
+        if folded in _folded(_FALSE_BOOLS):
+            return False
+        return None
+
+    # -- categories and bank sheets ----------------------------------------------------
+
+    def category_rows(self, rows: list[Row]) -> None:
+        found = self.header(rows, frozenset({"id", "name"}), "name")
+        if found is None:
+            return
+        header_row, columns = found
+        for row in rows[header_row + 1 :]:
+            values = self._plain(row, columns)
+            if not any(value for value, _ in values.values()):
+                continue
+            names = {
+                lang: value
+                for (field, lang), (value, _) in values.items()
+                if field == "name" and value
+            }
+            category_id, id_where = values.get(("id", None), ("", row[0][1]))
+            category_id = category_id.lower()
+            if category_id:
+                issue = rules.slug_issue("id", category_id)
+                if issue is not None:
+                    self.collector.error(id_where, issue[0], **issue[1])
+                    continue
+            resolved = self._named(names)
+            if category_id and resolved:
+                for language, name in resolved.items():
+                    self.categories.declare(name, language, category_id)
+            elif category_id:
+                self.categories.declare(None, self.options.language, category_id)
+            elif resolved:
+                language, name = next(iter(resolved.items()))
+                new_id = self.categories.declare(name, language)
+                for other, other_name in resolved.items():
+                    self.categories.declare(other_name, other, new_id)
+
+    def bank_rows(self, rows: list[Row]) -> tuple[str | None, dict[str, str] | None]:
+        found = self.header(rows, frozenset({"id", "name"}), "id")
+        if found is None:
+            return None, None
+        header_row, columns = found
+        for row in rows[header_row + 1 :]:
+            values = self._plain(row, columns)
+            bank_id, where = values.get(("id", None), ("", row[0][1]))
+            if not bank_id:
+                continue
+            bank_id = bank_id.lower()
+            issue = rules.slug_issue("id", bank_id)
+            if issue is not None:
+                self.collector.error(where, issue[0], **issue[1])
+                return None, None
+            names = {
+                lang: value
+                for (field, lang), (value, _) in values.items()
+                if field == "name" and value
+            }
+            return bank_id, self._named(names) or None
+        return None, None
+
+    def _plain(
+        self, row: Row, columns: list[Column]
+    ) -> dict[tuple[str, str | None], tuple[str, Location]]:
+        values: dict[tuple[str, str | None], tuple[str, Location]] = {}
+        for column in columns:
+            if column.index < len(row):
+                value, where = row[column.index]
+                values[(column.field, column.language)] = (normalize(cell_text(value)), where)
+        return values
+
+    def _named(self, names: dict[str | None, str]) -> dict[str, str]:
+        """Names by language; a name without a language gets the language of its script."""
+        resolved: dict[str, str] = {}
+        for language, name in sorted(names.items(), key=lambda item: item[0] is None):
+            language = language or script_language(name, self.options.language)
+            resolved.setdefault(language, name)
+        return {lang: resolved[lang] for lang in LANGUAGES if lang in resolved}

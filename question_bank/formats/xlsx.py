@@ -1,0 +1,425 @@
+"""XLSX workbooks: questions, categories and the bank on three sheets; a blank template.
+
+The questions sheet has one row per question (columns as in ``tabular``), the
+categories sheet an id and a name per language, the bank sheet the bank's id and title.
+Only the questions sheet is required. Headers may be Chinese, Mongolian or English.
+
+A workbook is a zip: before openpyxl sees it, the zip's entry count and total unpacked
+size are checked (a "zip bomb" is refused without unpacking anything). openpyxl reads it
+read-only and takes cached values, never formulas; it parses the XML parts through
+defusedxml. Problems are located as ``Sheet!C5``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from question_bank import messages as m
+from question_bank.formats import mongolian as mg
+from question_bank.formats.base import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Collector,
+    Failed,
+    ImportResult,
+    ReadOptions,
+    without_control_characters,
+)
+from question_bank.formats.drafts import Assembler, Categories
+from question_bank.formats.tabular import (
+    HEADER_LANGUAGES,
+    KIND_VALUES,
+    REVIEWED_WORDS,
+    Row,
+    TableReader,
+    header_text,
+)
+from question_bank.model import (
+    LANGUAGES,
+    OPTION_KEYS,
+    TRUE_FALSE_LABELS,
+    Bank,
+    Category,
+    Kind,
+    Question,
+    Version,
+)
+from question_bank.text import fold_key
+
+SHEET_NAMES = {
+    "questions": {"zh": "题目", "mn": mg.QUESTION, "en": "questions"},
+    "categories": {"zh": "分类", "mn": mg.CATEGORY, "en": "categories"},
+    "bank": {"zh": "题库", "mn": mg.BANK, "en": "bank"},
+    "instructions": {"zh": "填写说明", "mn": mg.EXPLANATION, "en": "instructions"},
+}
+_SHEET_ALIASES = {
+    "questions": ("question", "试题", "题目列表", "sheet1"),
+    "categories": ("category", "类别"),
+    "bank": ("题库信息",),
+    "instructions": ("说明", "使用说明", "readme"),
+}
+_ROLE_BY_NAME = {
+    fold_key(name): role
+    for role, names in SHEET_NAMES.items()
+    for name in (*names.values(), *_SHEET_ALIASES[role])
+}
+_TAG_UNSAFE = re.compile(r"[,，、;；\n]")
+
+
+def check_zip(data: bytes, options: ReadOptions) -> None:
+    """Refuse a damaged zip, too many entries or too much unpacked data, unpacking nothing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise Failed(None, m.XLSX_DAMAGED, detail=str(error) or type(error).__name__) from None
+    if len(entries) > options.max_entries:
+        raise Failed(None, m.ZIP_TOO_MANY_ENTRIES, count=len(entries), limit=options.max_entries)
+    total = sum(entry.file_size for entry in entries)
+    if total > options.max_unzipped:
+        raise Failed(None, m.ZIP_TOO_LARGE, size=total, limit=options.max_unzipped)
+
+
+def _roles(titles: list[str]) -> dict[str, str]:
+    """Sheet title by role: named sheets, else the first unnamed one holds the questions."""
+    roles: dict[str, str] = {}
+    unnamed = []
+    for title in titles:
+        role = _ROLE_BY_NAME.get(fold_key(title))
+        if role is not None and role not in roles:
+            roles[role] = title
+        else:
+            unnamed.append(title)
+    if "questions" not in roles and unnamed:
+        roles["questions"] = unnamed[0]
+    roles.pop("instructions", None)
+    return roles
+
+
+def _rows(sheet: Any) -> list[Row]:
+    """The non-empty rows of a worksheet, each cell located as ``Sheet!C5``."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.reset_dimensions()  # some writers store wrong dimensions
+    found: list[tuple[int, tuple[Any, ...]]] = []
+    values_by_row = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    for number, values in enumerate(values_by_row, start=1):
+        if values.count(None) == len(values) or all(v is None or v == "" for v in values):
+            continue
+        if len(found) >= MAX_ROWS:
+            raise Failed(None, m.TOO_MANY_ROWS, limit=MAX_ROWS)
+        found.append((number, values))
+    width = max((len(values) for _, values in found), default=0)
+    letters = [get_column_letter(column) for column in range(1, width + 1)]
+    return [
+        [
+            (values[index] if index < len(values) else None, f"{sheet.title}!{letter}{number}")
+            for index, letter in enumerate(letters)
+        ]
+        for number, values in found
+    ]
+
+
+def _sheets(data: bytes) -> dict[str, tuple[str, list[Row]]]:
+    """(title, rows) of the questions, categories and bank sheets found, by role; only
+    these sheets are read."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            worksheets = [sheet for sheet in workbook.worksheets if hasattr(sheet, "iter_rows")]
+            by_title = {sheet.title: sheet for sheet in worksheets}
+            return {
+                role: (title, _rows(by_title[title]))
+                for role, title in _roles(list(by_title)).items()
+            }
+        finally:
+            workbook.close()
+
+
+def read_xlsx(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
+    collector = Collector(filename)
+    categories = Categories(options.known_categories)
+    assembler = Assembler(collector, categories, options)
+    try:
+        check_zip(data, options)
+        try:
+            roles = _sheets(data)
+        except Failed:
+            raise
+        except Exception as error:  # any failure inside a damaged workbook
+            detail = str(error).strip() or type(error).__name__
+            raise Failed(None, m.XLSX_DAMAGED, detail=detail[:200]) from None
+    except Failed as failed:
+        collector.error(failed.where, failed.message, **failed.params)
+        return assembler.build("xlsx", [])
+    if "questions" not in roles:
+        collector.error(None, m.NO_QUESTION_SHEET)
+        return assembler.build("xlsx", [])
+    reader = TableReader(collector, categories, options)
+    bank_id = bank_title = None
+    if "bank" in roles:
+        bank_id, bank_title = reader.bank_rows(roles["bank"][1])
+    if "categories" in roles:
+        reader.category_rows(roles["categories"][1])
+    title, rows = roles["questions"]
+    drafts = reader.questions(rows, f"{title}!A1")
+    return assembler.build("xlsx", drafts, bank_id=bank_id, bank_title=bank_title)
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _columns() -> list[tuple[str, str | None, str]]:
+    """(field, language, option key) of every questions column, in order."""
+    columns: list[tuple[str, str | None, str]] = [
+        (name, None, "")
+        for name in ("id", "kind", "category", "difficulty", "answer", "source", "tags")
+    ]
+    for language in LANGUAGES:
+        columns.append(("text", language, ""))
+        columns.extend(("option", language, key) for key in OPTION_KEYS)
+        columns.append(("explanation", language, ""))
+        columns.append(("reviewed", language, ""))
+    return columns
+
+
+def _tags_cell(tags: tuple[str, ...]) -> str:
+    if not tags:
+        return ""
+    if any(_TAG_UNSAFE.search(tag) for tag in tags) or tags[0].startswith("["):
+        return json.dumps(list(tags), ensure_ascii=False)
+    return ", ".join(tags)
+
+
+def _answer_cell(question: Question, header_language: str) -> str:
+    if question.kind is Kind.TRUEFALSE:
+        right = question.answer == ("T",)
+        if header_language == "en":
+            return "true" if right else "false"
+        labels = TRUE_FALSE_LABELS[header_language]
+        return labels["T"] if right else labels["F"]
+    return ",".join(question.answer)
+
+
+def _cells(question: Question, header_language: str) -> list[Any]:
+    values: list[Any] = []
+    for field, language, key in _columns():
+        version = question.versions.get(language) if language else None
+        if field == "id":
+            values.append(question.id)
+        elif field == "kind":
+            values.append(KIND_VALUES[question.kind][header_language])
+        elif field == "category":
+            values.append(question.category)
+        elif field == "difficulty":
+            values.append(question.difficulty)
+        elif field == "answer":
+            values.append(_answer_cell(question, header_language))
+        elif field == "source":
+            values.append(question.source)
+        elif field == "tags":
+            values.append(_tags_cell(question.tags))
+        elif version is None:
+            values.append(None)
+        elif field == "text":
+            values.append(version.text)
+        elif field == "option":
+            keep = question.kind is not Kind.TRUEFALSE and key in question.option_keys
+            values.append(version.options[key] if keep else None)
+        elif field == "explanation":
+            values.append(version.explanation)
+        elif field == "reviewed":
+            values.append(None if version.reviewed else REVIEWED_WORDS[header_language][1])
+    return values
+
+
+def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    cell = sheet.cell(row=row, column=column)
+    if value is None or value == "":
+        return cell
+    if isinstance(value, str):
+        cell.value = without_control_characters(value)
+        cell.data_type = "s"  # text, even when it starts with '=' (never a formula)
+    else:
+        cell.value = value
+    return cell
+
+
+def _write_table(sheet: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int]):
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for column, header in enumerate(headers, start=1):
+        cell = _put(sheet, 1, column, header)
+        cell.font = bold
+        cell.fill = fill
+        sheet.column_dimensions[get_column_letter(column)].width = widths[column - 1]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = _put(sheet, number, column, value)
+            if isinstance(value, str) and "\n" in value:
+                cell.alignment = wrap
+    sheet.freeze_panes = "A2"
+
+
+def write_xlsx(bank: Bank, header_language: str = "zh", *, instructions: bool = False) -> bytes:
+    """The bank as a workbook whose headers are in ``header_language`` (zh, mn or en)."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if header_language not in HEADER_LANGUAGES:
+        raise ValueError(f"header language must be one of {', '.join(HEADER_LANGUAGES)}")
+    workbook = openpyxl.Workbook()
+    questions = workbook.active
+    questions.title = SHEET_NAMES["questions"][header_language]
+    columns = _columns()
+    headers = [header_text(f, header_language, lang, key) for f, lang, key in columns]
+    widths = [
+        {"text": 40, "explanation": 30, "source": 24, "option": 16}.get(field, 10)
+        for field, _, _ in columns
+    ]
+    _write_table(questions, headers, (_cells(q, header_language) for q in bank.questions), widths)
+    kinds = ",".join(KIND_VALUES[kind][header_language] for kind in Kind)
+    kind_rule = DataValidation(type="list", formula1=f'"{kinds}"', allow_blank=True)
+    kind_rule.add("B2:B5000")
+    level_rule = DataValidation(type="list", formula1='"1,2,3"', allow_blank=True)
+    level_rule.add("D2:D5000")
+    questions.add_data_validation(kind_rule)
+    questions.add_data_validation(level_rule)
+
+    categories = workbook.create_sheet(SHEET_NAMES["categories"][header_language])
+    category_headers = [header_text("id", header_language)] + [
+        header_text("name", header_language, language) for language in LANGUAGES
+    ]
+    _write_table(
+        categories,
+        category_headers,
+        ([c.id, *(c.name.get(lang) for lang in LANGUAGES)] for c in bank.categories),
+        [20, 30, 30],
+    )
+    bank_sheet = workbook.create_sheet(SHEET_NAMES["bank"][header_language])
+    _write_table(
+        bank_sheet,
+        category_headers,
+        [[bank.id, *(bank.title.get(lang) for lang in LANGUAGES)]],
+        [20, 30, 30],
+    )
+    if instructions:
+        _instructions(
+            workbook.create_sheet(SHEET_NAMES["instructions"][header_language], 0), header_language
+        )
+        workbook.active = 1
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+_NOTES = {
+    "id": ("可不填：不填时按题目文字自动生成。小写字母、数字和连字符。", "optional; a-z, 0-9, '-'"),
+    "kind": ("单选 / 多选 / 判断；不填时按答案推断。", "single / multiple / truefalse"),
+    "category": (
+        "分类编号或名称（见“分类”表）；不填则归入导入时指定的分类。",
+        "category id or name",
+    ),
+    "difficulty": ("1 易、2 中、3 难；不填为 2。", "1 easy, 2 medium, 3 hard (default 2)"),
+    "answer": (
+        "单选写一个字母（B），多选写多个（A,C），判断写 正确/错误。",
+        "B, A,C or true/false",
+    ),
+    "source": ("出处，便于核对；不填则记为文件名。", "where the fact comes from"),
+    "tags": ("标签，用逗号分隔（可不填）。", "comma-separated tags"),
+    "text": ("题干。中文写在“(中文)”列，蒙古文写在“(蒙古文)”列，至少一种。", "question text"),
+    "option": ("选项 A 到 H，从 A 开始连续填写；判断题不填选项。", "options A-H"),
+    "explanation": ("解析（可不填）。", "explanation (optional)"),
+    "reviewed": ("机器翻译或未审校的译文填“否”。", "'no' for unreviewed wording"),
+}
+
+
+def _instructions(sheet: Any, header_language: str) -> None:
+    rows = []
+    for field, (zh, en) in _NOTES.items():
+        name = header_text(field, header_language, None, "A" if field == "option" else "")
+        rows.append([name, zh, en])
+    _write_table(sheet, ["列 / column", "说明", "notes"], rows, [24, 70, 40])
+
+
+def _example_bank() -> Bank:
+    def version(text: str, options: dict[str, str], explanation: str | None) -> Version:
+        return Version(text, options, explanation)
+
+    return Bank(
+        id="my-bank",
+        title={"zh": "我的题库"},
+        categories=(Category("example", {"zh": "示例分类"}),),
+        questions=(
+            Question(
+                id="ex-001",
+                kind=Kind.SINGLE,
+                category="example",
+                difficulty=1,
+                answer=("B",),
+                option_keys=("A", "B", "C", "D"),
+                source="示例",
+                versions={
+                    "zh": version(
+                        "接种疫苗的主要作用是什么？",
+                        {
+                            "A": "治疗已经发生的感染",
+                            "B": "使身体产生针对特定病原体的免疫力",
+                            "C": "补充营养",
+                            "D": "代替抗生素",
+                        },
+                        "疫苗刺激免疫系统产生记忆。",
+                    )
+                },
+            ),
+            Question(
+                id="ex-002",
+                kind=Kind.MULTIPLE,
+                category="example",
+                difficulty=2,
+                answer=("A", "C"),
+                option_keys=("A", "B", "C"),
+                source="示例",
+                versions={
+                    "zh": version(
+                        "下列哪些属于人体必需的营养素？",
+                        {"A": "蛋白质", "B": "塑料", "C": "维生素"},
+                        None,
+                    )
+                },
+            ),
+            Question(
+                id="ex-003",
+                kind=Kind.TRUEFALSE,
+                category="example",
+                difficulty=1,
+                answer=("T",),
+                option_keys=("T", "F"),
+                source="示例",
+                versions={
+                    "zh": version(
+                        "地球绕太阳公转一周约需一年。", dict(TRUE_FALSE_LABELS["zh"]), None
+                    )
+                },
+            ),
+        ),
+    )
+
+
+def xlsx_template(language: str = "zh") -> bytes:
+    """A workbook to fill in: headers in ``language`` (``zh``, ``mn`` or ``en``), three
+    example questions (single, multiple, true/false) to replace, and a sheet of notes."""
+    return write_xlsx(_example_bank(), language, instructions=True)
