@@ -12,7 +12,10 @@ help:
 	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
+	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
 	@echo "make lint      ruff"
+	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
+	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +42,23 @@ test-pg: install catalogs
 	QUIZ_TEST_DATABASE_URL=$${QUIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	QUIZ_TEST_REDIS_URL=$${QUIZ_TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/python -m pytest
+
+# The browser tests are part of `make test` too; without /usr/bin/chromium they skip
+# (and fail when CI is set). Screenshots land in tests/artifacts/.
+.PHONY: e2e
+e2e: install catalogs
+	$(BIN)/python -m pytest -m browser tests/browser
+
+# Benchmarks (docs/performance.md): gunicorn in the production configuration on the
+# machine's PostgreSQL (database `bench`, created if missing, schema reset and migrated on
+# every run) and Redis (db 3, flushed). BENCH_DATABASE_URL and BENCH_REDIS_URL override
+# them; QUICK=1 runs the few-second smoke version on SQLite and an embedded Redis.
+.PHONY: bench bench-contest
+bench: install
+	$(BIN)/python -m bench run $(if $(QUICK),--quick)
+
+bench-contest: install
+	$(BIN)/python -m bench contest $(if $(QUICK),--quick)
 
 lint: install
 	$(BIN)/ruff check quiz question_bank tests bench

@@ -8,7 +8,17 @@ from typing import Any
 from flask import Flask, g, request
 
 from quiz.config import load_config
-from quiz.extensions import babel, configure_sqlite, csrf, db, login_manager, migrate, redis_store
+from quiz.extensions import (
+    babel,
+    configure_sqlite,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    ping_idle_connections,
+    redis_store,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +44,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        ping_idle_connections(db.engine)
     migrate.init_app(
         app,
         db,
@@ -51,6 +62,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app)
     _init_templates(app)
+    _init_security(app)
     _security_headers(app)
 
     from quiz.cli import register_commands
@@ -106,7 +118,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from quiz.i18n import HTML_LANG, LANGUAGES, current_language
+    from quiz.i18n import HTML_LANG, LANGUAGE_NAMES, LANGUAGES, current_language, lang_attrs
+
+    app.jinja_env.globals.update(
+        html_langs=HTML_LANG, language_names=LANGUAGE_NAMES, lang_attrs=lang_attrs
+    )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -135,6 +151,35 @@ def _init_templates(app: Flask) -> None:
         return format_datetime(moment, "yyyy-MM-dd HH:mm") if moment else ""
 
 
+def _init_security(app: Flask) -> None:
+    """Proxy headers, trusted hosts, request size, session lifetime, rate limits.
+
+    ``TRUSTED_HOSTS`` (from ``QUIZ_TRUSTED_HOSTS``) is checked by Flask itself while
+    routing. The order of the request hooks matters: an oversized body is refused before
+    anything reads it, and an expired session is logged out before a rate limit or a
+    view looks at the user.
+    """
+    from werkzeug.exceptions import RequestEntityTooLarge
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from quiz.accounts import sessions
+
+    proxies = int(app.config.get("QUIZ_PROXY_FIX") or 0)
+    if proxies > 0:
+        # Trust exactly this many proxies' X-Forwarded-For/-Proto: the client address
+        # then keys the rate limits, and url_for builds https:// links.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
+
+    sessions.init_app(app)
+    limiter.init_app(app)
+
+
 def _security_headers(app: Flask) -> None:
     """A strict CSP (no inline script or style) and the usual hardening headers."""
 
@@ -148,6 +193,11 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS (Secure cookies): browsers must never fall back to HTTP.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if getattr(g, "no_store", False):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -33,6 +33,11 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _hosts(value: str | None) -> list[str] | None:
+    hosts = [h.strip() for h in (value or "").split(",") if h.strip()]
+    return hosts or None
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the settings dict: defaults, then environment, then explicit overrides.
 
@@ -55,16 +60,52 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # network delay of a request that left the phone before time was up.
         "QUIZ_ANSWER_GRACE_SECONDS": _int("QUIZ_ANSWER_GRACE_SECONDS", 5),
         "QUIZ_TOKEN_DAYS": _int("QUIZ_TOKEN_DAYS", 30),
+        # Werkzeug's password hash method. The default scrypt costs ~0.1 s of CPU per hash
+        # (by design); the contest simulation in bench/ lowers it to register thousands.
+        "QUIZ_PASSWORD_HASH_METHOD": os.environ.get("QUIZ_PASSWORD_HASH_METHOD", "scrypt"),
         "QUIZ_DEFAULT_LANGUAGE": os.environ.get("QUIZ_DEFAULT_LANGUAGE", "zh"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("QUIZ_SECURE_COOKIES"), env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Session lifetime (quiz/accounts/sessions.py): logged out after this long without
+        # a request, and after this long since login whatever happens. Rounds last at most
+        # 4 hours, so neither ends a session in the middle of an active attempt.
+        "QUIZ_SESSION_IDLE_MINUTES": _int("QUIZ_SESSION_IDLE_MINUTES", 120),
+        "QUIZ_SESSION_MAX_HOURS": _int("QUIZ_SESSION_MAX_HOURS", 12),
+        # Host names the app answers to (Flask's TRUSTED_HOSTS); others get 400. Unset:
+        # any host (fine behind a proxy that only forwards the real names).
+        "TRUSTED_HOSTS": _hosts(os.environ.get("QUIZ_TRUSTED_HOSTS")),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For and
+        # X-Forwarded-Proto are trusted (werkzeug ProxyFix). 0: none, use the peer address.
+        "QUIZ_PROXY_FIX": _int("QUIZ_PROXY_FIX", 0),
+        # Rate limits (quiz/accounts/ratelimits.py), counted in Redis; limits syntax.
+        # Generous enough for a classroom of 60 behind one school NAT address.
+        "RATELIMIT_ENABLED": _bool(os.environ.get("QUIZ_RATELIMIT_ENABLED"), True),
+        # Where the counters live; default: the app's Redis (QUIZ_REDIS_URL or embedded).
+        "QUIZ_RATELIMIT_STORAGE_URL": os.environ.get("QUIZ_RATELIMIT_STORAGE_URL") or None,
+        # Failed logins (page, API token, second factor) per account.
+        "QUIZ_RATELIMIT_LOGIN_USER": os.environ.get("QUIZ_RATELIMIT_LOGIN_USER", "10/minute"),
+        # Login attempts per client address (a whole class logs in at once).
+        "QUIZ_RATELIMIT_LOGIN_IP": os.environ.get("QUIZ_RATELIMIT_LOGIN_IP", "300/minute"),
+        # Accounts created per client address, and registration attempts per address.
+        "QUIZ_RATELIMIT_REGISTER_IP": os.environ.get("QUIZ_RATELIMIT_REGISTER_IP", "100/hour"),
+        "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP": os.environ.get(
+            "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP", "600/hour"
+        ),
+        # Answer saves per participant (page and API).
+        "QUIZ_RATELIMIT_ANSWER_USER": os.environ.get("QUIZ_RATELIMIT_ANSWER_USER", "120/minute"),
+        # Failed password confirmations on account pages (password change, 2FA) per user.
+        "QUIZ_RATELIMIT_ACCOUNT_USER": os.environ.get("QUIZ_RATELIMIT_ACCOUNT_USER", "10/minute"),
+        # The name authenticator apps show next to the account.
+        "QUIZ_TOTP_ISSUER": os.environ.get("QUIZ_TOTP_ISSUER", "Science literacy contest"),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping on every checkout: quiz.extensions.ping_idle_connections pings only
+        # connections that sat idle (a round trip less on every request).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from quiz.extensions import db
 
@@ -111,13 +111,27 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return Response("Bad Request\n", status=400, mimetype="text/plain")
         message, code = _HTTP_MESSAGES.get(status, (exc.description, "http_error"))
         if status == 400 and getattr(exc, "description", "").startswith("The CSRF"):
             message, code = (
                 _l("Your form expired. Please reload the page and try again."),
                 ("csrf_failed"),
             )
+        if status == 429:
+            return _too_many_requests(exc, str(message))
         response = _render(status, code, str(message))
+        return response
+
+    def _too_many_requests(exc: HTTPException, message: str) -> Any:
+        """A rate limit was hit: say so in the caller's language, and when to come back."""
+        from quiz.accounts.ratelimits import retry_after_seconds
+
+        seconds = retry_after_seconds(exc)
+        response = app.make_response(_render(429, "rate_limited", message, retry_after=seconds))
+        response.headers["Retry-After"] = str(seconds)
         return response
 
     @app.errorhandler(Exception)

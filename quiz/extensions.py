@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import redis
@@ -14,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 from quiz.embedded_redis import EmbeddedRedis, exit_cleanly_on_sigterm
@@ -90,6 +92,98 @@ class RedisHandle:
 
 
 redis_store = RedisHandle()
+
+
+class RateLimiter:
+    """Flask-Limiter, counting in the app's Redis; one ``Limiter`` per app.
+
+    A fresh ``Limiter`` per app (kept in ``app.extensions["quiz_limiter"]``) keeps apps
+    apart: tests build many apps with limits on and off. Which routes are limited and how
+    is ``quiz/accounts/ratelimits.py``. Counters live in ``QUIZ_RATELIMIT_STORAGE_URL``,
+    else the app's Redis (``QUIZ_REDIS_URL``, or the embedded server's unix socket).
+    If Redis is down the limits fall back to per-process memory instead of refusing
+    requests: answers keep being saved during an outage.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["quiz_limiter"] = None
+        if not app.config.get("RATELIMIT_ENABLED", True):
+            return
+        from flask_limiter import Limiter
+        from flask_limiter.util import get_remote_address
+
+        from quiz.accounts import ratelimits
+
+        app.config["RATELIMIT_STORAGE_URI"] = self.storage_uri(app)
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", "rl")
+        limiter = Limiter(
+            key_func=get_remote_address,
+            storage_options={
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
+            },
+            strategy="fixed-window",
+            headers_enabled=False,  # Retry-After is set on 429s only: no extra round trip
+            swallow_errors=True,
+            in_memory_fallback_enabled=True,
+        )
+        limiter.init_app(app)
+        ratelimits.apply(app, limiter)
+        app.extensions["quiz_limiter"] = limiter
+        if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
+            # The embedded server starts lazily; make sure it runs before a count.
+            @app.before_request
+            def _start_embedded_redis() -> None:
+                if request.endpoint in ratelimits.LIMITS:
+                    redis_store.client  # noqa: B018  (starts the server on first use)
+
+    @staticmethod
+    def storage_uri(app: Flask) -> str:
+        explicit = app.config.get("QUIZ_RATELIMIT_STORAGE_URL")
+        if explicit:
+            return str(explicit)
+        url = app.config.get("QUIZ_REDIS_URL")
+        if not url:
+            assert redis_store.server is not None
+            return f"redis+unix://{redis_store.server.socket}"
+        if url.startswith("unix://"):
+            return "redis+unix://" + url[len("unix://") :]
+        return str(url)
+
+
+limiter = RateLimiter()
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def ping_idle_connections(engine: Any, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Check a pooled connection before use only if it sat idle, instead of every time.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip on every checkout: on the answer hot
+    path it was a fifth of the request (docs/performance.md). A connection in steady use
+    was alive milliseconds ago; one idle for a while may have been dropped (a database
+    restart, PgBouncer's idle timeout) and is pinged, and replaced if dead, as before.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["quiz_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("quiz_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError() from exc
+        if not alive:
+            raise DisconnectionError()
 
 
 def configure_sqlite(engine: Any) -> None:

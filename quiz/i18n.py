@@ -1,4 +1,14 @@
-"""Which language to speak: the person's explicit choice first, then the browser's.
+"""Which language to speak, and small helpers for text in either script.
+
+The order (issue 3): an explicit choice first, the one saved on the account (signed-in
+users) or in the ``lang`` cookie (visitors; the switch on every page sets both); then the
+browser's ``Accept-Language``; then ``QUIZ_DEFAULT_LANGUAGE`` (Chinese).
+
+API clients that authenticate with a bearer token (mobile apps) state their user's
+choice in ``Accept-Language``, so for them a ``zh*``/``mn*`` header comes first and the
+account's setting second. A browser page calling the API with its cookie session (the
+live leaderboard) follows the same order as the pages, so the polled rows speak the
+page's language whatever the browser's own header says.
 
 Werkzeug's ``best_match`` sends ``mn-CN`` or ``mn-Mong`` to Chinese and plain ``mn`` is
 Cyrillic Mongolian in CLDR, so we map every ``mn*`` tag to traditional-script Mongolian
@@ -7,6 +17,10 @@ and every ``zh*`` tag to Simplified Chinese ourselves.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
@@ -14,6 +28,13 @@ LOCALES = {"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}
 HTML_LANG = {"zh": "zh-Hans-CN", "mn": "mn-Mong-CN"}
 LANGUAGES = tuple(LOCALES)
 LANGUAGE_COOKIE = "lang"
+# Each language's name in itself (the switch on every page); never translated.
+LANGUAGE_NAMES = {"zh": "中文", "mn": "\u182e\u1823\u1829\u182d\u1823\u182f"}
+
+_MONGOLIAN = re.compile("[\u1820-\u1878\u1880-\u18aa]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+T = TypeVar("T")
 
 
 def language_from_header(header: str | None) -> str | None:
@@ -27,19 +48,31 @@ def language_from_header(header: str | None) -> str | None:
         quality = 1.0
         for param in pieces[1:]:
             name, _, value = param.strip().partition("=")
-            if name == "q":
+            if name.strip() == "q":
                 try:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
         tags.append((-quality, index, tag))
     for quality, _index, tag in sorted(tags):
-        if quality >= 0:
+        if quality >= 0:  # q=0 means "not this one"
             continue
         primary = tag.split("-")[0].split("_")[0]
         if primary in LOCALES:
             return primary
     return None
+
+
+def _bearer_request() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def _explicit_choice() -> str | None:
+    """The language the person picked: saved on the account, else in the cookie."""
+    if current_user and current_user.is_authenticated and current_user.language in LOCALES:
+        return current_user.language
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    return cookie if cookie in LOCALES else None
 
 
 def current_language() -> str:
@@ -49,19 +82,55 @@ def current_language() -> str:
     cached = getattr(g, "quiz_language", None)
     if cached:
         return cached
-    language = None
     header_language = language_from_header(request.headers.get("Accept-Language"))
-    if request.path.startswith("/api/") and header_language:
-        language = header_language
-    if not language and current_user and current_user.is_authenticated:
-        language = current_user.language
-    if not language:
-        cookie = request.cookies.get(LANGUAGE_COOKIE)
-        language = cookie if cookie in LOCALES else None
-    language = language or header_language or current_app.config["QUIZ_DEFAULT_LANGUAGE"]
+    if request.path.startswith("/api/") and _bearer_request():
+        language = header_language or _explicit_choice()
+    else:
+        language = _explicit_choice() or header_language
+    language = language or current_app.config["QUIZ_DEFAULT_LANGUAGE"]
     g.quiz_language = language
     return language
 
 
 def select_locale() -> str:
     return LOCALES[current_language()]
+
+
+def script_of(text: str | None) -> str | None:
+    """'mn' if the text has Mongolian letters, 'zh' if it has Han characters, else None."""
+    if not text:
+        return None
+    if _MONGOLIAN.search(text):
+        return "mn"
+    if _HAN.search(text):
+        return "zh"
+    return None
+
+
+def lang_attrs(text: str | None) -> dict[str, str]:
+    """HTML attributes for a name shown as is: its ``lang``, and for Mongolian script the
+    ``mn-label`` class that stands it upright in a horizontal place."""
+    script = script_of(text)
+    if script == "mn":
+        return {"lang": HTML_LANG["mn"], "class": "mn-label"}
+    if script == "zh":
+        return {"lang": HTML_LANG["zh"]}
+    return {}
+
+
+def sort_names(
+    items: Iterable[T], name: Callable[[T], str], language: str | None = None
+) -> list[T]:
+    """Items in the order a reader of ``language`` expects to find them.
+
+    In Mongolian, by name with ``question_bank.sort_key`` (code-point order without the
+    shaping characters FVS/MVS/ZWJ/ZWNJ, which is what ICU's ``mn`` collation gives).
+    In Chinese the given order stays (regions and leagues come in the official GB/T 2260
+    order that Chinese readers know).
+    """
+    from question_bank import sort_key
+
+    items = list(items)
+    if (language or current_language()) != "mn":
+        return items
+    return sorted(items, key=lambda item: sort_key(name(item)))

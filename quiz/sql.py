@@ -25,9 +25,21 @@ def insert_ignore(model: Any, conflict_columns: list[str]) -> Any:
 
 
 def upsert(
-    model: Any, conflict_columns: list[str], values: dict[str, Any], update: dict[str, Any]
+    model: Any,
+    conflict_columns: list[str],
+    values: dict[str, Any],
+    update: dict[str, Any],
+    where: Any = None,
 ) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE; ``update`` may refer to ``excluded`` via callables."""
+    """INSERT ... ON CONFLICT DO UPDATE; ``update`` may refer to ``excluded`` via callables.
+
+    ``where`` (a callable of ``excluded``) makes the update conditional: a conflicting row
+    that fails it is left alone, and ``RETURNING`` then yields no row.
+    """
     statement = _insert(model).values(**values)
     resolved = {k: (v(statement.excluded) if callable(v) else v) for k, v in update.items()}
-    return statement.on_conflict_do_update(index_elements=conflict_columns, set_=resolved)
+    return statement.on_conflict_do_update(
+        index_elements=conflict_columns,
+        set_=resolved,
+        where=where(statement.excluded) if where is not None else None,
+    )

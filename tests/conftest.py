@@ -92,6 +92,7 @@ def _config(database_url: str, redis_url: str, instance: Path) -> dict[str, Any]
         "QUIZ_REDIS_URL": redis_url,
         "QUIZ_REDIS_DIR": str(instance / "redis"),
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests/security/test_rate_limits.py turns them on
     }
 
 

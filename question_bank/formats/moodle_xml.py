@@ -276,7 +276,8 @@ def _question(quiz: ET.Element, question: Question, language: str) -> None:
     language = export_language(question.languages, language)
     version = question.versions[language]
     kind = "truefalse" if question.kind is Kind.TRUEFALSE else "multichoice"
-    quiz.append(ET.Comment(f" question: {question.id} "))
+    # "--" may not appear inside an XML comment (ids like "a--b" are legal slugs).
+    quiz.append(ET.Comment(f" question: {'- '.join(question.id.split('-'))} "))
     element = _sub(quiz, "question", type=kind)
     name = _sub(element, "name")
     _sub(name, "text", question.id)

@@ -37,6 +37,13 @@ class User(UserMixin, db.Model):
     # Bumped to end every session of the user (logout everywhere, password change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Two-factor login (TOTP, RFC 6238), offered to organizers and admins. The secret is
+    # set while enrolling; the login asks for a code once ``totp_enabled_at`` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The last time step whose code was accepted: a code works once (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     region: Mapped[Region] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")
@@ -55,6 +62,10 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:  # Flask-Login: the session id carries the version
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
 
 class UserRole(db.Model):
@@ -79,3 +90,19 @@ class ApiToken(db.Model):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; only its SHA-256 is stored.
+
+    The codes carry 80 random bits, so a fast hash is as safe as a slow one (as for API
+    tokens) and checking one costs no scrypt round per stored code.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

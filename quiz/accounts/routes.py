@@ -1,4 +1,5 @@
-"""Account pages: register, log in, log out, profile, language switch."""
+"""Account pages: register, log in (with a second factor), log out, profile, password,
+two-factor set-up, language switch."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -17,17 +20,26 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from quiz.accounts import services
-from quiz.accounts.access import login_required, public
-from quiz.accounts.forms import EmptyForm, LoginForm, ProfileForm, RegisterForm
+from quiz.accounts import services, sessions, two_factor
+from quiz.accounts.access import login_required, public, roles_required
+from quiz.accounts.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    TwoFactorChangeForm,
+    TwoFactorCodeForm,
+)
+from quiz.accounts.models import Role, User
 from quiz.clock import now
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language
+from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, sort_names
 from quiz.regions.services import counties_by_league
 from quiz.schools.models import School
 
@@ -55,12 +67,19 @@ def safe_next(target: str | None) -> str | None:
 def _fill_choices(form: ProfileForm) -> None:
     language = current_language()
     # Counties grouped by their 盟市 (<optgroup>); WTForms reads groups only from SelectChoice.
+    # Chinese keeps the official code order; Mongolian is sorted by name (sort_names).
     form.region_code.choices = [
         SelectChoice(c.code, c.name(language), optgroup=league.name(language))
-        for league, counties in counties_by_league()
-        for c in counties
+        for league, counties in sort_names(
+            counties_by_league(), lambda pair: pair[0].name(language), language
+        )
+        for c in sort_names(counties, lambda county: county.name(language), language)
     ]
-    schools = db.session.scalars(select(School).order_by(School.name_zh)).all()
+    schools = sort_names(
+        db.session.scalars(select(School).order_by(School.name_zh)).all(),
+        lambda school: school.name(language),
+        language,
+    )
     form.school_id.choices = [("", _("None"))] + [(str(s.id), s.name(language)) for s in schools]
 
 
@@ -94,8 +113,7 @@ def register() -> Any:
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
-            session.clear()
-            login_user(user)
+            sessions.start(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("contests.index"))
     return render_template("accounts/register.html", form=form), (422 if form.errors else 200)
@@ -106,14 +124,64 @@ def register() -> Any:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        user = services.check_credentials(form.username.data, form.password.data)
         if user is None:
             flash(_("Wrong username or password."), "error")
             return render_template("accounts/login.html", form=form), 401
-        session.clear()  # a fresh session at login: no fixation
-        login_user(user)
-        return redirect(safe_next(request.args.get("next")) or url_for("contests.index"))
+        target = safe_next(request.args.get("next"))
+        if user.two_factor_enabled:
+            # Half-way: a fresh session that only remembers who still owes a code.
+            session.clear()
+            session[PENDING_USER] = user.id
+            session[PENDING_VERSION] = user.session_version
+            session[PENDING_SINCE] = sessions.epoch(now())
+            session[PENDING_NEXT] = target
+            return redirect(url_for("accounts.login_two_factor"))
+        sessions.start(user)  # a fresh session at login: no fixation
+        return redirect(target or url_for("contests.index"))
     return render_template("accounts/login.html", form=form)
+
+
+PENDING_USER = "2fa_uid"
+PENDING_VERSION = "2fa_version"
+PENDING_SINCE = "2fa_since"
+PENDING_NEXT = "2fa_next"
+PENDING_SECONDS = 300  # the code must follow the password within 5 minutes
+
+
+def _pending_user() -> User | None:
+    """The account that gave its password in this session and still owes a code."""
+    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
+    if not isinstance(user_id, int) or not isinstance(since, int):
+        return None
+    if sessions.epoch(now()) - since > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != session.get(PENDING_VERSION):
+        return None
+    return user
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@public
+def login_two_factor() -> Any:
+    """The second step of the login for accounts with two-factor login on."""
+    g.no_store = True
+    user = _pending_user()
+    if user is None:
+        for key in (PENDING_USER, PENDING_VERSION, PENDING_SINCE, PENDING_NEXT):
+            session.pop(key, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data, now()):
+            target = safe_next(session.get(PENDING_NEXT))
+            sessions.start(user)
+            return redirect(target or url_for("contests.index"))
+        form.code.errors = [_("This code is not right. Enter the 6 digits your app shows now.")]
+        return render_template("accounts/login_two_factor.html", form=form), 401
+    return render_template("accounts/login_two_factor.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -122,8 +190,9 @@ def logout() -> Any:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)  # every copy of the cookie, on every device
+    sessions.end()
     flash(_("You are logged out."), "info")
     return redirect(url_for("contests.index"))
 
@@ -155,6 +224,7 @@ def profile() -> Any:
                 max_age=365 * 86400,
                 samesite="Lax",
                 httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
             return response
     return render_template("accounts/profile.html", form=form)
@@ -172,5 +242,113 @@ def set_language(code: str) -> Any:
         db.session.commit()
     target = safe_next(request.form.get("next")) or url_for("contests.index")
     response = make_response(redirect(target))
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """Change the password; every other session and every API token of the account ends."""
+    g.no_store = True
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                now=now(),
+            )
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        else:
+            sessions.start(current_user)  # this browser stays in, on the new version
+            flash(_("Your password is changed. You were logged out everywhere else."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form), (422 if form.errors else 200)
+
+
+PENDING_SECRET = "2fa_new_secret"
+
+
+@bp.route("/account/two-factor")
+@roles_required(Role.ORGANIZER)
+def two_factor_settings() -> Any:
+    """Two-factor status; while it is off, a secret to enrol (kept until enabled)."""
+    g.no_store = True
+    if current_user.two_factor_enabled:
+        return render_template(
+            "accounts/two_factor.html",
+            form=TwoFactorChangeForm(),
+            unused_codes=two_factor.unused_recovery_codes(current_user),
+        )
+    secret = session.get(PENDING_SECRET)
+    if not isinstance(secret, str):
+        secret = session[PENDING_SECRET] = two_factor.new_secret()
+    return _enrol_page(TwoFactorChangeForm(), secret)
+
+
+def _enrol_page(form: TwoFactorChangeForm, secret: str, status: int = 200) -> Any:
+    uri = two_factor.provisioning_uri(current_user, secret, current_app.config["QUIZ_TOTP_ISSUER"])
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template("accounts/two_factor.html", form=form, secret=grouped, uri=uri), status
+
+
+@bp.route("/account/two-factor/enable", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def two_factor_enable() -> Any:
+    g.no_store = True
+    form = TwoFactorChangeForm()
+    secret = session.get(PENDING_SECRET)
+    if current_user.two_factor_enabled or not isinstance(secret, str):
+        return redirect(url_for("accounts.two_factor_settings"))
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(
+                current_user,
+                secret=secret,
+                code=form.code.data,
+                password=form.password.data,
+                now=now(),
+            )
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        else:
+            sessions.start(current_user)  # other sessions ended; this one goes on
+            flash(_("Two-factor login is on."), "success")
+            # Shown once, on this response only (no-store); only hashes are kept.
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    return _enrol_page(form, secret, 422)
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def two_factor_disable() -> Any:
+    g.no_store = True
+    form = TwoFactorChangeForm()
+    if not current_user.two_factor_enabled:
+        return redirect(url_for("accounts.two_factor_settings"))
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(
+                current_user, password=form.password.data, code=form.code.data, now=now()
+            )
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        else:
+            sessions.start(current_user)
+            flash(_("Two-factor login is off."), "info")
+            return redirect(url_for("accounts.two_factor_settings"))
+    unused = two_factor.unused_recovery_codes(current_user)
+    return (
+        render_template("accounts/two_factor.html", form=form, unused_codes=unused),
+        422,
+    )

@@ -8,22 +8,25 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.accounts.models import ApiToken, Role, User, UserRole
-from quiz.errors import ValidationFailed
+from quiz.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, check_password_rules
+from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES
 from quiz.regions.models import COUNTY_LEVEL, Region
 from quiz.schools.models import School
 
+__all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "check_password_rules"]  # re-exported
+
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
 DISPLAY_NAME_MAX = 32
 # Hashing a throwaway password when the username is unknown keeps login timing uniform.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -34,16 +37,15 @@ def username_key(username: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """scrypt (Werkzeug's default): deliberately slow, salted."""
-    return generate_password_hash(password)
+    """scrypt (Werkzeug's default): deliberately slow, salted (``QUIZ_PASSWORD_HASH_METHOD``)."""
+    return generate_password_hash(password, method=current_app.config["QUIZ_PASSWORD_HASH_METHOD"])
 
 
-def check_password_rules(password: str | None) -> list:
-    if not password or len(password) < PASSWORD_MIN:
-        return [_l("The password must have at least %(n)d characters.", n=PASSWORD_MIN)]
-    if len(password) > PASSWORD_MAX:
-        return [_l("The password must have at most %(n)d characters.", n=PASSWORD_MAX)]
-    return []
+class TwoFactorRequired(QuizError):
+    """The password was right, but the account also needs its second factor."""
+
+    status = 401
+    code = "two_factor_required"
 
 
 def _profile_errors(
@@ -84,7 +86,7 @@ def register_user(
         errors["username"] = [_l("Use 3 to 32 letters, digits, dots, hyphens or underscores.")]
     elif db.session.scalar(select(User.id).where(User.username_key == username_key(username))):
         errors["username"] = [_l("This username is taken.")]
-    if problems := check_password_rules(password):
+    if problems := check_password_rules(password, username):
         errors["password"] = problems
     errors.update(_profile_errors(display_name, region_code, language, school_id))
     if errors:
@@ -109,7 +111,8 @@ def register_user(
     return user
 
 
-def authenticate(username: str | None, password: str | None) -> User | None:
+def check_credentials(username: str | None, password: str | None) -> User | None:
+    """The active account with this username and password (the first factor), or None."""
     user = db.session.scalar(select(User).where(User.username_key == username_key(username or "")))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
@@ -117,6 +120,60 @@ def authenticate(username: str | None, password: str | None) -> User | None:
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None
     return user
+
+
+def authenticate(username: str | None, password: str | None) -> User | None:
+    """Password-only authentication (API tokens): refused for two-factor accounts.
+
+    The login page asks for the second factor itself (``check_credentials``, then
+    ``quiz.accounts.two_factor.verify``); a password alone must not open such an account.
+    """
+    user = check_credentials(username, password)
+    if user is not None and user.two_factor_enabled:
+        raise TwoFactorRequired(
+            _l("This account uses two-factor login. Log in on the website with your code.")
+        )
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every browser session of ``user`` (their cookies name the old version)."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.commit()
+
+
+def revoke_tokens(user: User) -> int:
+    """Revoke every API token of ``user``; the caller commits."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        .values(revoked=True)
+    )
+    return result.rowcount or 0
+
+
+def change_password(
+    user: User, *, current_password: str | None, new_password: str | None, now: datetime
+) -> None:
+    """Check the current password, set the new one, and end every other session and token.
+
+    Sessions end because the session version is bumped; API tokens are revoked, so a
+    stolen password or token stops working everywhere at once.
+    """
+    errors: dict[str, list] = {}
+    if not check_password_hash(user.password_hash, current_password or ""):
+        errors["current_password"] = [_l("This is not your current password.")]
+    elif problems := check_password_rules(new_password, user.username):
+        errors["new_password"] = problems
+    elif check_password_hash(user.password_hash, new_password or ""):
+        errors["new_password"] = [_l("Choose a password different from the current one.")]
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new_password or "")
+    user.password_changed_at = now
+    user.session_version = (user.session_version or 1) + 1
+    revoke_tokens(user)
+    db.session.commit()
 
 
 def _token_hash(token: str) -> str:
@@ -135,11 +192,72 @@ def issue_token(user: User, now: datetime, days: int) -> tuple[str, datetime]:
     return token, expires_at
 
 
-def user_for_token(token: str, now: datetime) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked or row.expires_at <= now or not row.user.is_active:
-        return None
-    return row.user
+class TokenUser:
+    """The user of a bearer-token request, loaded from SQL only when more than the id is used.
+
+    Every API call authenticates, and the hot path (saving an answer, reading a board,
+    starting an attempt) needs only the caller's id, language and display name: one
+    indexed lookup of the token gives them.
+    Any other attribute (roles, region, display name...) loads the ``User`` row on first
+    use, once per request, and reads and writes go through to it.
+    """
+
+    __slots__ = ("_user", "display_name", "id", "language")
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True  # the token lookup only accepts active accounts
+
+    def __init__(self, user_id: int, language: str, display_name: str) -> None:
+        object.__setattr__(self, "id", user_id)
+        object.__setattr__(self, "language", language)
+        object.__setattr__(self, "display_name", display_name)
+        object.__setattr__(self, "_user", None)
+
+    @property
+    def user(self) -> User:
+        """The ORM object, loaded on first use."""
+        if self._user is None:
+            loaded = db.session.get(User, self.id)
+            assert loaded is not None  # the token lookup just found it
+            object.__setattr__(self, "_user", loaded)
+        return self._user  # type: ignore[return-value]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.user, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("language", "display_name"):
+            object.__setattr__(self, name, value)
+        setattr(self.user, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        other_id = getattr(other, "id", None)
+        return isinstance(other, (User, TokenUser)) and other_id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("user", self.id))
+
+
+_TOKEN_LOOKUP = (
+    select(ApiToken.user_id, User.language, User.display_name)
+    .join(User, User.id == ApiToken.user_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked.is_(False),
+        ApiToken.expires_at > bindparam("now"),
+        User.is_active_account.is_(True),
+    )
+)
+
+
+def user_for_token(token: str, now: datetime) -> TokenUser | None:
+    """The active user holding this unexpired, unrevoked token (one indexed query)."""
+    row = (
+        db.session.connection()
+        .execute(_TOKEN_LOOKUP, {"token_hash": _token_hash(token), "now": now})
+        .first()
+    )
+    return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
 
 
 def load_session_user(session_id: str) -> User | None:

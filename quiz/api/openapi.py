@@ -50,6 +50,16 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     ),
     "invalid_credentials": (400, "Wrong username or password.", "login failed"),
     "unauthorized": (401, "Please log in first.", "no valid bearer token or session"),
+    "two_factor_required": (
+        401,
+        "This account uses two-factor login. Log in on the website with your code.",
+        "the account has two-factor login on; tokens for such accounts are not issued yet",
+    ),
+    "rate_limited": (
+        429,
+        "Too many requests. Please wait a moment and try again.",
+        "a rate limit (per account and per address) was hit; retry after `Retry-After`",
+    ),
     "not_enrolled": (403, "Join the contest before starting a round.", "not enrolled"),
     "join_code_required": (
         403,
@@ -123,6 +133,7 @@ STATUS_TEXT = {
     404: "Not found",
     409: "Conflict with the current state",
     422: "Invalid input",
+    429: "Too many requests",
     503: "Temporarily unavailable",
 }
 
@@ -244,7 +255,7 @@ def errors(*codes: str) -> dict[str, Any]:
             "description": STATUS_TEXT[status] + ". Codes:\n" + "\n".join(lines),
             "content": {JSON: {"schema": schema, "examples": examples}},
         }
-        if status == 503:
+        if status in (429, 503):
             body["headers"] = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
         result[str(status)] = body
     return result
@@ -703,7 +714,13 @@ def _paths() -> dict[str, Any]:
                 "Registers a participant. Then get a token with `POST /auth/token`.",
                 {
                     "201": response("The new user.", ref("User")),
-                    **errors("invalid_json", "csrf_failed", "validation_failed", "unavailable"),
+                    **errors(
+                        "invalid_json",
+                        "csrf_failed",
+                        "validation_failed",
+                        "rate_limited",
+                        "unavailable",
+                    ),
                 },
                 login=False,
                 body=json_body(
@@ -747,7 +764,9 @@ def _paths() -> dict[str, Any]:
                         "invalid_json",
                         "csrf_failed",
                         "invalid_credentials",
+                        "two_factor_required",
                         "validation_failed",
+                        "rate_limited",
                         "unavailable",
                     ),
                 },
@@ -901,6 +920,7 @@ def _paths() -> dict[str, Any]:
                         "attempt_finished",
                         "answer_locked",
                         "validation_failed",
+                        "rate_limited",
                         "unavailable",
                     ),
                 },

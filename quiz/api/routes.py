@@ -24,7 +24,8 @@ from quiz.contests import services as contests
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import csrf
 from quiz.i18n import current_language
-from quiz.leaderboards.services import league_names, read_board
+from quiz.leaderboards.live import live_board, shared_league_names
+from quiz.leaderboards.services import read_board
 from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
@@ -231,7 +232,9 @@ def _board(contest_id: int, round_id: int | None) -> Any:
     if league_id is not None and league_id not in {lg.id for lg in contest.leagues}:
         raise ValidationFailed({"league": [_l("This league is not part of the contest.")]})
     enrollment = contests.enrollment_of(current_user.id, contest.id)
-    board = read_board(
+    # The top of the board is shared by all viewers for ~1 s; only the caller's own rank
+    # is read per request (quiz/leaderboards/live.py).
+    board = live_board(
         contest,
         round_id,
         league_id,
@@ -240,7 +243,7 @@ def _board(contest_id: int, round_id: int | None) -> Any:
         enrollment.league_id if enrollment else None,
         now(),
     )
-    response = jsonify(board_json(board, league_names(contest, current_language())))
+    response = jsonify(board_json(board, shared_league_names(contest, current_language())))
     response.cache_control.private = True
     response.cache_control.no_cache = True
     response.add_etag()

@@ -14,7 +14,7 @@ from quiz.contests import services
 from quiz.contests.forms import EnrollForm, StartForm
 from quiz.contests.models import LeagueScheme
 from quiz.errors import QuizError
-from quiz.i18n import current_language
+from quiz.i18n import current_language, sort_names
 from quiz.play.models import Attempt
 
 bp = Blueprint("contests", __name__)
@@ -51,7 +51,10 @@ def detail(contest_id: int) -> Any:
             attempts[attempt.round_id] = attempt
     enroll_form = EnrollForm()
     language = current_language()
-    enroll_form.league_id.choices = [(str(lg.id), lg.name(language)) for lg in contest.leagues]
+    enroll_form.league_id.choices = [
+        (str(lg.id), lg.name(language))
+        for lg in sort_names(contest.leagues, lambda league: league.name(language), language)
+    ]
     start_forms = {}
     for round_ in contest.rounds:
         form = StartForm(prefix=f"r{round_.id}")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from question_bank import DrawRule
 from quiz.accounts.models import Role, User
@@ -54,7 +55,9 @@ def get_visible_contest(contest_id: int, user: User | None) -> Contest:
 
 
 def get_visible_round(round_id: int, user: User | None) -> Round:
-    round_ = db.session.get(Round, round_id)
+    # The contest comes in the same query: the visibility check below then reads it from
+    # the session instead of a second round trip (on every attempt start).
+    round_ = db.session.get(Round, round_id, options=[joinedload(Round.contest)])
     if round_ is None:
         raise NotFound(_l("This round does not exist."), code="round_not_found")
     get_visible_contest(round_.contest_id, user)

@@ -1,7 +1,9 @@
 """Leaderboard pages: the participant's view and a full-screen projector view.
 
 The pages render the board once and ``static/js/leaderboard.js`` refreshes it from the
-API every 2 seconds with ETags, so an unchanged board costs a 304.
+API every 2 seconds with ETags, so an unchanged board costs a 304. Both read through
+``quiz.leaderboards.live``: the top of a board is shared by every viewer for about a
+second, only the viewer's own rank is read per request.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.i18n import current_language
-from quiz.leaderboards.services import league_names, read_board
+from quiz.leaderboards.live import live_board, shared_league_names
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -28,7 +30,7 @@ def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
         league_id = None
     enrollment = contests.enrollment_of(current_user.id, contest.id)
     limit = 20 if projector else 10
-    board = read_board(
+    board = live_board(
         contest,
         round_id,
         league_id,
@@ -51,7 +53,7 @@ def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
         board=board,
         league_id=league_id,
         poll_url=poll,
-        names=league_names(contest, current_language()),
+        names=shared_league_names(contest, current_language()),
         enrollment=enrollment,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,12 +24,13 @@ from quiz.accounts.models import User
 from quiz.contests.models import Contest, League, Round
 from quiz.extensions import db, redis_store
 from quiz.leaderboards.models import StaleBoard
-from quiz.leaderboards.ranking import decode, to_ms
-from quiz.leaderboards.store import BoardKeys, BoardStore, Standing
+from quiz.leaderboards.ranking import better, decode, encode, to_ms
+from quiz.leaderboards.store import BoardKeys, BoardStore, Rebuilt, Standing
 from quiz.play.models import Attempt
 
 log = logging.getLogger(__name__)
 REBUILD_BATCH = 5000
+REPLAY_CHUNK = 2000
 
 
 def board_store() -> BoardStore:
@@ -126,28 +128,107 @@ def publish(
     return True
 
 
+_REPLAY_COLUMNS = (
+    "id",
+    "contest_id",
+    "round_id",
+    "league_id",
+    "user_id",
+    "attempt_no",
+    "points",
+    "started_at",
+    "deadline",
+    "finished_at",
+    "time_used_ms",
+    "last_answer_at",
+)
+
+
 def _attempt_rows(contest_id: int) -> Iterator[Any]:
+    """A contest's attempts as plain rows (no ORM objects), each user's together, streamed.
+
+    Rows carry the attributes ``standing`` reads, so a rebuild of 600,000 results costs
+    neither an ORM object per row nor memory growing with the contest.
+    """
+    attempts = Attempt.__table__
     query = (
-        select(Attempt, User.display_name)
-        .join(User, User.id == Attempt.user_id)
-        .where(Attempt.contest_id == contest_id)
-        .order_by(Attempt.id)
+        select(*(attempts.c[name] for name in _REPLAY_COLUMNS), User.display_name)
+        .join(User, User.id == attempts.c.user_id)
+        .where(attempts.c.contest_id == contest_id)
+        .order_by(attempts.c.user_id, attempts.c.id)
         .execution_options(yield_per=REBUILD_BATCH)
     )
     yield from db.session.execute(query)
 
 
+def _rebuilt(user_id: int, standings: list[Standing]) -> Rebuilt:
+    """What the publish script leaves for a user after replaying ``standings`` in order.
+
+    The same rule as the script (``store._PUBLISH_LUA``; a test holds them equal): the
+    best attempt of each round (``ranking.better``) goes on the round boards, and the sum
+    of those bests (points, time used; the latest finish) on the contest boards. The
+    league of a board entry is that of the user's latest attempt in its scope.
+    """
+    best: dict[int, Standing] = {}
+    last_league: dict[int, int] = {}
+    for s in standings:
+        b = best.get(s.round_id)
+        if b is None or better(
+            (s.points, s.time_used_ms, s.finish_ms), (b.points, b.time_used_ms, b.finish_ms)
+        ):
+            best[s.round_id] = s
+        last_league[s.round_id] = s.league_id
+    entries: list[tuple[int | None, int | None, int]] = []
+    for round_id, b in best.items():
+        value = encode(b.points, b.time_used_ms, b.finish_ms, b.round_epoch_ms)
+        entries += [(round_id, None, value), (round_id, last_league[round_id], value)]
+    if best:
+        value = encode(
+            sum(b.points for b in best.values()),
+            sum(b.time_used_ms for b in best.values()),
+            max(b.finish_ms for b in best.values()),
+            standings[-1].contest_epoch_ms,
+        )
+        entries += [(None, None, value), (None, standings[-1].league_id, value)]
+    parts = {
+        f"r{s.round_id}:a{s.attempt_no}": f"{s.points}:{s.time_used_ms}:{s.finish_ms}"
+        for s in standings
+    }
+    return Rebuilt(user_id=user_id, parts=parts, entries=entries)
+
+
 def rebuild_contest(contest_id: int, now: datetime) -> int:
     """Rebuild every board of a contest from SQL, streaming; returns attempts replayed.
 
-    Builds under a temporary prefix and swaps the result in, so readers never see a
-    half-built board. Attempts that changed while the rebuild ran are replayed after the
-    swap.
+    Attempts are read in chunks, each user's together; for each user the rebuild
+    computes what the publish script would leave (``_rebuilt``) and writes it in bulk:
+    the user's parts hash in place, board entries into new boards under a temporary
+    prefix (one ZADD per board per chunk), which then replace the live boards, so
+    readers never see a half-built board. Attempts that changed while the rebuild ran
+    are replayed through the script afterwards. Memory stays flat: one chunk at a time.
     """
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         return 0
-    store = board_store()
+    store = _batch_store()
+    try:
+        return _rebuild(store, contest, now)
+    finally:
+        store.client.connection_pool.disconnect()
+
+
+def _batch_store() -> BoardStore:
+    """The boards over a client of their own with a long timeout: a rebuild's pipelines
+    carry thousands of commands, more than the hot path's 1-second timeout allows for on
+    a busy server."""
+    pool = redis_store.client.connection_pool
+    kwargs = {**pool.connection_kwargs, "socket_timeout": 60.0}
+    own = type(pool)(connection_class=pool.connection_class, **kwargs)
+    return BoardStore(redis.Redis(connection_pool=own))
+
+
+def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:
+    contest_id = contest.id
     rounds = {
         rid: RoundBoards(opens, contest.starts_at, live)
         for rid, opens, live in db.session.execute(
@@ -156,20 +237,45 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
             )
         )
     }
+    league_ids = list(db.session.scalars(select(League.id).where(League.contest_id == contest_id)))
     prefix = f"tmp:{secrets.token_hex(4)}:"
     started = now
     count = 0
-    pipe = store.client.pipeline(transaction=False)
-    for attempt, name in _attempt_rows(contest_id):
-        store.set_people(contest_id, [(attempt.user_id, attempt.league_id, name)], pipe=pipe)
-        current = standing(attempt, rounds[attempt.round_id])
-        if current is not None:
-            store.publish([current], prefix=prefix, pipe=pipe)
-        count += 1
-        if count % 1000 == 0:
-            pipe.execute()
-    pipe.execute()
-    store.swap_in(contest_id, prefix)
+    people: list[tuple[int, int, str]] = []
+    chunk: list[Rebuilt] = []
+    user_id: int | None = None
+    standings: list[Standing] = []
+    # One round trip per chunk, and one chunk in flight while the next is read from SQL
+    # (Redis works while Python prepares); chunks still apply in order.
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        in_flight: Future | None = None
+
+        def send() -> Future:
+            pipe = store.client.pipeline(transaction=False)
+            store.set_people(contest_id, people, pipe=pipe)
+            store.write_rebuilt(pipe, contest_id, prefix, chunk)
+            if in_flight is not None:
+                in_flight.result()
+            return sender.submit(pipe.execute)
+
+        for row in _attempt_rows(contest_id):
+            if row.user_id != user_id:
+                if user_id is not None:
+                    chunk.append(_rebuilt(user_id, standings))
+                if len(chunk) >= REPLAY_CHUNK:
+                    in_flight = send()
+                    people, chunk = [], []
+                user_id, standings = row.user_id, []
+                people.append((row.user_id, row.league_id, row.display_name))
+            current = standing(row, rounds[row.round_id])
+            if current is not None:
+                standings.append(current)
+            count += 1
+        if user_id is not None:
+            chunk.append(_rebuilt(user_id, standings))
+        send().result()
+    store.swap_boards(contest_id, prefix, rounds, league_ids)
+    store.prune_parts(contest_id, lambda users: _users_with_attempts(contest_id, users))
     # Replay what moved while we were reading (live writers went to the old keys).
     moved = db.session.scalars(
         select(Attempt).where(
@@ -186,6 +292,16 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
     db.session.commit()
     return count
+
+
+def _users_with_attempts(contest_id: int, user_ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Attempt.user_id)
+            .where(Attempt.contest_id == contest_id, Attempt.user_id.in_(user_ids))
+            .distinct()
+        )
+    )
 
 
 def rebuild(now: datetime, contest_ids: Iterable[int] | None = None) -> dict[int, int]:

@@ -11,7 +11,7 @@ to the four boards: a retried or replayed update can never count twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import redis
@@ -67,6 +67,22 @@ return {rs, cs}
 )
 
 
+# A rebuild replaces many parts hashes at once: KEYS are the hashes, ARGV holds for each
+# one the number of fields, then its field/value pairs.
+_REPLACE_PARTS_LUA = """
+local at = 1
+for i = 1, #KEYS do
+  redis.call('DEL', KEYS[i])
+  local n = tonumber(ARGV[at])
+  for j = 1, n do
+    redis.call('HSET', KEYS[i], ARGV[at + 2 * j - 1], ARGV[at + 2 * j])
+  end
+  at = at + 2 * n + 1
+end
+return #KEYS
+"""
+
+
 @dataclass(frozen=True)
 class BoardKeys:
     """Key names of one contest's boards, optionally under a rebuild prefix."""
@@ -99,6 +115,10 @@ class BoardKeys:
 
     def parts(self, user_id: int) -> str:
         return f"{self.tag}{self.prefix}parts:{member(user_id)}"
+
+    @property
+    def parts_pattern(self) -> str:
+        return f"{self.tag}{self.prefix}parts:*"
 
     @property
     def people(self) -> str:
@@ -139,6 +159,7 @@ class BoardStore:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self._publish = client.register_script(_PUBLISH_LUA)
+        self._replace_parts = client.register_script(_REPLACE_PARTS_LUA)
 
     def publish(
         self,
@@ -149,28 +170,110 @@ class BoardStore:
         """Write standings (one round trip for all of them)."""
         own = pipe is None
         pipe = pipe or self.client.pipeline(transaction=False)
+        pipe.scripts.add(self._publish)  # the pipeline loads the script if Redis lost it
+        sha = self._publish.sha
         for s in standings:
             keys = BoardKeys(s.contest_id, prefix)
-            self._publish(
-                keys=[
-                    keys.parts(s.user_id),
-                    keys.round_all(s.round_id),
-                    keys.round_league(s.round_id, s.league_id),
-                    keys.contest_all(),
-                    keys.contest_league(s.league_id),
-                ],
-                args=[
-                    member(s.user_id),
-                    f"r{s.round_id}:a{s.attempt_no}",
-                    f"{s.points}:{s.time_used_ms}:{s.finish_ms}",
-                    f"r{s.round_id}",
-                    s.round_epoch_ms,
-                    s.contest_epoch_ms,
-                ],
-                client=pipe,
+            # EVALSHA directly: a rebuild sends hundreds of thousands of these.
+            pipe.execute_command(
+                "EVALSHA",
+                sha,
+                5,
+                keys.parts(s.user_id),
+                keys.round_all(s.round_id),
+                keys.round_league(s.round_id, s.league_id),
+                keys.contest_all(),
+                keys.contest_league(s.league_id),
+                member(s.user_id),
+                f"r{s.round_id}:a{s.attempt_no}",
+                f"{s.points}:{s.time_used_ms}:{s.finish_ms}",
+                f"r{s.round_id}",
+                s.round_epoch_ms,
+                s.contest_epoch_ms,
             )
         if own:
             pipe.execute()
+
+    def write_rebuilt(
+        self,
+        pipe: redis.client.Pipeline,
+        contest_id: int,
+        prefix: str,
+        rebuilt: Iterable[Rebuilt],
+    ) -> None:
+        """Queue a chunk of a rebuild on ``pipe``: each participant's parts hash replaced
+        in place, their board entries added to the boards under ``prefix`` (one ZADD per
+        board for the whole chunk)."""
+        live = BoardKeys(contest_id)
+        tmp = BoardKeys(contest_id, prefix)
+        boards: dict[str, dict[str, float]] = {}
+        parts_keys: list[str] = []
+        parts_args: list[str | int] = []
+        for person in rebuilt:
+            parts_keys.append(live.parts(person.user_id))
+            parts_args.append(len(person.parts))
+            for field, value in person.parts.items():
+                parts_args += [field, value]
+            who = member(person.user_id)
+            for round_id, league_id, value in person.entries:
+                boards.setdefault(tmp.board(round_id, league_id), {})[who] = -value
+        if parts_keys:  # one command for the chunk's parts hashes, not two per person
+            pipe.scripts.add(self._replace_parts)
+            pipe.execute_command(
+                "EVALSHA", self._replace_parts.sha, len(parts_keys), *parts_keys, *parts_args
+            )
+        for key, entries in boards.items():
+            pipe.zadd(key, entries)
+
+    def swap_boards(
+        self, contest_id: int, prefix: str, round_ids: Iterable[int], league_ids: Iterable[int]
+    ) -> None:
+        """Rename every rebuilt board over the live one; empty the boards nobody is on."""
+        live = BoardKeys(contest_id)
+        tmp = BoardKeys(contest_id, prefix)
+        leagues: list[int | None] = [None, *league_ids]
+        scopes = [(r, lg) for r in [None, *round_ids] for lg in leagues]
+        pipe = self.client.pipeline(transaction=False)
+        for round_id, league_id in scopes:
+            pipe.exists(tmp.board(round_id, league_id))
+        built = pipe.execute()
+        # One MULTI: readers see all old boards or all new ones. UNLINK first so Redis
+        # frees a replaced 600,000-member board in the background instead of blocking.
+        pipe = self.client.pipeline(transaction=True)
+        for (round_id, league_id), found in zip(scopes, built, strict=True):
+            pipe.unlink(live.board(round_id, league_id))
+            if found:
+                pipe.rename(tmp.board(round_id, league_id), live.board(round_id, league_id))
+        pipe.execute()
+
+    def prune_parts(
+        self, contest_id: int, still_playing: Callable[[list[int]], set[int]], batch: int = 5000
+    ) -> int:
+        """Remove the parts hashes of participants who have no attempt left in SQL.
+
+        Streams the contest's parts keys in batches and asks ``still_playing`` which of
+        the users in a batch still have attempts; returns how many hashes were removed.
+        """
+        live = BoardKeys(contest_id)
+        removed = 0
+        chunk: list[str] = []
+
+        def flush() -> int:
+            users = [int(k.rsplit(":", 1)[1]) for k in chunk]
+            playing = still_playing(users)
+            gone = [k for k, user in zip(chunk, users, strict=True) if user not in playing]
+            if gone:
+                self.client.unlink(*gone)
+            return len(gone)
+
+        for key in self.client.scan_iter(match=live.parts_pattern, count=batch):
+            chunk.append(key)
+            if len(chunk) == batch:
+                removed += flush()
+                chunk = []
+        if chunk:
+            removed += flush()
+        return removed
 
     def set_people(
         self,
@@ -219,25 +322,16 @@ class BoardStore:
     def mark_built(self, contest_id: int, built_at_ms: int) -> None:
         self.client.hset(BoardKeys(contest_id).meta, "built_at", built_at_ms)
 
-    def swap_in(self, contest_id: int, prefix: str) -> None:
-        """Replace the live boards and parts of a contest by the rebuilt ones."""
-        tmp = BoardKeys(contest_id, prefix)
-        live = BoardKeys(contest_id)
-        rebuilt = list(self.client.scan_iter(match=tmp.pattern, count=1000))
-        rebuilt_live_names = {k.replace(tmp.tag + prefix, live.tag, 1) for k in rebuilt}
-        stale = [
-            k
-            for k in self.client.scan_iter(match=live.pattern, count=1000)
-            if k not in rebuilt_live_names
-            and not k.startswith(tmp.tag + prefix)
-            and k not in (live.people, live.meta, live.lock)
-        ]
-        pipe = self.client.pipeline(transaction=False)
-        for key in rebuilt:
-            pipe.rename(key, key.replace(tmp.tag + prefix, live.tag, 1))
-        for i in range(0, len(stale), 1000):
-            pipe.unlink(*stale[i : i + 1000])
-        pipe.execute()
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """One participant as a rebuild computed them: their parts hash (``r<round>:a<no>``
+    -> ``points:time_ms:finish_ms``) and their entries (round or None for the contest,
+    league or None for all, encoded value), as the publish script would have left them."""
+
+    user_id: int
+    parts: dict[str, str]
+    entries: list[tuple[int | None, int | None, int]]
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
 from quiz.banks.services import drawing_pool
-from quiz.contests.models import ReviewPolicy, Round, RoundState
-from quiz.contests.services import enrollment_of
+from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundState
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
@@ -75,8 +76,12 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     """Start the caller's attempt, or return the one they already have (created=False)."""
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
-    enrollment = enrollment_of(user.id, round_.contest_id)
-    if enrollment is None:
+    league_id = db.session.scalar(
+        select(Enrollment.league_id).where(
+            Enrollment.contest_id == round_.contest_id, Enrollment.user_id == user.id
+        )
+    )
+    if league_id is None:
         raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
     latest = _latest_attempt(round_.id, user.id)
     if latest is not None and latest.finished_at is None:
@@ -118,24 +123,25 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         )
     attempt_no = (latest.attempt_no if latest else 0) + 1
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
+    values = {
+        "round_id": round_.id,
+        "contest_id": round_.contest_id,
+        "user_id": user.id,
+        "league_id": league_id,
+        "attempt_no": attempt_no,
+        "language": language,
+        "seed": seed,
+        "started_at": now,
+        "deadline": deadline,
+        "points": 0,
+        "max_points": sum(item["points"] for item in items),
+        "correct_count": 0,
+        "answered_count": 0,
+        "question_count": len(items),
+    }
     attempt_id = db.session.scalar(
         insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
-        .values(
-            round_id=round_.id,
-            contest_id=round_.contest_id,
-            user_id=user.id,
-            league_id=enrollment.league_id,
-            attempt_no=attempt_no,
-            language=language,
-            seed=seed,
-            started_at=now,
-            deadline=deadline,
-            points=0,
-            max_points=sum(item["points"] for item in items),
-            correct_count=0,
-            answered_count=0,
-            question_count=len(items),
-        )
+        .values(**values)
         .returning(Attempt.id)
     )
     if attempt_id is None:  # a concurrent request started it first
@@ -143,14 +149,32 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         winner = _latest_attempt(round_.id, user.id)
         assert winner is not None
         return winner, False
-    attempt = db.session.get(Attempt, attempt_id)
-    assert attempt is not None
     db.session.execute(
-        AttemptItem.__table__.insert(), [{"attempt_id": attempt.id, **item} for item in items]
+        AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
     )
     db.session.commit()
-    _publish(attempt, now, person=(enrollment.league_id, user.display_name))
+    attempt = _known_attempt(attempt_id, values)
+    _publish(attempt, now, person=(league_id, user.display_name))
     return attempt, True
+
+
+def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
+    """The attempt just inserted and committed, as a persistent object without a re-read.
+
+    Every column is known (we wrote them), so reading the row back after the commit
+    would only cost a round trip.
+    """
+    attempt = Attempt(
+        id=attempt_id,
+        finished_at=None,
+        finish_reason=None,
+        last_answer_at=None,
+        time_used_ms=None,
+        **values,
+    )
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
+    return attempt
 
 
 def get_own_attempt(attempt_id: int, user: User) -> Attempt:
@@ -191,17 +215,14 @@ class SavedAnswer:
     answered_count: int
 
 
-def save_answer(
-    attempt_id: int, user: User, no: int, raw_choice: object, now: datetime
-) -> SavedAnswer:
-    """Store the choice for question ``no`` (an idempotent upsert), then score it.
+_ATTEMPTS = Attempt.__table__
+_ANSWERS = Answer.__table__
 
-    The attempt row is updated first, guarded by the deadline: that row lock serializes
-    concurrent saves of one attempt, and the guard makes "in time" part of the write.
-    """
+
+def _answer_item_query() -> Any:
     from quiz.banks.models import Question
 
-    row = db.session.execute(
+    return (
         select(
             AttemptItem.option_order,
             AttemptItem.points,
@@ -214,8 +235,120 @@ def save_answer(
         .join(Question, Question.id == AttemptItem.question_id)
         .join(Round, Round.id == Attempt.round_id)
         .where(
-            AttemptItem.attempt_id == attempt_id, AttemptItem.no == no, Attempt.user_id == user.id
+            AttemptItem.attempt_id == bindparam("attempt_id"),
+            AttemptItem.no == bindparam("no"),
+            Attempt.user_id == bindparam("user_id"),
         )
+    )
+
+
+# The hot path's statements, built once (SQLAlchemy Core, no ORM unit of work): an
+# answer is 4 statements and a commit, and the standing to publish comes back from the
+# last one (RETURNING) instead of a re-read after the commit.
+_SAVE_STATEMENTS: dict[str, Any] = {}
+
+
+def _answer_upsert(where: Any = None) -> Any:
+    attempt_id = bindparam("attempt_id")
+    return upsert(
+        Answer,
+        ["attempt_id", "no"],
+        values={
+            "attempt_id": attempt_id,
+            "no": bindparam("no"),
+            "choice": bindparam("choice", type_=_ANSWERS.c.choice.type),
+            "correct": bindparam("correct"),
+            "points": bindparam("points"),
+            "answered_at": bindparam("now"),
+            "revisions": 1,
+        },
+        update={
+            "choice": lambda ex: ex.choice,
+            "correct": lambda ex: ex.correct,
+            "points": lambda ex: ex.points,
+            "answered_at": lambda ex: ex.answered_at,
+            "revisions": _ANSWERS.c.revisions + 1,
+        },
+        where=where,
+    )
+
+
+def _save_statements() -> dict[str, Any]:
+    dialect = db.session.get_bind().dialect.name
+    cached = _SAVE_STATEMENTS.get(dialect)
+    if cached is not None:
+        return cached
+    attempt_id = bindparam("attempt_id")
+    answers_of = _ANSWERS.c.attempt_id == attempt_id
+    statements = {
+        "item": _answer_item_query(),
+        # Takes the attempt's row lock first: concurrent saves of one attempt queue here.
+        "guard": update(_ATTEMPTS)
+        .where(
+            _ATTEMPTS.c.id == attempt_id,
+            _ATTEMPTS.c.finished_at.is_(None),
+            _ATTEMPTS.c.deadline >= bindparam("cutoff"),
+        )
+        .values(last_answer_at=bindparam("now"))
+        .returning(_ATTEMPTS.c.id),
+        "upsert": _answer_upsert(),
+        "clear": delete(_ANSWERS).where(answers_of, _ANSWERS.c.no == bindparam("no")),
+        # Live-score rounds: a given answer is final. The update applies only to the same
+        # choice (an idempotent retry); a different one leaves the row and returns none.
+        "upsert_live": _answer_upsert(
+            where=lambda ex: cast(_ANSWERS.c.choice, Text) == cast(ex.choice, Text)
+        ).returning(_ANSWERS.c.no),
+        # Recount from the answers (absolute, so a retried save cannot double-count) and
+        # hand back what the boards need.
+        "totals": update(_ATTEMPTS)
+        .where(_ATTEMPTS.c.id == attempt_id)
+        .values(
+            points=select(func.coalesce(func.sum(_ANSWERS.c.points), 0))
+            .where(answers_of)
+            .scalar_subquery(),
+            correct_count=select(func.count())
+            .where(answers_of, _ANSWERS.c.correct.is_(True))
+            .scalar_subquery(),
+            answered_count=select(func.count()).where(answers_of).scalar_subquery(),
+        )
+        .returning(
+            *(
+                _ATTEMPTS.c[name]
+                for name in (
+                    "id",
+                    "contest_id",
+                    "round_id",
+                    "league_id",
+                    "user_id",
+                    "attempt_no",
+                    "points",
+                    "answered_count",
+                    "started_at",
+                    "deadline",
+                    "finished_at",
+                    "time_used_ms",
+                    "last_answer_at",
+                )
+            )
+        ),
+    }
+    _SAVE_STATEMENTS[dialect] = statements
+    return statements
+
+
+def save_answer(
+    attempt_id: int, user: User, no: int, raw_choice: object, now: datetime
+) -> SavedAnswer:
+    """Store the choice for question ``no`` (an idempotent upsert), then score it.
+
+    The attempt row is updated first, guarded by the deadline: that row lock serializes
+    concurrent saves of one attempt, and the guard makes "in time" part of the write.
+    The answer is acknowledged (this function returns) only after the commit.
+    """
+    statements = _save_statements()
+    conn = db.session.connection()
+    row = conn.execute(
+        statements["item"], {"attempt_id": attempt_id, "no": no, "user_id": user.id}
     ).first()
     if row is None:
         get_own_attempt(attempt_id, user)
@@ -223,15 +356,8 @@ def save_answer(
     indexes = _parse_choice(raw_choice, len(row.option_order), row.kind)
     original = sorted(row.option_order[i] for i in indexes)
     correct, points = points_for(row.kind, row.answer, original, row.points, row.partial_credit)
-    guarded = db.session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.finished_at.is_(None),
-            Attempt.deadline >= now - grace(),
-        )
-        .values(last_answer_at=now)
-        .returning(Attempt.id)
+    guarded = conn.execute(
+        statements["guard"], {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
     ).first()
     if guarded is None:
         db.session.rollback()
@@ -244,53 +370,31 @@ def save_answer(
         raise Conflict(
             _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
         )
-    if row.live_scores:
+    answer = {
+        "attempt_id": attempt_id,
+        "no": no,
+        "choice": original,
+        "correct": correct,
+        "points": points,
+        "now": now,
+    }
+    if original and row.live_scores:
+        if conn.execute(statements["upsert_live"], answer).first() is None:
+            _refuse_live_change()
+    elif original:
+        conn.execute(statements["upsert"], answer)
+    elif row.live_scores:
         _refuse_changing_a_live_answer(attempt_id, no, original)
-    if original:
-        db.session.execute(
-            upsert(
-                Answer,
-                ["attempt_id", "no"],
-                values={
-                    "attempt_id": attempt_id,
-                    "no": no,
-                    "choice": original,
-                    "correct": correct,
-                    "points": points,
-                    "answered_at": now,
-                    "revisions": 1,
-                },
-                update={
-                    "choice": lambda ex: ex.choice,
-                    "correct": lambda ex: ex.correct,
-                    "points": lambda ex: ex.points,
-                    "answered_at": lambda ex: ex.answered_at,
-                    "revisions": Answer.revisions + 1,
-                },
-            )
-        )
+        conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
     else:  # an empty choice clears the answer
-        db.session.execute(delete(Answer).where(Answer.attempt_id == attempt_id, Answer.no == no))
-    total, right, answered = db.session.execute(
-        select(
-            func.coalesce(func.sum(Answer.points), 0),
-            func.count().filter(Answer.correct.is_(True)),
-            func.count(),
-        ).where(Answer.attempt_id == attempt_id)
-    ).one()
-    db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id)
-        .values(points=total, correct_count=right, answered_count=answered)
-    )
+        conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
+    standing = conn.execute(statements["totals"], {"attempt_id": attempt_id}).one()
     db.session.commit()
-    attempt = db.session.get(Attempt, attempt_id)
-    assert attempt is not None
-    _publish(attempt, now)
+    _publish(standing, now)
     return SavedAnswer(
         no=no,
         choice=[display_key(i) for i in sorted(indexes)],
-        answered_count=attempt.answered_count,
+        answered_count=standing.answered_count,
     )
 
 
@@ -301,10 +405,14 @@ def _refuse_changing_a_live_answer(attempt_id: int, no: int, choice: list[str]) 
         select(Answer.choice).where(Answer.attempt_id == attempt_id, Answer.no == no)
     )
     if given is not None and sorted(given) != choice:
-        db.session.rollback()
-        raise Conflict(
-            _l("In this round an answer cannot be changed once given."), code="answer_locked"
-        )
+        _refuse_live_change()
+
+
+def _refuse_live_change() -> None:
+    db.session.rollback()
+    raise Conflict(
+        _l("In this round an answer cannot be changed once given."), code="answer_locked"
+    )
 
 
 def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:

@@ -120,9 +120,11 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
         .where(AttemptItem.attempt_id == attempt.id)
         .order_by(AttemptItem.no)
     ).all()
-    answers = {
-        a.no: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
-    }
+    answers = (
+        {a.no: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
+        if attempt.answered_count  # a fresh attempt has none: spare the round trip
+        else {}
+    )
     questions = []
     for item, kind, key, text in rows:
         labels = text.options or TRUE_FALSE_LABELS.get(language, {})

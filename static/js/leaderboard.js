@@ -13,7 +13,8 @@
  * score, time); a th without one gets the column of that name at its position. The JSON is
  *   {"entries": [{"rank", "display_name", "league", "score", "time_used_ms"}],
  *    "me": {"rank", "score", "league_rank"} | null, "stale": bool}
- * Rows are rebuilt with textContent only. [data-me-rank], [data-me-league-rank],
+ * Rows are rebuilt with textContent only (a name in Mongolian or Chinese script gets a
+ * <span lang> inside its cell, Mongolian with class mn-label). [data-me-rank], [data-me-league-rank],
  * [data-me-score] and .stale-notice are looked up inside the table's closest
  * [data-leaderboard-scope] ancestor, or in the whole document.
  * Polls with If-None-Match (304 = nothing changed), pauses while the tab is hidden,
@@ -59,6 +60,26 @@
     return named.map((col, i) => col || (named.indexOf(ALL_COLUMNS[i]) < 0 ? ALL_COLUMNS[i] || null : null));
   }
 
+  // A name in Mongolian script stands upright in a vertical box (also in a Chinese page),
+  // a Chinese one gets its lang: the same markup as the server's name() macro.
+  const MONGOLIAN = /[\u1820-\u1878\u1880-\u18AA]/;
+  const CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/;
+
+  function named(td, value) {
+    let lang = null;
+    if (MONGOLIAN.test(value)) lang = 'mn-Mong-CN';
+    else if (CJK.test(value)) lang = 'zh-Hans-CN';
+    if (!lang) {
+      td.textContent = value;
+      return;
+    }
+    const span = document.createElement('span');
+    span.lang = lang;
+    if (lang === 'mn-Mong-CN') span.className = 'mn-label';
+    span.textContent = value;
+    td.appendChild(span);
+  }
+
   function render(table, columns, data) {
     const tbody = table.tBodies[0] || table.appendChild(document.createElement('tbody'));
     const me = data.me || null;
@@ -73,7 +94,9 @@
         const td = document.createElement('td');
         if (col) {
           td.className = 'col-' + col;
-          td.textContent = CELL[col](entry);
+          const value = CELL[col](entry);
+          if (col === 'name' || col === 'league') named(td, value);
+          else td.textContent = value;
         }
         tr.appendChild(td);
       });

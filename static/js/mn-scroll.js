@@ -1,13 +1,18 @@
 /*
- * mn-scroll.js: sideways scrolling for vertical Mongolian blocks (.mn-block).
+ * mn-scroll.js: sideways scrolling for vertical Mongolian blocks (.mn-block) and pages.
  *
  * A .mn-block is writing-mode: vertical-lr with a fixed height; its columns overflow to
  * the right. Touch and trackpads scroll it natively, a mouse wheel does not: while a
  * block can scroll sideways, vertical wheel movement over it moves scrollLeft (the
  * listener is non-passive only then; at either end the page scrolls as usual).
- * A block that overflows is made focusable (tabindex="0" unless it has a tabindex);
+ * A block that overflows is made focusable (tabindex="0" unless it has a tabindex) and,
+ * without an aria-label, is labelled by its [data-block-label] element;
  * when the block itself has focus, arrow keys, Page Up/Down and Home/End scroll it.
  * Focus inside the block (a radio button) keeps the browser's own arrow keys.
+ *
+ * A whole Mongolian page (<html lang="mn-Mong-CN">, writing-mode: vertical-lr) scrolls
+ * sideways too: the same wheel rule applies to the page, and when no control has focus
+ * ↓/↑, Page Down/Up, Space and Home/End move it sideways (←/→ already do).
  */
 (() => {
   'use strict';
@@ -54,6 +59,16 @@
     if (scrollTo(el, target)) event.preventDefault();
   }
 
+  // A focusable block needs a name for screen readers: an aria-label from the template,
+  // else the element inside it marked [data-block-label] (e.g. "Question 3 of 20").
+  function label(el) {
+    if (el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby')) return;
+    const named = el.querySelector('[data-block-label][id]');
+    if (!named) return;
+    el.setAttribute('aria-labelledby', named.id);
+    if (!el.hasAttribute('role')) el.setAttribute('role', 'group');
+  }
+
   // Attach or detach the handlers to match whether the block overflows right now.
   function sync(el) {
     const s = state.get(el);
@@ -65,6 +80,7 @@
         el.setAttribute('tabindex', '0');
         s.addedTabindex = true;
       }
+      label(el);
     } else if (!scrollable && s.wheel) {
       el.removeEventListener('wheel', onWheel, { passive: false });
       s.wheel = false;
@@ -75,7 +91,67 @@
     }
   }
 
+  // ------------------------------------------------------------ vertical pages
+
+  const root = () => document.scrollingElement || document.documentElement;
+  const isVerticalPage = () =>
+    /^vertical/.test(getComputedStyle(document.documentElement).writingMode || '');
+  const pageCanScrollX = () => maxScroll(root()) > 1;
+  const pageCanScrollY = () => root().scrollHeight - root().clientHeight > 1;
+
+  // Would an element between the target and the page scroll vertically by itself?
+  function innerScrollsY(target) {
+    for (let el = target; el && el !== document.body && el !== document.documentElement;
+      el = el.parentElement) {
+      if (el.scrollHeight - el.clientHeight > 1) {
+        const oy = getComputedStyle(el).overflowY;
+        if (oy === 'auto' || oy === 'scroll') return true;
+      }
+    }
+    return false;
+  }
+
+  function onPageWheel(event) {
+    if (event.ctrlKey || event.defaultPrevented || !pageCanScrollX() || pageCanScrollY()) return;
+    if (event.shiftKey || Math.abs(event.deltaX) >= Math.abs(event.deltaY)) return;
+    if (innerScrollsY(event.target)) return;
+    let delta = event.deltaY;
+    if (event.deltaMode === 1) delta *= LINE_PX;
+    else if (event.deltaMode === 2) delta *= root().clientWidth;
+    if (scrollTo(root(), root().scrollLeft + delta)) event.preventDefault();
+  }
+
+  const CONTROLS = 'input, select, textarea, button, [contenteditable], [tabindex], summary, audio, video';
+
+  function onPageKeyDown(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const t = event.target;
+    if (t && t !== document.body && t !== document.documentElement && t.closest && t.closest(CONTROLS)) return;
+    if (!pageCanScrollX() || pageCanScrollY()) return;
+    const el = root();
+    const page = el.clientWidth * 0.9;
+    const moves = {
+      ArrowDown: LINE_PX, ArrowUp: -LINE_PX,
+      PageDown: page, PageUp: -page, ' ': event.shiftKey ? -page : page,
+    };
+    let target;
+    if (event.key === 'Home') target = 0;
+    else if (event.key === 'End') target = maxScroll(el);
+    else if (event.key in moves) target = el.scrollLeft + moves[event.key];
+    else return;
+    if (scrollTo(el, target)) event.preventDefault();
+  }
+
+  function initPage() {
+    if (!isVerticalPage()) return;
+    // Registered after the blocks' own listeners would run (they sit deeper in the tree),
+    // so a block that scrolled itself has already called preventDefault().
+    window.addEventListener('wheel', onPageWheel, { passive: false });
+    window.addEventListener('keydown', onPageKeyDown);
+  }
+
   function init() {
+    initPage();
     const blocks = Array.prototype.slice.call(document.querySelectorAll('.mn-block'));
     if (!blocks.length) return;
     const syncAll = () => blocks.forEach(sync);

@@ -85,7 +85,7 @@ def test_api_registration_rules(client, field, value):
         {"username": "abc"},
         {"username": "a" * 32},
         {"username": "a.b-c_9"},
-        {"password": "12345678"},
+        {"password": "x7#kq2Lm"},  # exactly 8 characters, not a common one
         {"display_name": "巴特尔 Bat"},
         {"region_code": "152921", "language": "zh"},  # 阿拉善左旗
     ],

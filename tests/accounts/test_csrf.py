@@ -167,3 +167,80 @@ def test_the_quiz_page_save_needs_a_token(client, make, clock):
         page, data={"choice": ["A"], "csrf_token": token}, headers={"X-Requested-With": "fetch"}
     )
     assert response.status_code == 200 and response.json["saved"] is True
+
+
+# Every state-changing route, from the URL map -------------------------------------------
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# API calls without a session cookie carry no ambient credentials, so a forged
+# cross-site request gains nothing: they need no token (docs/security.md). Anonymous, the
+# public ones work and the rest answer 401; with a session cookie every one needs it.
+ANONYMOUS_API_PUBLIC = {"api.register", "api.token"}
+
+
+def _state_changing_cases(app):
+    from tests.security.test_access_matrix import MATRIX
+
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & STATE_CHANGING):
+            cases = [c for c in MATRIX.get(rule.endpoint, []) if c.method == method]
+            assert cases, f"{rule.endpoint} {method} has no row in the access matrix"
+            found.append((rule.endpoint, cases[0]))
+    assert found
+    return found
+
+
+def _send(client, scenario, case, headers=None):
+    path = scenario.path(case.path)
+    if case.json is not None:
+        return client.open(path, method=case.method, json=case.json, headers=headers or {})
+    return client.open(path, method=case.method, data=dict(case.form), headers=headers or {})
+
+
+def test_every_state_changing_route_refuses_a_request_without_the_token(app, client, make, clock):
+    from tests.security.scenario import build, log_in
+
+    scenario = build(make, clock)
+    cases = _state_changing_cases(app)
+    browser = app.test_client()
+    log_in(browser, scenario.users["participant"], with_csrf=True)
+    anonymous = app.test_client()
+    not_refused = []
+    for endpoint, case in cases:
+        response = _send(browser, scenario, case)
+        if response.status_code != 400 or (
+            response.is_json and response.json["error"]["code"] != "csrf_failed"
+        ):
+            not_refused.append(f"logged in: {endpoint} {case.method} -> {response.status_code}")
+        response = _send(anonymous, scenario, case)
+        if endpoint.startswith("api."):
+            # Exempt: the same answer as without CSRF protection (the access matrix).
+            ok = response.status_code == case.expect[0] and not (
+                response.is_json and response.json["error"]["code"] == "csrf_failed"
+            )
+            assert endpoint in ANONYMOUS_API_PUBLIC or response.status_code == 401
+        else:
+            ok = response.status_code == 400
+        if not ok:
+            not_refused.append(f"anonymous: {endpoint} {case.method} -> {response.status_code}")
+    assert not_refused == [], "\n".join(not_refused)
+    assert _logged_in(browser)  # nothing above went through, not even the logout
+
+
+def test_every_state_changing_route_accepts_the_token(app, client, make, clock):
+    """The same requests with the page's token get past CSRF (so the test above can fail)."""
+    from tests.security.scenario import build, csrf_token, log_in
+
+    scenario = build(make, clock)
+    browser = app.test_client()
+    log_in(browser, scenario.users["participant"], with_csrf=True)
+    for endpoint, case in _state_changing_cases(app):
+        if endpoint == "accounts.logout":
+            continue
+        token = csrf_token(browser, "/profile")
+        response = _send(browser, scenario, case, headers={"X-CSRFToken": token})
+        refused = response.status_code == 400 and (
+            not response.is_json or response.json["error"]["code"] == "csrf_failed"
+        )
+        assert not refused, (endpoint, case.method, response.status_code)

@@ -28,7 +28,7 @@ from quiz import create_app
 from quiz.clock import utcnow
 from quiz.extensions import db
 from tests.conftest import _clean, _config
-from tests.factories import PASSWORD, Factories
+from tests.factories import CATEGORIES, PASSWORD, Factories
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,6 +49,11 @@ PHONE_UA = (
 LOCALES = {"zh": "zh-CN", "mn": "mn-CN"}
 HTML_LANG = {"zh": "zh-Hans-CN", "mn": "mn-Mong-CN"}
 TIMEOUT_MS = 10_000
+
+
+def draw_rule(per_category: int) -> list[dict[str, Any]]:
+    """A round of ``per_category`` questions from each of the two sample categories."""
+    return [{"count": per_category, "category": c} for c in CATEGORIES]
 
 
 def _require(reason: str) -> None:
@@ -91,7 +96,8 @@ class Site:
     def round(self, **round_kwargs: Any) -> tuple[int, int]:
         """A published contest (region leagues) with one open round: (contest id, round id).
 
-        The bank has every question in Chinese and Mongolian; the round offers both.
+        The bank has every question in Chinese and Mongolian; the round offers both and
+        draws two questions unless ``draw_rule`` says otherwise.
         """
         with self.ctx():
             if self._bank_id is None:
@@ -105,6 +111,7 @@ class Site:
             now: datetime = utcnow()
             round_kwargs.setdefault("title_mn", "ᠠᠩᠬᠠᠨ ᠤ ᠱᠠᠯᠭᠠᠯᠲᠠ")
             round_kwargs.setdefault("opens_at", now - timedelta(hours=1))
+            round_kwargs.setdefault("draw_rule", draw_rule(1))
             round_ = self.make.round(contest, bank, **round_kwargs)
             return contest.id, round_.id
 
@@ -215,16 +222,21 @@ def new_context(browser: Any, site: Site) -> Iterator[Any]:
 
 @pytest.fixture
 def shot(request: pytest.FixtureRequest) -> Any:
-    """``shot(page)`` saves tests/artifacts/<test>-<n>.png (full page) and returns the path."""
+    """``shot(page)`` saves tests/artifacts/<test>-<n>.png and returns the path.
+
+    A phone shot is the screen as the phone shows it; a desktop shot is the whole page.
+    """
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
     count = 0
 
-    def take(page: Any, full_page: bool = True) -> Path:
+    def take(page: Any, full_page: bool | None = None) -> Path:
         nonlocal count
         count += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{stem}-{count}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        fonts_ready(page)
+        full = not is_phone(page) if full_page is None else full_page
+        page.screenshot(path=str(path), full_page=full)
         return path
 
     return take
@@ -241,9 +253,40 @@ def attempt_and_no(page: Any) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def is_phone(page: Any) -> bool:
+    return (page.viewport_size or {}).get("width", 1280) < 500  # phone contexts have touch
+
+
+def press(locator: Any) -> None:
+    """Tap (phone) or click (desktop) the element, after checking nothing covers it.
+
+    A phone's layout viewport grows to the width of a page that is wider than the screen
+    (a Mongolian page runs sideways), and the phone then pans its visual viewport over
+    it. Playwright's own hit test ignores that pan and blames the wrong element, so on
+    such a page this scrolls the element into the visual viewport, does the hit test in
+    page coordinates itself, and then taps without Playwright's check.
+    """
+    page = locator.page
+    panned = page.evaluate("() => window.innerWidth > document.documentElement.clientWidth")
+    if not panned:
+        locator.tap() if is_phone(page) else locator.click()
+        return
+    locator.wait_for(state="visible")
+    hit = locator.evaluate(
+        """el => {
+          el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+          const r = el.getBoundingClientRect();
+          const h = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return h === el || el.contains(h) ? null : (h ? h.outerHTML.slice(0, 120) : 'nothing');
+        }"""
+    )
+    assert hit is None, f"{locator} is covered by {hit}"
+    locator.tap(force=True) if is_phone(page) else locator.click(force=True)
+
+
 def submit(page: Any, form_selector: str) -> None:
-    """Click the submit button of the form that matches (not the header's forms)."""
-    page.locator(f"{form_selector} [type=submit]").first.click()
+    """Press the submit button of the form that matches (not the header's forms)."""
+    press(page.locator(f"{form_selector} [type=submit]").first)
 
 
 def register(page: Any, username: str, display_name: str, language: str) -> None:
@@ -253,7 +296,9 @@ def register(page: Any, username: str, display_name: str, language: str) -> None
     page.fill(f"{form} input[name=password]", PASSWORD)
     page.fill(f"{form} input[name=display_name]", display_name)
     page.select_option(f"{form} select[name=region_code]", "150102")
-    page.check(f"{form} input[name=language][value={language}]")
+    # With the keyboard (the radio's label is a sibling, not a wrapper).
+    page.locator(f"{form} input[name=language][value={language}]").press("Space")
+    assert page.is_checked(f"{form} input[name=language][value={language}]")
     submit(page, form)
     page.wait_for_url(lambda url: "/register" not in url)
 
@@ -285,10 +330,7 @@ def start(page: Any, round_id: int, language: str) -> int:
 def choose(page: Any, index: int = 0, *, wait_saved: bool = True) -> str:
     """Pick the option at ``index`` by its label (a tap on phones): its value."""
     option = page.locator("label.option").nth(index)
-    if (page.viewport_size or {}).get("width", 1280) < 500:  # phone contexts have touch
-        option.tap()
-    else:
-        option.click()
+    press(option)
     value = option.locator("input").get_attribute("value")
     if wait_saved:
         page.wait_for_selector(".save-status.saved")
@@ -304,7 +346,7 @@ def checked(page: Any) -> list[str]:
 def go(page: Any, action: str) -> None:
     """Press a quiz navigation button (next, prev, finish) and wait for the next page."""
     before = page.url
-    page.locator(f'.quiz-nav [type=submit][value="{action}"]').click()
+    press(page.locator(f'.quiz-nav [type=submit][value="{action}"]'))
     page.wait_for_url(lambda url: url != before)
 
 
@@ -328,17 +370,24 @@ def fonts_ready(page: Any) -> None:
 
 
 def page_overflow(page: Any) -> dict[str, Any] | None:
-    """None when the page does not scroll sideways; else the widths and the culprits."""
+    """None when the page does not scroll sideways; else the widths and the culprits.
+
+    ``scrollWidth <= innerWidth`` alone proves nothing on a phone: there the layout
+    viewport (``innerWidth``) grows to the page's width. Both are compared with the
+    screen's width (the initial containing block, ``clientWidth``).
+    """
     fonts_ready(page)
     return page.evaluate(
         """() => {
           const doc = document.documentElement;
-          if (doc.scrollWidth <= window.innerWidth) return null;
+          const screen = doc.clientWidth;
+          if (doc.scrollWidth <= innerWidth && innerWidth <= screen) return null;
           const wide = [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .filter(el => el.getBoundingClientRect().right > screen + 0.5)
+            .filter(el => !el.parentElement.closest('.table-wrap, .mn-block'))
             .slice(0, 5)
             .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
-          return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide};
+          return {scrollWidth: doc.scrollWidth, innerWidth, screen, wide};
         }"""
     )
 
@@ -362,3 +411,16 @@ def mongolian_font(page: Any) -> dict[str, Any]:
 
 def writing_mode(page: Any, selector: str) -> str:
     return page.eval_on_selector(selector, "el => getComputedStyle(el).writingMode")
+
+
+def small_targets(page: Any, selector: str, minimum: float = 44) -> list[str]:
+    """Elements matching ``selector`` narrower or shorter than ``minimum`` CSS pixels."""
+    return page.eval_on_selector_all(
+        selector,
+        """(els, minimum) => els
+             .map(el => [el, el.getBoundingClientRect()])
+             .filter(([el, r]) => Math.min(r.width, r.height) < minimum - 0.5)
+             .map(([el, r]) => `${el.tagName.toLowerCase()}.${el.className} ` +
+                               `${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        minimum,
+    )

@@ -1,0 +1,140 @@
+"""Rate limits: every limited route and its rules, in one table.
+
+Counted by Flask-Limiter in the app's Redis (``quiz.extensions.limiter``), keyed by
+account *and* by client address. A whole classroom shares one school NAT address, so the
+per-address limits are sized for 60 people at once, and the tight limits are per account:
+
+| rule | counts | default |
+| --- | --- | --- |
+| ``login-user`` | failed logins (page, API token) per username | 10/minute |
+| ``login-2fa`` | failed second-factor codes per account | 10/minute |
+| ``login-ip`` | login attempts per address | 300/minute |
+| ``register-ip`` | accounts created per address | 100/hour |
+| ``register-attempts`` | registration attempts per address | 600/hour |
+| ``answers`` | answer saves per participant (page and API) | 120/minute |
+| ``account`` | failed password confirmations on account pages per user | 10/minute |
+
+Limits come from the ``QUIZ_RATELIMIT_*`` settings, read on each request. A breach is a
+429 with the localized error (``quiz.errors``) and ``Retry-After``. Endpoints are listed
+here rather than decorated in their modules so the whole policy reads in one screen; a
+listed endpoint that does not exist stops the app at start-up.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from quiz.accounts.services import username_key
+
+
+def _client() -> str:
+    return f"ip:{request.remote_addr or '-'}"
+
+
+def _username() -> str:
+    """The username a login or token request names (form or JSON), casefolded."""
+    try:
+        name = request.form.get("username")
+        if name is None and request.is_json:
+            data = request.get_json(silent=True)
+            value = data.get("username") if isinstance(data, dict) else None
+            name = value if isinstance(value, str) else None
+    except Exception:  # an unreadable body: the view answers it; count it by address
+        name = None
+    return f"name:{username_key(name or '')[:64]}" if name else _client()
+
+
+def _account() -> str:
+    try:
+        if current_user.is_authenticated:
+            return f"uid:{current_user.id}"
+    except Exception:
+        pass
+    return _client()
+
+
+def _pending_account() -> str:
+    """The account half-way through a two-factor login."""
+    pending = session.get("2fa_uid")
+    return f"uid:{pending}" if isinstance(pending, int) else _client()
+
+
+def _failed(response: Any) -> bool:
+    return response.status_code >= 400
+
+
+def _succeeded(response: Any) -> bool:
+    return response.status_code < 400
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: str  # the counter; routes with the same rule share it
+    setting: str  # the config key holding the limit, e.g. "10/minute"
+    key: Callable[[], str]
+    methods: tuple[str, ...] = ("POST",)
+    # Count only some responses (the limit is still checked before every request).
+    count_when: Callable[[Any], bool] | None = None
+
+
+LOGIN_USER = Rule("login-user", "QUIZ_RATELIMIT_LOGIN_USER", _username, count_when=_failed)
+LOGIN_2FA = Rule("login-2fa", "QUIZ_RATELIMIT_LOGIN_USER", _pending_account, count_when=_failed)
+LOGIN_IP = Rule("login-ip", "QUIZ_RATELIMIT_LOGIN_IP", _client)
+REGISTER_IP = Rule("register-ip", "QUIZ_RATELIMIT_REGISTER_IP", _client, count_when=_succeeded)
+REGISTER_ATTEMPTS = Rule("register-attempts", "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP", _client)
+ANSWERS = Rule("answers", "QUIZ_RATELIMIT_ANSWER_USER", _account, methods=("POST", "PUT"))
+ACCOUNT = Rule("account", "QUIZ_RATELIMIT_ACCOUNT_USER", _account, count_when=_failed)
+
+LIMITS: dict[str, tuple[Rule, ...]] = {
+    "accounts.login": (LOGIN_USER, LOGIN_IP),
+    "api.token": (LOGIN_USER, LOGIN_IP),
+    "accounts.login_two_factor": (LOGIN_2FA, LOGIN_IP),
+    "accounts.register": (REGISTER_IP, REGISTER_ATTEMPTS),
+    "api.register": (REGISTER_IP, REGISTER_ATTEMPTS),
+    "play.question": (ANSWERS,),
+    "api.put_answer": (ANSWERS,),
+    "accounts.change_password": (ACCOUNT,),
+    "accounts.two_factor_enable": (ACCOUNT,),
+    "accounts.two_factor_disable": (ACCOUNT,),
+}
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[name])
+
+
+def apply(app: Flask, limiter: Any) -> None:
+    """Wrap each listed view with its rules (after the blueprints are registered)."""
+    missing = sorted(set(LIMITS) - set(app.view_functions))
+    if missing:
+        raise RuntimeError(f"rate limits name unknown endpoints: {', '.join(missing)}")
+    for endpoint, rules in LIMITS.items():
+        view = app.view_functions[endpoint]
+        for rule in rules:
+            view = limiter.shared_limit(
+                _setting(rule.setting),
+                scope=rule.scope,
+                key_func=rule.key,
+                methods=list(rule.methods),
+                deduct_when=rule.count_when,
+            )(view)
+        app.view_functions[endpoint] = view
+
+
+def retry_after_seconds(exc: Any) -> int:
+    """Seconds until the breached window resets: at least 1, at most the window."""
+    limit = getattr(getattr(exc, "limit", None), "limit", None)
+    window = int(limit.get_expiry()) if limit is not None else 60
+    limiter = current_app.extensions.get("quiz_limiter")
+    try:
+        reset_at = limiter.current_limit.reset_at  # type: ignore[union-attr]
+    except Exception:  # the counters are unreachable: the whole window is a safe answer
+        return window
+    return min(window, max(1, math.ceil(reset_at - time.time())))

@@ -1,0 +1,76 @@
+"""Browser sessions: a fresh session at login, idle and absolute timeouts.
+
+Sessions are Flask's signed cookies. What makes them end on the server's word:
+
+- ``User.session_version`` is part of the id stored in the cookie (``User.get_id``);
+  logout, a password change and two-factor changes bump it, so every copy of an older
+  cookie (another device, a stolen one) stops authenticating at once.
+- ``start`` clears whatever the browser brought (no session fixation: the cookie after
+  login shares nothing with the one before) and stamps the login time.
+- ``_check_age`` (before every request) logs the session out after
+  ``QUIZ_SESSION_IDLE_MINUTES`` without a request and ``QUIZ_SESSION_MAX_HOURS`` after
+  login, by the app's clock (``quiz.clock.now``), so tests can move time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, flash, session
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from quiz.accounts.models import User
+from quiz.clock import now
+
+AUTH_AT = "auth_at"  # when the person logged in (epoch seconds, app clock)
+SEEN_AT = "seen_at"  # their last request, kept to the minute to spare cookie writes
+SEEN_RESOLUTION = 60
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def start(user: User) -> None:
+    """Log ``user`` in on a brand-new session."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # current_user works too
+    session.clear()
+    login_user(user)
+    stamp = epoch(now())
+    session[AUTH_AT] = stamp
+    session[SEEN_AT] = stamp
+
+
+def end() -> None:
+    logout_user()
+    session.clear()
+
+
+def _expired(moment: int) -> bool:
+    config = current_app.config
+    auth_at, seen_at = session.get(AUTH_AT), session.get(SEEN_AT)
+    if not isinstance(auth_at, int) or not isinstance(seen_at, int):
+        return True  # a session from before timeouts existed, or tampered with
+    max_age = int(config["QUIZ_SESSION_MAX_HOURS"]) * 3600
+    idle = int(config["QUIZ_SESSION_IDLE_MINUTES"]) * 60
+    return moment - auth_at > max_age or moment - seen_at > idle
+
+
+def _check_age() -> None:
+    if "_user_id" not in session:
+        return
+    moment = epoch(now())
+    if _expired(moment):
+        end()
+        from quiz.errors import wants_json
+
+        if not wants_json():
+            flash(_("Your session has expired. Please log in again."), "info")
+        return
+    if moment - session[SEEN_AT] >= SEEN_RESOLUTION:
+        session[SEEN_AT] = moment
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_age)

@@ -1,0 +1,150 @@
+"""Reading live boards for many viewers at once: shared top, personal rank.
+
+A projector and hundreds of phones poll the same board (every 1.5 s, see
+templates/leaderboards/_table.html). What they all see (the top N of one board, its size,
+the "being updated" flag and the league names) is read from Redis and SQL at most once per
+``QUIZ_BOARD_CACHE_SECONDS`` (default 0.5 s) per app process and board + league + limit,
+however many people watch; concurrent requests
+for an expired entry wait for one reader instead of all reading (single flight). What
+differs per viewer, their own rank overall and in their league, costs one round trip of
+ZSCORE + ZRANK (+ ZRANK): O(log n) each, whatever the board's size.
+
+The ETag of a response is computed from its body (the shared part plus the viewer's
+rank), so an unchanged board still answers 304. The cache lives in the process; a
+board may be up to one TTL behind Redis: poll interval + TTL = 2 s, the most a page may
+lag behind an answer (issue 3).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import redis
+from flask import current_app
+
+from quiz.contests.models import Contest
+from quiz.leaderboards.ranking import decode, member
+from quiz.leaderboards.services import BoardView, board_store, league_names, read_board
+from quiz.leaderboards.store import BoardKeys
+
+DEFAULT_TTL_SECONDS = 0.5
+_MAX_ENTRIES = 4096  # distinct boards kept before expired entries are swept
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    expires: float
+
+
+class SharedCache:
+    """A small TTL cache with one loader at a time per key (thread-safe)."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[Any, _Entry] = {}
+        self._loading: dict[Any, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, load: Callable[[], Any]) -> Any:
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > self.clock():
+            return entry.value
+        with self._lock:
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:  # the first request loads; the others wait and reuse its result
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires > self.clock():
+                return entry.value
+            value = load()
+            with self._lock:
+                if len(self._entries) >= _MAX_ENTRIES:
+                    self._sweep()
+                self._entries[key] = _Entry(value, self.clock() + self.ttl)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        for key in [k for k, e in self._entries.items() if e.expires <= now]:
+            del self._entries[key]
+            self._loading.pop(key, None)
+        if len(self._entries) >= _MAX_ENTRIES:  # all fresh: drop the oldest half
+            for key in list(self._entries)[: _MAX_ENTRIES // 2]:
+                del self._entries[key]
+
+
+def shared_cache() -> SharedCache:
+    cache = current_app.extensions.get("quiz_board_cache")
+    if cache is None:
+        ttl = float(current_app.config.get("QUIZ_BOARD_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+        cache = current_app.extensions["quiz_board_cache"] = SharedCache(ttl)
+    return cache
+
+
+def _viewer_place(
+    contest_id: int,
+    round_id: int | None,
+    league_id: int | None,
+    user_id: int,
+    user_league_id: int | None,
+) -> dict | None:
+    """The viewer's score, rank on this board and rank in their own league: one round trip."""
+    keys = BoardKeys(contest_id)
+    who = member(user_id)
+    pipe = board_store().client.pipeline(transaction=False)
+    board = keys.board(round_id, league_id)
+    pipe.zscore(board, who)
+    pipe.zrank(board, who)
+    if user_league_id:
+        pipe.zrank(keys.board(round_id, user_league_id), who)
+    results = pipe.execute()
+    if results[0] is None:
+        return None
+    points, time_used = decode(int(-results[0]))
+    league_rank = results[2] + 1 if len(results) > 2 and results[2] is not None else None
+    return {
+        "rank": results[1] + 1,
+        "league_rank": league_rank,
+        "score": points,
+        "time_used_ms": time_used,
+    }
+
+
+def live_board(
+    contest: Contest,
+    round_id: int | None,
+    league_id: int | None,
+    limit: int,
+    user_id: int | None,
+    user_league_id: int | None,
+    now: datetime,
+) -> BoardView:
+    """The same view as ``services.read_board``, with the top shared between viewers."""
+    top: BoardView = shared_cache().get(
+        ("top", contest.id, round_id, league_id, limit),
+        lambda: read_board(contest, round_id, league_id, limit, None, None, now),
+    )
+    if user_id is None or (top.stale and not top.entries and not top.total):
+        return top  # nobody to place, or Redis is down
+    try:
+        me = _viewer_place(contest.id, round_id, league_id, user_id, user_league_id)
+    except redis.RedisError:
+        return replace(top, me=None, stale=True)
+    return replace(top, me=me)
+
+
+def shared_league_names(contest: Contest, language: str) -> dict[int, str]:
+    """League names by id in one language, shared like the top of the boards."""
+    return shared_cache().get(
+        ("leagues", contest.id, language), lambda: league_names(contest, language)
+    )

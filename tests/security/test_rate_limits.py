@@ -1,0 +1,333 @@
+"""Rate limits on login, tokens, registration and answers: by account and by address,
+counted in the suite's Redis, generous for a classroom behind one NAT address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from flask_babel import force_locale, gettext
+
+from quiz.accounts import two_factor
+from quiz.accounts.models import Role
+from quiz.play import services as play
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("limits_on")
+
+SCHOOL_NAT = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+
+
+@pytest.fixture
+def limits() -> dict[str, Any]:
+    """Overridden by tests that want smaller limits."""
+    return {}
+
+
+@pytest.fixture
+def config_overrides(limits: dict[str, Any]) -> dict[str, Any]:
+    return {"RATELIMIT_ENABLED": True, **limits}
+
+
+@pytest.fixture
+def limits_on(app, client):  # ``client`` gives every test client a fresh app context
+    assert app.extensions["quiz_limiter"] is not None
+
+
+def _from(app, address: str = SCHOOL_NAT) -> Any:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _page_login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def _api_token(client, username: str, password: str = PASSWORD, **headers: str):
+    return client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}, headers=headers
+    )
+
+
+def _message(locale: str) -> str:
+    with force_locale(locale):
+        return gettext("Too many requests. Please wait a moment and try again.")
+
+
+def _assert_429_json(response, locale: str = "zh_Hans_CN") -> None:
+    assert response.status_code == 429
+    error = response.json["error"]
+    assert error["code"] == "rate_limited"
+    assert error["message"] == _message(locale)
+    assert 1 <= error["retry_after"] <= 3600
+    assert response.headers["Retry-After"] == str(error["retry_after"])
+
+
+def test_limits_count_in_the_apps_redis(app, client, make, redis_url):
+    make.user("nara")
+    assert app.config["RATELIMIT_STORAGE_URI"].replace("redis+unix://", "unix://") == redis_url
+    _page_login(client, "nara", "wrong-password")
+    keys = redis.Redis.from_url(redis_url).keys("*rl*")
+    assert keys, "no rate-limit counter in the app's Redis"
+
+
+# Login and tokens: per account -----------------------------------------------------------
+
+
+def test_failed_logins_per_account_are_limited_on_page_and_api_together(app, make):
+    make.user("nara")
+    make.user("bat")
+    attacker = _from(app, ELSEWHERE)
+    for _ in range(5):
+        assert _page_login(attacker, "nara", "wrong-password").status_code == 401
+    for _ in range(5):
+        assert _api_token(attacker, "NARA", "wrong-password").status_code == 400
+    # The 11th try for this account is refused, from anywhere, by page or API.
+    page = _page_login(attacker, "nara", "wrong-password")
+    assert page.status_code == 429
+    assert 1 <= int(page.headers["Retry-After"]) <= 61
+    assert _message("zh_Hans_CN") in page.get_data(as_text=True)
+    _assert_429_json(_api_token(_from(app, SCHOOL_NAT), "nara", PASSWORD))
+    mn = _api_token(_from(app, SCHOOL_NAT), "nara", PASSWORD, **{"Accept-Language": "mn-CN"})
+    _assert_429_json(mn, "mn_Mong_CN")
+    # Other accounts are not affected, even from the attacker's address.
+    assert _page_login(attacker, "bat").status_code == 302
+
+
+def test_successful_logins_do_not_count(app, make):
+    make.user("nara")
+    for _ in range(15):
+        assert _page_login(_from(app), "nara").status_code == 302
+
+
+def test_a_classroom_of_60_logs_in_and_answers_from_one_address(app, make, clock):
+    contest, round_ = make.setup()
+    students = [make.enrolled(contest, username=f"pupil{i:02d}") for i in range(60)]
+    answered = 0
+    for student in students:
+        browser = _from(app)
+        assert _page_login(browser, student.username).status_code == 302
+        attempt, _ = play.start_attempt(student, round_, "zh", clock())
+        for no in (1, 2):
+            response = browser.put(
+                f"/api/v1/attempts/{attempt.id}/answers/{no}", json={"choice": ["A"]}
+            )
+            assert response.status_code == 200, response.json
+            answered += 1
+    assert answered == 120
+
+
+class TestPerAddress:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {"QUIZ_RATELIMIT_LOGIN_IP": "5/minute"}
+
+    def test_login_attempts_per_address(self, app, make):
+        for i in range(6):
+            make.user(f"pupil{i}")
+        school = _from(app)
+        for i in range(5):
+            assert _page_login(school, f"pupil{i}").status_code == 302
+        assert _page_login(school, "pupil5").status_code == 429
+        assert _api_token(school, "pupil5").status_code == 429
+        assert _page_login(_from(app, ELSEWHERE), "pupil5").status_code == 302
+
+    def test_forwarded_for_is_ignored_without_a_trusted_proxy(self, app, make):
+        make.user("nara")
+        school = _from(app)
+        for i in range(5):
+            school.post(
+                "/login",
+                data={"username": "nara", "password": PASSWORD},
+                headers={"X-Forwarded-For": f"10.0.0.{i}"},
+            )
+        response = school.post(
+            "/login",
+            data={"username": "nara", "password": PASSWORD},
+            headers={"X-Forwarded-For": "10.0.0.99"},
+        )
+        assert response.status_code == 429  # a made-up header does not make a new client
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {"QUIZ_RATELIMIT_LOGIN_IP": "5/minute", "QUIZ_PROXY_FIX": 1}
+
+    def test_the_forwarded_client_address_is_the_key(self, app, make):
+        make.user("nara")
+        proxy = _from(app, "127.0.0.1")
+        for _ in range(5):
+            headers = {"X-Forwarded-For": SCHOOL_NAT}
+            assert (
+                proxy.post(
+                    "/login", data={"username": "nara", "password": PASSWORD}, headers=headers
+                ).status_code
+                == 302
+            )
+        blocked = proxy.post(
+            "/login",
+            data={"username": "nara", "password": PASSWORD},
+            headers={"X-Forwarded-For": SCHOOL_NAT},
+        )
+        assert blocked.status_code == 429
+        other = proxy.post(
+            "/login",
+            data={"username": "nara", "password": PASSWORD},
+            headers={"X-Forwarded-For": ELSEWHERE},
+        )
+        assert other.status_code == 302
+
+
+# Second factor ------------------------------------------------------------------------------
+
+
+def test_second_factor_guesses_are_limited_per_account(app, client, make, clock):
+    make.user("org", roles=(Role.ORGANIZER,))
+    _page_login(client, "org")
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = page.split("secret=")[1].split("&")[0]
+    client.post(
+        "/account/two-factor/enable",
+        data={"password": PASSWORD, "code": two_factor.code_at(secret, clock())},
+    )
+    guesser = _from(app, ELSEWHERE)
+    assert _page_login(guesser, "org").location == "/login/two-factor"
+    for guess in range(10):
+        assert guesser.post("/login/two-factor", data={"code": f"{guess:06d}"}).status_code in (
+            401,
+        )
+    clock.advance(seconds=30)
+    good = two_factor.code_at(secret, clock())
+    assert guesser.post("/login/two-factor", data={"code": good}).status_code == 429
+
+
+# Registration: per address ------------------------------------------------------------------
+
+
+def _registration(username: str, password: str = "Steppe-wind-2026") -> dict[str, str]:
+    return {
+        "username": username,
+        "password": password,
+        "display_name": username,
+        "region_code": "150102",
+        "language": "zh",
+    }
+
+
+class TestRegistration:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {
+            "QUIZ_RATELIMIT_REGISTER_IP": "3/hour",
+            "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP": "8/hour",
+        }
+
+    def test_accounts_per_address_and_attempts_per_address(self, app):
+        school = _from(app)
+        assert school.post("/api/v1/auth/register", json=_registration("acc1")).status_code == 201
+        assert (
+            school.post("/register", data={**_registration("acc2"), "school_id": ""}).status_code
+            == 302
+        )
+        # Mistakes do not use up the account allowance...
+        for _ in range(3):
+            bad = school.post("/api/v1/auth/register", json=_registration("acc3", "password1"))
+            assert bad.status_code == 422
+        assert school.post("/api/v1/auth/register", json=_registration("acc3")).status_code == 201
+        # ...but three accounts from one address within the hour is all.
+        _assert_429_json(school.post("/api/v1/auth/register", json=_registration("acc4")))
+        assert (
+            _from(app, ELSEWHERE)
+            .post("/api/v1/auth/register", json=_registration("acc4"))
+            .status_code
+            == 201
+        )
+        # Attempts of any kind are capped too (8 counted above and here).
+        school.post("/api/v1/auth/register", json=_registration("acc5", "x"))
+        assert school.post("/api/v1/auth/register", json=_registration("acc5")).status_code == 429
+
+
+def test_default_registration_limit_fits_a_classroom(app):
+    school = _from(app)
+    for i in range(60):
+        response = school.post("/api/v1/auth/register", json=_registration(f"kid{i:02d}"))
+        assert response.status_code == 201, (i, response.json)
+
+
+# Answer saves: per participant ---------------------------------------------------------------
+
+
+class TestAnswers:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {"QUIZ_RATELIMIT_ANSWER_USER": "5/minute"}
+
+    def test_answer_saves_per_participant_on_page_and_api(self, app, make, clock):
+        contest, round_ = make.setup()
+        nara = make.enrolled(contest, username="nara")
+        bat = make.enrolled(contest, username="bat")
+        attempts = {
+            u.username: play.start_attempt(u, round_, "zh", clock())[0] for u in (nara, bat)
+        }
+        browsers = {}
+        for name in ("nara", "bat"):
+            browsers[name] = _from(app)
+            assert _page_login(browsers[name], name).status_code == 302
+        nara_url = f"/api/v1/attempts/{attempts['nara'].id}"
+        for no in (1, 2, 3):
+            assert (
+                browsers["nara"].put(f"{nara_url}/answers/{no}", json={"choice": ["A"]}).status_code
+                == 200
+            )
+        for no in (4, 5):
+            page = browsers["nara"].post(
+                f"/attempts/{attempts['nara'].id}/q/{no}",
+                data={"choice": "A"},
+                headers={"X-Requested-With": "fetch"},
+            )
+            assert page.status_code == 200
+        _assert_429_json(browsers["nara"].put(f"{nara_url}/answers/6", json={"choice": ["A"]}))
+        page = browsers["nara"].post(f"/attempts/{attempts['nara'].id}/q/6", data={"choice": "A"})
+        assert page.status_code == 429 and page.mimetype == "text/html"
+        # The classmate behind the same address saves as usual; reading is not limited.
+        bat_url = f"/api/v1/attempts/{attempts['bat'].id}"
+        assert (
+            browsers["bat"].put(f"{bat_url}/answers/1", json={"choice": ["A"]}).status_code == 200
+        )
+        assert browsers["nara"].get(nara_url).status_code == 200
+        assert browsers["nara"].get(f"/attempts/{attempts['nara'].id}/q/1").status_code == 200
+
+
+# Switches and outages -------------------------------------------------------------------------
+
+
+class TestDisabled:
+    @pytest.fixture
+    def config_overrides(self) -> dict[str, Any]:
+        return {"RATELIMIT_ENABLED": False}
+
+    @pytest.fixture
+    def limits_on(self, app, client):
+        assert app.extensions["quiz_limiter"] is None
+
+    def test_no_limits_when_switched_off(self, app, make):
+        make.user("nara")
+        for _ in range(15):
+            assert _page_login(_from(app), "nara", "wrong-password").status_code == 401
+
+
+class TestRedisDown:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        # Nothing listens on port 1: every Redis call fails at once.
+        return {"QUIZ_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:1/0"}
+
+    def test_requests_go_on_and_limits_fall_back_to_memory(self, app, make, caplog):
+        make.user("nara")
+        for _ in range(10):
+            assert _page_login(_from(app), "nara", "wrong-password").status_code == 401
+        assert _page_login(_from(app), "nara", "wrong-password").status_code == 429
