@@ -10,9 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 # Beside the checkout (as CI lays it out), or named by QUIZ_INTEROP_DIR for a clone
 # elsewhere (e.g. ../shared/tools/fresh-clone-test clones into a temporary folder).
-CANDIDATES = [
-    Path(p) / "moodle" for p in filter(None, [os.environ.get("QUIZ_INTEROP_DIR")])
-] + [ROOT.parent / "shared" / "interop" / "moodle"]
+CANDIDATES = [Path(p) / "moodle" for p in filter(None, [os.environ.get("QUIZ_INTEROP_DIR")])] + [
+    ROOT.parent / "shared" / "interop" / "moodle"
+]
 
 
 @pytest.fixture(scope="session")
