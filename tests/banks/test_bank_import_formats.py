@@ -16,8 +16,9 @@ from quiz.banks.models import Question as QuestionRow
 from quiz.banks.services import import_bank
 from quiz.extensions import db
 from tests.factories import sample_bank
+from tests.interop import moodle_dir
 
-MOODLE = Path(__file__).resolve().parents[2].parent / "shared" / "interop" / "moodle"
+MOODLE = moodle_dir()
 CONTRACT_KEYS = {"imported", "skipped", "errors", "questions"}
 
 SMALL = {

@@ -1,0 +1,43 @@
+"""The benchmark harness in its smoke mode, so it cannot rot unnoticed.
+
+``python -m bench run --quick`` and ``python -m bench contest --quick --servers 2`` start
+real gunicorn servers on SQLite and an embedded Redis in a temporary folder, drive them
+for a moment and print their tables. No timing is asserted: only that every scenario ran
+without errors and that the contest reconciles (answers acknowledged = answers in SQL,
+boards = their rebuild from SQL).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZ_", "BENCH_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_bench_run_quick_prints_every_figure():
+    table = _run("run", "--quick")
+    for figure in ("answer_ratio", "rank_ratio", "start_ratio", "answer p99", "rebuild"):
+        assert figure in table
+
+
+def test_bench_contest_quick_reconciles_on_two_servers():
+    table = _run("contest", "--quick", "--servers", "2")
+    assert "2 server(s): answers acked = in SQL" in table
+    assert "DIFFER" not in table and " NO " not in table
