@@ -119,6 +119,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         cfg["TESTING"] = True
     if overrides:
         cfg.update(overrides)
+    uri = str(cfg.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri.startswith("sqlite") and "pool_size" not in cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
+        # Persistent connections for every gunicorn thread (8 in docs/operations.md):
+        # SQLAlchemy's default of 5 made the extra threads open and close a PostgreSQL
+        # connection per request (a backend fork each), seen in the benchmark.
+        size = _int("QUIZ_DB_POOL_SIZE", 10)
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": size,
+            "max_overflow": size,
+        }
     if cfg["QUIZ_ENV"] != "development" and not cfg.get("SECRET_KEY"):
         raise ConfigError(
             "QUIZ_SECRET_KEY is not set. Set it to a long random value "

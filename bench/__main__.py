@@ -1,0 +1,23 @@
+"""``python -m bench run [--quick]`` (make bench) and ``python -m bench contest [--quick]
+[--servers N]`` (make bench-contest)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("run", "contest"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    if argv[0] == "run":
+        from bench import scenarios
+
+        return scenarios.main(argv[1:])
+    from bench import contest
+
+    return contest.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
