@@ -70,11 +70,11 @@ class Tally:
 
 
 def participant_script(
-    contest_id: int, round_id: int, counties: list[str], per_client: int, tally: Tally, tag: str
+    contest_id: int, round_id: int, counties: list[str], share: list[int], tally: Tally, tag: str
 ) -> loadgen.Script:
     async def script(conn: Conn, index: int, running: Any) -> None:
         rng = random.Random(index)
-        for n in range(per_client):
+        for n in range(share[index]):
             name = f"{tag}{index}x{n}"
             try:
                 await conn.request(
@@ -193,7 +193,8 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     participants = profile.contest_participants
     clients = profile.contest_clients
-    per_client = max(1, participants // clients)
+    # Every client takes its share of the participants, one after the other.
+    share = [participants // clients + (i < participants % clients) for i in range(clients)]
     with backends(profile) as found:
         contest_id, round_id, counties = _seed(profile, found)
         env = servers.app_environment(
@@ -218,7 +219,7 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
                 [s.address for s in started],
                 clients,
                 participant_script(
-                    contest_id, round_id, counties, per_client, tally, f"p{server_count}s"
+                    contest_id, round_id, counties, share, tally, f"p{server_count}s"
                 ),
                 warmup=0,
                 duration=None,
@@ -231,7 +232,7 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
     requests = sum(s.count for s in result.stats.values())
     out = {
         "servers": server_count,
-        "participants": clients * per_client,
+        "participants": participants,
         "completed": tally.participants_done,
         "seconds": result.seconds,
         "participants_per_s": tally.participants_done / result.seconds,
