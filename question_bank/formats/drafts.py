@@ -88,6 +88,39 @@ class Draft:
 # -- duplicates ---------------------------------------------------------------------
 
 
+def apply_weights(
+    draft: Draft,
+    keys: tuple[str, ...],
+    weights: list[float],
+    single: bool,
+    collector: Collector,
+    where: Location,
+) -> bool:
+    """Turn Moodle-style answer weights (GIFT, Moodle XML) into a kind and an answer key.
+
+    Single choice: the option weighted 100 % is right (several are an error); multiple
+    choice: every positively weighted option is right. Partial weights cannot be kept
+    (grading is all or nothing unless a round grants partial credit), so they are
+    reported as simplified. Returns False when the question must be dropped.
+    """
+    if single:
+        draft.kind = Kind.SINGLE
+        right = tuple(k for k, w in zip(keys, weights, strict=False) if w >= 0.99999)
+        if len(right) > 1:
+            collector.error(where, m.SEVERAL_FULLY_CORRECT, count=len(right))
+            return False
+        if any(0 < w < 0.99999 for w in weights):
+            collector.warn(where, m.WEIGHTS_SIMPLIFIED)
+    else:
+        draft.kind = Kind.MULTIPLE
+        right = tuple(k for k, w in zip(keys, weights, strict=False) if w > 0)
+        positive = [w for w in weights if w > 0]
+        if positive and (max(positive) - min(positive) > 0.0001 or abs(sum(positive) - 1) > 0.001):
+            collector.warn(where, m.WEIGHTS_SIMPLIFIED)
+    draft.answer = right
+    return True
+
+
 def duplicate_key(language: str, text: str, options: Iterable[str]) -> str:
     """Two questions are the same when a language has the same text and the same option
     texts (in any order), compared by ``fold_key``: Mongolian spellings a reader cannot

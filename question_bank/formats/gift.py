@@ -38,6 +38,7 @@ from question_bank.formats.drafts import (
     Categories,
     Draft,
     DraftVersion,
+    apply_weights,
     list_keys,
     moodle_category_name,
 )
@@ -279,23 +280,8 @@ class GiftReader:
             weights.append(weight)
         keys = list_keys(len(texts))
         version.options = dict(zip(keys, texts, strict=False))
-        if marked:
-            draft.kind = Kind.SINGLE
-            right = tuple(key for key, w in zip(keys, weights, strict=False) if w >= 0.99999)
-            if len(right) > 1:
-                self.collector.error(where, m.SEVERAL_FULLY_CORRECT, count=len(right))
-                return None
-            if any(0 < w < 0.99999 for w in weights):
-                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
-        else:
-            draft.kind = Kind.MULTIPLE
-            right = tuple(key for key, w in zip(keys, weights, strict=False) if w > 0)
-            positive = [w for w in weights if w > 0]
-            if positive and (
-                max(positive) - min(positive) > 0.0001 or abs(sum(positive) - 1) > 0.001
-            ):
-                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
-        draft.answer = right
+        if not apply_weights(draft, keys, weights, marked, self.collector, where):
+            return None
         return draft
 
     @staticmethod

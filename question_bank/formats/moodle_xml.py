@@ -41,6 +41,7 @@ from question_bank.formats.drafts import (
     Categories,
     Draft,
     DraftVersion,
+    apply_weights,
     list_keys,
     moodle_category_name,
 )
@@ -193,23 +194,8 @@ class MoodleXmlReader:
         version.options = {key: text for key, (text, _) in zip(keys, answers, strict=False)}
         single = (question.findtext("single") or "true").strip().lower() in {"true", "1"}
         fractions = [fraction for _, fraction in answers]
-        if single:
-            draft.kind = Kind.SINGLE
-            right = tuple(k for k, f in zip(keys, fractions, strict=False) if f >= 0.99999)
-            if len(right) > 1:
-                self.collector.error(where, m.SEVERAL_FULLY_CORRECT, count=len(right))
-                return None
-            if any(0 < f < 0.99999 for f in fractions):
-                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
-        else:
-            draft.kind = Kind.MULTIPLE
-            right = tuple(k for k, f in zip(keys, fractions, strict=False) if f > 0)
-            positive = [f for f in fractions if f > 0]
-            if positive and (
-                max(positive) - min(positive) > 0.0001 or abs(sum(positive) - 1) > 0.001
-            ):
-                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
-        draft.answer = right
+        if not apply_weights(draft, keys, fractions, single, self.collector, where):
+            return None
         return draft
 
     @staticmethod
