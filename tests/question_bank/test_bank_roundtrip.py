@@ -3,11 +3,8 @@
 from pathlib import Path
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from question_bank import (
-    LANGUAGES,
-    OPTION_KEYS,
     TRUE_FALSE_KEYS,
     TRUE_FALSE_LABELS,
     Bank,
@@ -17,80 +14,11 @@ from question_bank import (
     Version,
     dump_bank,
     load_bank,
-    normalize,
     parse_bank,
 )
+from tests.question_bank.formats.strategies import banks  # the one "any bank" strategy
 
 DATA = Path(__file__).parent / "data"
-
-# Characters that trip naive text handling: Mongolian letters, FVS1-4, MVS, NNBSP,
-# ZWJ/ZWNJ, YAML indicators, quotes, line breaks and Unicode line separators.
-TRICKY = list(
-    "ᠠᠣᠤᠥᠦᠲᠳᠭᠬ\u180b\u180c\u180d\u180e\u180f\u202f\u200c\u200d"
-    "#:-?[]{},&*!|>'\"%@`\n\t \u2028\u0085\u00a0\ufeff中文《》：，"
-)
-characters = st.one_of(st.characters(codec="utf-8"), st.sampled_from(TRICKY))
-texts = st.text(characters, min_size=1, max_size=24).map(normalize).filter(bool)
-slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)
-
-
-@st.composite
-def language_maps(draw: st.DrawFn) -> dict[str, str]:
-    languages = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, unique=True))
-    return {language: draw(texts) for language in LANGUAGES if language in languages}
-
-
-@st.composite
-def questions(draw: st.DrawFn, question_id: str, category_ids: list[str]) -> Question:
-    kind = draw(st.sampled_from(Kind))
-    if kind is Kind.TRUEFALSE:
-        option_keys = TRUE_FALSE_KEYS
-        answer: tuple[str, ...] = (draw(st.sampled_from(TRUE_FALSE_KEYS)),)
-    else:
-        option_keys = OPTION_KEYS[: draw(st.integers(2, len(OPTION_KEYS)))]
-        if kind is Kind.SINGLE:
-            answer = (draw(st.sampled_from(option_keys)),)
-        else:
-            chosen = draw(st.sets(st.sampled_from(option_keys), min_size=1))
-            answer = tuple(key for key in option_keys if key in chosen)
-    languages = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, unique=True))
-    versions = {}
-    for language in LANGUAGES:
-        if language not in languages:
-            continue
-        if kind is Kind.TRUEFALSE:
-            options = dict(TRUE_FALSE_LABELS[language])
-        else:
-            options = {key: draw(texts) for key in option_keys}
-        versions[language] = Version(
-            text=draw(texts),
-            options=options,
-            explanation=draw(st.none() | texts),
-            reviewed=draw(st.booleans()),
-        )
-    return Question(
-        id=question_id,
-        kind=kind,
-        category=draw(st.sampled_from(category_ids)),
-        difficulty=draw(st.integers(1, 3)),
-        answer=answer,
-        option_keys=option_keys,
-        source=draw(texts),
-        versions=versions,
-        tags=tuple(draw(st.lists(texts, max_size=3, unique=True))),
-    )
-
-
-@st.composite
-def banks(draw: st.DrawFn) -> Bank:
-    category_ids = draw(st.lists(slugs, min_size=1, max_size=3, unique=True))
-    question_ids = draw(st.lists(slugs, max_size=4, unique=True))
-    return Bank(
-        id=draw(slugs),
-        title=draw(language_maps()),
-        categories=tuple(Category(cid, draw(language_maps())) for cid in category_ids),
-        questions=tuple(draw(questions(qid, category_ids)) for qid in question_ids),
-    )
 
 
 @settings(deadline=None, max_examples=200)
