@@ -61,11 +61,11 @@ bench-contest: install
 	$(BIN)/python -m bench contest $(if $(QUICK),--quick)
 
 lint: install
-	$(BIN)/ruff check quiz question_bank tests bench
-	$(BIN)/ruff format --check quiz question_bank tests bench
+	$(BIN)/ruff check quiz question_bank tests bench tools
+	$(BIN)/ruff format --check quiz question_bank tests bench tools
 
 format: install
-	$(BIN)/ruff format quiz question_bank tests bench
+	$(BIN)/ruff format quiz question_bank tests bench tools
 	$(BIN)/ruff check --fix quiz question_bank tests bench
 
 clean:
@@ -75,3 +75,8 @@ messages: install  ## re-extract translatable strings and update both catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location \
 		--sort-output -o quiz/translations/messages.pot .
 	$(BIN)/pybabel update -i quiz/translations/messages.pot -d quiz/translations --no-fuzzy-matching
+
+.PHONY: translations
+translations: messages  ## fill new catalog entries from quiz/translations/drafts/*.tsv
+	$(BIN)/python tools/i18n_drafts.py
+	@$(BIN)/pybabel compile -d quiz/translations --statistics

@@ -4,6 +4,7 @@ An explicit list rather than package scanning: a reader sees at a glance what is
 """
 
 from quiz.accounts import models as accounts
+from quiz.audit import models as audit
 from quiz.banks import models as banks
 from quiz.contests import models as contests
 from quiz.leaderboards import models as leaderboards
@@ -11,4 +12,13 @@ from quiz.play import models as play
 from quiz.regions import models as regions
 from quiz.schools import models as schools
 
-__all__ = ["accounts", "banks", "contests", "leaderboards", "play", "regions", "schools"]
+__all__ = [
+    "accounts",
+    "audit",
+    "banks",
+    "contests",
+    "leaderboards",
+    "play",
+    "regions",
+    "schools",
+]
