@@ -73,6 +73,11 @@ def build(make: Factories, clock: Any) -> Scenario:
     scenario = Scenario(users=users, ids=ids)
     for role, user in users.items():
         scenario.tokens[role], _ = issue_token(user, clock(), 30)
+    from tests.security.matrix import feature_modules
+
+    for module in feature_modules():
+        if hasattr(module, "extend"):
+            module.extend(scenario, make, clock)
     return scenario
 
 

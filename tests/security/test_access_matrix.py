@@ -21,11 +21,25 @@ HTML page for inline script or style (which the CSP forbids).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from tests.security.matrix import (
+    ALL_200,
+    API_MEMBERS_200,
+    API_O_ONLY,
+    API_OWNER_ONLY_200,
+    API_U_ONLY,
+    LOGIN,
+    MEMBERS_200,
+    O_ONLY,
+    ORGANIZERS,
+    OWNER_ONLY_200,
+    U_ONLY,
+    Case,
+    feature_modules,
+)
 from tests.security.scenario import (
     ROLES,
     build,
@@ -34,34 +48,6 @@ from tests.security.scenario import (
     is_local,
     log_in,
 )
-
-LOGIN = "login"  # 302 to /login?next=...
-Expect = tuple[Any, Any, Any, Any, Any, Any]
-
-ALL_200: Expect = (200, 200, 200, 200, 200, 200)
-MEMBERS_200: Expect = (LOGIN, 200, 200, 200, 200, 200)
-API_MEMBERS_200: Expect = (401, 200, 200, 200, 200, 200)
-# Something of U (the organizer's unpublished contest).
-U_ONLY: Expect = (LOGIN, 404, 404, 404, 200, 200)
-API_U_ONLY: Expect = (401, 404, 404, 404, 200, 200)
-# Something of O (the other organizer's unpublished contest).
-O_ONLY: Expect = (LOGIN, 404, 404, 200, 404, 200)
-API_O_ONLY: Expect = (401, 404, 404, 200, 404, 200)
-# The participant's own attempt: nobody else's business, admins included.
-OWNER_ONLY_200: Expect = (LOGIN, 200, 404, 404, 404, 404)
-API_OWNER_ONLY_200: Expect = (401, 200, 404, 404, 404, 404)
-# Organizer pages (admins hold every role).
-ORGANIZERS: Expect = (LOGIN, 403, 403, 200, 200, 200)
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str
-    expect: Expect
-    form: dict[str, Any] = field(default_factory=dict)
-    json: Any = None
-
 
 MATRIX: dict[str, list[Case]] = {
     # Public pages and documents.
@@ -194,6 +180,11 @@ MATRIX: dict[str, list[Case]] = {
     # Last: logging out ends the role's session.
     "accounts.logout": [Case("POST", "/logout", (302,) * 6)],
 }
+
+# Rows of later features live beside this file in ``matrix_<feature>.py`` (``ROWS``).
+for _module in feature_modules():
+    for _endpoint, _cases in _module.ROWS.items():
+        MATRIX.setdefault(_endpoint, []).extend(_cases)
 
 SKIPPED_ENDPOINTS = {"static"}  # files under static/, public by nature
 
