@@ -92,6 +92,8 @@ def _wrapped(pdf: FPDF, line: Line, language: str, length: float) -> list[str]:
     """``line`` broken into pieces no longer than ``length`` mm (one piece if it fits)."""
     if not line.text:
         return [""]
+    if len(line.text) * line.size * PT <= length:
+        return [line.text]  # no glyph is wider than 1 em: it fits, skip shaping it twice
     _use(pdf, line, language)
     return pdf.multi_cell(length, text=line.text, dry_run=True, output="LINES")
 
