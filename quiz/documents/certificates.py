@@ -51,7 +51,7 @@ def _lines(cert: Certificate, issuer: str) -> list[Line]:
         else:
             standing = _("League: %(league)s", league=cert.league_name)
         lines = [
-            Line(title, 32, _ACCENT),
+            Line(title, 36, _ACCENT),
             Line("", 10),
             Line(_("Awarded to"), 13, _MUTED),
             Line(cert.participant_name, 28, _INK),
@@ -90,7 +90,5 @@ def render_certificates(certificates: Sequence[Certificate], issuer: str) -> byt
         pdf.rect(10, 10, width - 20, height - 20)
         pdf.set_line_width(0.3)
         pdf.rect(13, 13, width - 26, height - 26)
-        # Vertical lines get more air: a Mongolian line is narrow and the page is wide.
-        spacing = 2.0 if cert.language == "mn" else 1.45
-        draw(pdf, lines, cert.language, (30, 25, width - 60, height - 50), spacing=spacing)
+        draw(pdf, lines, cert.language, (30, 25, width - 60, height - 50), spacing=1.9)
     return bytes(pdf.output())
