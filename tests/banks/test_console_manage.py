@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from question_bank import Kind, Version
 from question_bank.formats import read_bank
 from quiz.accounts.models import Role
 from quiz.audit.models import AuditEvent
-from quiz.banks.models import QuestionBank, QuestionText
 from quiz.banks.models import Question as QuestionRow
+from quiz.banks.models import QuestionBank, QuestionText
 from quiz.banks.services import drawing_pool, import_bank
 from quiz.contests.services import enroll
 from quiz.extensions import db
@@ -106,7 +105,7 @@ def test_search_in_both_languages_with_a_mongolian_variant_form(app, make, clock
     assert found(browser.get(page, query_string={"q": variant}).get_data(as_text=True)) == ["q-004"]
     # A Mongolian option text matches too; nothing matches a word that is nowhere.
     option = bank.questions[0].versions["mn"].options["A"]
-    assert ["q-001"] == found(browser.get(page, query_string={"q": option}).get_data(as_text=True))
+    assert found(browser.get(page, query_string={"q": option}).get_data(as_text=True)) == ["q-001"]
     assert found(browser.get(page, query_string={"q": "无此词"}).get_data(as_text=True)) == []
 
 
@@ -211,13 +210,14 @@ def test_add_a_missing_mongolian_version(app, make, clock):
     assert list(version.options) == list("ABCD")
     # Options that do not match the Chinese ones are refused, in the user's language.
     other = question("q-004")
+    assert other.kind == "multiple" and other.option_keys == list("ABCD")
     bad = browser.post(
         f"/console/banks/{row.id}/questions/{other.id}",
         data=edit_form(other, mn_text="ᠠᠰᠠᠭᠤᠯᠲᠠ", mn_option_A="ᠨᠢᠭᠡ", mn_option_B="ᠬᠣᠶᠠᠷ"),
     )
-    if other.kind != "truefalse":
-        assert bad.status_code == 422
-        assert question("q-004").text_for("mn") is None
+    assert bad.status_code == 422
+    db.session.expire_all()
+    assert question("q-004").text_for("mn") is None
 
 
 def test_invalid_edits_are_refused_with_localized_field_errors(app, make, clock):
@@ -237,6 +237,13 @@ def test_invalid_edits_are_refused_with_localized_field_errors(app, make, clock)
     assert question("q-003").answer == ["B"]
 
 
+IN_USE = (
+    "This question already appears in attempts: changing its answer key, kind or options "
+    "would be unfair to those who answered it. Only the wording can change; retire it and "
+    "import a new question instead."
+)
+
+
 def _attempt_on(make: Any, clock: Any, bank_row: QuestionBank) -> tuple[Any, Any]:
     contest = make.contest(slug="c-edit")
     round_ = make.round(contest, bank_row)
@@ -249,37 +256,47 @@ def _attempt_on(make: Any, clock: Any, bank_row: QuestionBank) -> tuple[Any, Any
 def test_changing_the_key_of_a_question_in_use_is_refused_wording_is_not(app, make, clock):
     row = import_bank(sample_bank(1), clock())[0]
     _, attempt = _attempt_on(make, clock, row)
-    item = db.session.scalars(
-        select(AttemptItem).where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.no)
-    ).first()
-    target = db.session.get(QuestionRow, item.question_id)
+    drawn = set(
+        db.session.scalars(
+            select(AttemptItem.question_id).where(AttemptItem.attempt_id == attempt.id)
+        )
+    )
+    assert len(drawn) == 6  # 3 per category out of 3: every question is in use
     browser = organizer_client(app, make)
-    url = f"/console/banks/{row.id}/questions/{target.id}"
-    before = (target.kind, list(target.answer), list(target.option_keys))
-    if target.kind == "truefalse":
-        changes = [{"answer": ["F" if target.answer == ["T"] else "T"]}, {"kind": "single"}]
-    else:
-        other = next(k for k in target.option_keys if k not in target.answer)
-        changes = [
-            {"answer": [other]} if target.kind == "single" else {"answer": [*target.answer, other]},
-            {"zh_option_E": "新选项", "mn_option_E": "ᠰᠢᠨ᠎ᠡ"},  # a fifth option
-        ]
-    for change in changes:
-        response = browser.post(url, data=edit_form(target, **change))
-        assert response.status_code == 409, change
-        assert translated(
-            "zh",
-            "This question already appears in attempts: changing its answer key, kind or options would be unfair to those who answered it. Only the wording can change; retire it and import a new question instead.",
-        ) in response.get_data(as_text=True)
+    options = {
+        "zh_option_A": "对",
+        "zh_option_B": "错",
+        "mn_option_A": "ᠵᠥᠪ",
+        "mn_option_B": "ᠪᠤᠷᠤᠭᠤ",
+    }
+    cases = [
+        ("q-003", {"answer": ["A"]}),  # single, key B -> A
+        ("q-003", {"zh_option_E": "新选项", "mn_option_E": "ᠰᠢᠨ᠎ᠡ"}),  # a fifth option
+        ("q-001", {"answer": ["A"]}),  # multiple, A,C -> A
+        ("q-002", {"answer": ["T"]}),  # true/false, F -> T
+        ("q-002", {"kind": "single", "answer": ["A"], **options}),
+    ]
+    for external_id, change in cases:
+        target = question(external_id)
+        assert target.id in drawn
+        before = (target.kind, list(target.answer), list(target.option_keys))
+        response = browser.post(
+            f"/console/banks/{row.id}/questions/{target.id}", data=edit_form(target, **change)
+        )
+        assert response.status_code == 409, (external_id, change)
+        assert translated("zh", IN_USE) in response.get_data(as_text=True)
         db.session.expire_all()
-        target = db.session.get(QuestionRow, item.question_id)
+        target = question(external_id)
         assert (target.kind, list(target.answer), list(target.option_keys)) == before
-    wording = browser.post(url, data=edit_form(target, zh_explanation="更清楚的解释"))
+    target = question("q-003")
+    wording = browser.post(
+        f"/console/banks/{row.id}/questions/{target.id}",
+        data=edit_form(target, zh_explanation="更清楚的解释", zh_option_A="更好的选项"),
+    )
     assert wording.status_code == 302
     db.session.expire_all()
-    assert (
-        db.session.get(QuestionRow, item.question_id).text_for("zh").explanation == "更清楚的解释"
-    )
+    assert question("q-003").text_for("zh").explanation == "更清楚的解释"
+    assert question("q-003").text_for("zh").options["A"] == "更好的选项"
 
 
 def test_retired_questions_are_never_drawn_and_results_still_show_them(app, make, clock):
