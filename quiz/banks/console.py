@@ -184,6 +184,34 @@ def digest_of(checked: Checked) -> str:
     return hashlib.sha256(dump_bank(checked.result.bank).encode("utf-8")).hexdigest()
 
 
+def frozen_changes(checked: Checked) -> list[str]:
+    """Ids of stored questions, already drawn in attempts, whose kind, answer key or
+    options the file would change: the same rule as the edit page (unfair to those who
+    answered them), so the console refuses such an import. Wording updates pass."""
+    bank = checked.result.bank
+    if not checked.ok or bank is None or not checked.updates:
+        return []
+    rows = list(
+        db.session.scalars(
+            select(Question)
+            .join(QuestionBank, QuestionBank.id == Question.bank_id)
+            .where(QuestionBank.slug == bank.id, Question.external_id.in_(checked.updates))
+        )
+    )
+    used = used_questions([row.id for row in rows])
+    incoming = {q.id: q for q in checked.result.questions}
+    return sorted(
+        row.external_id
+        for row in rows
+        if row.id in used
+        and (
+            row.kind != str(incoming[row.external_id].kind)
+            or list(row.answer) != list(incoming[row.external_id].answer)
+            or list(row.option_keys) != list(incoming[row.external_id].option_keys)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Imported:
     bank: QuestionBank
@@ -203,7 +231,7 @@ def confirm_upload(
     """
     upload = get_upload(token, user_id, now)
     checked = check_upload(upload)
-    if not checked.ok:
+    if not checked.ok or frozen_changes(checked):
         raise Conflict(_l("The file has errors: nothing was imported."), code="import_failed")
     if not digest or digest != digest_of(checked):
         raise Conflict(
@@ -693,6 +721,17 @@ def export_name(bank: QuestionBank, fmt: str, language: str) -> tuple[str, str]:
     tail = f"-{language}" if FORMATS[fmt].languages == "one" else ""
     title = bank.title_mn if language == "mn" and bank.title_mn else bank.title_zh
     return f"{bank.slug}{tail}{suffix}", f"{title}-{bank.slug}{tail}{suffix}"
+
+
+FORMAT_NAMES = {
+    "yaml": "YAML",
+    "xlsx": "XLSX",
+    "csv": "CSV",
+    "gift": "GIFT",
+    "moodle-xml": "Moodle XML",
+    "aiken": "Aiken",
+}
+"""Short names of the formats, the same in every language (they are names of formats)."""
 
 
 def export_formats() -> tuple[str, ...]:

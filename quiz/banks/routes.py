@@ -117,6 +117,7 @@ def bank(bank_id: int) -> Any:
         summary=next(s for s in console.bank_summaries() if s.bank.id == row.id),
         export_formats=console.export_formats(),
         formats=FORMATS,
+        format_names=console.FORMAT_NAMES,
         retire_form=EmptyForm(),
     )
 
@@ -162,7 +163,7 @@ def template(language: str) -> Any:
 def _upload_form() -> UploadForm:
     form = UploadForm()
     form.fmt.choices = [SelectChoice("auto", _("Detect from the file"))] + [
-        SelectChoice(name, FORMATS[name].label) for name in IMPORT_FORMATS
+        SelectChoice(name, console.FORMAT_NAMES.get(name, name)) for name in IMPORT_FORMATS
     ]
     form.bank.choices = [SelectChoice(NEW_BANK, _("A new bank"))] + [
         SelectChoice(b.slug, f"{b.title_zh} ({b.slug})") for b in console.bank_choices()
@@ -221,16 +222,18 @@ def upload() -> Any:
 def preview(token: str) -> Any:
     upload = console.get_upload(token, current_user.id, now())
     checked = console.check_upload(upload)
+    frozen = console.frozen_changes(checked)
     form = ConfirmForm(digest=console.digest_of(checked))
     return render_template(
         "banks/preview.html",
         upload=upload,
         checked=checked,
+        frozen=frozen,
         report=checked.report,
         questions=checked.result.questions[:PREVIEW_LIMIT],
         more=max(0, len(checked.result.questions) - PREVIEW_LIMIT),
         form=form,
-        formats=FORMATS,
+        format_names=console.FORMAT_NAMES,
     )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
+from dataclasses import replace
 from datetime import timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from question_bank import dump_bank
 from question_bank import messages as m
 from question_bank.formats import MAX_XLSX_UNCOMPRESSED, read_bank, write_bank, xlsx_template
 from question_bank.formats import mongolian as mg
@@ -364,3 +367,46 @@ def test_uploaded_names_are_never_paths(app, make, tmp_path):
     assert row.filename == "passwd.csv" and token == row.token
     assert len(token) >= 40
     assert row.expires_at - row.created_at == timedelta(hours=1)
+
+
+def test_an_import_that_changes_the_key_of_a_question_in_use_is_refused(app, make, clock):
+    """The edit page's fairness rule holds for re-imports through the console too."""
+    from quiz.contests.services import enroll
+    from quiz.play import services as play
+
+    bank = sample_bank(1)
+    row = import_bank(bank, clock())[0]
+    contest = make.contest(slug="c-import")
+    round_ = make.round(contest, row)  # draws every question of the bank
+    player = make.user("player")
+    enroll(player, contest, clock())
+    play.start_attempt(player, round_, "zh", clock())
+    single = next(q for q in bank.questions if q.answer == ("B",))
+    changed = replace(bank, questions=(replace(single, answer=("A",)),))
+    browser = organizer_client(app, make)
+
+    token = token_of(upload(browser, write_bank(changed, "yaml"), "b.yaml", bank="test-bank"))
+    html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
+
+    assert 'id="frozen"' in html and f"<li>{single.id}</li>" in html
+    assert 'name="digest"' not in html
+    digest = hashlib.sha256(dump_bank(changed).encode()).hexdigest()
+    refused = browser.post(f"/console/banks/import/{token}/confirm", data={"digest": digest})
+    assert refused.status_code == 302 and refused.location.endswith(token)
+    db.session.expire_all()
+    stored_row = db.session.scalars(
+        select(QuestionRow).where(QuestionRow.external_id == single.id)
+    ).one()
+    assert stored_row.answer == ["B"]
+    # Wording only: the same question with a clearer text imports fine.
+    version = replace(single.versions["zh"], text="更清楚的题目？")
+    reworded = replace(
+        bank, questions=(replace(single, versions={**single.versions, "zh": version}),)
+    )
+    token = token_of(upload(browser, write_bank(reworded, "yaml"), "c.yaml", bank="test-bank"))
+    html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
+    assert 'id="frozen"' not in html
+    done = browser.post(f"/console/banks/import/{token}/confirm", data={"digest": digest_of(html)})
+    assert done.status_code == 302 and done.location == f"/console/banks/{row.id}"
+    db.session.expire_all()
+    assert db.session.get(QuestionRow, stored_row.id).text_for("zh").text == "更清楚的题目？"

@@ -83,6 +83,8 @@ def test_create_an_empty_bank(app, make, clock):
     bad = browser.post("/console/banks/new", data={"slug": "Not OK", "title_zh": "x"})
     assert bad.status_code == 422 and count(QuestionBank) == 1
     assert browser.get(f"/console/banks/{bank.id}").status_code == 200
+    empty = browser.get(f"/console/banks/{bank.id}/export?format=xlsx&language=mn")
+    assert empty.status_code == 200 and read_bank(empty.data, "e.xlsx").problems == []
 
 
 def test_search_in_both_languages_with_a_mongolian_variant_form(app, make, clock):
