@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from question_bank import OPTION_KEYS
 
 NEW_BANK = "__new__"
+MONGOLIAN_INPUT = {"lang": "mn-Mong-CN", "dir": "ltr"}
 LANGUAGE_CHOICES = [
     SelectChoice("zh", "中文"),
     SelectChoice("mn", "\u182e\u1823\u1829\u182d\u1823\u182f"),
@@ -46,7 +47,11 @@ class UploadForm(FlaskForm):
     bank = RadioField(_l("Import into"), default=NEW_BANK, validate_choice=False)
     new_slug = StringField(_l("New bank id"), validators=[Optional(), Length(max=64)])
     title_zh = StringField(_l("Chinese title"), validators=[Optional(), Length(max=200)])
-    title_mn = StringField(_l("Mongolian title"), validators=[Optional(), Length(max=400)])
+    title_mn = StringField(
+        _l("Mongolian title"),
+        validators=[Optional(), Length(max=400)],
+        render_kw=MONGOLIAN_INPUT,
+    )
     category = StringField(
         _l("Category for questions that name none"), validators=[Optional(), Length(max=100)]
     )
@@ -62,7 +67,11 @@ class ConfirmForm(FlaskForm):
 class CreateBankForm(FlaskForm):
     slug = StringField(_l("Bank id"), validators=[DataRequired(), Length(max=64)])
     title_zh = StringField(_l("Chinese title"), validators=[DataRequired(), Length(max=200)])
-    title_mn = StringField(_l("Mongolian title"), validators=[Optional(), Length(max=400)])
+    title_mn = StringField(
+        _l("Mongolian title"),
+        validators=[Optional(), Length(max=400)],
+        render_kw=MONGOLIAN_INPUT,
+    )
 
 
 class EmptyForm(FlaskForm):
