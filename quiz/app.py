@@ -116,6 +116,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(api_bp)
 
+    from quiz.organizer.routes import bp as organizer_bp
+
+    app.register_blueprint(organizer_bp)
+
 
 def _init_templates(app: Flask) -> None:
     from quiz.i18n import HTML_LANG, LANGUAGE_NAMES, LANGUAGES, current_language, lang_attrs
