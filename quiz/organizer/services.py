@@ -838,6 +838,15 @@ class RoundData:
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ROUND_FIELDS}
 
+    @classmethod
+    def of(cls, round_: Round) -> RoundData:
+        """The round as it is: the starting point of an edit."""
+        values = {name: getattr(round_, name) for name in ROUND_FIELDS}
+        values["draw_rule"] = [dict(part) for part in round_.draw_rule]
+        values["languages"] = list(round_.languages)
+        values["points_by_difficulty"] = dict(round_.points_by_difficulty)
+        return cls(**values)
+
 
 def _round_errors(data: RoundData) -> dict[str, list]:
     errors: dict[str, list] = {}
