@@ -14,7 +14,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import DateTimeLocalField, IntegerField, SelectChoice
 
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
@@ -60,6 +60,12 @@ def _apply_errors(form: Any, exc: ValidationFailed, aliases: dict[str, str] | No
 def _csrf_failed(form: Any) -> bool:
     """Validate (the service checks the values) and say whether only the token failed."""
     form.validate()
+    for field in form:
+        # WTForms' own parse errors have no Mongolian translation: say it in ours.
+        if field.errors and isinstance(field, DateTimeLocalField):
+            field.errors = [_("Give a date and time.")]
+        elif field.errors and isinstance(field, IntegerField):
+            field.errors = [_("Give a whole number.")]
     return "csrf_token" in form.errors
 
 

@@ -172,21 +172,28 @@ def test_an_attempt_locks_a_round_that_has_not_opened(world, organizer, make, cl
 
 
 def test_the_edit_page_refuses_an_unfair_edit_and_keeps_the_round(client, world, organizer, clock):
-    from tests.organizer.conftest import log_in
+    from tests.organizer.conftest import log_in, zh
 
     round_ = world["round"]
     clock.moment = round_.opens_at + timedelta(minutes=10)
     before = _snapshot(round_)
     log_in(client, organizer)
     page = client.get(f"/console/rounds/{round_.id}/edit").get_data(as_text=True)
-    assert "everything that decides a score is fixed" in page
+    assert (
+        zh(
+            "This round has opened or been started. Titles, a later closing time, more attempts,"
+            " an added language and showing answers later can still change; everything that"
+            " decides a score is fixed."
+        )
+        in page
+    )
     form = _form_of(round_)
     form["time_limit_minutes"] = "5"
     form["title_zh"] = "改了"
     response = client.post(f"/console/rounds/{round_.id}/edit", data=form)
     assert response.status_code == 422
-    assert "The time limit cannot change after the round has opened." in response.get_data(
-        as_text=True
+    assert zh("The time limit cannot change after the round has opened.") in (
+        response.get_data(as_text=True)
     )
     assert _snapshot(round_) == before
 
