@@ -777,9 +777,9 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
 
 
 def _part_label(part: DrawPart) -> str:
-    category = part.category or _("any category")
+    category = part.category or _("Any category")
     difficulty = (
-        _("difficulty %(n)d", n=part.difficulty) if part.difficulty else _("any difficulty")
+        _("difficulty %(n)d", n=part.difficulty) if part.difficulty else _("Any difficulty")
     )
     return f"{category} / {difficulty}"
 

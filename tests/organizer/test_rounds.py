@@ -80,7 +80,7 @@ def test_bad_rounds_are_refused_with_field_errors(client, world, organizer):
         ({"languages": []}, zh("Choose Chinese, Mongolian or both.")),
         ({"max_attempts": "0"}, zh("Allow 1 to %(n)d attempts.", n=100)),
         ({"points_2": "-5"}, zh("Points must be whole numbers from 0 to %(n)d.", n=1000)),
-        ({"cell:life-health:1": "5"}, "(中文 4, ᠮᠣᠩᠭᠣᠯ 4)"),
+        ({"cell:life-health:1": "5"}, "中文 4, ᠮᠣᠩᠭᠣᠯ 4"),
         ({"cell:life-health:1": "x"}, zh("Counts must be whole numbers from 0 to 10000.")),
         ({"title_zh": " "}, zh("Give a Chinese title of 1 to 200 characters.")),
         ({"opens_at": "tomorrow"}, zh("Give a date and time.")),
