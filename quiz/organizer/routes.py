@@ -66,6 +66,8 @@ def _csrf_failed(form: Any) -> bool:
             field.errors = [_("Give a date and time.")]
         elif field.errors and isinstance(field, IntegerField):
             field.errors = [_("Give a whole number.")]
+        elif field.errors and field.name.endswith("bank_id"):
+            field.errors = [_("Choose a question bank.")]
     return "csrf_token" in form.errors
 
 
