@@ -139,7 +139,7 @@ def overview(contest_id: int) -> Any:
         rounds=[(r, r.state(moment), services.round_locked(r, moment)) for r in contest.rounds],
         leagues=sort_names(contest.leagues, lambda lg: lg.name(language), language),
         organizers=services.contest_organizers(contest),
-        invite_count=len(services.invites(contest)),
+        invite_count=services.invite_count(contest),
     )
 
 
@@ -263,6 +263,7 @@ def invites(contest_id: int) -> Any:
         form=form,
         remove_form=RemoveInviteForm(),
         invites=services.invites(contest),
+        invite_count=services.invite_count(contest),
     ), status
 
 

@@ -412,12 +412,28 @@ def usernames_from_csv(data: bytes) -> list[str]:
     return names
 
 
-def invites(contest: Contest) -> Sequence[ContestInvite]:
+INVITES_SHOWN = 500
+
+
+def invites(contest: Contest, limit: int = INVITES_SHOWN) -> Sequence[ContestInvite]:
+    """The first names of the list in order (a list can hold a whole region's pupils)."""
     return db.session.scalars(
         select(ContestInvite)
         .where(ContestInvite.contest_id == contest.id)
         .order_by(ContestInvite.username_key)
+        .limit(limit)
     ).all()
+
+
+def invite_count(contest: Contest) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ContestInvite)
+            .where(ContestInvite.contest_id == contest.id)
+        )
+        or 0
+    )
 
 
 def add_invites(
@@ -587,6 +603,7 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
             _l("People have joined this league: it cannot be removed."), code="league_in_use"
         )
     before = snapshot(league, LEAGUE_FIELDS)
+    league_id = league.id
     contest = league.contest
     contest.leagues.remove(league)
     db.session.delete(league)
@@ -594,7 +611,7 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
         actor_id=actor.id,
         action="league.delete",
         object_type="league",
-        object_id=before["code"],
+        object_id=league_id,
         contest_id=contest.id,
         now=now,
         before=before,
