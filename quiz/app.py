@@ -119,6 +119,9 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.banks.routes import bp as banks_bp
 
     app.register_blueprint(banks_bp)
+    from quiz.organizer.routes import bp as organizer_bp
+
+    app.register_blueprint(organizer_bp)
 
 
 def _init_templates(app: Flask) -> None:
