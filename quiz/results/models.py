@@ -1,8 +1,8 @@
 """Publication of a round's results, and the indexes the monitor and statistics read by.
 
-The indexes on ``attempts`` and ``answers`` are declared here, beside the queries that
+The index on ``attempts`` is declared here, beside the queries that
 need them (``monitor.py``), rather than in ``quiz/play/models.py``: SQLAlchemy attaches
-them to the same tables, and the migration ``0006_results`` creates them.
+it to the same table, and the migration ``0006_results`` creates it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.extensions import db
-from quiz.play.models import Answer, Attempt
+from quiz.play.models import Attempt
 
 
 class RoundPublication(db.Model):
@@ -39,6 +39,7 @@ ATTEMPTS_BY_ROUND_STATE = Index(
     Attempt.finished_at,
     Attempt.league_id,
 )
-# Answers per minute: a range scan over the last minutes' answers (then each one's
-# attempt by primary key to keep the round's).
-ANSWERS_BY_TIME = Index("ix_answers_answered_at", Answer.answered_at)
+# Answers per minute need no index on answers: an answer of the last 30 minutes belongs
+# to an attempt in progress or finished in those minutes, which the index above finds
+# (round_id = ? AND (finished_at IS NULL OR finished_at >= ?)); their answers come by
+# primary key. An index on answers.answered_at would cost every answer saved.

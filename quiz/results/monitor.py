@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, case, cast, func, or_, select
 
 from quiz.contests.models import Enrollment, Round
 from quiz.extensions import db
@@ -151,7 +151,7 @@ def _minute_number() -> Any:
     """Minutes since the Unix epoch of ``answers.answered_at``, in SQL, per dialect."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.floor(func.extract("epoch", Answer.answered_at) / 60), Integer)
-    return cast(func.strftime("%s", Answer.answered_at), Integer) / 60
+    return cast(func.strftime("%s", Answer.answered_at), Integer) // 60
 
 
 EPOCH = datetime(1970, 1, 1)
@@ -160,10 +160,14 @@ EPOCH = datetime(1970, 1, 1)
 def answers_per_minute(round_id: int, now: datetime) -> list[tuple[datetime, int]]:
     """Answers saved per minute over the last ``MINUTES`` minutes (the current one last).
 
-    One query over ix_answers_answered_at for the minutes not yet known (each answer's
-    attempt then by primary key, to keep this round's). Minutes that are over are
-    remembered per process: after the first poll only the current minute is counted.
-    An answer changed later counts in the minute of its latest save.
+    One query for the minutes not yet known. An answer saved since ``first`` belongs to
+    an attempt still open or finished since then (answers stop at the finish, give or
+    take the grace period, hence the extra minute), so the query reads the range
+    (round_id = ?, finished_at IS NULL or >= first - 1 min) of
+    ix_attempts_round_finished_league and those attempts' answers by primary key: the
+    cost follows the last minutes' activity, not the round's size. Minutes that are over
+    are remembered per process: after the first poll only the current minute is
+    counted. An answer changed later counts in the minute of its latest save.
     """
     known: dict[tuple[int, int], int] = current_app.extensions.setdefault(
         "quiz_monitor_minutes", {}
@@ -182,7 +186,14 @@ def answers_per_minute(round_id: int, now: datetime) -> list[tuple[datetime, int
                 select(minute, func.count())
                 .select_from(Answer)
                 .join(Attempt, Attempt.id == Answer.attempt_id)
-                .where(Answer.answered_at >= first, Attempt.round_id == round_id)
+                .where(
+                    Attempt.round_id == round_id,
+                    or_(
+                        Attempt.finished_at.is_(None),
+                        Attempt.finished_at >= first - timedelta(minutes=1),
+                    ),
+                    Answer.answered_at >= first,
+                )
                 .group_by(minute)
             )
         }

@@ -4,7 +4,7 @@ Revision ID: 0006_results
 Revises: 0003_audit
 Create Date: 2026-11-28 16:00:00
 
-Two new tables and two indexes; no existing table is altered.
+Two new tables and one index on attempts; no existing table is altered.
 """
 
 from alembic import op
@@ -66,11 +66,9 @@ def upgrade():
         ["round_id", "finished_at", "league_id"],
         unique=False,
     )
-    op.create_index("ix_answers_answered_at", "answers", ["answered_at"], unique=False)
 
 
 def downgrade():
-    op.drop_index("ix_answers_answered_at", table_name="answers")
     op.drop_index("ix_attempts_round_finished_league", table_name="attempts")
     op.drop_table("round_publications")
     with op.batch_alter_table("frozen_boards", schema=None) as batch_op:
