@@ -36,6 +36,7 @@ from quiz.results import exports, item_analysis, monitor, participation, service
 from quiz.results.forms import ActionForm, ConfirmForm
 
 bp = Blueprint("results", __name__, url_prefix="/console")
+PAGE_SIZE = 200  # rows per results page; the exports hold every row
 
 
 def _round(round_id: int) -> Round:
@@ -230,12 +231,18 @@ def results_page(round_id: int) -> Any:
     round_ = _round(round_id)
     league_id = _league_arg(g.contest)
     rows = services.round_results(round_, league_id)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    raw = request.args.get("page", "1")
+    page = min(max(int(raw) if raw.isdigit() else 1, 1), pages)
     language = current_language()
     return render_template(
         "results/results.html",
         contest=g.contest,
         round=round_,
-        rows=rows,
+        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
+        page=page,
+        pages=pages,
         league_id=league_id,
         leagues={lg.id: lg.name(language) for lg in g.contest.leagues},
         regions=services.region_names(),

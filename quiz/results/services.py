@@ -121,8 +121,11 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
     is finished through the normal path (``play.finish_attempt``): at its deadline, with
     the reason "deadline", and published to the boards like any other finish.
     """
-    if round_.state(now) is RoundState.CLOSED:
+    state = round_.state(now)
+    if state is RoundState.CLOSED:
         raise Conflict(_l("This round is closed."), code="round_closed")
+    if state is RoundState.SCHEDULED:
+        raise Conflict(_l("This round has not opened yet."), code="round_not_open")
     before = {"closed_at": round_.closed_at}
     round_.closed_at = now
     db.session.execute(
@@ -178,6 +181,9 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
         )
     if db.session.get(RoundPublication, round_.id) is not None:
         return False
+    # A round that closed by its schedule may still have attempts nobody handed in (the
+    # periodic sweep closes them within a minute): close them now, so the results are whole.
+    finalize_open_attempts(round_.id, now)
     db.session.add(RoundPublication(round_id=round_.id, published_at=now, published_by_id=actor.id))
     record(
         actor_id=actor.id,

@@ -103,3 +103,18 @@ def test_neutralize_every_dangerous_start():
     assert neutralize(-5) == -5  # a number is not text
     body = to_csv(["a"], [["@SUM(A1)"]]).decode("utf-8-sig")
     assert body.splitlines()[1] == "'@SUM(A1)"
+
+
+def test_results_page_is_paged(make, clock, client, monkeypatch):
+    from quiz.results import routes
+
+    organizer, _c, round_, hohhot, baotou = _contest(make, clock)
+    monkeypatch.setattr(routes, "PAGE_SIZE", 3)
+    log_in(client, organizer)
+    first = client.get(f"/console/rounds/{round_.id}/results").get_data(as_text=True)
+    second = client.get(f"/console/rounds/{round_.id}/results?page=2").get_data(as_text=True)
+    assert hohhot[1].username in first and baotou[1].username not in first
+    assert baotou[1].username in second and hohhot[1].username not in second
+    # A page beyond the end shows the last one.
+    beyond = client.get(f"/console/rounds/{round_.id}/results?page=99").get_data(as_text=True)
+    assert baotou[1].username in beyond and hohhot[1].username not in beyond
