@@ -25,17 +25,19 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quiz.accounts.access import login_required
 from quiz.audit.services import record
 from quiz.clock import now
+from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import current_language
-from quiz.results import exports, item_analysis, monitor, participation, services
+from quiz.results import certificates, exports, item_analysis, monitor, participation, services
 from quiz.results.forms import ActionForm, ConfirmForm
 
-bp = Blueprint("results", __name__, url_prefix="/console")
+bp = Blueprint("results", __name__)
 PAGE_SIZE = 200  # rows per results page; the exports hold every row
 
 
@@ -79,7 +81,7 @@ def _monitor_json(round_: Round, moment: datetime) -> dict[str, Any]:
     return body
 
 
-@bp.get("/rounds/<int:round_id>/monitor")
+@bp.get("/console/rounds/<int:round_id>/monitor")
 @contest_organizer_required
 def monitor_page(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -98,7 +100,7 @@ def monitor_page(round_id: int) -> Any:
     )
 
 
-@bp.get("/rounds/<int:round_id>/monitor.json")
+@bp.get("/console/rounds/<int:round_id>/monitor.json")
 @contest_organizer_required
 def monitor_data(round_id: int) -> Any:
     response = jsonify(_monitor_json(_round(round_id), now()))
@@ -132,7 +134,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
     return _back(round_)
 
 
-@bp.post("/rounds/<int:round_id>/freeze")
+@bp.post("/console/rounds/<int:round_id>/freeze")
 @contest_organizer_required
 def freeze(round_id: int) -> Any:
     return _act(
@@ -144,7 +146,7 @@ def freeze(round_id: int) -> Any:
     )
 
 
-@bp.post("/rounds/<int:round_id>/unfreeze")
+@bp.post("/console/rounds/<int:round_id>/unfreeze")
 @contest_organizer_required
 def unfreeze(round_id: int) -> Any:
     return _act(
@@ -156,7 +158,7 @@ def unfreeze(round_id: int) -> Any:
     )
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.post("/console/rounds/<int:round_id>/close")
 @contest_organizer_required
 def close(round_id: int) -> Any:
     return _act(
@@ -168,7 +170,7 @@ def close(round_id: int) -> Any:
     )
 
 
-@bp.post("/rounds/<int:round_id>/publish")
+@bp.post("/console/rounds/<int:round_id>/publish")
 @contest_organizer_required
 def publish(round_id: int) -> Any:
     return _act(
@@ -225,7 +227,7 @@ def _result_table(round_: Round, league_id: int | None) -> tuple[list[str], list
     return header, rows
 
 
-@bp.get("/rounds/<int:round_id>/results")
+@bp.get("/console/rounds/<int:round_id>/results")
 @contest_organizer_required
 def results_page(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -273,7 +275,7 @@ def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after
     db.session.commit()
 
 
-@bp.get("/rounds/<int:round_id>/results.<any(csv, xlsx):fmt>")
+@bp.get("/console/rounds/<int:round_id>/results.<any(csv, xlsx):fmt>")
 @contest_organizer_required
 def results_export(round_id: int, fmt: str) -> Any:
     round_ = _round(round_id)
@@ -296,7 +298,7 @@ def _round_arg(contest: Any) -> Round | None:
     return next((r for r in contest.rounds if str(r.id) == raw), None)
 
 
-@bp.get("/contests/<int:contest_id>/participation")
+@bp.get("/console/contests/<int:contest_id>/participation")
 @contest_organizer_required
 def participation_page(contest_id: int) -> Any:
     round_ = _round_arg(g.contest)
@@ -304,7 +306,7 @@ def participation_page(contest_id: int) -> Any:
     return render_template("results/participation.html", contest=g.contest, round=round_, data=data)
 
 
-@bp.get("/contests/<int:contest_id>/participation.<any(csv, xlsx):fmt>")
+@bp.get("/console/contests/<int:contest_id>/participation.<any(csv, xlsx):fmt>")
 @contest_organizer_required
 def participation_export(contest_id: int, fmt: str) -> Any:
     round_ = _round_arg(g.contest)
@@ -348,7 +350,7 @@ def participation_export(contest_id: int, fmt: str) -> Any:
 # Item analysis ---------------------------------------------------------------------------
 
 
-@bp.get("/rounds/<int:round_id>/items")
+@bp.get("/console/rounds/<int:round_id>/items")
 @contest_organizer_required
 def items_page(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -364,3 +366,38 @@ def items_page(round_id: int) -> Any:
         low=item_analysis.LOW_FACILITY,
         high=item_analysis.HIGH_FACILITY,
     )
+
+
+# Certificates ----------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def results_published(round_id: int) -> bool:
+    """For participant pages (play/result.html): is there a certificate to offer?"""
+    return services.published_at(round_id) is not None
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    return _download(body, "application/pdf", filename)
+
+
+@bp.get("/console/rounds/<int:round_id>/certificates.pdf")
+@contest_organizer_required
+def certificates_top(round_id: int) -> Any:
+    """The top N (``?top=``, default 3, at most 10) of each league, or of ``?league=``."""
+    round_ = _round(round_id)
+    raw = request.args.get("top", "3")
+    top = int(raw) if raw.isdigit() else 3
+    league_id = _league_arg(g.contest)
+    body = certificates.top_certificates(round_, top, league_id, now())
+    _audit_export("certificates", "round", round_.id, "pdf", top=top, league_id=league_id)
+    return _pdf(body, f"certificates-round{round_.id}.pdf")
+
+
+@bp.get("/rounds/<int:round_id>/certificate.pdf")
+@login_required
+def own_certificate(round_id: int) -> Any:
+    """A participant's own certificate, once the round's results are published."""
+    round_ = contests.get_visible_round(round_id, current_user)
+    body = certificates.own_certificate(round_, current_user, now())
+    return _pdf(body, f"certificate-round{round_.id}.pdf")

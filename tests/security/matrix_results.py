@@ -57,6 +57,16 @@ ROWS: dict[str, list[Case]] = {
         Case("POST", "/console/rounds/{R1}/unfreeze", P_ACTION),
         Case("POST", "/console/rounds/{RO}/unfreeze", (LOGIN, 403, 403, 302, 403, 302)),
     ],
+    # R1 and RO are still open: no certificates yet (409) for those who may print them.
+    "results.certificates_top": [
+        Case("GET", "/console/rounds/{R1}/certificates.pdf", (LOGIN, 403, 403, 403, 409, 409)),
+        Case("GET", "/console/rounds/{RO}/certificates.pdf", (LOGIN, 403, 403, 409, 403, 409)),
+    ],
+    # A participant's own certificate: only after publication (none is published here).
+    "results.own_certificate": [
+        Case("GET", "/rounds/{R1}/certificate.pdf", (LOGIN, 404, 404, 404, 404, 404)),
+        Case("GET", "/rounds/{RU}/certificate.pdf", (LOGIN, 404, 404, 404, 404, 404)),
+    ],
     "results.close": [Case("POST", "/console/rounds/{R1}/close", P_ACTION)],
     "results.publish": [Case("POST", "/console/rounds/{R1}/publish", P_ACTION)],
 }
