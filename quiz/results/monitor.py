@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Integer, case, cast, func, or_, select
 
-from quiz.contests.models import Enrollment, Round
+from quiz.contests.models import Enrollment, League, Round
 from quiz.extensions import db
 from quiz.leaderboards.live import SharedCache
 from quiz.play.models import Answer, Attempt
@@ -117,8 +117,6 @@ def compute(round_: Round, now: datetime) -> Snapshot:
             func.coalesce(Attempt.last_answer_at, Attempt.started_at) >= since,
         )
     )
-    from quiz.contests.models import League
-
     order = list(
         db.session.scalars(
             select(League.id)
