@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.api import bp as api_bp
     from quiz.contests.routes import bp as contests_bp
     from quiz.leaderboards.routes import bp as leaderboards_bp
+    from quiz.play.fairplay_routes import bp as fairplay_bp
     from quiz.play.routes import bp as play_bp
 
     app.register_blueprint(contests_bp)
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(play_bp)
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(fairplay_bp)
 
 
 def _init_templates(app: Flask) -> None:

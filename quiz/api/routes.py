@@ -26,6 +26,7 @@ from quiz.extensions import csrf
 from quiz.i18n import current_language
 from quiz.leaderboards.live import live_board, shared_league_names
 from quiz.leaderboards.services import read_board
+from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
@@ -128,7 +129,9 @@ def register() -> Any:
 @public
 def token() -> Any:
     data = body()
-    user = accounts.authenticate(_str(data, "username"), _str(data, "password"))
+    user = accounts.authenticate(
+        _str(data, "username"), _str(data, "password"), otp=_str(data, "otp"), now=now()
+    )
     if user is None:
         raise QuizError(_l("Wrong username or password."), code="invalid_credentials") from None
     value, expires_at = accounts.issue_token(user, now(), current_app.config["QUIZ_TOKEN_DAYS"])
@@ -224,6 +227,12 @@ def finish(attempt_id: int) -> Any:
             "league_rank": board.me["league_rank"] if board.me else None,
         }
     )
+
+
+@bp.post("/attempts/<int:attempt_id>/focus-losses")
+@login_required
+def focus_loss(attempt_id: int) -> Any:
+    return jsonify(fairplay.record_focus_loss(attempt_id, current_user, now()).to_json())
 
 
 def _board(contest_id: int, round_id: int | None) -> Any:

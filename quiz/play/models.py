@@ -58,6 +58,9 @@ class Attempt(db.Model):
     question_count: Mapped[int] = mapped_column(Integer)
     last_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
     time_used_ms: Mapped[int | None] = mapped_column(Integer)
+    # Times the page lost focus (切屏) while the round records it (quiz/play/fairplay.py).
+    focus_losses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    focus_lost_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def finished(self) -> bool:
