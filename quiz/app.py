@@ -60,6 +60,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.errors import register_error_handlers
 
     register_error_handlers(app)
+    _bounded_ids(app)
     _register_blueprints(app)
     _init_templates(app)
     _init_security(app)
@@ -101,6 +102,25 @@ def _init_babel(app: Flask) -> None:
     from quiz.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
+
+
+def _bounded_ids(app: Flask) -> None:
+    """``<int:…>`` in every URL stops at the largest id a column can hold.
+
+    A larger number is simply "not found" (404) instead of reaching the database, where
+    it overflowed the driver (500); schemathesis found it (tests/security/test_api_fuzz.py).
+    """
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
 
 
 def _register_blueprints(app: Flask) -> None:

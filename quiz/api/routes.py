@@ -35,6 +35,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_LIMIT = 100
+MAX_ID = 2**31 - 1  # as quiz/app.py: ids are 32-bit integer columns
 
 
 class BadJson(QuizError):
@@ -73,14 +74,18 @@ def _str(data: dict, name: str) -> str | None:
 
 def _int(data: dict, name: str) -> int | None:
     value = data.get(name)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID
+    ):
+        # Ids only: beyond a 32-bit column, the database driver would fail (500).
         raise ValidationFailed({name: [_l("Must be a whole number.")]})
     return value
 
 
 def _limit() -> int:
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise ValidationFailed({"limit": [_l("Must be between 1 and %(n)d.", n=MAX_LIMIT)]})
     return int(raw)
 
@@ -89,7 +94,7 @@ def _league_arg() -> int | None:
     raw = request.args.get("league")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationFailed({"league": [_l("Must be a whole number.")]})
     return int(raw)
 

@@ -271,7 +271,7 @@ def flagged_attempts(round_: Round) -> list[Flag]:
 def _optional_int(name: str, value: Any, low: int, high: int, errors: dict) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         errors[name] = [_l("Must be between %(low)d and %(high)d.", low=low, high=high)]
