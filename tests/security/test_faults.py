@@ -76,6 +76,7 @@ class Relay:
             for s in (source, sink):
                 with suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
+                s.close()
 
     def down(self) -> None:
         self.open = False
@@ -84,6 +85,7 @@ class Relay:
                 for s in pair:
                     with suppress(OSError):
                         s.shutdown(socket.SHUT_RDWR)
+                    s.close()
             self.pairs.clear()
 
     def up(self) -> None:

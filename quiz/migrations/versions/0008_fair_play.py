@@ -34,10 +34,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("attempts", schema=None) as batch_op:
+    # recreate="never": plain ALTER TABLE DROP COLUMN (SQLite >= 3.35). Rebuilding these
+    # tables would drop them first, which their foreign keys refuse (and, with ON DELETE
+    # CASCADE, could take rows of other tables with them).
+    with op.batch_alter_table("attempts", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("focus_lost_at")
         batch_op.drop_column("focus_losses")
-    with op.batch_alter_table("rounds", schema=None) as batch_op:
+    with op.batch_alter_table("rounds", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("flag_fast_answers")
         batch_op.drop_column("flag_median_seconds")
         batch_op.drop_column("focus_auto_finish")
