@@ -60,6 +60,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.errors import register_error_handlers
 
     register_error_handlers(app)
+    _bounded_ids(app)
     _register_blueprints(app)
     _init_templates(app)
     _init_security(app)
@@ -103,11 +104,31 @@ def _init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
+
+
+def _bounded_ids(app: Flask) -> None:
+    """``<int:…>`` in every URL stops at the largest id a column can hold.
+
+    A larger number is simply "not found" (404) instead of reaching the database, where
+    it overflowed the driver (500); schemathesis found it (tests/security/test_api_fuzz.py).
+    """
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
+
+
 def _register_blueprints(app: Flask) -> None:
     from quiz.accounts.routes import bp as accounts_bp
     from quiz.api import bp as api_bp
     from quiz.contests.routes import bp as contests_bp
     from quiz.leaderboards.routes import bp as leaderboards_bp
+    from quiz.play.fairplay_routes import bp as fairplay_bp
     from quiz.play.routes import bp as play_bp
     from quiz.results.routes import bp as results_bp
 
@@ -124,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.organizer.routes import bp as organizer_bp
 
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(fairplay_bp)
 
 
 def _init_templates(app: Flask) -> None:

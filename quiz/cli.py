@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(leaderboard_group)
     app.cli.add_command(attempts_group)
     app.cli.add_command(regions_group)
+    app.cli.add_command(contest_group)
 
 
 @click.command("demo")
@@ -235,3 +236,43 @@ def attempts_finalize_overdue() -> None:
     closed = finalize_overdue(now())
     healed = heal(now())
     click.echo(f"finalized {closed} attempts; rebuilt {len(healed)} stale contests")
+
+
+@click.group("contest")
+def contest_group() -> None:
+    """Contests: export and import results (quiz/contests/transfer.py)."""
+
+
+@contest_group.command("export")
+@click.argument("contest_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def contest_export(contest_id: int, path: str) -> None:
+    """Write a contest's results (versioned JSON) to PATH."""
+    from quiz.clock import now
+    from quiz.contests.transfer import TransferError, write_export
+
+    try:
+        counts = write_export(contest_id, path, now())
+    except TransferError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{n} {name}" for name, n in sorted(counts.items())))
+
+
+@contest_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def contest_import(path: str) -> None:
+    """Load an exported contest into this instance and rebuild its boards."""
+    from quiz.clock import now
+    from quiz.contests.transfer import TransferError, import_contest
+    from quiz.leaderboards.services import rebuild
+
+    try:
+        with open(path, encoding="utf-8") as source:
+            data = json.load(source)
+        contest_id = import_contest(data, now())
+    except (TransferError, ValueError, KeyError) as exc:
+        raise click.ClickException(f"cannot import {path}: {exc}") from exc
+    rebuild(now(), [contest_id])
+    click.echo(f"imported as contest {contest_id}; boards rebuilt")

@@ -60,6 +60,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # network delay of a request that left the phone before time was up.
         "QUIZ_ANSWER_GRACE_SECONDS": _int("QUIZ_ANSWER_GRACE_SECONDS", 5),
         "QUIZ_TOKEN_DAYS": _int("QUIZ_TOKEN_DAYS", 30),
+        # Fair play (quiz/play/fairplay.py): an attempt is flagged for organizers when its
+        # median seconds per answer is below the first, or when at least the second many
+        # answers came less than QUIZ_FLAG_FAST_SECONDS after the one before. A round
+        # may override the first two.
+        "QUIZ_FLAG_MEDIAN_SECONDS": _int("QUIZ_FLAG_MEDIAN_SECONDS", 3),
+        "QUIZ_FLAG_FAST_ANSWERS": _int("QUIZ_FLAG_FAST_ANSWERS", 5),
+        "QUIZ_FLAG_FAST_SECONDS": _int("QUIZ_FLAG_FAST_SECONDS", 2),
         # Werkzeug's password hash method. The default scrypt costs ~0.1 s of CPU per hash
         # (by design); the contest simulation in bench/ lowers it to register thousands.
         "QUIZ_PASSWORD_HASH_METHOD": os.environ.get("QUIZ_PASSWORD_HASH_METHOD", "scrypt"),

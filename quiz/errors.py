@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from quiz.extensions import db
+from quiz.extensions import db, login_manager
 
 
 class QuizError(Exception):
@@ -145,6 +145,11 @@ def register_error_handlers(app: Flask) -> None:
         # The transaction was rolled back: nothing half-written; the client may retry.
         app.logger.warning("database unavailable: %s", exc)
         db.session.rollback()
+        # The answer must not need the database: the page's language comes from the
+        # header or cookie (not the account), and the page is drawn for an anonymous
+        # visitor, since loading the user would fail again (and turn the 503 into a 500).
+        g.quiz_database_down = True
+        login_manager._update_request_context_with_user()
         message, code = _HTTP_MESSAGES[503]
         response = _render(503, code, str(message))
         if isinstance(response, tuple):

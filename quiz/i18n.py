@@ -69,7 +69,12 @@ def _bearer_request() -> bool:
 
 def _explicit_choice() -> str | None:
     """The language the person picked: saved on the account, else in the cookie."""
-    if current_user and current_user.is_authenticated and current_user.language in LOCALES:
+    if (
+        not g.get("quiz_database_down")  # loading the user needs the database
+        and current_user
+        and current_user.is_authenticated
+        and current_user.language in LOCALES
+    ):
         return current_user.language
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     return cookie if cookie in LOCALES else None

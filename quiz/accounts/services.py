@@ -48,6 +48,13 @@ class TwoFactorRequired(QuizError):
     code = "two_factor_required"
 
 
+class InvalidOtp(QuizError):
+    """The password was right, but the second-factor code was wrong or already used."""
+
+    status = 401
+    code = "invalid_otp"
+
+
 def _profile_errors(
     display_name: str, region_code: str | None, language: str | None, school_id: int | None
 ) -> dict[str, list]:
@@ -122,17 +129,31 @@ def check_credentials(username: str | None, password: str | None) -> User | None
     return user
 
 
-def authenticate(username: str | None, password: str | None) -> User | None:
-    """Password-only authentication (API tokens): refused for two-factor accounts.
+def authenticate(
+    username: str | None,
+    password: str | None,
+    otp: str | None = None,
+    now: datetime | None = None,
+) -> User | None:
+    """Password authentication for API tokens; two-factor accounts also need ``otp``.
 
     The login page asks for the second factor itself (``check_credentials``, then
-    ``quiz.accounts.two_factor.verify``); a password alone must not open such an account.
+    ``quiz.accounts.two_factor.verify``); here the code comes with the password, as the
+    ``otp`` field: a TOTP code (each used once) or a recovery code. A password alone
+    never opens a two-factor account. The password is checked first, so a wrong
+    password says nothing about the account's second factor.
     """
     user = check_credentials(username, password)
-    if user is not None and user.two_factor_enabled:
+    if user is None or not user.two_factor_enabled:
+        return user
+    if not otp:
         raise TwoFactorRequired(
-            _l("This account uses two-factor login. Log in on the website with your code.")
+            _l("This account uses two-factor login: send the code from your app as otp.")
         )
+    from quiz.accounts import two_factor
+
+    if now is None or not two_factor.verify(user, otp, now):
+        raise InvalidOtp(_l("This code is not right. Enter the 6 digits your app shows now."))
     return user
 
 

@@ -18,6 +18,7 @@ from quiz.accounts.models import Role
 from quiz.accounts.services import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 from quiz.contests.models import LeagueScheme, Registration, ReviewPolicy, RoundState, Stage
 from quiz.i18n import LANGUAGES
+from quiz.play.fairplay import FOCUS_LIMIT
 from quiz.play.services import DEADLINE, SUBMITTED
 from quiz.regions.models import COUNTY_LEVEL, LEAGUE_LEVEL
 
@@ -52,8 +53,13 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     "unauthorized": (401, "Please log in first.", "no valid bearer token or session"),
     "two_factor_required": (
         401,
-        "This account uses two-factor login. Log in on the website with your code.",
-        "the account has two-factor login on; tokens for such accounts are not issued yet",
+        "This account uses two-factor login: send the code from your app as otp.",
+        "the account has two-factor login on and the request has no `otp`",
+    ),
+    "invalid_otp": (
+        401,
+        "This code is not right. Enter the 6 digits your app shows now.",
+        "`otp` is not the current code (each code works once) nor an unused recovery code",
     ),
     "rate_limited": (
         429,
@@ -113,6 +119,11 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         409,
         "In this round an answer cannot be changed once given.",
         "a round with live scores keeps the first answer; the same answer again is fine",
+    ),
+    "focus_not_recorded": (
+        409,
+        "This round does not record leaving the page.",
+        "the round has focus-loss recording off",
     ),
     "validation_failed": (
         422,
@@ -469,9 +480,10 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                 "time_used_ms": integer("Finished attempts only.", minimum=0),
                 "finished_at": moment("Finished attempts only."),
                 "finish_reason": enum(
-                    [SUBMITTED, DEADLINE],
+                    [SUBMITTED, DEADLINE, FOCUS_LIMIT],
                     f"Finished attempts only: `{SUBMITTED}` by the participant, `{DEADLINE}` "
-                    "closed by the server at the deadline.",
+                    f"closed by the server at the deadline, `{FOCUS_LIMIT}` handed in when "
+                    "the page lost focus as often as the round allows.",
                 ),
             },
             required=[
@@ -524,7 +536,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                 "score": integer(minimum=0),
                 "max_score": integer(minimum=0),
                 "time_used_ms": integer(minimum=0),
-                "finish_reason": enum([SUBMITTED, DEADLINE]),
+                "finish_reason": enum([SUBMITTED, DEADLINE, FOCUS_LIMIT]),
                 "rank": nullable(integer("Place on the round's overall board.", minimum=1)),
                 "league_rank": nullable(integer("Place in the caller's league.", minimum=1)),
             },
@@ -532,6 +544,14 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                 "The result of a finished attempt. Ranks are null while the leaderboard "
                 f"is unavailable. {RANKING_RULE}"
             ),
+        ),
+        "FocusLosses": obj(
+            {
+                "count": integer("Times the quiz page lost focus in this attempt.", minimum=0),
+                "limit": nullable(integer("The round's limit, if any.", minimum=1)),
+                "finished": boolean("True when the limit handed the attempt in."),
+            },
+            description="The attempt's focus-loss count (切屏) after this report.",
         ),
         "LeaderboardEntry": obj(
             {
@@ -761,7 +781,9 @@ def _paths() -> dict[str, Any]:
                 "issueToken",
                 "auth",
                 "Get a bearer token",
-                "Exchanges a username and password for a bearer token.",
+                "Exchanges a username and password for a bearer token. Accounts with "
+                "two-factor login also send `otp`: the 6 digits their app shows now (each "
+                "code works once) or one of their recovery codes.",
                 {
                     "200": response("A new token.", ref("Token")),
                     **errors(
@@ -769,6 +791,7 @@ def _paths() -> dict[str, Any]:
                         "csrf_failed",
                         "invalid_credentials",
                         "two_factor_required",
+                        "invalid_otp",
                         "validation_failed",
                         "rate_limited",
                         "unavailable",
@@ -777,7 +800,15 @@ def _paths() -> dict[str, Any]:
                 login=False,
                 body=json_body(
                     request_object(
-                        {"username": string(), "password": string()}, ["username", "password"]
+                        {
+                            "username": string(),
+                            "password": string(),
+                            "otp": string(
+                                "Two-factor accounts only: the current TOTP code or a "
+                                "recovery code."
+                            ),
+                        },
+                        ["username", "password"],
                     ),
                     {"username": "bat_erdene", "password": "correct horse"},
                 ),
@@ -960,6 +991,29 @@ def _paths() -> dict[str, Any]:
                         "unauthorized",
                         "attempt_not_found",
                         "contest_not_found",
+                        "unavailable",
+                    ),
+                },
+                login=True,
+                parameters=[attempt_id],
+            )
+        },
+        "/attempts/{attempt_id}/focus-losses": {
+            "post": operation(
+                "reportFocusLoss",
+                "play",
+                "Report that the quiz lost focus (切屏)",
+                "For rounds that record it: the client reports each time the quiz screen is "
+                "hidden or loses focus. Repeats within one second count once. At the "
+                "round's limit the attempt is handed in, if the round says so. No body.",
+                {
+                    "200": response("The count after this report.", ref("FocusLosses")),
+                    **errors(
+                        "csrf_failed",
+                        "unauthorized",
+                        "attempt_not_found",
+                        "attempt_finished",
+                        "focus_not_recorded",
                         "unavailable",
                     ),
                 },

@@ -26,6 +26,7 @@ from quiz.extensions import csrf
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
+from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
@@ -34,6 +35,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_LIMIT = 100
+MAX_ID = 2**31 - 1  # as quiz/app.py: ids are 32-bit integer columns
 
 
 class BadJson(QuizError):
@@ -72,14 +74,18 @@ def _str(data: dict, name: str) -> str | None:
 
 def _int(data: dict, name: str) -> int | None:
     value = data.get(name)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID
+    ):
+        # Ids only: beyond a 32-bit column, the database driver would fail (500).
         raise ValidationFailed({name: [_l("Must be a whole number.")]})
     return value
 
 
 def _limit() -> int:
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise ValidationFailed({"limit": [_l("Must be between 1 and %(n)d.", n=MAX_LIMIT)]})
     return int(raw)
 
@@ -88,7 +94,7 @@ def _league_arg() -> int | None:
     raw = request.args.get("league")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationFailed({"league": [_l("Must be a whole number.")]})
     return int(raw)
 
@@ -128,7 +134,9 @@ def register() -> Any:
 @public
 def token() -> Any:
     data = body()
-    user = accounts.authenticate(_str(data, "username"), _str(data, "password"))
+    user = accounts.authenticate(
+        _str(data, "username"), _str(data, "password"), otp=_str(data, "otp"), now=now()
+    )
     if user is None:
         raise QuizError(_l("Wrong username or password."), code="invalid_credentials") from None
     value, expires_at = accounts.issue_token(user, now(), current_app.config["QUIZ_TOKEN_DAYS"])
@@ -231,6 +239,12 @@ def finish(attempt_id: int) -> Any:
             "league_rank": board.me["league_rank"] if board.me else None,
         }
     )
+
+
+@bp.post("/attempts/<int:attempt_id>/focus-losses")
+@login_required
+def focus_loss(attempt_id: int) -> Any:
+    return jsonify(fairplay.record_focus_loss(attempt_id, current_user, now()).to_json())
 
 
 def _board(contest_id: int, round_id: int | None) -> Any:

@@ -179,6 +179,16 @@ class Round(db.Model):
     # Extra points for handing in early, added once when the attempt is finished
     # (``quiz.play.scoring.speed_bonus``; the rule is in docs/architecture.md).
     speed_bonus: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Fair play (quiz/play/fairplay.py). Focus loss (切屏): recorded only when switched
+    # on; at ``focus_limit`` losses the attempt is finished if ``focus_auto_finish``.
+    focus_tracking: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    focus_limit: Mapped[int | None] = mapped_column(Integer)
+    focus_auto_finish: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Too-fast answering: flagged when the median seconds per answer is below
+    # ``flag_median_seconds`` or ``flag_fast_answers`` answers came under 2 seconds
+    # (NULL: the defaults QUIZ_FLAG_MEDIAN_SECONDS / QUIZ_FLAG_FAST_ANSWERS).
+    flag_median_seconds: Mapped[int | None] = mapped_column(Integer)
+    flag_fast_answers: Mapped[int | None] = mapped_column(Integer)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 

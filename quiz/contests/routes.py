@@ -86,7 +86,8 @@ def enroll(contest_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return redirect(url_for("contests.detail", contest_id=contest.id))
-    league_id = int(form.league_id.data) if (form.league_id.data or "").isdigit() else None
+    raw_league = form.league_id.data or ""
+    league_id = int(raw_league) if raw_league.isascii() and raw_league.isdigit() else None
     try:
         enrollment, created = services.enroll(
             current_user, contest, now(), league_id=league_id, join_code=form.join_code.data

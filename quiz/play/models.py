@@ -61,6 +61,9 @@ class Attempt(db.Model):
     # The speed bonus added to ``points`` when the attempt finished (0 without one), kept
     # apart so results can show it; ``points`` already includes it.
     bonus_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Times the page lost focus (切屏) while the round records it (quiz/play/fairplay.py).
+    focus_losses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    focus_lost_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def finished(self) -> bool:

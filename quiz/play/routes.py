@@ -84,7 +84,7 @@ def question(attempt_id: int, no: int) -> Any:
         if action == "finish":
             return redirect(url_for("play.confirm_finish", attempt_id=attempt.id, lang=language))
         target = no - 1 if action == "prev" else no + 1
-        if action.startswith("goto:") and action[5:].isdigit():
+        if action.startswith("goto:") and action[5:].isascii() and action[5:].isdigit():
             target = int(action[5:])
         target = min(max(target, 1), attempt.question_count)
         return redirect(url_for("play.question", attempt_id=attempt.id, no=target, lang=language))

@@ -71,7 +71,7 @@ def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
     user = make.enrolled(contest)
     user_id, round_id = user.id, round_.id
     db.session.remove()
-    barrier = threading.Barrier(12)
+    barrier = threading.Barrier(20)
     results: list[tuple[int, bool]] = []
     errors: list[BaseException] = []
 
@@ -92,7 +92,7 @@ def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(12)]
+    threads = [threading.Thread(target=worker) for _ in range(20)]
     for t in threads:
         t.start()
     for t in threads:

@@ -190,6 +190,32 @@ def test_api_tokens_need_more_than_the_password(client, clock, organizer):
     assert wrong.json["error"]["code"] == "invalid_credentials"
 
 
+def test_api_tokens_for_two_factor_accounts_take_the_code_as_otp(client, clock, organizer):
+    _login(client, "org")
+    secret, codes = _enrol(client, clock)
+    clock.advance(seconds=30)
+    url = "/api/v1/auth/token"
+    code = two_factor.code_at(secret, clock())
+    # A wrong password with a right code: the password is checked first.
+    wrong_pw = client.post(url, json={"username": "org", "password": "nope-nope", "otp": code})
+    assert wrong_pw.json["error"]["code"] == "invalid_credentials"
+    bad = client.post(url, json={"username": "org", "password": PASSWORD, "otp": "000000"})
+    assert bad.status_code == 401 and bad.json["error"]["code"] == "invalid_otp"
+    assert bad.json["error"]["message"]
+    good = client.post(url, json={"username": "org", "password": PASSWORD, "otp": code})
+    assert good.status_code == 200, good.json
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {good.json['token']}"})
+    assert me.status_code == 200 and me.json["username"] == "org"
+    # The same code again (a replay) is refused; a recovery code works once.
+    again = client.post(url, json={"username": "org", "password": PASSWORD, "otp": code})
+    assert again.json["error"]["code"] == "invalid_otp"
+    recovery = {"username": "org", "password": PASSWORD, "otp": codes[0]}
+    assert client.post(url, json=recovery).status_code == 200
+    assert client.post(url, json=recovery).json["error"]["code"] == "invalid_otp"
+    not_text = client.post(url, json={"username": "org", "password": PASSWORD, "otp": 123456})
+    assert not_text.status_code == 422
+
+
 def test_turning_it_off_needs_the_password_and_a_code(app, client, clock, organizer):
     _login(client, "org")
     secret, _ = _enrol(client, clock)
