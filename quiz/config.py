@@ -60,6 +60,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # network delay of a request that left the phone before time was up.
         "QUIZ_ANSWER_GRACE_SECONDS": _int("QUIZ_ANSWER_GRACE_SECONDS", 5),
         "QUIZ_TOKEN_DAYS": _int("QUIZ_TOKEN_DAYS", 30),
+        # Seconds a process may reuse a bearer-token lookup (0: never). Revocations
+        # reach every process within ~1 s regardless (quiz/accounts/token_cache.py).
+        "QUIZ_TOKEN_CACHE_SECONDS": _int("QUIZ_TOKEN_CACHE_SECONDS", 60),
         # Werkzeug's password hash method. The default scrypt costs ~0.1 s of CPU per hash
         # (by design); the contest simulation in bench/ lowers it to register thousands.
         "QUIZ_PASSWORD_HASH_METHOD": os.environ.get("QUIZ_PASSWORD_HASH_METHOD", "scrypt"),

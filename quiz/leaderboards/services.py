@@ -113,12 +113,20 @@ def publish(
         return True
     try:
         store = board_store()
-        pipe = store.client.pipeline(transaction=False)
-        if person is not None:
-            store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
-        if current is not None:
-            store.publish([current], pipe=pipe)
-        pipe.execute()
+
+        def send() -> None:  # one round trip; every command in it writes absolute values
+            pipe = store.client.pipeline(transaction=False)
+            if person is not None:
+                store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
+            if current is not None:
+                store.publish([current], pipe=pipe)
+            pipe.execute()
+
+        try:
+            send()
+        except redis.exceptions.NoScriptError:  # Redis restarted: load, then send again
+            store.load_scripts()
+            send()
     except redis.RedisError:
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
         _mark_stale(attempt.contest_id, now)
