@@ -42,6 +42,13 @@ class SharedCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """The value for ``key``, loaded by one thread at a time.
+
+        A missing value is waited for. An expired one is reloaded by the first thread
+        that finds it so, while the others keep serving the old copy instead of queuing
+        behind the reload (on a busy server a reload takes a few round trips): a copy may
+        thus be up to one reload older than ``ttl``.
+        """
         entry = self._entries.get(key)
         if entry is not None and entry.expires > self.clock():
             return entry.value
@@ -49,16 +56,26 @@ class SharedCache:
             return load()
         with self._lock:
             loading = self._loading.setdefault(key, threading.Lock())
+        if entry is not None and not loading.acquire(blocking=False):
+            return entry.value  # being reloaded by another thread
+        if entry is not None:
+            try:
+                return self._load(key, load)
+            finally:
+                loading.release()
         with loading:  # the first request loads; the others wait and reuse its result
             entry = self._entries.get(key)
             if entry is not None and entry.expires > self.clock():
                 return entry.value
-            value = load()
-            with self._lock:
-                if len(self._entries) >= self.max_entries:
-                    self._sweep()
-                self._entries[key] = _Entry(value, self.clock() + self.ttl)
-            return value
+            return self._load(key, load)
+
+    def _load(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        value = load()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._sweep()
+            self._entries[key] = _Entry(value, self.clock() + self.ttl)
+        return value
 
     def discard(self, key: Hashable) -> None:
         with self._lock:

@@ -54,6 +54,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SECRET_KEY": os.environ.get("QUIZ_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("QUIZ_DATABASE_URL", default_db),
         "QUIZ_REDIS_URL": os.environ.get("QUIZ_REDIS_URL") or None,
+        # redis+sentinel://host:26379,host2:26379/<service>[/<db>] follows a Sentinel-
+        # managed primary; QUIZ_REDIS_CLUSTER=1 uses RedisCluster (quiz/redis_config.py).
+        "QUIZ_REDIS_CLUSTER": _bool(os.environ.get("QUIZ_REDIS_CLUSTER"), False),
         # Embedded Redis (used when QUIZ_REDIS_URL is unset): data and socket live here.
         "QUIZ_REDIS_DIR": os.environ.get("QUIZ_REDIS_DIR", str(instance / "redis")),
         # Seconds after the deadline in which an answer still counts: covers the

@@ -29,6 +29,7 @@ from quiz.leaderboards.services import read_board
 from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
+from quiz.sql import reads_without_transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -181,6 +182,7 @@ def start_attempt(round_id: int) -> Any:
     attempt, created = play.start_attempt(current_user, round_, language, now())
     moment = now()
     play.finalize_if_overdue(attempt, moment)
+    reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
 
 

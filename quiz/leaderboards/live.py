@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import redis
 from flask import current_app
 
-from quiz.cache import SharedCache
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Contest
 from quiz.leaderboards.ranking import decode, member
 from quiz.leaderboards.services import BoardView, board_store, league_names, read_board
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from quiz.contests.services import ContestRef
 
 DEFAULT_TTL_SECONDS = 0.5
+LEAGUE_NAMES_SECONDS = 30.0
 
 
 def shared_cache() -> SharedCache:
@@ -97,7 +98,8 @@ def live_board(
 
 
 def shared_league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:
-    """League names by id in one language, shared like the top of the boards."""
-    return shared_cache().get(
-        ("leagues", contest.id, language), lambda: league_names(contest, language)
+    """League names by id in one language, shared by all viewers; they change only when
+    an organizer edits a league, so a copy is kept for ``LEAGUE_NAMES_SECONDS``."""
+    return app_cache("league_names", LEAGUE_NAMES_SECONDS).get(
+        (contest.id, language), lambda: league_names(contest, language)
     )

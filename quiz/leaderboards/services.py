@@ -222,17 +222,14 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     try:
         return _rebuild(store, contest, now)
     finally:
-        store.client.connection_pool.disconnect()
+        store.client.close()
 
 
 def _batch_store() -> BoardStore:
     """The boards over a client of their own with a long timeout: a rebuild's pipelines
     carry thousands of commands, more than the hot path's 1-second timeout allows for on
     a busy server."""
-    pool = redis_store.client.connection_pool
-    kwargs = {**pool.connection_kwargs, "socket_timeout": 60.0}
-    own = type(pool)(connection_class=pool.connection_class, **kwargs)
-    return BoardStore(redis.Redis(connection_pool=own))
+    return BoardStore(redis_store.batch_client())
 
 
 def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:

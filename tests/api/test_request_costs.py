@@ -98,8 +98,10 @@ def costs(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Costs]:
             found.sql.append(" ".join(statement.split())[:120])
 
     def on_tx(name: str) -> Any:
-        def listener(*_args: Any) -> None:
-            if found.counting:
+        def listener(conn: Any, *_args: Any) -> None:
+            # An AUTOCOMMIT connection sends no BEGIN, COMMIT or ROLLBACK.
+            autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+            if found.counting and not autocommit:
                 found.tx[name] += 1
 
         return listener
@@ -221,13 +223,15 @@ def test_start_costs(client, make, live_round, costs):
         attempt = _start(client, round_id, headers)
     assert attempt["questions"]
     # Round and contest, enrollment + latest attempt, bank revision, insert attempt,
-    # insert items, commit; then the questions' texts for the response. Redis: one
+    # insert items, commit; then the questions' texts for the response, outside a
+    # transaction on PostgreSQL (SQLite's BEGIN costs no round trip). Redis: one
     # pipeline (the participant's name for the boards, the live standing).
+    postgres = db.engine.dialect.name == "postgresql"
     assert costs.summary == {
         "sql": 6,
-        "begin": 2,
+        "begin": 1 if postgres else 2,
         "commit": 1,
-        "rollback": 1,
+        "rollback": 0 if postgres else 1,
         "pipelines": 0,
         "redis": 1,
     }
