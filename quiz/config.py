@@ -54,6 +54,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SECRET_KEY": os.environ.get("QUIZ_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("QUIZ_DATABASE_URL", default_db),
         "QUIZ_REDIS_URL": os.environ.get("QUIZ_REDIS_URL") or None,
+        # redis+sentinel://host:26379,host2:26379/<service>[/<db>] follows a Sentinel-
+        # managed primary; QUIZ_REDIS_CLUSTER=1 uses RedisCluster (quiz/redis_config.py).
+        "QUIZ_REDIS_CLUSTER": _bool(os.environ.get("QUIZ_REDIS_CLUSTER"), False),
         # Embedded Redis (used when QUIZ_REDIS_URL is unset): data and socket live here.
         "QUIZ_REDIS_DIR": os.environ.get("QUIZ_REDIS_DIR", str(instance / "redis")),
         # Seconds after the deadline in which an answer still counts: covers the
@@ -67,6 +70,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_FLAG_MEDIAN_SECONDS": _int("QUIZ_FLAG_MEDIAN_SECONDS", 3),
         "QUIZ_FLAG_FAST_ANSWERS": _int("QUIZ_FLAG_FAST_ANSWERS", 5),
         "QUIZ_FLAG_FAST_SECONDS": _int("QUIZ_FLAG_FAST_SECONDS", 2),
+        # Seconds a process may reuse a bearer-token lookup (0: never). Revocations
+        # reach every process within ~1 s regardless (quiz/accounts/token_cache.py).
+        "QUIZ_TOKEN_CACHE_SECONDS": _int("QUIZ_TOKEN_CACHE_SECONDS", 60),
         # Werkzeug's password hash method. The default scrypt costs ~0.1 s of CPU per hash
         # (by design); the contest simulation in bench/ lowers it to register thousands.
         "QUIZ_PASSWORD_HASH_METHOD": os.environ.get("QUIZ_PASSWORD_HASH_METHOD", "scrypt"),

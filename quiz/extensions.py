@@ -19,6 +19,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 from quiz.embedded_redis import EmbeddedRedis, exit_cleanly_on_sigterm
+from quiz.redis_config import RedisSpec, redis_spec
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 NAMING_CONVENTION = {
@@ -53,10 +54,14 @@ class RedisHandle:
         self._client: redis.Redis | None = None
         self._server: EmbeddedRedis | None = None
         self._url: str | None = None
+        self._cluster = False
+        self._spec: RedisSpec | None = None
 
     def init_app(self, app: Flask) -> None:
         self._client = None
+        self._spec = None
         self._url = app.config.get("QUIZ_REDIS_URL")
+        self._cluster = bool(app.config.get("QUIZ_REDIS_CLUSTER"))
         if not self._url:
             self._server = EmbeddedRedis(app.config["QUIZ_REDIS_DIR"])
             # The server may be started later from a request thread, where no signal
@@ -69,11 +74,13 @@ class RedisHandle:
         return self._server
 
     @property
-    def client(self) -> redis.Redis:
-        if self._client is None:
+    def spec(self) -> RedisSpec:
+        """Which client the settings ask for: one server, Sentinel or Cluster."""
+        if self._spec is None:
             url = self._url or self._server.start()  # type: ignore[union-attr]
-            self._client = redis.Redis.from_url(
+            self._spec = redis_spec(
                 url,
+                cluster=self._cluster,
                 decode_responses=True,
                 socket_timeout=1.0,
                 socket_connect_timeout=1.0,
@@ -81,7 +88,17 @@ class RedisHandle:
                 # One quick retry: during an outage a save must not wait seconds on Redis.
                 retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
             )
+        return self._spec
+
+    @property
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            self._client = self.spec.build()
         return self._client
+
+    def batch_client(self) -> redis.Redis:
+        """A separate client with a long timeout, for pipelines of thousands of commands."""
+        return self.spec.build(socket_timeout=60.0)
 
     def close(self) -> None:
         if self._client is not None:
@@ -147,9 +164,8 @@ class RateLimiter:
         if not url:
             assert redis_store.server is not None
             return f"redis+unix://{redis_store.server.socket}"
-        if url.startswith("unix://"):
-            return "redis+unix://" + url[len("unix://") :]
-        return str(url)
+        cluster = bool(app.config.get("QUIZ_REDIS_CLUSTER"))
+        return redis_spec(str(url), cluster=cluster).limiter_uri()
 
 
 limiter = RateLimiter()

@@ -48,3 +48,22 @@ def upsert(
         set_=resolved,
         where=where(statement.excluded) if where is not None else None,
     )
+
+
+def reads_without_transaction() -> None:
+    """Let the rest of this request read outside any transaction (PostgreSQL).
+
+    For a request whose writes are committed and which only reads from here on (the
+    response of an attempt start): psycopg sends BEGIN and the final ROLLBACK as round
+    trips of their own, two of the few a hot request makes. Each read then sees the
+    latest committed data, as the first read of a new transaction would. SQLite keeps
+    its transactions (its BEGIN costs no round trip).
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # A session transaction may have begun without a connection yet (an object added
+    # after the commit); only one that already holds a connection is a real transaction.
+    current = session.get_transaction()
+    if current is None or not current._connections:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

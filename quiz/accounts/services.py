@@ -18,8 +18,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.accounts.models import ApiToken, Role, User, UserRole
 from quiz.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, check_password_rules
+from quiz.accounts.token_cache import mark_tokens_changed, token_cache
 from quiz.errors import QuizError, ValidationFailed
-from quiz.extensions import db
+from quiz.extensions import db, redis_store
 from quiz.i18n import LANGUAGES
 from quiz.regions.models import COUNTY_LEVEL, Region
 from quiz.schools.models import School
@@ -164,7 +165,9 @@ def end_sessions(user: User) -> None:
 
 
 def revoke_tokens(user: User) -> int:
-    """Revoke every API token of ``user``; the caller commits."""
+    """Revoke every API token of ``user``; the caller commits (which tells every app
+    server's token cache, ``quiz.accounts.token_cache``)."""
+    mark_tokens_changed(db.session)  # type: ignore[arg-type]
     result = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
@@ -260,7 +263,7 @@ class TokenUser:
 
 
 _TOKEN_LOOKUP = (
-    select(ApiToken.user_id, User.language, User.display_name)
+    select(ApiToken.user_id, User.language, User.display_name, ApiToken.expires_at)
     .join(User, User.id == ApiToken.user_id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -272,12 +275,21 @@ _TOKEN_LOOKUP = (
 
 
 def user_for_token(token: str, now: datetime) -> TokenUser | None:
-    """The active user holding this unexpired, unrevoked token (one indexed query)."""
-    row = (
-        db.session.connection()
-        .execute(_TOKEN_LOOKUP, {"token_hash": _token_hash(token), "now": now})
-        .first()
-    )
+    """The active user holding this unexpired, unrevoked token.
+
+    One indexed query, or none: a process keeps recent lookups and drops them as soon as
+    any token is revoked anywhere (``quiz.accounts.token_cache``).
+    """
+    token_hash = _token_hash(token)
+
+    def load() -> Any:
+        return (
+            db.session.connection()
+            .execute(_TOKEN_LOOKUP, {"token_hash": token_hash, "now": now})
+            .first()
+        )
+
+    row = token_cache().lookup(token_hash, now, load, redis_store.client)
     return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
 
 

@@ -15,8 +15,10 @@ Sessions are Flask's signed cookies. What makes them end on the server's word:
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, current_app, flash, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -74,3 +76,13 @@ def _check_age() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(_check_age)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for requests that bring
+    no session cookie (API clients with a bearer token: every hot-path request)."""
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        if not app.secret_key or request.cookies.get(self.get_cookie_name(app)):
+            return super().open_session(app, request)
+        return self.session_class()

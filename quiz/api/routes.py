@@ -30,6 +30,7 @@ from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
+from quiz.sql import reads_without_transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -189,6 +190,7 @@ def start_attempt(round_id: int) -> Any:
     attempt, created = play.start_attempt(current_user, round_, language, now())
     moment = now()
     play.finalize_if_overdue(attempt, moment)
+    reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
 
 
@@ -247,24 +249,26 @@ def focus_loss(attempt_id: int) -> Any:
     return jsonify(fairplay.record_focus_loss(attempt_id, current_user, now()).to_json())
 
 
-def _board(contest_id: int, round_id: int | None) -> Any:
-    contest = contests.get_visible_contest(contest_id, current_user)
+def _board(contest: contests.ContestRef, round_id: int | None) -> Any:
+    """One's rank and the top of a board: read-only, and on a warm process no SQL at all
+    (the contest, the viewer's league and the token come from per-process copies; the
+    top of the board is shared by all viewers for ~0.5 s; only the viewer's own rank is
+    read per request, in one Redis round trip: quiz/leaderboards/live.py). During a
+    freeze participants get the frozen board, the contest's organizers the live one."""
     league_id = _league_arg()
-    if league_id is not None and league_id not in {lg.id for lg in contest.leagues}:
+    names = shared_league_names(contest, current_language())
+    if league_id is not None and league_id not in names:
         raise ValidationFailed({"league": [_l("This league is not part of the contest.")]})
-    enrollment = contests.enrollment_of(current_user.id, contest.id)
-    # The top of the board is shared by all viewers for ~1 s; only the caller's own rank
-    # is read per request (quiz/leaderboards/live.py).
     board = board_for_viewer(
         contest,
         round_id,
         league_id,
         _limit(),
         current_user,
-        enrollment.league_id if enrollment else None,
+        contests.viewer_league(current_user.id, contest.id),
         now(),
     )
-    response = jsonify(board_json(board, shared_league_names(contest, current_language())))
+    response = jsonify(board_json(board, names))
     response.cache_control.private = True
     response.cache_control.no_cache = True
     response.add_etag()
@@ -274,11 +278,11 @@ def _board(contest_id: int, round_id: int | None) -> Any:
 @bp.get("/rounds/<int:round_id>/leaderboard")
 @login_required
 def round_leaderboard(round_id: int) -> Any:
-    round_ = contests.get_visible_round(round_id, current_user)
-    return _board(round_.contest_id, round_.id)
+    round_id, contest = contests.visible_round_ref(round_id, current_user)
+    return _board(contest, round_id)
 
 
 @bp.get("/contests/<int:contest_id>/leaderboard")
 @login_required
 def contest_leaderboard(contest_id: int) -> Any:
-    return _board(contest_id, None)
+    return _board(contests.visible_contest_ref(contest_id, current_user), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from question_bank import DrawRule
 from quiz.accounts.models import Role, User
+from quiz.cache import app_cache
 from quiz.contests.models import (
     Contest,
     ContestInvite,
@@ -65,6 +67,73 @@ def get_visible_round(round_id: int, user: User | None) -> Round:
         raise NotFound(_l("This round does not exist."), code="round_not_found")
     get_visible_contest(round_.contest_id, user)
     return round_
+
+
+@dataclass(frozen=True)
+class ContestRef:
+    """The little a board read needs of a contest: its id (and that it is published).
+
+    Board reads are polled by every viewer every 1.5 s; they get this from a per-process
+    copy instead of loading the contest, its round and the viewer's enrollment from SQL
+    on every poll (``visible_round_ref``, ``viewer_league``).
+    """
+
+    id: int
+    published: bool
+
+
+# A round's contest and whether it is published change rarely (an organizer's edit); a
+# board read may see such a change up to this late. Unpublished contests are never
+# served from the copy: their organizer check always runs.
+REF_SECONDS = 5.0
+# The viewer's league only decides which league rank a board read shows; an organizer
+# moving someone to another league shows there within this time.
+VIEWER_LEAGUE_SECONDS = 30.0
+
+
+def visible_round_ref(round_id: int, user: User | None) -> tuple[int, ContestRef]:
+    """(round id, its contest) for a board read, as ``get_visible_round`` decides it."""
+    found = app_cache("round_refs", REF_SECONDS).get(
+        ("round", round_id),
+        lambda: db.session.execute(
+            select(Round.contest_id, Contest.published)
+            .join(Contest, Contest.id == Round.contest_id)
+            .where(Round.id == round_id)
+        ).first(),
+    )
+    if found is None or not found.published:
+        round_ = get_visible_round(round_id, user)
+        return round_.id, ContestRef(round_.contest_id, round_.contest.published)
+    return round_id, ContestRef(found.contest_id, True)
+
+
+def visible_contest_ref(contest_id: int, user: User | None) -> ContestRef:
+    """The contest for a board read, as ``get_visible_contest`` decides it."""
+    published = app_cache("round_refs", REF_SECONDS).get(
+        ("contest", contest_id),
+        lambda: db.session.scalar(select(Contest.published).where(Contest.id == contest_id)),
+    )
+    if not published:
+        return ContestRef(contest_id, get_visible_contest(contest_id, user).published)
+    return ContestRef(contest_id, True)
+
+
+def viewer_league(user_id: int, contest_id: int) -> int | None:
+    """The league of the viewer's enrollment (None if not enrolled); positive answers are
+    kept per process for ``VIEWER_LEAGUE_SECONDS``."""
+    cache = app_cache("viewer_leagues", VIEWER_LEAGUE_SECONDS, max_entries=100_000)
+    key = (contest_id, user_id)
+    league_id = cache.get(
+        key,
+        lambda: db.session.scalar(
+            select(Enrollment.league_id).where(
+                Enrollment.contest_id == contest_id, Enrollment.user_id == user_id
+            )
+        ),
+    )
+    if league_id is None:
+        cache.discard(key)  # not enrolled yet: ask again next time
+    return league_id
 
 
 def create_contest(

@@ -17,16 +17,14 @@ lag behind an answer (issue 3).
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import current_app
 
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Contest
 from quiz.leaderboards.ranking import decode, member
 from quiz.leaderboards.services import (
@@ -38,55 +36,11 @@ from quiz.leaderboards.services import (
 )
 from quiz.leaderboards.store import FROZEN, BoardKeys
 
+if TYPE_CHECKING:
+    from quiz.contests.services import ContestRef
+
 DEFAULT_TTL_SECONDS = 0.5
-_MAX_ENTRIES = 4096  # distinct boards kept before expired entries are swept
-
-
-@dataclass(frozen=True)
-class _Entry:
-    value: Any
-    expires: float
-
-
-class SharedCache:
-    """A small TTL cache with one loader at a time per key (thread-safe)."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self.clock = clock
-        self._entries: dict[Any, _Entry] = {}
-        self._loading: dict[Any, threading.Lock] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, load: Callable[[], Any]) -> Any:
-        entry = self._entries.get(key)
-        if entry is not None and entry.expires > self.clock():
-            return entry.value
-        with self._lock:
-            loading = self._loading.setdefault(key, threading.Lock())
-        with loading:  # the first request loads; the others wait and reuse its result
-            entry = self._entries.get(key)
-            if entry is not None and entry.expires > self.clock():
-                return entry.value
-            value = load()
-            with self._lock:
-                if len(self._entries) >= _MAX_ENTRIES:
-                    self._sweep()
-                self._entries[key] = _Entry(value, self.clock() + self.ttl)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def _sweep(self) -> None:
-        now = self.clock()
-        for key in [k for k, e in self._entries.items() if e.expires <= now]:
-            del self._entries[key]
-            self._loading.pop(key, None)
-        if len(self._entries) >= _MAX_ENTRIES:  # all fresh: drop the oldest half
-            for key in list(self._entries)[: _MAX_ENTRIES // 2]:
-                del self._entries[key]
+LEAGUE_NAMES_SECONDS = 30.0
 
 
 def shared_cache() -> SharedCache:
@@ -128,7 +82,7 @@ def _viewer_place(
 
 
 def live_board(
-    contest: Contest,
+    contest: Contest | ContestRef,
     round_id: int | None,
     league_id: int | None,
     limit: int,
@@ -153,10 +107,11 @@ def live_board(
     return replace(top, me=me)
 
 
-def shared_league_names(contest: Contest, language: str) -> dict[int, str]:
-    """League names by id in one language, shared like the top of the boards."""
-    return shared_cache().get(
-        ("leagues", contest.id, language), lambda: league_names(contest, language)
+def shared_league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:
+    """League names by id in one language, shared by all viewers; they change only when
+    an organizer edits a league, so a copy is kept for ``LEAGUE_NAMES_SECONDS``."""
+    return app_cache("league_names", LEAGUE_NAMES_SECONDS).get(
+        (contest.id, language), lambda: league_names(contest, language)
     )
 
 
@@ -170,7 +125,7 @@ def is_frozen(contest_id: int, round_id: int | None) -> bool:
     return bool(frozen) if round_id is None else round_id in frozen
 
 
-def frozen_for_viewer(contest: Contest, round_id: int | None, viewer: Any) -> bool:
+def frozen_for_viewer(contest: Contest | ContestRef, round_id: int | None, viewer: Any) -> bool:
     """Should this viewer get the frozen board? Yes during a freeze, unless they run the
     contest (its organizers and admins watch the live board)."""
     from quiz.contests.services import is_organizer_of
@@ -179,7 +134,7 @@ def frozen_for_viewer(contest: Contest, round_id: int | None, viewer: Any) -> bo
 
 
 def board_for_viewer(
-    contest: Contest,
+    contest: Contest | ContestRef,
     round_id: int | None,
     league_id: int | None,
     limit: int,

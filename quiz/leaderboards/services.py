@@ -113,12 +113,20 @@ def publish(
         return True
     try:
         store = board_store()
-        pipe = store.client.pipeline(transaction=False)
-        if person is not None:
-            store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
-        if current is not None:
-            store.publish([current], pipe=pipe)
-        pipe.execute()
+
+        def send() -> None:  # one round trip; every command in it writes absolute values
+            pipe = store.client.pipeline(transaction=False)
+            if person is not None:
+                store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
+            if current is not None:
+                store.publish([current], pipe=pipe)
+            pipe.execute()
+
+        try:
+            send()
+        except redis.exceptions.NoScriptError:  # Redis restarted: load, then send again
+            store.load_scripts()
+            send()
     except redis.RedisError:
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
         _mark_stale(attempt.contest_id, now)
@@ -216,17 +224,14 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
         _build_frozen(store, contest)
         return count
     finally:
-        store.client.connection_pool.disconnect()
+        store.client.close()
 
 
 def _batch_store() -> BoardStore:
     """The boards over a client of their own with a long timeout: a rebuild's pipelines
     carry thousands of commands, more than the hot path's 1-second timeout allows for on
     a busy server."""
-    pool = redis_store.client.connection_pool
-    kwargs = {**pool.connection_kwargs, "socket_timeout": 60.0}
-    own = type(pool)(connection_class=pool.connection_class, **kwargs)
-    return BoardStore(redis.Redis(connection_pool=own))
+    return BoardStore(redis_store.batch_client())
 
 
 def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:

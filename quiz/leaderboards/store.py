@@ -175,7 +175,10 @@ class BoardStore:
         """Write standings (one round trip for all of them)."""
         own = pipe is None
         pipe = pipe or self.client.pipeline(transaction=False)
-        pipe.scripts.add(self._publish)  # the pipeline loads the script if Redis lost it
+        if own:  # the pipeline loads the script if Redis lost it (SCRIPT EXISTS first)
+            pipe.scripts.add(self._publish)
+        # A caller's pipeline skips that check, a round trip on every answer: it runs
+        # EVALSHA straight away and calls ``load_scripts`` only on NoScriptError.
         sha = self._publish.sha
         for s in standings:
             keys = BoardKeys(s.contest_id, prefix)
@@ -198,6 +201,11 @@ class BoardStore:
             )
         if own:
             pipe.execute()
+
+    def load_scripts(self) -> None:
+        """Load the board scripts into Redis (after a restart lost them)."""
+        self.client.script_load(_PUBLISH_LUA)
+        self.client.script_load(_REPLACE_PARTS_LUA)
 
     def write_rebuilt(
         self,

@@ -26,6 +26,7 @@ from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.ranking import to_ms
+from quiz.play import hotpath
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for, speed_bonus
 from quiz.sql import insert_ignore, upsert
@@ -76,14 +77,19 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     """Start the caller's attempt, or return the one they already have (created=False)."""
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
-    league_id = db.session.scalar(
-        select(Enrollment.league_id).where(
-            Enrollment.contest_id == round_.contest_id, Enrollment.user_id == user.id
+    # The enrollment's league and the latest attempt in one round trip.
+    enrolled = db.session.execute(
+        select(Enrollment.league_id, Attempt)
+        .outerjoin(
+            Attempt, (Attempt.round_id == round_.id) & (Attempt.user_id == Enrollment.user_id)
         )
-    )
-    if league_id is None:
+        .where(Enrollment.contest_id == round_.contest_id, Enrollment.user_id == user.id)
+        .order_by(Attempt.attempt_no.desc())
+        .limit(1)
+    ).first()
+    if enrolled is None:
         raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
-    latest = _latest_attempt(round_.id, user.id)
+    league_id, latest = enrolled
     if latest is not None and latest.finished_at is None:
         if now <= latest.deadline + grace():
             return latest, False
@@ -129,7 +135,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     db.session.execute(
         AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
     )
-    db.session.commit()
+    _commit_keeping_loaded()
     attempt = _known_attempt(attempt_id, values)
     _publish(attempt, now, person=(league_id, user.display_name))
     return attempt, True
@@ -166,6 +172,21 @@ def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring the objects this transaction read (the round, its contest).
+
+    The transaction wrote only new rows, through Core statements, so what it read is
+    still what it saw; expiring it would make the response re-read the round (a round
+    trip on every start).
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
@@ -230,32 +251,10 @@ _ATTEMPTS = Attempt.__table__
 _ANSWERS = Answer.__table__
 
 
-def _answer_item_query() -> Any:
-    from quiz.banks.models import Question
-
-    return (
-        select(
-            AttemptItem.option_order,
-            AttemptItem.points,
-            Question.kind,
-            Question.answer,
-            Round.partial_credit,
-            Round.live_scores,
-        )
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(Question, Question.id == AttemptItem.question_id)
-        .join(Round, Round.id == Attempt.round_id)
-        .where(
-            AttemptItem.attempt_id == bindparam("attempt_id"),
-            AttemptItem.no == bindparam("no"),
-            Attempt.user_id == bindparam("user_id"),
-        )
-    )
-
-
 # The hot path's statements, built once (SQLAlchemy Core, no ORM unit of work): an
-# answer is 4 statements and a commit, and the standing to publish comes back from the
-# last one (RETURNING) instead of a re-read after the commit.
+# answer is 3 statements and a commit (the drawn item comes from quiz.play.hotpath; on
+# PostgreSQL the 3 go in one round trip), and the standing to publish comes back from
+# the last one (RETURNING) instead of a re-read after the commit.
 _SAVE_STATEMENTS: dict[str, Any] = {}
 
 
@@ -292,7 +291,6 @@ def _save_statements() -> dict[str, Any]:
     attempt_id = bindparam("attempt_id")
     answers_of = _ANSWERS.c.attempt_id == attempt_id
     statements = {
-        "item": _answer_item_query(),
         # Takes the attempt's row lock first: concurrent saves of one attempt queue here.
         "guard": update(_ATTEMPTS)
         .where(
@@ -357,30 +355,16 @@ def save_answer(
     The answer is acknowledged (this function returns) only after the commit.
     """
     statements = _save_statements()
-    conn = db.session.connection()
-    row = conn.execute(
-        statements["item"], {"attempt_id": attempt_id, "no": no, "user_id": user.id}
-    ).first()
+    drawn = hotpath.drawn_items(attempt_id)
+    row = drawn.items.get(no) if drawn is not None and drawn.user_id == user.id else None
     if row is None:
         get_own_attempt(attempt_id, user)
         raise NotFound(_l("This question is not part of the attempt."), code="question_not_found")
+    assert drawn is not None
     indexes = _parse_choice(raw_choice, len(row.option_order), row.kind)
     original = sorted(row.option_order[i] for i in indexes)
-    correct, points = points_for(row.kind, row.answer, original, row.points, row.partial_credit)
-    guarded = conn.execute(
-        statements["guard"], {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
-    ).first()
-    if guarded is None:
-        db.session.rollback()
-        attempt = get_own_attempt(attempt_id, user)
-        if attempt.finished_at is None:
-            finish_attempt(attempt, now)
-            raise Conflict(
-                _l("Time is up: answers are no longer accepted."), code="deadline_passed"
-            )
-        raise Conflict(
-            _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
-        )
+    correct, points = points_for(row.kind, row.answer, original, row.points, drawn.partial_credit)
+    guard = {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
     answer = {
         "attempt_id": attempt_id,
         "no": no,
@@ -389,23 +373,53 @@ def save_answer(
         "points": points,
         "now": now,
     }
-    if original and row.live_scores:
-        if conn.execute(statements["upsert_live"], answer).first() is None:
+    conn = db.session.connection()
+    if original and hotpath.pipelining(conn):
+        # PostgreSQL: guard, upsert and recount in one round trip, checked before COMMIT.
+        write = statements["upsert_live" if drawn.live_scores else "upsert"]
+        guarded, written, standing = hotpath.pipelined(
+            conn,
+            [
+                (statements["guard"], guard),
+                (write, answer),
+                (statements["totals"], {"attempt_id": attempt_id}),
+            ],
+        )
+        if guarded is None:
+            _refuse_closed_attempt(attempt_id, user, now)
+        if drawn.live_scores and written is None:
             _refuse_live_change()
-    elif original:
-        conn.execute(statements["upsert"], answer)
-    elif row.live_scores:
-        _refuse_changing_a_live_answer(attempt_id, no, original)
-        conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
-    else:  # an empty choice clears the answer
-        conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
-    standing = conn.execute(statements["totals"], {"attempt_id": attempt_id}).one()
+    else:
+        if conn.execute(statements["guard"], guard).first() is None:
+            _refuse_closed_attempt(attempt_id, user, now)
+        if original and drawn.live_scores:
+            if conn.execute(statements["upsert_live"], answer).first() is None:
+                _refuse_live_change()
+        elif original:
+            conn.execute(statements["upsert"], answer)
+        else:  # an empty choice clears the answer (never a given live answer)
+            if drawn.live_scores:
+                _refuse_changing_a_live_answer(attempt_id, no, original)
+            conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
+        standing = conn.execute(statements["totals"], {"attempt_id": attempt_id}).one()
     db.session.commit()
     _publish(standing, now)
     return SavedAnswer(
         no=no,
         choice=[display_key(i) for i in sorted(indexes)],
         answered_count=standing.answered_count,
+    )
+
+
+def _refuse_closed_attempt(attempt_id: int, user: User, now: datetime) -> None:
+    """The deadline guard matched nothing: the attempt is over (close it if overdue)."""
+    db.session.rollback()
+    attempt = get_own_attempt(attempt_id, user)
+    if attempt.finished_at is None:
+        finish_attempt(attempt, now)
+        raise Conflict(_l("Time is up: answers are no longer accepted."), code="deadline_passed")
+    raise Conflict(
+        _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
     )
 
 

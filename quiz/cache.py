@@ -1,0 +1,115 @@
+"""A small in-process TTL cache with one loader at a time per key (thread-safe).
+
+Used for what every request of a hot path would otherwise read again from SQL or Redis:
+the shared top of a board, a bearer token's user, a round's visibility, a viewer's
+league, an attempt's drawn items. Each use states its own time to live and why a copy
+that old is acceptable. The cache lives in one process: app servers stay stateless.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+DEFAULT_MAX_ENTRIES = 4096  # distinct keys kept before expired entries are swept
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    expires: float
+
+
+class SharedCache:
+    """A small TTL cache with one loader at a time per key (thread-safe)."""
+
+    def __init__(
+        self,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+    ) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._entries: dict[Any, _Entry] = {}
+        self._loading: dict[Any, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """The value for ``key``, loaded by one thread at a time.
+
+        A missing value is waited for. An expired one is reloaded by the first thread
+        that finds it so, while the others keep serving the old copy instead of queuing
+        behind the reload (on a busy server a reload takes a few round trips): a copy may
+        thus be up to one reload older than ``ttl``.
+        """
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > self.clock():
+            return entry.value
+        if self.ttl <= 0:
+            return load()
+        with self._lock:
+            loading = self._loading.setdefault(key, threading.Lock())
+        if entry is not None and not loading.acquire(blocking=False):
+            return entry.value  # being reloaded by another thread
+        if entry is not None:
+            try:
+                return self._load(key, load)
+            finally:
+                loading.release()
+        with loading:  # the first request loads; the others wait and reuse its result
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires > self.clock():
+                return entry.value
+            return self._load(key, load)
+
+    def _load(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        value = load()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._sweep()
+            self._entries[key] = _Entry(value, self.clock() + self.ttl)
+        return value
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def discard_where(self, predicate: Callable[[Any, Any], bool]) -> None:
+        """Drop every entry whose (key, value) matches: rare invalidations."""
+        with self._lock:
+            for key in [k for k, e in self._entries.items() if predicate(k, e.value)]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._loading.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        for key in [k for k, e in self._entries.items() if e.expires <= now]:
+            del self._entries[key]
+            self._loading.pop(key, None)
+        if len(self._entries) >= self.max_entries:  # all fresh: drop the oldest half
+            for key in list(self._entries)[: self.max_entries // 2]:
+                del self._entries[key]
+                self._loading.pop(key, None)
+
+
+def app_cache(name: str, ttl: float, max_entries: int = DEFAULT_MAX_ENTRIES) -> SharedCache:
+    """The app's cache called ``name`` (one per app, so test apps never share copies)."""
+    key = f"quiz_cache_{name}"
+    cache = current_app.extensions.get(key)
+    if cache is None:
+        cache = current_app.extensions[key] = SharedCache(ttl, max_entries=max_entries)
+    return cache
