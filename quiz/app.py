@@ -109,12 +109,14 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.contests.routes import bp as contests_bp
     from quiz.leaderboards.routes import bp as leaderboards_bp
     from quiz.play.routes import bp as play_bp
+    from quiz.schools.routes import bp as schools_bp
 
     app.register_blueprint(contests_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(play_bp)
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(schools_bp)
 
 
 def _init_templates(app: Flask) -> None:

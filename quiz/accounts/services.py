@@ -48,6 +48,13 @@ class TwoFactorRequired(QuizError):
     code = "two_factor_required"
 
 
+class PasswordChangeRequired(QuizError):
+    """The account still has a one-time password (set by a teacher): change it first."""
+
+    status = 403
+    code = "password_change_required"
+
+
 def _profile_errors(
     display_name: str, region_code: str | None, language: str | None, school_id: int | None
 ) -> dict[str, list]:
@@ -133,6 +140,10 @@ def authenticate(username: str | None, password: str | None) -> User | None:
         raise TwoFactorRequired(
             _l("This account uses two-factor login. Log in on the website with your code.")
         )
+    if user is not None and user.must_change_password:
+        raise PasswordChangeRequired(
+            _l("Log in on the website and choose your own password first.")
+        )
     return user
 
 
@@ -171,6 +182,7 @@ def change_password(
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new_password or "")
     user.password_changed_at = now
+    user.must_change_password = False
     user.session_version = (user.session_version or 1) + 1
     revoke_tokens(user)
     db.session.commit()
