@@ -57,3 +57,21 @@ def import_students(world: SchoolWorld, clock: Any, names: list[tuple[str, str]]
 
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": username, "password": password})
+
+
+def take_round(user: User, round_: Any, clock: Any, pick: int = 0, seconds: int = 5) -> Any:
+    """Start, answer every question with option number ``pick`` and finish."""
+    from quiz.play import services as play
+    from quiz.play.state import attempt_state
+
+    attempt, _ = play.start_attempt(user, round_, "zh", clock())
+    state = attempt_state(attempt, "zh", clock())
+    for question in state.questions:
+        clock.advance(seconds=seconds)
+        keys = [o.key for o in question.options]
+        play.save_answer(attempt.id, user, question.no, [keys[pick % len(keys)]], clock())
+    return play.finish_attempt(attempt, clock())
+
+
+def students_of(world: SchoolWorld) -> list[User]:
+    return [user for _s, user in services.class_students(world.school_class)]
