@@ -404,7 +404,7 @@ def contest_rankings(contest_id: int) -> Any:
         scope, code = "county", request.args["county"]
     region = db.session.get(Region, code) if code else None
     if region is None:
-        own = current_user.school or None
+        own = current_user.school or next(iter(services.visible_schools(current_user)), None)
         county = db.session.get(Region, own.region_code if own else current_user.region_code)
         scope, region = ("county", county) if own and county else ("league", None)
         if region is None and county is not None and county.parent_code:

@@ -254,8 +254,7 @@ def add_teacher(
             )
         if Role.TEACHER not in user.roles:
             user.role_rows.append(UserRole(role=str(Role.TEACHER)))
-        if user.school_id is None:
-            user.school_id = school.id
+        # Membership is what gives access; the account's own profile stays as it is.
     else:
         username, display_name = _clean(username), _clean(display_name)
         errors: dict[str, list] = {}
