@@ -15,7 +15,6 @@ Sessions are Flask's signed cookies. What makes them end on the server's word:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from typing import Any
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
@@ -90,7 +89,9 @@ def _require_password_change() -> Any:
         return None
     from flask_login import current_user
 
-    if not current_user.is_authenticated or not getattr(current_user, "must_change_password", False):
+    if not current_user.is_authenticated or not getattr(
+        current_user, "must_change_password", False
+    ):
         return None
     from quiz.errors import error_response, wants_json
 

@@ -399,7 +399,11 @@ class SchoolBoardStore:
         self.client = client
 
     def write(
-        self, pipe: redis.client.Pipeline, contest_id: int, entries: Iterable[SchoolEntry], prefix: str = ""
+        self,
+        pipe: redis.client.Pipeline,
+        contest_id: int,
+        entries: Iterable[SchoolEntry],
+        prefix: str = "",
     ) -> None:
         keys = SchoolBoardKeys(contest_id, prefix)
         boards: dict[str, dict[str, float]] = {}

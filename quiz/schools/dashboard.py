@@ -55,7 +55,9 @@ class Result:
         return 100.0 * self.points / self.max_points if self.max_points else 0.0
 
 
-def _best_results(user_ids: list[int], round_ids: list[int] | None = None) -> dict[tuple[int, int], Result]:
+def _best_results(
+    user_ids: list[int], round_ids: list[int] | None = None
+) -> dict[tuple[int, int], Result]:
     """(user, round) -> best finished attempt, for these users."""
     if not user_ids:
         return {}
@@ -65,7 +67,13 @@ def _best_results(user_ids: list[int], round_ids: list[int] | None = None) -> di
     best: dict[tuple[int, int], Result] = {}
     for a in db.session.scalars(query):
         candidate = Result(
-            a.user_id, a.round_id, a.league_id, a.points, a.max_points, a.time_used_ms or 0, a.finished_at  # type: ignore[arg-type]
+            a.user_id,
+            a.round_id,
+            a.league_id,
+            a.points,
+            a.max_points,
+            a.time_used_ms or 0,
+            a.finished_at,  # type: ignore[arg-type]
         )
         key = (a.user_id, a.round_id)
         held = best.get(key)
@@ -96,7 +104,9 @@ def _add_ranks(results: list[Result], round_: Round, school_id: int) -> None:
     for result, rank in zip(results, ranks, strict=True):
         result.league_rank = rank
     school_users = list(
-        db.session.scalars(select(SchoolStudent.user_id).where(SchoolStudent.school_id == school_id))
+        db.session.scalars(
+            select(SchoolStudent.user_id).where(SchoolStudent.school_id == school_id)
+        )
     )
     everyone = [r for (_u, _r), r in _best_results(school_users, [round_.id]).items()]
     epoch = to_ms(round_.opens_at)
@@ -123,7 +133,9 @@ class WrongQuestion:
     explanation: str
 
 
-def wrong_questions(round_: Round, user_ids: list[int], language: str, limit: int = WRONG_LIMIT) -> list[WrongQuestion]:
+def wrong_questions(
+    round_: Round, user_ids: list[int], language: str, limit: int = WRONG_LIMIT
+) -> list[WrongQuestion]:
     """The questions of a round the class missed most often (wrong or left unanswered)."""
     if not user_ids:
         return []
@@ -137,7 +149,9 @@ def wrong_questions(round_: Round, user_ids: list[int], language: str, limit: in
         )
         .select_from(AttemptItem)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .outerjoin(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.no == AttemptItem.no))
+        .outerjoin(
+            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.no == AttemptItem.no)
+        )
         .where(
             Attempt.round_id == round_.id,
             Attempt.user_id.in_(user_ids),
@@ -156,7 +170,11 @@ def wrong_questions(round_: Round, user_ids: list[int], language: str, limit: in
         )
         if text is None:
             continue
-        answer = [text.options.get(key, key) for key in question.answer] if text.options else list(question.answer)
+        answer = (
+            [text.options.get(key, key) for key in question.answer]
+            if text.options
+            else list(question.answer)
+        )
         found.append(
             WrongQuestion(
                 question_id=question.id,
@@ -344,7 +362,12 @@ def school_export(school: School, language: str) -> bytes:
         .join(User, User.id == SchoolStudent.user_id)
         .join(SchoolClass, SchoolClass.id == SchoolStudent.class_id)
         .where(SchoolStudent.school_id == school.id)
-        .order_by(SchoolClass.school_year, SchoolClass.grade, SchoolClass.name, SchoolStudent.student_number)
+        .order_by(
+            SchoolClass.school_year,
+            SchoolClass.grade,
+            SchoolClass.name,
+            SchoolStudent.student_number,
+        )
     ).all()
     students = [
         [
@@ -359,7 +382,9 @@ def school_export(school: School, language: str) -> bytes:
         ]
         for row in rows
     ]
-    numbers = {row.User.id: (row.SchoolStudent.student_number, row.User.display_name) for row in rows}
+    numbers = {
+        row.User.id: (row.SchoolStudent.student_number, row.User.display_name) for row in rows
+    }
     results = []
     if numbers:
         attempts = db.session.execute(

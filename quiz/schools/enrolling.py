@@ -51,7 +51,9 @@ def _named(msgid: str) -> tuple[str, str]:
     return names[0], names[1]
 
 
-def _find_or_add(contest: Contest, code: str, kind: str, name_zh: str, name_mn: str, **extra) -> League:
+def _find_or_add(
+    contest: Contest, code: str, kind: str, name_zh: str, name_mn: str, **extra
+) -> League:
     league = db.session.scalar(
         select(League).where(League.contest_id == contest.id, League.code == code)
     )

@@ -105,7 +105,9 @@ def refresh_school(contest_id: int, school_id: int) -> None:
         if school is not None:
             region = db.session.get(Region, school.region_code)
             league = region.parent_code if region is not None else ""
-            store.remove(pipe, contest_id, SchoolEntry(school_id, school.region_code, league or "", 0, 0, 0))
+            store.remove(
+                pipe, contest_id, SchoolEntry(school_id, school.region_code, league or "", 0, 0, 0)
+            )
     pipe.execute()
 
 

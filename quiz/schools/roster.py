@@ -121,8 +121,10 @@ def _xlsx_table(data: bytes) -> Table:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any damage to the file means "cannot read"
-        raise _problem(None, None, _l("The file could not be read. Upload an XLSX or CSV file.")) from exc
+    except Exception as exc:
+        raise _problem(
+            None, None, _l("The file could not be read. Upload an XLSX or CSV file.")
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         table: Table = []
@@ -201,7 +203,9 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
         elif len(name) > DISPLAY_NAME_MAX:
             problems.append(
                 RowProblem(
-                    number, "name", _l("The name may have at most %(n)d characters.", n=DISPLAY_NAME_MAX)
+                    number,
+                    "name",
+                    _l("The name may have at most %(n)d characters.", n=DISPLAY_NAME_MAX),
                 )
             )
         if not student_number:
@@ -247,7 +251,12 @@ def describe(problem: RowProblem, language: str) -> str:
     message = str(problem.message)
     column = header_label(problem.column, language) if problem.column else None
     if problem.row is not None and column:
-        return _("Row %(row)d, column %(column)s: %(message)s", row=problem.row, column=column, message=message)
+        return _(
+            "Row %(row)d, column %(column)s: %(message)s",
+            row=problem.row,
+            column=column,
+            message=message,
+        )
     if problem.row is not None:
         return _("Row %(row)d: %(message)s", row=problem.row, message=message)
     return message

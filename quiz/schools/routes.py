@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -108,9 +107,13 @@ def create() -> Any:
     _county_choices(form)
     if not form.validate_on_submit():
         return _index_page(form, 422)
-    has_teacher = bool((form.existing_username.data or "").strip() or (form.username.data or "").strip())
+    has_teacher = bool(
+        (form.existing_username.data or "").strip() or (form.username.data or "").strip()
+    )
     if not has_teacher:
-        form.username.errors = [_("Name the school's first teacher: an existing account or a new one.")]
+        form.username.errors = [
+            _("Name the school's first teacher: an existing account or a new one.")
+        ]
         return _index_page(form, 422)
     try:
         school = services.create_school(
@@ -152,7 +155,8 @@ def _school_page(school: School, *, teacher_form=None, class_form=None, status: 
             can_add_teacher=services.can_manage_school(current_user, school.id)
             or current_user.has_role(Role.ORGANIZER),
             teacher_form=teacher_form or TeacherFields(),
-            class_form=class_form or ClassForm(school_year=now().year if now().month >= 8 else now().year - 1),
+            class_form=class_form
+            or ClassForm(school_year=now().year if now().month >= 8 else now().year - 1),
         ),
         status,
     )
@@ -223,7 +227,8 @@ def export_school(school_id: int) -> Any:
     """The school's copy of everything held about its students (teachers and admins)."""
     school_row = services.get_school(current_user, school_id, manage=True)
     return _xlsx(
-        dashboard.school_export(school_row, current_language()), f"school-{school_row.id}-students.xlsx"
+        dashboard.school_export(school_row, current_language()),
+        f"school-{school_row.id}-students.xlsx",
     )
 
 
@@ -235,7 +240,9 @@ def roster_template(language: str) -> Any:
     return _xlsx(roster.template_xlsx(language), f"class-list-{language}.xlsx")
 
 
-def _class_page(class_id: int, *, roster_form=None, enroll_form=None, problems=None, status=200) -> Any:
+def _class_page(
+    class_id: int, *, roster_form=None, enroll_form=None, problems=None, status=200
+) -> Any:
     school_row, school_class = services.get_class(current_user, class_id)
     language = current_language()
     board = dashboard.class_dashboard(school_row, school_class, now(), language)
@@ -304,7 +311,9 @@ def import_roster(class_id: int) -> Any:
     )
     if not report.created:
         return redirect(url_for("schools.school_class", class_id=class_id))
-    return _cards_page(report.created, school_row, url_for("schools.school_class", class_id=class_id))
+    return _cards_page(
+        report.created, school_row, url_for("schools.school_class", class_id=class_id)
+    )
 
 
 @bp.route("/classes/<int:class_id>/passwords", methods=["POST"])
@@ -371,9 +380,7 @@ def reset_password(student_id: int) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     card = services.reset_password(current_user, student_id, now())
-    return _cards_page(
-        [card], found.school, url_for("schools.student", student_id=student_id)
-    )
+    return _cards_page([card], found.school, url_for("schools.student", student_id=student_id))
 
 
 @bp.route("/students/<int:student_id>/delete", methods=["POST"])
@@ -397,7 +404,6 @@ def delete_student(student_id: int) -> Any:
 def contest_rankings(contest_id: int) -> Any:
     """Schools of a contest ranked within a 旗县 or a 盟市, by participation or average."""
     contest = get_visible_contest(contest_id, current_user)
-    language = current_language()
     metric = "avg" if request.args.get("by") == "avg" else "rate"
     scope, code = "league", request.args.get("league", "")
     if request.args.get("county"):

@@ -61,7 +61,9 @@ def is_admin(user: User) -> bool:
 
 
 def teacher_school_ids(user: User) -> set[int]:
-    return set(db.session.scalars(select(SchoolTeacher.school_id).where(SchoolTeacher.user_id == user.id)))
+    return set(
+        db.session.scalars(select(SchoolTeacher.school_id).where(SchoolTeacher.user_id == user.id))
+    )
 
 
 def _in_organizers_contests(user: User, school_id: int) -> bool:

@@ -32,8 +32,12 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def make_school(make: Any, clock: Any, admin: User, name: str, county: str = COUNTY, teacher: str = "t") -> SchoolWorld:
-    school = services.create_school(admin, name_zh=name, name_mn="", region_code=county, now=clock())
+def make_school(
+    make: Any, clock: Any, admin: User, name: str, county: str = COUNTY, teacher: str = "t"
+) -> SchoolWorld:
+    school = services.create_school(
+        admin, name_zh=name, name_mn="", region_code=county, now=clock()
+    )
     teacher_user = make.user(teacher, roles=(Role.TEACHER,), region_code=county)
     services.add_teacher(admin, school, now=clock(), existing_username=teacher_user.username)
     school_class = services.create_class(
@@ -48,7 +52,12 @@ def world(make, clock) -> SchoolWorld:
     return make_school(make, clock, admin, "第一小学", teacher="teach1")
 
 
-def import_students(world: SchoolWorld, clock: Any, names: list[tuple[str, str]], grade_class: SchoolClass | None = None):
+def import_students(
+    world: SchoolWorld,
+    clock: Any,
+    names: list[tuple[str, str]],
+    grade_class: SchoolClass | None = None,
+):
     rows = [["Name", "Student number"], *[[n, number] for n, number in names]]
     return roster.import_roster(
         world.teacher, (grade_class or world.school_class).id, csv_bytes(rows), "list.csv", clock()

@@ -21,7 +21,7 @@ def _setup(make, clock, world, **round_kwargs):
 
 
 def test_results_ranks_and_participation(app, make, clock, world):
-    contest, round1 = _setup(make, clock, world, review_policy=ReviewPolicy.AFTER_CLOSE)
+    _contest, round1 = _setup(make, clock, world, review_policy=ReviewPolicy.AFTER_CLOSE)
     a, b, _c = students_of(world)
     take_round(a, round1, clock, pick=1)
     take_round(b, round1, clock, pick=0)
@@ -33,7 +33,9 @@ def test_results_ranks_and_participation(app, make, clock, world):
 
     order = sorted(
         (ra, rb),
-        key=lambda r: sort_key(r.points, r.time_used_ms, to_ms(r.finished_at), to_ms(round1.opens_at), r.user_id),
+        key=lambda r: sort_key(
+            r.points, r.time_used_ms, to_ms(r.finished_at), to_ms(round1.opens_at), r.user_id
+        ),
     )
     assert [r.school_rank for r in order] == [1, 2]
     # Only these two are in the league: the live league board agrees with SQL.
@@ -60,7 +62,9 @@ def test_never_review_hides_explanations_after_close(app, make, clock, world):
 
 def test_page_trend_chart_and_export(app, client, make, clock, world):
     contest, round1 = _setup(make, clock, world)
-    round2 = make.round(contest, make.bank(bank_id="b2"), title_zh="复赛", opens_at=clock() - timedelta(minutes=30))
+    round2 = make.round(
+        contest, make.bank(bank_id="b2"), title_zh="复赛", opens_at=clock() - timedelta(minutes=30)
+    )
     for user in students_of(world):
         take_round(user, round1, clock, pick=1)
         take_round(user, round2, clock, pick=0)
@@ -92,5 +96,9 @@ def test_other_schools_class_and_student_are_invisible(app, client, make, clock,
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Zz" not in response.get_data(as_text=True)
-    for path in (f"/students/{stranger.id}/password", f"/students/{stranger.id}/delete", f"/classes/{other.school_class.id}/passwords"):
+    for path in (
+        f"/students/{stranger.id}/password",
+        f"/students/{stranger.id}/delete",
+        f"/classes/{other.school_class.id}/passwords",
+    ):
         assert client.post(path, data={"confirm": "y"}).status_code == 404, path

@@ -22,10 +22,16 @@ from tests.schools.conftest import import_students, login, students_of, take_rou
 def test_student_accounts_hold_no_phone_or_id_number(app):
     columns = {c["name"] for c in inspect(db.engine).get_columns("users")}
     columns |= {c["name"] for c in inspect(db.engine).get_columns("school_students")}
-    assert not {name for name in columns if any(w in name for w in ("phone", "id_number", "identity", "birth"))}
+    assert not {
+        name
+        for name in columns
+        if any(w in name for w in ("phone", "id_number", "identity", "birth"))
+    }
 
 
-def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(app, client, make, clock, world):
+def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(
+    app, client, make, clock, world
+):
     import_students(world, clock, [("Aa", "1")])
     student = students_of(world)[0]
     card = services.reset_password(world.teacher, student.id, clock())
@@ -36,11 +42,17 @@ def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(app, cli
     assert client.get("/account/password").status_code == 302
     assert login(app.test_client(), student.username, card.one_time_password).status_code == 401
     assert login(app.test_client(), student.username, again.one_time_password).status_code == 302
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "student.password_reset", AuditEvent.school_id == world.school.id
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "student.password_reset",
+                AuditEvent.school_id == world.school.id,
+            )
         )
-    ) == 2
+        == 2
+    )
 
 
 def test_school_export_holds_students_and_results(app, client, make, clock, world):
@@ -76,10 +88,18 @@ def test_delete_anonymises_keeps_results_and_rebuilds_boards(app, client, make, 
     db.session.expire_all()
     user = db.session.get(User, gone.id)
     assert (user.display_name, user.username, user.is_active_account, user.school_id) == (
-        "-", f"deleted-{gone.id}", False, None
+        "-",
+        f"deleted-{gone.id}",
+        False,
+        None,
     )
     assert db.session.get(SchoolStudent, gone.id) is None
-    assert db.session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == gone.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.user_id == gone.id)
+        )
+        == 1
+    )
     # The boards no longer show the name; the school counts only the remaining student.
     assert "Aa" not in client_redis.hget(people, f"{gone.id:010d}")
     [entry] = rankings.ranking(contest.id, "county", world.school.region_code, "rate")

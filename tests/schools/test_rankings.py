@@ -9,7 +9,9 @@ from tests.schools.conftest import import_students, make_school, students_of, ta
 
 def test_live_school_boards_equal_rebuilt_and_rank_correctly(app, make, clock, world):
     second = make_school(make, clock, world.admin, "第二小学", teacher="teach2")
-    third = make_school(make, clock, world.admin, "旗小学", county="150121", teacher="teach3")  # 土左旗, same 盟市
+    third = make_school(
+        make, clock, world.admin, "旗小学", county="150121", teacher="teach3"
+    )  # 土左旗, same 盟市
     contest, round1 = make.setup()
     round2 = make.round(contest, make.bank(bank_id="b2"), title_zh="复赛")
     import_students(world, clock, [("Aa", "1"), ("Bb", "2"), ("Cc", "3"), ("Dd", "4")])
@@ -32,10 +34,10 @@ def test_live_school_boards_equal_rebuilt_and_rank_correctly(app, make, clock, w
     league = rankings.ranking(contest.id, "league", "150100", "rate")
     assert [r.school.id for r in league][-1] == third.school.id and league[-1].rate == 0
     average = rankings.ranking(contest.id, "county", "150102", "avg")
-    expected_first = sum(
-        a for a in [_points(first_students[0]), _points(first_students[1])]
-    ) / 2
-    assert round(next(r.average for r in average if r.school.id == world.school.id), 3) == round(expected_first, 3)
+    expected_first = sum(a for a in [_points(first_students[0]), _points(first_students[1])]) / 2
+    assert round(next(r.average for r in average if r.school.id == world.school.id), 3) == round(
+        expected_first, 3
+    )
     boards.rebuild(clock(), [contest.id])
     assert store.dump(contest.id) == live
     # Losing Redis loses nothing: a flush and a rebuild give the same boards.

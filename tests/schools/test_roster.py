@@ -45,10 +45,15 @@ def test_template_headers_in_both_languages_read_back(app, world, clock):
 
 
 def test_gbk_csv_with_chinese_headers_creates_accounts(app, world, clock):
-    data = csv_bytes([["姓名", "学号", "语言"], ["张三", "001", "中文"], ["巴特", "002", "mn"]], "gbk")
+    data = csv_bytes(
+        [["姓名", "学号", "语言"], ["张三", "001", "中文"], ["巴特", "002", "mn"]], "gbk"
+    )
     report = roster.import_roster(world.teacher, world.school_class.id, data, "list.csv", clock())
     assert [c.student_name for c in report.created] == ["张三", "巴特"]
-    users = {u.display_name: u for u in db.session.scalars(select(User).where(User.school_id == world.school.id))}
+    users = {
+        u.display_name: u
+        for u in db.session.scalars(select(User).where(User.school_id == world.school.id))
+    }
     zhang = users["张三"]
     assert zhang.must_change_password and zhang.region_code == world.school.region_code
     assert zhang.roles == {"participant"} and users["巴特"].language == "mn"
@@ -67,12 +72,21 @@ def test_reimport_updates_instead_of_duplicating(app, world, clock):
     assert (report.updated, report.unchanged) == (1, 1)
     count = db.session.scalar(select(func.count()).select_from(SchoolStudent))
     assert count == 3
-    names = set(db.session.scalars(select(User.display_name).where(User.school_id == world.school.id)))
+    names = set(
+        db.session.scalars(select(User.display_name).where(User.school_id == world.school.id))
+    )
     assert "Bb renamed" in names and "Bb" not in names
 
 
 def test_bad_rows_are_named_and_nothing_is_stored(app, world, clock):
-    data = _xlsx([["Name", "Student number", "Language"], ["Aa", "1", "zh"], ["", "2", "zh"], ["Cc", "1", "fr"]])
+    data = _xlsx(
+        [
+            ["Name", "Student number", "Language"],
+            ["Aa", "1", "zh"],
+            ["", "2", "zh"],
+            ["Cc", "1", "fr"],
+        ]
+    )
     with pytest.raises(roster.RosterInvalid) as caught:
         roster.import_roster(world.teacher, world.school_class.id, data, "list.xlsx", clock())
     lines = [roster.describe(p, "zh") for p in caught.value.problems]
@@ -143,12 +157,21 @@ def test_import_page_shows_cards_once_then_forced_password_change(app, client, w
     assert blocked.status_code == 302 and blocked.location.endswith("/account/password")
     api = student.get("/api/v1/me")
     assert api.status_code == 403 and api.json["error"]["code"] == "password_change_required"
-    token = app.test_client().post("/api/v1/auth/token", json={"username": username, "password": password})
+    token = app.test_client().post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
     assert token.status_code == 403
     changed = student.post(
         "/account/password",
-        data={"current_password": password, "new_password": "my-own-pass-77", "confirm_password": "my-own-pass-77"},
+        data={
+            "current_password": password,
+            "new_password": "my-own-pass-77",
+            "confirm_password": "my-own-pass-77",
+        },
     )
     assert changed.status_code == 302
     assert student.get("/").status_code == 200
-    assert db.session.scalar(select(User.must_change_password).where(User.username_key == username)) is False
+    assert (
+        db.session.scalar(select(User.must_change_password).where(User.username_key == username))
+        is False
+    )

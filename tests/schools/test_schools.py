@@ -51,7 +51,10 @@ def test_organizer_creates_a_school_and_its_first_teacher_with_a_one_time_passwo
 def test_school_form_errors(app, client, make, clock):
     make.user("org", roles=(Role.ORGANIZER,))
     client.post("/login", data={"username": "org", "password": "correct-horse-9"})
-    response = client.post("/schools", data={"name_zh": "X", "region_code": "150100", "username": "ab.c", "display_name": "A"})
+    response = client.post(
+        "/schools",
+        data={"name_zh": "X", "region_code": "150100", "username": "ab.c", "display_name": "A"},
+    )
     assert response.status_code == 422  # a 盟市 is not a 旗县
     assert db.session.scalar(select(services.School.id)) is None
 
@@ -64,15 +67,25 @@ def test_teachers_add_colleagues_and_classes_only_in_their_school(app, make, clo
     assert services.teacher_school_ids(colleague) == {world.school.id}
     other = make_school(make, clock, world.admin, "第三小学", teacher="teach3")
     with pytest.raises(NotFound):
-        services.add_teacher(world.teacher, other.school, now=clock(), username="x.y", display_name="X")
+        services.add_teacher(
+            world.teacher, other.school, now=clock(), username="x.y", display_name="X"
+        )
     with pytest.raises(NotFound):
-        services.create_class(world.teacher, other.school, grade=1, name="1", school_year=2026, now=clock())
+        services.create_class(
+            world.teacher, other.school, grade=1, name="1", school_year=2026, now=clock()
+        )
     with pytest.raises(ValidationFailed) as bad:
-        services.create_class(world.teacher, world.school, grade=13, name="", school_year=1990, now=clock())
+        services.create_class(
+            world.teacher, world.school, grade=13, name="", school_year=1990, now=clock()
+        )
     assert set(bad.value.fields) == {"grade", "name", "school_year"}
     with pytest.raises(ValidationFailed):  # the same class twice
-        services.create_class(world.teacher, world.school, grade=5, name="2", school_year=2026, now=clock())
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school.class_create")).all()
+        services.create_class(
+            world.teacher, world.school, grade=5, name="2", school_year=2026, now=clock()
+        )
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "school.class_create")
+    ).all()
     assert {e.school_id for e in events} == {world.school.id, other.school.id}
 
 
@@ -80,15 +93,21 @@ def test_existing_user_becomes_teacher_but_a_student_cannot(app, make, clock, wo
     from tests.schools.conftest import import_students, students_of
 
     person = make.user("someone")
-    teacher, password = services.add_teacher(world.admin, world.school, now=clock(), existing_username="someone")
+    teacher, password = services.add_teacher(
+        world.admin, world.school, now=clock(), existing_username="someone"
+    )
     assert password is None and "teacher" in teacher.roles
     assert db.session.get(SchoolTeacher, (world.school.id, person.id)) is not None
     import_students(world, clock, [("Aa", "1")])
     student = students_of(world)[0]
     with pytest.raises(ValidationFailed):
-        services.add_teacher(world.admin, world.school, now=clock(), existing_username=student.username)
+        services.add_teacher(
+            world.admin, world.school, now=clock(), existing_username=student.username
+        )
     with pytest.raises(ValidationFailed):
-        services.add_teacher(world.admin, world.school, now=clock(), existing_username="nobody-here")
+        services.add_teacher(
+            world.admin, world.school, now=clock(), existing_username="nobody-here"
+        )
 
 
 def test_organizer_sees_schools_of_their_contests_read_only(app, make, clock, world):

@@ -33,11 +33,15 @@ def _class_list(rows: list[list[str]]) -> bytes:
 def extend(scenario: Any, make: Any, clock: Any) -> None:
     admin = scenario.users["admin"]
     teacher = scenario.users["teacher"]
-    s1 = services.create_school(admin, name_zh="矩阵一小", name_mn="", region_code="150102", now=clock())
+    s1 = services.create_school(
+        admin, name_zh="矩阵一小", name_mn="", region_code="150102", now=clock()
+    )
     services.add_teacher(admin, s1, now=clock(), existing_username=teacher.username)
     c1 = services.create_class(teacher, s1, grade=5, name="1", school_year=2026, now=clock())
     roster.import_roster(teacher, c1.id, _class_list([["Aa", "1"]]), "c1.csv", clock())
-    s2 = services.create_school(admin, name_zh="矩阵二小", name_mn="", region_code="150102", now=clock())
+    s2 = services.create_school(
+        admin, name_zh="矩阵二小", name_mn="", region_code="150102", now=clock()
+    )
     other_teacher = make.user("teach2", roles=(Role.TEACHER,))
     services.add_teacher(admin, s2, now=clock(), existing_username=other_teacher.username)
     c2 = services.create_class(other_teacher, s2, grade=8, name="1", school_year=2026, now=clock())
@@ -45,7 +49,9 @@ def extend(scenario: Any, make: Any, clock: Any) -> None:
     [(_s, st1)] = services.class_students(c1)
     [(_s, st2)] = services.class_students(c2)
     enroll(st1, make_published(scenario), clock())
-    scenario.ids.update({"S1": s1.id, "C1": c1.id, "ST1": st1.id, "S2": s2.id, "C2": c2.id, "ST2": st2.id})
+    scenario.ids.update(
+        {"S1": s1.id, "C1": c1.id, "ST1": st1.id, "S2": s2.id, "C2": c2.id, "ST2": st2.id}
+    )
 
 
 def make_published(scenario: Any) -> Any:

@@ -115,9 +115,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("school_students", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_school_students_class_id"), ["class_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_school_students_class_id"), ["class_id"], unique=False)
 
 
 def downgrade():
