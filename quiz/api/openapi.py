@@ -55,6 +55,12 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "This account uses two-factor login. Log in on the website with your code.",
         "the account has two-factor login on; tokens for such accounts are not issued yet",
     ),
+    "password_change_required": (
+        403,
+        "Log in on the website and choose your own password first.",
+        "the account still has a one-time password from its teacher; no token until it is "
+        "changed on the website",
+    ),
     "rate_limited": (
         429,
         "Too many requests. Please wait a moment and try again.",
@@ -765,6 +771,7 @@ def _paths() -> dict[str, Any]:
                         "csrf_failed",
                         "invalid_credentials",
                         "two_factor_required",
+                        "password_change_required",
                         "validation_failed",
                         "rate_limited",
                         "unavailable",

@@ -73,8 +73,15 @@ def _index_page(form: SchoolForm, status: int = 200) -> Any:
     language = current_language()
     schools = sort_names(schools, lambda s: s.name(language), language)
     can_create = current_user.has_role(Role.ORGANIZER)
+    codes = {s.region_code for s in schools}
+    regions = {
+        r.code: r.name(language)
+        for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))
+    }
     return (
-        render_template("schools/index.html", schools=schools, form=form, can_create=can_create),
+        render_template(
+            "schools/index.html", schools=schools, regions=regions, form=form, can_create=can_create
+        ),
         status,
     )
 
