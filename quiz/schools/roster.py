@@ -44,7 +44,7 @@ from quiz.i18n import LANGUAGE_NAMES, LOCALES
 from quiz.schools.models import SchoolStudent
 from quiz.schools.services import Card, card_for, get_class, one_time_password, username_for
 
-MAX_STUDENTS = 300  # a class list; larger files are certainly something else
+MAX_STUDENTS = 100  # one class; each new account costs one scrypt hash (~0.1 s)
 NUMBER_MAX = 32
 COLUMNS = ("name", "student_number", "language")
 REQUIRED = ("name", "student_number")

@@ -102,3 +102,21 @@ def test_other_schools_class_and_student_are_invisible(app, client, make, clock,
         f"/classes/{other.school_class.id}/passwords",
     ):
         assert client.post(path, data={"confirm": "y"}).status_code == 404, path
+
+
+def test_pages_render_in_mongolian(app, client, make, clock, world):
+    _contest, round1 = _setup(make, clock, world)
+    take_round(students_of(world)[0], round1, clock)
+    client.post("/login", data={"username": world.teacher.username, "password": "correct-horse-9"})
+    client.post("/language/mn", data={})
+    for path in (
+        "/schools",
+        f"/schools/{world.school.id}",
+        f"/classes/{world.school_class.id}",
+        f"/students/{students_of(world)[0].id}",
+        f"/contests/{_contest.id}/schools",
+    ):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'lang="mn-Mong-CN"' in html, path
+        assert "Student number" not in html and "School rankings" not in html, path
