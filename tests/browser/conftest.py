@@ -295,7 +295,13 @@ def register(page: Any, username: str, display_name: str, language: str) -> None
     page.fill(f"{form} input[name=username]", username)
     page.fill(f"{form} input[name=password]", PASSWORD)
     page.fill(f"{form} input[name=display_name]", display_name)
-    page.select_option(f"{form} select[name=region_code]", "150102")
+    if page.locator(f"{form} select[name=region_code]").count():
+        page.select_option(f"{form} select[name=region_code]", "150102")
+    else:  # Mongolian pages: open the 盟市's disclosure, then pick the county.
+        press(page.locator(f"{form} details:has(input[value='150102']) summary"))
+        radio = page.locator(f"{form} input[name=region_code][value='150102']")
+        radio.press("Space")
+        assert radio.is_checked()
     # With the keyboard (the radio's label is a sibling, not a wrapper).
     page.locator(f"{form} input[name=language][value={language}]").press("Space")
     assert page.is_checked(f"{form} input[name=language][value={language}]")

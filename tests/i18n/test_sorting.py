@@ -54,17 +54,33 @@ def test_sort_names_orders_mongolian_by_sort_key_ignoring_shaping_marks() -> Non
 
 
 def _options(html: str) -> list[tuple[str, str, str]]:
-    """(optgroup label, value, text) of every option of the region select."""
-    select = html.split('id="region_code"')[1].split("</select>")[0]
+    """(group, value, text) of every county choice: the select's options in Chinese pages,
+    the radio buttons under each disclosure in Mongolian ones."""
+    control = html.split('id="region_code"')[1]
+    if "</select>" in control.split("</fieldset>")[0]:
+        pattern = r'<optgroup label="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*>([^<]*)<'
+        control = control.split("</select>")[0]
+    else:
+        pattern = (
+            r"<summary>([^<]*)</summary>"
+            r'|<input type="radio"[^>]*value="([^"]*)"[^>]*>\s*<label[^>]*>([^<]*)<'
+        )
+        control = control.split("</fieldset>")[0]
     rows, group = [], ""
-    for match in re.finditer(
-        r'<optgroup label="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*>([^<]*)<', select
-    ):
+    for match in re.finditer(pattern, control):
         if match.group(1) is not None:
             group = unescape(match.group(1))
         else:
             rows.append((group, match.group(2), unescape(match.group(3))))
     return rows
+
+
+def test_mongolian_pages_offer_counties_as_radio_buttons(client) -> None:
+    """A select's drop-down stays horizontal in vertical writing (MONGOLIAN.md)."""
+    mn = client.get("/register", headers={"Accept-Language": "mn-CN"}).get_data(as_text=True)
+    zh = client.get("/register", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<select id="region_code"' not in mn and mn.count('name="region_code"') > 100
+    assert '<select id="region_code"' in zh
 
 
 def test_register_page_lists_counties_in_mongolian_order(client) -> None:
