@@ -34,7 +34,13 @@ class ClassForm(FlaskForm):
     )
 
 
-class RosterForm(FlaskForm):
+class CardsForm(FlaskForm):
+    """Where one-time passwords are made: print them as a page, or get a PDF."""
+
+    pdf = BooleanField(_l("Login cards as PDF (one card per student, in their language)"))
+
+
+class RosterForm(CardsForm):
     file = FileField(_l("Class list (XLSX or CSV)"), validators=[FileRequired()])
 
 

@@ -21,7 +21,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.accounts.access import login_required, roles_required
-from quiz.accounts.forms import EmptyForm
 from quiz.accounts.models import Role
 from quiz.accounts.routes import _apply_errors
 from quiz.clock import now
@@ -34,6 +33,7 @@ from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import counties_by_league
 from quiz.schools import dashboard, enrolling, rankings, roster, services
 from quiz.schools.forms import (
+    CardsForm,
     ClassForm,
     DeleteStudentForm,
     EnrollClassForm,
@@ -265,7 +265,7 @@ def _class_page(
             can_manage=services.can_manage_school(current_user, school_row.id),
             roster_form=roster_form or RosterForm(),
             enroll_form=form,
-            reset_form=EmptyForm(),
+            reset_form=CardsForm(),
             problems=problems or [],
         ),
         status,
@@ -282,9 +282,32 @@ def school_class(class_id: int) -> Any:
     return _class_page(class_id)
 
 
-def _cards_page(cards: list[services.Card], school_row: School, back: str) -> Any:
+def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: bool) -> Any:
+    """The new one-time passwords, once: a printable page or a PDF (nothing is kept)."""
     g.no_store = True
     login_url = url_for("accounts.login", _external=True)
+    if pdf:
+        from quiz.documents.login_cards import LoginCard, render_login_cards
+
+        data = render_login_cards(
+            [
+                LoginCard(
+                    language=c.language,
+                    school_name=c.school_name,
+                    class_name=c.class_name,
+                    student_name=c.student_name,
+                    username=c.username,
+                    one_time_password=c.one_time_password,
+                    login_url=login_url,
+                )
+                for c in cards
+            ]
+        )
+        return Response(
+            data,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="login-cards.pdf"'},
+        )
     return render_template(
         "schools/cards.html", cards=cards, school=school_row, login_url=login_url, back=back
     )
@@ -319,7 +342,10 @@ def import_roster(class_id: int) -> Any:
     if not report.created:
         return redirect(url_for("schools.school_class", class_id=class_id))
     return _cards_page(
-        report.created, school_row, url_for("schools.school_class", class_id=class_id)
+        report.created,
+        school_row,
+        url_for("schools.school_class", class_id=class_id),
+        bool(form.pdf.data),
     )
 
 
@@ -328,10 +354,13 @@ def import_roster(class_id: int) -> Any:
 def reset_class_passwords(class_id: int) -> Any:
     """New one-time passwords for the whole class, and their cards (lost cards)."""
     school_row, _class = services.get_class(current_user, class_id, manage=True)
-    if not EmptyForm().validate_on_submit():
+    form = CardsForm()
+    if not form.validate_on_submit():
         abort(400)
     cards = services.reset_class_passwords(current_user, class_id, now())
-    return _cards_page(cards, school_row, url_for("schools.school_class", class_id=class_id))
+    return _cards_page(
+        cards, school_row, url_for("schools.school_class", class_id=class_id), bool(form.pdf.data)
+    )
 
 
 @bp.route("/classes/<int:class_id>/enroll", methods=["POST"])
@@ -375,7 +404,7 @@ def student(student_id: int) -> Any:
         found=found,
         results=dashboard.student_results(found.school, found.user),
         can_manage=services.can_manage_school(current_user, found.school.id),
-        reset_form=EmptyForm(),
+        reset_form=CardsForm(),
         delete_form=DeleteStudentForm(),
     )
 
@@ -384,10 +413,13 @@ def student(student_id: int) -> Any:
 @roles_required(*STAFF)
 def reset_password(student_id: int) -> Any:
     found = services.get_student(current_user, student_id, manage=True)
-    if not EmptyForm().validate_on_submit():
+    form = CardsForm()
+    if not form.validate_on_submit():
         abort(400)
     card = services.reset_password(current_user, student_id, now())
-    return _cards_page([card], found.school, url_for("schools.student", student_id=student_id))
+    return _cards_page(
+        [card], found.school, url_for("schools.student", student_id=student_id), bool(form.pdf.data)
+    )
 
 
 @bp.route("/students/<int:student_id>/delete", methods=["POST"])

@@ -175,3 +175,21 @@ def test_import_page_shows_cards_once_then_forced_password_change(app, client, w
         db.session.scalar(select(User.must_change_password).where(User.username_key == username))
         is False
     )
+
+
+def test_login_cards_as_pdf_right_after_import_and_reset(app, client, world, clock):
+    login(client, world.teacher.username)
+    data = csv_bytes(
+        [["Name", "Student number", "Language"], ["Aa", "1", "zh"], ["Bat", "2", "mn"]]
+    )
+    response = client.post(
+        f"/classes/{world.school_class.id}/roster",
+        data={"file": (io.BytesIO(data), "list.csv"), "pdf": "y"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and response.headers["Cache-Control"] == "no-store"
+    reset = client.post(f"/classes/{world.school_class.id}/passwords", data={"pdf": "y"})
+    assert reset.mimetype == "application/pdf" and reset.data.startswith(b"%PDF")
+    page = client.post(f"/classes/{world.school_class.id}/passwords", data={})
+    assert page.mimetype == "text/html" and page.get_data(as_text=True).count("login-card") >= 2
