@@ -118,6 +118,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(schools_bp)
 
+    from quiz.banks.routes import bp as banks_bp
+
+    app.register_blueprint(banks_bp)
+    from quiz.organizer.routes import bp as organizer_bp
+
+    app.register_blueprint(organizer_bp)
+
 
 def _init_templates(app: Flask) -> None:
     from quiz.i18n import HTML_LANG, LANGUAGE_NAMES, LANGUAGES, current_language, lang_attrs

@@ -19,6 +19,11 @@ def _insert(model: Any) -> Any:
     return module.insert(model)
 
 
+def insert_for(model: Any) -> Any:
+    """The dialect's own INSERT (with ``on_conflict_*``) for ``model``."""
+    return _insert(model)
+
+
 def insert_ignore(model: Any, conflict_columns: list[str]) -> Any:
     """INSERT that silently does nothing when the unique key already exists."""
     return _insert(model).on_conflict_do_nothing(index_elements=conflict_columns)

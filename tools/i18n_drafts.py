@@ -146,8 +146,10 @@ def read_drafts(directory: Path = DRAFTS) -> dict[str, tuple[str, str]]:
                 if len(row) != 3:
                     sys.exit(f"{path}:{lineno}: expected 3 columns, got {len(row)}")
                 msgid, zh, mn = row
-                if msgid in rows and rows[msgid] != (zh, mn):
-                    sys.exit(f"{path}:{lineno}: {msgid!r} is drafted differently elsewhere")
+                if msgid in rows:
+                    if rows[msgid] != (zh, mn):  # two features drafted it: the first wins
+                        print(f"{path}:{lineno}: {msgid!r} drafted before, kept", file=sys.stderr)
+                    continue
                 rows[msgid] = (zh, mn)
     return rows
 

@@ -11,7 +11,7 @@ display name; only the CLI opens a path.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,69 @@ def report_of(result: ImportResult, duplicates: list[Note]) -> dict[str, Any]:
     return report
 
 
+@dataclass
+class Checked:
+    """A file read and checked against the stored banks, nothing written yet.
+
+    ``result`` holds the questions that would be stored (duplicates of stored questions
+    already dropped), ``duplicates`` the skip notes, ``updates`` the ids of the target
+    bank's stored questions that the file would update, ``report`` the contract's report
+    (messages in the current language).
+    """
+
+    result: ImportResult
+    duplicates: list[Note]
+    updates: set[str]
+    report: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return not self.report["errors"] and self.result.bank is not None
+
+
+def check_data(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str = "auto",
+    category: str | None = None,
+    bank_slug: str | None = None,
+    language: str = "zh",
+    bank_title: dict[str, str] | None = None,
+) -> Checked:
+    """Read ``data`` and find what an import would do, writing nothing.
+
+    ``bank_title`` names a bank that does not exist yet (the console's "new bank");
+    a stored bank keeps its own title.
+    """
+    fallback_slug, fallback_title = _fallback_bank(bank_slug, filename)
+    result = read_bank(
+        data,
+        filename,
+        fmt,
+        bank_id=fallback_slug,
+        bank_title=fallback_title,
+        category=category,
+        known_categories=_stored_categories(fallback_slug),
+        language=language,
+    )
+    if result.bank is not None and bank_slug is not None and result.bank.id != bank_slug:
+        row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
+        title = _title(row) if row is not None else (bank_title or result.bank.title)
+        result.bank = replace(result.bank, id=bank_slug, title=title)
+    elif result.bank is not None and bank_title:
+        row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == result.bank.id))
+        if row is None:
+            result.bank = replace(result.bank, title=bank_title)
+    duplicates: list[Note] = []
+    updates: set[str] = set()
+    if result.bank is not None and not result.problems:
+        index, ids = _stored_questions(result.bank.id)
+        duplicates = drop_duplicates(result, index, ids)
+        updates = {q.id for q in result.questions if q.id in ids}
+    return Checked(result, duplicates, updates, report_of(result, duplicates))
+
+
 def import_data(
     data: bytes,
     filename: str,
@@ -147,29 +210,12 @@ def import_data(
     ``filename`` is only displayed (and the default source of questions); it is never
     used as a path.
     """
-    fallback_slug, fallback_title = _fallback_bank(bank_slug, filename)
-    result = read_bank(
-        data,
-        filename,
-        fmt,
-        bank_id=fallback_slug,
-        bank_title=fallback_title,
-        category=category,
-        known_categories=_stored_categories(fallback_slug),
-        language=language,
+    checked = check_data(
+        data, filename, fmt=fmt, category=category, bank_slug=bank_slug, language=language
     )
-    if result.bank is not None and bank_slug is not None and result.bank.id != bank_slug:
-        row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
-        title = _title(row) if row is not None else result.bank.title
-        result.bank = replace(result.bank, id=bank_slug, title=title)
-    duplicates: list[Note] = []
-    if result.bank is not None and not result.problems:
-        index, ids = _stored_questions(result.bank.id)
-        duplicates = drop_duplicates(result, index, ids)
-    report = report_of(result, duplicates)
-    if not report["errors"] and not dry_run and result.bank is not None:
-        import_bank(result.bank, now())
-    return report
+    if checked.ok and not dry_run:
+        import_bank(checked.result.bank, now())  # type: ignore[arg-type]
+    return checked.report
 
 
 def import_file(

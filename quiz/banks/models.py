@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import db
@@ -83,3 +93,39 @@ class QuestionText(db.Model):
     options: Mapped[dict[str, str]] = mapped_column(JSON)
     explanation: Mapped[str | None] = mapped_column(Text)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # fold_key of the text, the options and the explanation, one per line: what the
+    # console's search matches, so Mongolian spellings a reader cannot tell apart (FVS,
+    # MVS, o/u, t/d) still find each other. Written with the text (``search_key_of``).
+    search_key: Mapped[str | None] = mapped_column(Text)
+
+
+class BankUpload(db.Model):
+    """A file uploaded for import, kept between its preview and the organizer's confirm.
+
+    The bytes live in SQL (any app server can answer the confirm), under a random token,
+    never under the uploaded name; only the uploader may confirm, before ``expires_at``.
+    The row is deleted when the import is confirmed.
+    """
+
+    __tablename__ = "bank_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Shown in the preview and used as the questions' default source; never a path.
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # What the organizer chose: the format (or "auto"), the target bank (an existing slug,
+    # or a new one with its titles), the category for questions that name none, and the
+    # language of single-language formats.
+    fmt: Mapped[str] = mapped_column(String(16))
+    bank_slug: Mapped[str] = mapped_column(String(64))
+    new_bank: Mapped[bool] = mapped_column(Boolean, default=False)
+    title_zh: Mapped[str] = mapped_column(String(200), default="")
+    title_mn: Mapped[str] = mapped_column(String(400), default="")
+    category: Mapped[str | None] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -9,18 +9,32 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from question_bank import Bank, Candidate, DrawPool
+from question_bank import Bank, Candidate, DrawPool, fold_key
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.extensions import db
 
 
+def search_key_of(text: QuestionText) -> str:
+    """What the console's search matches for one language version (see the column)."""
+    parts = [text.text, *(text.options or {}).values(), text.explanation or ""]
+    return "\n".join(fold_key(part) for part in parts if part)
+
+
 def import_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
-    """Insert or update a bank by its slug and its questions by their ids.
+    """Insert or update a bank by its slug and its questions by their ids, and commit.
 
     Returns (bank, questions added, questions updated). Questions missing from the file
     are left alone (retiring is an explicit act), so re-importing never breaks past
     attempts.
     """
+    result = store_bank(bank, now)
+    db.session.commit()
+    return result
+
+
+def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
+    """``import_bank`` without the commit, for callers that add to the same transaction
+    (the console's import records its audit event with it)."""
     row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank.id))
     if row is None:
         row = QuestionBank(
@@ -85,10 +99,11 @@ def import_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
             text.options = dict(version.options)
             text.explanation = version.explanation
             text.reviewed = version.reviewed
+            text.search_key = search_key_of(text)
         for language, text in texts.items():
             if language not in item.versions:
                 question.texts.remove(text)
-    db.session.commit()
+    db.session.flush()
     return row, added, updated
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,6 +107,22 @@ class ContestOrganizer(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
+class ContestInvite(db.Model):
+    """One username on an allow-list contest's list of invited participants.
+
+    Keyed by the casefolded username (``User.username_key``), so a list can name people
+    before they register, and "Bat" and "bat" are one invite.
+    """
+
+    __tablename__ = "contest_invites"
+
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class League(db.Model):
     __tablename__ = "leagues"
     __table_args__ = (
@@ -159,6 +176,9 @@ class Round(db.Model):
     live_scores: Mapped[bool] = mapped_column(Boolean, default=False)
     # {"1": 10, "2": 15, "3": 20}: points for a correct answer by difficulty.
     points_by_difficulty: Mapped[dict[str, int]] = mapped_column(JSON)
+    # Extra points for handing in early, added once when the attempt is finished
+    # (``quiz.play.scoring.speed_bonus``; the rule is in docs/architecture.md).
+    speed_bonus: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import DateTime, exists, literal, select
 from sqlalchemy.orm import joinedload
 
 from question_bank import DrawRule
 from quiz.accounts.models import Role, User
 from quiz.contests.models import (
     Contest,
+    ContestInvite,
     ContestOrganizer,
     Enrollment,
     League,
@@ -25,6 +27,7 @@ from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES
 from quiz.regions.models import LEAGUE_LEVEL, Region
+from quiz.sql import insert_for as _insert_for
 from quiz.sql import insert_ignore
 
 DEFAULT_POINTS = {"1": 10, "2": 15, "3": 20}
@@ -77,13 +80,47 @@ def create_contest(
     description_zh: str = "",
     description_mn: str = "",
 ) -> Contest:
+    contest = new_contest(
+        slug=slug,
+        title_zh=title_zh,
+        title_mn=title_mn,
+        starts_at=starts_at,
+        now=now,
+        created_by=created_by,
+        league_scheme=league_scheme,
+        published=published,
+        description_zh=description_zh,
+        description_mn=description_mn,
+    )
+    db.session.commit()
+    return contest
+
+
+def new_contest(
+    *,
+    slug: str,
+    title_zh: str,
+    title_mn: str,
+    starts_at: datetime,
+    now: datetime,
+    created_by: User | None = None,
+    league_scheme: str = LeagueScheme.REGION,
+    published: bool = True,
+    description_zh: str = "",
+    description_mn: str = "",
+    registration: str = Registration.OPEN,
+    join_code: str | None = None,
+) -> Contest:
+    """``create_contest`` without the commit, for callers that add more to the transaction
+    (the organizer console records the audit event in it)."""
     contest = Contest(
         slug=slug,
         title_zh=title_zh,
         title_mn=title_mn,
         starts_at=starts_at,
         league_scheme=str(league_scheme),
-        registration=Registration.OPEN,
+        registration=str(registration),
+        join_code=join_code,
         published=published,
         description_zh=description_zh,
         description_mn=description_mn,
@@ -96,7 +133,6 @@ def create_contest(
         db.session.add(ContestOrganizer(contest_id=contest.id, user_id=created_by.id))
     if league_scheme == LeagueScheme.REGION:
         add_region_leagues(contest)
-    db.session.commit()
     return contest
 
 
@@ -131,6 +167,24 @@ def add_league(
     kind: str = LeagueScheme.CUSTOM,
     school_id: int | None = None,
 ) -> League:
+    league = new_league(
+        contest, code=code, name_zh=name_zh, name_mn=name_mn, kind=kind, school_id=school_id
+    )
+    db.session.commit()
+    return league
+
+
+def new_league(
+    contest: Contest,
+    *,
+    code: str,
+    name_zh: str,
+    name_mn: str = "",
+    kind: str = LeagueScheme.CUSTOM,
+    school_id: int | None = None,
+    region_code: str | None = None,
+) -> League:
+    """``add_league`` without the commit (flushed, so the id is known)."""
     league = League(
         contest_id=contest.id,
         code=code,
@@ -138,10 +192,12 @@ def add_league(
         name_zh=name_zh,
         name_mn=name_mn,
         school_id=school_id,
+        region_code=region_code,
         position=len(contest.leagues),
     )
     db.session.add(league)
-    db.session.commit()
+    contest.leagues.append(league)
+    db.session.flush()
     return league
 
 
@@ -162,7 +218,50 @@ def add_round(
     partial_credit: bool = False,
     live_scores: bool = False,
     points_by_difficulty: dict[str, int] | None = None,
+    speed_bonus: bool = False,
 ) -> Round:
+    round_ = new_round(
+        contest,
+        title_zh=title_zh,
+        title_mn=title_mn,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_seconds=time_limit_seconds,
+        bank_id=bank_id,
+        draw_rule=draw_rule,
+        languages=languages,
+        stage=stage,
+        max_attempts=max_attempts,
+        review_policy=review_policy,
+        partial_credit=partial_credit,
+        live_scores=live_scores,
+        points_by_difficulty=points_by_difficulty,
+        speed_bonus=speed_bonus,
+    )
+    db.session.commit()
+    return round_
+
+
+def new_round(
+    contest: Contest,
+    *,
+    title_zh: str,
+    title_mn: str = "",
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_seconds: int,
+    bank_id: int,
+    draw_rule: list[dict],
+    languages: list[str],
+    stage: str = Stage.PRELIMINARY,
+    max_attempts: int = 1,
+    review_policy: str = ReviewPolicy.AFTER_FINISH,
+    partial_credit: bool = False,
+    live_scores: bool = False,
+    points_by_difficulty: dict[str, int] | None = None,
+    speed_bonus: bool = False,
+) -> Round:
+    """``add_round`` without the commit: validates, adds and flushes the round."""
     errors: dict[str, list] = {}
     if closes_at <= opens_at:
         errors["closes_at"] = [_l("The round must close after it opens.")]
@@ -197,9 +296,11 @@ def add_round(
         partial_credit=partial_credit,
         live_scores=live_scores,
         points_by_difficulty=dict(points_by_difficulty or DEFAULT_POINTS),
+        speed_bonus=speed_bonus,
     )
     db.session.add(round_)
-    db.session.commit()
+    contest.rounds.append(round_)
+    db.session.flush()
     return round_
 
 
@@ -251,15 +352,48 @@ def enroll(
         not join_code or join_code.strip() != (contest.join_code or "")
     ):
         raise Forbidden(_l("This contest needs a valid join code."), code="join_code_required")
-    if contest.registration == Registration.ALLOW_LIST:
+    allow_list = contest.registration == Registration.ALLOW_LIST
+    if allow_list and not _is_invited(user, contest):
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
     league = _league_for(user, contest, league_id)
-    inserted = db.session.scalar(
-        insert_ignore(Enrollment, ["contest_id", "user_id"])
-        .values(contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now)
-        .returning(Enrollment.id)
-    )
+    if allow_list:
+        inserted = db.session.scalar(_enroll_if_invited(user, contest, league.id, now))
+    else:
+        inserted = db.session.scalar(
+            insert_ignore(Enrollment, ["contest_id", "user_id"])
+            .values(contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now)
+            .returning(Enrollment.id)
+        )
     db.session.commit()
     enrollment = enrollment_of(user.id, contest.id)
-    assert enrollment is not None
+    if enrollment is None:  # the invite was withdrawn between the check and the insert
+        raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
     return enrollment, inserted is not None
+
+
+def _is_invited(user: User, contest: Contest) -> bool:
+    return db.session.get(ContestInvite, (contest.id, user.username_key)) is not None
+
+
+def _enroll_if_invited(user: User, contest: Contest, league_id: int, now: datetime) -> Any:
+    """INSERT ... SELECT ... WHERE EXISTS (invite) ON CONFLICT DO NOTHING RETURNING id.
+
+    The invite check is part of the write: an invite withdrawn by the organizer at the
+    same moment admits nobody, and concurrent requests of one user still make one row.
+    """
+    invited = exists().where(
+        ContestInvite.contest_id == contest.id,
+        ContestInvite.username_key == user.username_key,
+    )
+    rows = select(
+        literal(contest.id),
+        literal(user.id),
+        literal(league_id),
+        literal(now, type_=DateTime()),
+    ).where(invited)
+    return (
+        _insert_for(Enrollment)
+        .from_select(["contest_id", "user_id", "league_id", "enrolled_at"], rows)
+        .on_conflict_do_nothing(index_elements=["contest_id", "user_id"])
+        .returning(Enrollment.id)
+    )

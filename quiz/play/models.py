@@ -58,6 +58,9 @@ class Attempt(db.Model):
     question_count: Mapped[int] = mapped_column(Integer)
     last_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
     time_used_ms: Mapped[int | None] = mapped_column(Integer)
+    # The speed bonus added to ``points`` when the attempt finished (0 without one), kept
+    # apart so results can show it; ``points`` already includes it.
+    bonus_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def finished(self) -> bool:

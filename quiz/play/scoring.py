@@ -20,3 +20,32 @@ def points_for(
     if partial_credit and kind == Kind.MULTIPLE:
         return False, int(points * fraction + 0.5)
     return False, 0
+
+
+# The speed bonus is worth at most this share of the attempt's question points.
+SPEED_BONUS_DIVISOR = 5  # 1/5 = 20 %
+
+
+def speed_bonus(
+    *,
+    max_points: int,
+    correct_count: int,
+    question_count: int,
+    allowed_ms: int,
+    time_used_ms: int,
+) -> int:
+    """Extra points for handing in early, in a round with ``Round.speed_bonus`` on.
+
+    ``cap × (time left ÷ time allowed) × (correct answers ÷ questions)``, rounded down,
+    with ``cap = max_points // 5``. Integer arithmetic only, so the same attempt always
+    gets the same bonus. Weighting by the share of correct answers means handing in a
+    blank sheet at once earns nothing; an attempt closed at its deadline has no time left
+    and earns nothing either. ``allowed_ms`` is the attempt's own window (deadline minus
+    start), which is shorter than the time limit when the round closes first.
+    """
+    cap = max_points // SPEED_BONUS_DIVISOR
+    if cap <= 0 or question_count <= 0 or allowed_ms <= 0 or correct_count <= 0:
+        return 0
+    remaining = min(allowed_ms, max(0, allowed_ms - time_used_ms))
+    correct = min(correct_count, question_count)
+    return (cap * remaining * correct) // (allowed_ms * question_count)

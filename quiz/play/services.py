@@ -27,7 +27,7 @@ from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.ranking import to_ms
 from quiz.play.models import Answer, Attempt, AttemptItem
-from quiz.play.scoring import points_for
+from quiz.play.scoring import points_for, speed_bonus
 from quiz.sql import insert_ignore, upsert
 
 SUBMITTED = "submitted"
@@ -96,31 +96,8 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     if state is RoundState.CLOSED:
         raise Conflict(_l("This round is closed."), code="round_closed")
 
-    cached = drawing_pool(round_.bank_id, round_.languages)
     seed = secrets.randbits(52)
-    try:
-        drawn = cached.pool.draw(DrawRule.from_json(round_.draw_rule), seed)
-    except DrawError as exc:
-        current_app.logger.error("round %s cannot be drawn: %s", round_.id, exc)
-        raise Conflict(
-            _l("This round is not ready: its question bank is too small."), code="bank_too_small"
-        ) from exc
-    items = []
-    for index, question_id in enumerate(drawn, start=1):
-        meta = cached.meta[int(question_id)]
-        order = (
-            list(meta.option_keys)
-            if meta.kind == Kind.TRUEFALSE
-            else option_order(meta.option_keys, seed, question_id)
-        )
-        items.append(
-            {
-                "no": index,
-                "question_id": int(question_id),
-                "option_order": order,
-                "points": int(round_.points_by_difficulty[str(meta.difficulty)]),
-            }
-        )
+    items = draw_items(round_, seed)
     attempt_no = (latest.attempt_no if latest else 0) + 1
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
     values = {
@@ -158,6 +135,39 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     return attempt, True
 
 
+def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
+    """The questions an attempt with this seed gets: number, question, option order, points.
+
+    The one drawing code: attempts use it, and so does the organizer's preview of a round
+    (which stores nothing), so a preview shows exactly what participants will see.
+    """
+    cached = drawing_pool(round_.bank_id, round_.languages)
+    try:
+        drawn = cached.pool.draw(DrawRule.from_json(round_.draw_rule), seed)
+    except DrawError as exc:
+        current_app.logger.error("round %s cannot be drawn: %s", round_.id, exc)
+        raise Conflict(
+            _l("This round is not ready: its question bank is too small."), code="bank_too_small"
+        ) from exc
+    items = []
+    for index, question_id in enumerate(drawn, start=1):
+        meta = cached.meta[int(question_id)]
+        order = (
+            list(meta.option_keys)
+            if meta.kind == Kind.TRUEFALSE
+            else option_order(meta.option_keys, seed, question_id)
+        )
+        items.append(
+            {
+                "no": index,
+                "question_id": int(question_id),
+                "option_order": order,
+                "points": int(round_.points_by_difficulty[str(meta.difficulty)]),
+            }
+        )
+    return items
+
+
 def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
     """The attempt just inserted and committed, as a persistent object without a re-read.
 
@@ -170,6 +180,7 @@ def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
         finish_reason=None,
         last_answer_at=None,
         time_used_ms=None,
+        bonus_points=0,
         **values,
     )
     make_transient_to_detached(attempt)
@@ -428,13 +439,39 @@ def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
         .values(finished_at=end, finish_reason=reason, time_used_ms=time_used)
-        .returning(Attempt.id)
+        .returning(Attempt.id, Attempt.correct_count, Attempt.question_count, Attempt.max_points)
     ).first()
+    if done is not None:
+        _add_speed_bonus(attempt, done, time_used)
     db.session.commit()
     db.session.refresh(attempt)
     if done is not None:
         _publish(attempt, now)
     return attempt
+
+
+def _add_speed_bonus(attempt: Attempt, finished: Any, time_used_ms: int) -> None:
+    """Add the round's speed bonus to the points, once, in the finishing transaction.
+
+    The update above marked the attempt finished and holds its row lock, so no answer
+    can change the counts any more: the bonus is computed from the final correct count,
+    and stored in ``points`` (what the boards and ``quiz leaderboard rebuild`` read).
+    """
+    if not db.session.scalar(select(Round.speed_bonus).where(Round.id == attempt.round_id)):
+        return
+    bonus = speed_bonus(
+        max_points=finished.max_points,
+        correct_count=finished.correct_count,
+        question_count=finished.question_count,
+        allowed_ms=to_ms(attempt.deadline) - to_ms(attempt.started_at),
+        time_used_ms=time_used_ms,
+    )
+    if bonus:
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(bonus_points=bonus, points=Attempt.points + bonus)
+        )
 
 
 def finalize_overdue(now: datetime, batch: int = 500) -> int:

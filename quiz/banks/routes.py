@@ -1,0 +1,369 @@
+"""Organizer console for question banks: import with a preview, export, browse, edit.
+
+Banks are shared by all organizers (and admins), so every route is
+``roles_required(Role.ORGANIZER)``. Routes parse the request and call one function of
+``quiz.banks.console``; the upload waits in SQL between its preview and its confirm.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from question_bank import LANGUAGES, OPTION_KEYS, TRUE_FALSE_LABELS
+from question_bank.formats import FORMATS, IMPORT_FORMATS, MAX_FILE_BYTES, xlsx_template
+from quiz.accounts.access import roles_required
+from quiz.accounts.models import Role
+from quiz.banks import console
+from quiz.banks.exporting import export_bytes
+from quiz.banks.forms import (
+    NEW_BANK,
+    ConfirmForm,
+    CreateBankForm,
+    EmptyForm,
+    QuestionForm,
+    UploadForm,
+)
+from quiz.clock import now
+from quiz.errors import Conflict, ValidationFailed
+from quiz.i18n import current_language
+
+bp = Blueprint("banks", __name__, url_prefix="/console/banks")
+
+ORGANIZER = Role.ORGANIZER
+PREVIEW_LIMIT = 200  # questions shown in a preview; the counts cover the whole file
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _attach(form: Any, failure: ValidationFailed, aliases: dict[str, str] | None = None) -> dict:
+    """Put a service's field problems on the form's fields; return those without a field."""
+    rest: dict[str, list[str]] = {}
+    for name, messages in failure.field_messages().items():
+        target = getattr(form, (aliases or {}).get(name, name), None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), *messages]
+        else:
+            rest[name] = messages
+    return rest
+
+
+# -- banks --------------------------------------------------------------------------
+
+
+@bp.route("")
+@roles_required(ORGANIZER)
+def index() -> Any:
+    return render_template(
+        "banks/index.html", summaries=console.bank_summaries(), form=CreateBankForm()
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(ORGANIZER)
+def create() -> Any:
+    form = CreateBankForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                row = console.create_bank(
+                    slug=form.slug.data or "",
+                    title_zh=form.title_zh.data or "",
+                    title_mn=form.title_mn.data or "",
+                    actor_id=current_user.id,
+                    now=now(),
+                    ip=_ip(),
+                )
+            except ValidationFailed as failure:
+                _attach(form, failure)
+            else:
+                flash(_("The bank was created."), "success")
+                return redirect(url_for("banks.bank", bank_id=row.id))
+    return render_template("banks/create.html", form=form), status
+
+
+@bp.route("/<int:bank_id>")
+@roles_required(ORGANIZER)
+def bank(bank_id: int) -> Any:
+    row = console.get_bank(bank_id)
+    filters = console.Filters.from_args(request.args)
+    page = request.args.get("page", "1")
+    result = console.search_questions(row.id, filters, int(page) if page.isdigit() else 1)
+    return render_template(
+        "banks/bank.html",
+        bank=row,
+        filters=filters,
+        page=result,
+        categories=console.categories_of(row.id),
+        summary=next(s for s in console.bank_summaries() if s.bank.id == row.id),
+        export_formats=console.export_formats(),
+        formats=FORMATS,
+        format_names=console.FORMAT_NAMES,
+        retire_form=EmptyForm(),
+    )
+
+
+@bp.route("/<int:bank_id>/export")
+@roles_required(ORGANIZER)
+def export(bank_id: int) -> Any:
+    """The bank (its active questions) as a file: ``format`` yaml, xlsx, gift or
+    moodle-xml; ``language`` for the one-language formats and the XLSX headers."""
+    row = console.get_bank(bank_id)
+    fmt = request.args.get("format", "yaml")
+    if fmt not in console.export_formats():
+        abort(404)
+    language = request.args.get("language", current_language())
+    if language not in LANGUAGES:
+        language = "zh"
+    data, _count = export_bytes(
+        fmt, bank_slug=row.slug, language=language, header_language=language
+    )
+    ascii_name, full_name = console.export_name(row, fmt, language)
+    response = Response(data, mimetype=FORMATS[fmt].media_type)
+    response.headers["Content-Disposition"] = console.content_disposition(ascii_name, full_name)
+    return response
+
+
+@bp.route("/template/<language>")
+@roles_required(ORGANIZER)
+def template(language: str) -> Any:
+    """The XLSX template with Chinese or Mongolian headers, and an example row."""
+    if language not in LANGUAGES:
+        abort(404)
+    response = Response(xlsx_template(language), mimetype=FORMATS["xlsx"].media_type)
+    full = f"{_('Question bank template')}-{language}.xlsx"
+    response.headers["Content-Disposition"] = console.content_disposition(
+        f"question-bank-template-{language}.xlsx", full
+    )
+    return response
+
+
+# -- import -------------------------------------------------------------------------
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    form.fmt.choices = [SelectChoice("auto", _("Detect from the file"))] + [
+        SelectChoice(name, console.FORMAT_NAMES.get(name, name)) for name in IMPORT_FORMATS
+    ]
+    form.bank.choices = [SelectChoice(NEW_BANK, _("A new bank"))] + [
+        SelectChoice(b.slug, f"{b.title_zh} ({b.slug})") for b in console.bank_choices()
+    ]
+    return form
+
+
+def _upload_limit() -> int:
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or MAX_FILE_BYTES)
+    return min(limit, MAX_FILE_BYTES)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(ORGANIZER)
+def upload() -> Any:
+    form = _upload_form()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            new = form.bank.data == NEW_BANK
+            choice = console.UploadChoice(
+                fmt=form.fmt.data or "auto",
+                bank_slug=(form.new_slug.data or "").strip() if new else form.bank.data or "",
+                new_bank=new,
+                title_zh=form.title_zh.data or "",
+                title_mn=form.title_mn.data or "",
+                category=form.category.data,
+                language=form.language.data or "zh",
+            )
+            storage = form.file.data
+            # Read at most one byte over the limit: enough to refuse, never more.
+            limit = _upload_limit()
+            data = storage.stream.read(limit + 1)
+            try:
+                stored = console.store_upload(
+                    user_id=current_user.id,
+                    data=data,
+                    filename=storage.filename or "upload",
+                    choice=choice,
+                    now=now(),
+                    max_bytes=limit,
+                    ttl=timedelta(
+                        minutes=int(current_app.config.get("QUIZ_BANK_UPLOAD_MINUTES", 60))
+                    ),
+                )
+            except ValidationFailed as failure:
+                _attach(form, failure, {"new_slug": "new_slug"})
+            else:
+                return redirect(url_for("banks.preview", token=stored.token))
+    return render_template("banks/upload.html", form=form, limit=_upload_limit()), status
+
+
+@bp.route("/import/<token>")
+@roles_required(ORGANIZER)
+def preview(token: str) -> Any:
+    upload = console.get_upload(token, current_user.id, now())
+    checked = console.check_upload(upload)
+    frozen = console.frozen_changes(checked)
+    form = ConfirmForm(digest=console.digest_of(checked))
+    return render_template(
+        "banks/preview.html",
+        upload=upload,
+        checked=checked,
+        frozen=frozen,
+        report=checked.report,
+        questions=checked.result.questions[:PREVIEW_LIMIT],
+        more=max(0, len(checked.result.questions) - PREVIEW_LIMIT),
+        form=form,
+        format_names=console.FORMAT_NAMES,
+    )
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+@roles_required(ORGANIZER)
+def confirm(token: str) -> Any:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        done = console.confirm_upload(
+            token, user_id=current_user.id, digest=form.digest.data or "", now=now(), ip=_ip()
+        )
+    except Conflict as conflict:
+        flash(conflict.localized(), "error")
+        return redirect(url_for("banks.preview", token=token))
+    flash(
+        _(
+            "Imported: %(added)s new questions, %(updated)s updated, %(skipped)s skipped.",
+            added=done.added,
+            updated=done.updated,
+            skipped=done.skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for("banks.bank", bank_id=done.bank.id))
+
+
+# -- questions ----------------------------------------------------------------------
+
+
+def _question_form(bank_id: int, question: Any) -> QuestionForm:
+    form = QuestionForm()
+    form.category.choices = [
+        SelectChoice(
+            c.slug, c.name_zh if current_language() == "zh" or not c.name_mn else c.name_mn
+        )
+        for c in console.categories_of(bank_id)
+    ]
+    if request.method == "GET":
+        form.kind.data = question.kind
+        form.category.data = question.category
+        form.difficulty.data = str(question.difficulty)
+        form.answer.data = list(question.answer)
+        for text in question.texts:
+            getattr(form, f"{text.language}_text").data = text.text
+            getattr(form, f"{text.language}_explanation").data = text.explanation or ""
+            getattr(form, f"{text.language}_reviewed").data = text.reviewed
+            for key, value in (text.options or {}).items():
+                if key in OPTION_KEYS:
+                    getattr(form, f"{text.language}_option_{key}").data = value
+    return form
+
+
+def _edit_of(form: QuestionForm) -> console.QuestionEdit:
+    versions = {}
+    for language in LANGUAGES:
+        versions[language] = console.VersionEdit(
+            text=getattr(form, f"{language}_text").data or "",
+            options={k: getattr(form, f"{language}_option_{k}").data or "" for k in OPTION_KEYS},
+            explanation=getattr(form, f"{language}_explanation").data or "",
+            reviewed=bool(getattr(form, f"{language}_reviewed").data),
+        )
+    difficulty = form.difficulty.data or ""
+    return console.QuestionEdit(
+        kind=form.kind.data or "",
+        category=form.category.data or "",
+        difficulty=int(difficulty) if str(difficulty).isdigit() else 0,
+        answer=tuple(form.answer.data or ()),
+        versions=versions,
+    )
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@roles_required(ORGANIZER)
+def edit_question(bank_id: int, question_id: int) -> Any:
+    row = console.get_bank(bank_id)
+    question = console.get_question(row.id, question_id)
+    form = _question_form(row.id, question)
+    problems: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                console.update_question(
+                    question, _edit_of(form), actor_id=current_user.id, now=now(), ip=_ip()
+                )
+            except ValidationFailed as failure:
+                aliases = {f"{lang}-text": f"{lang}_text" for lang in LANGUAGES}
+                problems = _attach(form, failure, aliases)
+            except Conflict as conflict:
+                status = 409
+                problems = {"form": [conflict.localized()]}
+            else:
+                flash(_("The question was saved."), "success")
+                return redirect(
+                    url_for("banks.edit_question", bank_id=row.id, question_id=question.id)
+                )
+    return render_template(
+        "banks/question.html",
+        bank=row,
+        question=question,
+        form=form,
+        problems=problems,
+        used=bool(console.used_questions([question.id])),
+        option_keys=OPTION_KEYS,
+        true_false=TRUE_FALSE_LABELS,
+        retire_form=EmptyForm(),
+    ), status
+
+
+def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=_ip())
+    flash(
+        _("The question was retired.") if retired else _("The question is active again."), "success"
+    )
+    return redirect(url_for("banks.edit_question", bank_id=bank_id, question_id=question_id))
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/retire", methods=["POST"])
+@roles_required(ORGANIZER)
+def retire(bank_id: int, question_id: int) -> Any:
+    return _set_retired(bank_id, question_id, True)
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/unretire", methods=["POST"])
+@roles_required(ORGANIZER)
+def unretire(bank_id: int, question_id: int) -> Any:
+    return _set_retired(bank_id, question_id, False)

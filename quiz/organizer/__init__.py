@@ -1,0 +1,1 @@
+"""The organizer console: setting up contests, leagues and rounds."""
