@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.contests.routes import bp as contests_bp
     from quiz.leaderboards.routes import bp as leaderboards_bp
     from quiz.play.routes import bp as play_bp
+    from quiz.results.routes import bp as results_bp
     from quiz.schools.routes import bp as schools_bp
 
     app.register_blueprint(contests_bp)
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(schools_bp)
+    app.register_blueprint(results_bp)
 
     from quiz.banks.routes import bp as banks_bp
 

@@ -100,6 +100,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_RATELIMIT_ACCOUNT_USER": os.environ.get("QUIZ_RATELIMIT_ACCOUNT_USER", "10/minute"),
         # The name authenticator apps show next to the account.
         "QUIZ_TOTP_ISSUER": os.environ.get("QUIZ_TOTP_ISSUER", "Science literacy contest"),
+        # Printed on certificates (quiz/results/certificates.py); default: the platform's name.
+        "QUIZ_CERTIFICATE_ISSUER": os.environ.get("QUIZ_CERTIFICATE_ISSUER") or None,
+        # How long organizers watching one round share a monitor snapshot (seconds).
+        "QUIZ_MONITOR_CACHE_SECONDS": float(os.environ.get("QUIZ_MONITOR_CACHE_SECONDS", "2")),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),

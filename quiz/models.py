@@ -10,6 +10,7 @@ from quiz.contests import models as contests
 from quiz.leaderboards import models as leaderboards
 from quiz.play import models as play
 from quiz.regions import models as regions
+from quiz.results import models as results
 from quiz.schools import models as schools
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "leaderboards",
     "play",
     "regions",
+    "results",
     "schools",
 ]

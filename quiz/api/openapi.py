@@ -571,6 +571,10 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                 "stale": boolean(
                     "True while the live board is being rebuilt; entries may be incomplete."
                 ),
+                "frozen": boolean(
+                    "True while the organizers have frozen this board: it shows the results "
+                    "finished before the freeze, and `me` is the caller's place on it."
+                ),
             },
             description=f"The top of a leaderboard and the caller's place. {RANKING_RULE}",
         ),

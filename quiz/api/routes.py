@@ -24,7 +24,7 @@ from quiz.contests import services as contests
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import csrf
 from quiz.i18n import current_language
-from quiz.leaderboards.live import live_board, shared_league_names
+from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
 from quiz.play import services as play
 from quiz.play.state import attempt_state
@@ -212,7 +212,14 @@ def finish(attempt_id: int) -> Any:
     attempt = play.finish_attempt(attempt, moment)
     contest = contests.get_visible_contest(attempt.contest_id, current_user)
     board = read_board(
-        contest, attempt.round_id, None, 1, current_user.id, attempt.league_id, moment
+        contest,
+        attempt.round_id,
+        None,
+        1,
+        current_user.id,
+        attempt.league_id,
+        moment,
+        frozen=frozen_for_viewer(contest, attempt.round_id, current_user),
     )
     return jsonify(
         {
@@ -234,12 +241,12 @@ def _board(contest_id: int, round_id: int | None) -> Any:
     enrollment = contests.enrollment_of(current_user.id, contest.id)
     # The top of the board is shared by all viewers for ~1 s; only the caller's own rank
     # is read per request (quiz/leaderboards/live.py).
-    board = live_board(
+    board = board_for_viewer(
         contest,
         round_id,
         league_id,
         _limit(),
-        current_user.id,
+        current_user,
         enrollment.league_id if enrollment else None,
         now(),
     )

@@ -102,4 +102,5 @@ def board_json(board: BoardView, league_names: dict[int, str]) -> dict[str, Any]
         "me": board.me,
         "total": board.total,
         "stale": board.stale,
+        "frozen": board.frozen,
     }

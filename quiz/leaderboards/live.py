@@ -29,8 +29,14 @@ from flask import current_app
 
 from quiz.contests.models import Contest
 from quiz.leaderboards.ranking import decode, member
-from quiz.leaderboards.services import BoardView, board_store, league_names, read_board
-from quiz.leaderboards.store import BoardKeys
+from quiz.leaderboards.services import (
+    BoardView,
+    board_store,
+    frozen_cutoffs,
+    league_names,
+    read_board,
+)
+from quiz.leaderboards.store import FROZEN, BoardKeys
 
 DEFAULT_TTL_SECONDS = 0.5
 _MAX_ENTRIES = 4096  # distinct boards kept before expired entries are swept
@@ -97,9 +103,10 @@ def _viewer_place(
     league_id: int | None,
     user_id: int,
     user_league_id: int | None,
+    prefix: str = "",
 ) -> dict | None:
     """The viewer's score, rank on this board and rank in their own league: one round trip."""
-    keys = BoardKeys(contest_id)
+    keys = BoardKeys(contest_id, prefix)
     who = member(user_id)
     pipe = board_store().client.pipeline(transaction=False)
     board = keys.board(round_id, league_id)
@@ -128,16 +135,19 @@ def live_board(
     user_id: int | None,
     user_league_id: int | None,
     now: datetime,
+    frozen: bool = False,
 ) -> BoardView:
     """The same view as ``services.read_board``, with the top shared between viewers."""
     top: BoardView = shared_cache().get(
-        ("top", contest.id, round_id, league_id, limit),
-        lambda: read_board(contest, round_id, league_id, limit, None, None, now),
+        ("frozen-top" if frozen else "top", contest.id, round_id, league_id, limit),
+        lambda: read_board(contest, round_id, league_id, limit, None, None, now, frozen=frozen),
     )
     if user_id is None or (top.stale and not top.entries and not top.total):
         return top  # nobody to place, or Redis is down
     try:
-        me = _viewer_place(contest.id, round_id, league_id, user_id, user_league_id)
+        me = _viewer_place(
+            contest.id, round_id, league_id, user_id, user_league_id, FROZEN if frozen else ""
+        )
     except redis.RedisError:
         return replace(top, me=None, stale=True)
     return replace(top, me=me)
@@ -147,4 +157,41 @@ def shared_league_names(contest: Contest, language: str) -> dict[int, str]:
     """League names by id in one language, shared like the top of the boards."""
     return shared_cache().get(
         ("leagues", contest.id, language), lambda: league_names(contest, language)
+    )
+
+
+def is_frozen(contest_id: int, round_id: int | None) -> bool:
+    """Are the public boards of this round (or, for ``None``, of the contest) frozen?
+
+    A contest's boards are frozen while any of its rounds is. Read from SQL and shared
+    like the top of the boards (one query per contest per cache period per process).
+    """
+    frozen = shared_cache().get(("frozen", contest_id), lambda: frozen_cutoffs(contest_id))
+    return bool(frozen) if round_id is None else round_id in frozen
+
+
+def frozen_for_viewer(contest: Contest, round_id: int | None, viewer: Any) -> bool:
+    """Should this viewer get the frozen board? Yes during a freeze, unless they run the
+    contest (its organizers and admins watch the live board)."""
+    from quiz.contests.services import is_organizer_of
+
+    return is_frozen(contest.id, round_id) and not is_organizer_of(viewer, contest)
+
+
+def board_for_viewer(
+    contest: Contest,
+    round_id: int | None,
+    league_id: int | None,
+    limit: int,
+    viewer: Any,
+    user_league_id: int | None,
+    now: datetime,
+) -> BoardView:
+    """The board a viewer may see: during a freeze, participants get the frozen board
+    (their own ``me`` is their place on it, or null if they finished after the freeze);
+    the contest's organizers and admins always get the live one."""
+    frozen = frozen_for_viewer(contest, round_id, viewer)
+    user_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    return live_board(
+        contest, round_id, league_id, limit, user_id, user_league_id, now, frozen=frozen
     )

@@ -17,3 +17,20 @@ class StaleBoard(db.Model):
         ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
     )
     since: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FrozenBoard(db.Model):
+    """A round whose public boards are frozen: participants see the boards as they stood
+    at ``frozen_at`` (attempts finished by then); the contest's organizers see the live
+    ones. The frozen boards live in Redis under their own keys (``store.FROZEN``) and are
+    rebuilt from SQL with this row, like every other board."""
+
+    __tablename__ = "frozen_boards"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    frozen_at: Mapped[datetime] = mapped_column(DateTime)

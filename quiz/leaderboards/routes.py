@@ -17,7 +17,7 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.i18n import current_language
-from quiz.leaderboards.live import live_board, shared_league_names
+from quiz.leaderboards.live import board_for_viewer, shared_league_names
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -30,12 +30,12 @@ def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
         league_id = None
     enrollment = contests.enrollment_of(current_user.id, contest.id)
     limit = 20 if projector else 10
-    board = live_board(
+    board = board_for_viewer(
         contest,
         round_id,
         league_id,
         limit,
-        current_user.id,
+        current_user,
         enrollment.league_id if enrollment else None,
         now(),
     )

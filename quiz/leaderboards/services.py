@@ -23,9 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from quiz.accounts.models import User
 from quiz.contests.models import Contest, League, Round
 from quiz.extensions import db, redis_store
-from quiz.leaderboards.models import StaleBoard
+from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
-from quiz.leaderboards.store import BoardKeys, BoardStore, Rebuilt, Standing
+from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
 from quiz.play.models import Attempt
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,9 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
         return 0
     store = _batch_store()
     try:
-        return _rebuild(store, contest, now)
+        count = _rebuild(store, contest, now)
+        _build_frozen(store, contest)
+        return count
     finally:
         store.client.connection_pool.disconnect()
 
@@ -306,6 +308,104 @@ def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:
     return count
 
 
+def frozen_cutoffs(contest_id: int) -> dict[int, datetime]:
+    """The contest's frozen rounds: round id -> the moment its boards were frozen."""
+    return dict(
+        db.session.execute(
+            select(FrozenBoard.round_id, FrozenBoard.frozen_at).where(
+                FrozenBoard.contest_id == contest_id
+            )
+        ).all()
+    )
+
+
+def build_frozen(contest_id: int) -> int:
+    """(Re)build the frozen boards of a contest from SQL; returns attempts counted.
+
+    Called when an organizer freezes or unfreezes a round, and by every rebuild, so the
+    frozen boards are as rebuildable as the live ones. With no frozen round left, the
+    frozen boards are removed.
+    """
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        return 0
+    store = _batch_store()
+    try:
+        return _build_frozen(store, contest)
+    finally:
+        store.client.connection_pool.disconnect()
+
+
+def _build_frozen(store: BoardStore, contest: Contest) -> int:
+    """The frozen boards hold what the live boards held at the freeze, computed from SQL:
+
+    - a frozen round's boards: that round's attempts finished by its ``frozen_at``;
+    - the contest's boards: every attempt of the contest finished by the earliest
+      ``frozen_at`` of its frozen rounds.
+
+    Running attempts never count (even in live-score rounds): a frozen board shows
+    results, and SQL can say exactly which results existed at the freeze. The entries are
+    those ``_rebuilt`` computes, so ordering and best-attempt rules are the live ones.
+    """
+    contest_id = contest.id
+    cutoffs = frozen_cutoffs(contest_id)
+    rounds = {
+        rid: RoundBoards(opens, contest.starts_at, live)
+        for rid, opens, live in db.session.execute(
+            select(Round.id, Round.opens_at, Round.live_scores).where(
+                Round.contest_id == contest_id
+            )
+        )
+    }
+    league_ids = list(db.session.scalars(select(League.id).where(League.contest_id == contest_id)))
+    unfrozen = [rid for rid in rounds if rid not in cutoffs]
+    if not cutoffs:
+        store.drop_boards(contest_id, FROZEN, [None, *rounds], league_ids)
+        return 0
+    contest_cut = min(cutoffs.values())
+    prefix = f"tmp:{secrets.token_hex(4)}:"
+    count = 0
+    chunk: list[Rebuilt] = []
+    user_id: int | None = None
+    standings: list[tuple[datetime, Standing]] = []
+
+    def person() -> Rebuilt:
+        overall = [s for at, s in standings if at <= contest_cut]
+        entries = [e for e in _rebuilt(user_id, overall).entries if e[0] is None] if overall else []
+        for rid, cut in cutoffs.items():
+            mine = [s for at, s in standings if s.round_id == rid and at <= cut]
+            if mine:
+                entries += [e for e in _rebuilt(user_id, mine).entries if e[0] == rid]
+        return Rebuilt(user_id=user_id, parts={}, entries=entries)  # type: ignore[arg-type]
+
+    def send() -> None:
+        pipe = store.client.pipeline(transaction=False)
+        store.write_entries(pipe, contest_id, prefix, chunk)
+        pipe.execute()
+
+    for row in _attempt_rows(contest_id):
+        if row.user_id != user_id:
+            if user_id is not None and standings:
+                chunk.append(person())
+            if len(chunk) >= REPLAY_CHUNK:
+                send()
+                chunk = []
+            user_id, standings = row.user_id, []
+        if row.finished_at is None:
+            continue
+        current = standing(row, rounds[row.round_id])
+        if current is not None:
+            standings.append((row.finished_at, current))
+            count += 1
+    if user_id is not None and standings:
+        chunk.append(person())
+    if chunk:
+        send()
+    store.swap_boards(contest_id, prefix, list(cutoffs), league_ids, target=FROZEN)
+    store.drop_boards(contest_id, FROZEN, unfrozen, league_ids)
+    return count
+
+
 def _users_with_attempts(contest_id: int, user_ids: list[int]) -> set[int]:
     return set(
         db.session.scalars(
@@ -354,6 +454,8 @@ class BoardView:
     total: int
     me: dict | None
     stale: bool
+    # True when this is the frozen board a participant sees during a freeze.
+    frozen: bool = False
 
 
 def read_board(
@@ -364,14 +466,20 @@ def read_board(
     user_id: int | None,
     user_league_id: int | None,
     now: datetime,
+    frozen: bool = False,
 ) -> BoardView:
-    """The top of a board and the caller's place, rebuilding first if Redis lost it."""
+    """The top of a board and the caller's place, rebuilding first if Redis lost it.
+
+    ``frozen`` reads the frozen copy (``store.FROZEN``) instead of the live board.
+    """
+    prefix = FROZEN if frozen else ""
     try:
         store = board_store()
-        result = store.read(contest.id, round_id, league_id, limit, user_id, user_league_id)
+        args = (contest.id, round_id, league_id, limit, user_id, user_league_id, prefix)
+        result = store.read(*args)
         if not result.built:
             _rebuild_once(contest.id, now)
-            result = store.read(contest.id, round_id, league_id, limit, user_id, user_league_id)
+            result = store.read(*args)
     except redis.RedisError:
         log.warning("redis unavailable; board of contest %s served as stale", contest.id)
         return BoardView(entries=[], total=0, me=None, stale=True)
@@ -395,7 +503,7 @@ def read_board(
         points, time_used = decode(value)
         me = {"rank": rank, "league_rank": league_rank, "score": points, "time_used_ms": time_used}
     stale = db.session.get(StaleBoard, contest.id) is not None
-    return BoardView(entries=entries, total=result.total, me=me, stale=stale)
+    return BoardView(entries=entries, total=result.total, me=me, stale=stale, frozen=frozen)
 
 
 def _rebuild_once(contest_id: int, now: datetime) -> None:

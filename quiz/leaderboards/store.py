@@ -18,6 +18,11 @@ import redis
 
 from quiz.leaderboards.ranking import FINISH_BITS, FINISH_MAX, TIME_BITS, TIME_MAX, member
 
+# Prefix of the frozen copies of a contest's boards (same hash tag as the live ones):
+# ``lb:{c42}:frozen:r7:all``, ``lb:{c42}:frozen:all`` ... They hold only entries, never
+# parts hashes, and are rebuilt from SQL (``services.build_frozen``).
+FROZEN = "frozen:"
+
 _PUBLISH_LUA = (
     """
 local field, value, round_prefix = ARGV[2], ARGV[3], ARGV[4]
@@ -226,10 +231,16 @@ class BoardStore:
             pipe.zadd(key, entries)
 
     def swap_boards(
-        self, contest_id: int, prefix: str, round_ids: Iterable[int], league_ids: Iterable[int]
+        self,
+        contest_id: int,
+        prefix: str,
+        round_ids: Iterable[int],
+        league_ids: Iterable[int],
+        target: str = "",
     ) -> None:
-        """Rename every rebuilt board over the live one; empty the boards nobody is on."""
-        live = BoardKeys(contest_id)
+        """Rename every rebuilt board over the live one (or over the boards under the
+        ``target`` prefix, e.g. ``FROZEN``); empty the boards nobody is on."""
+        live = BoardKeys(contest_id, target)
         tmp = BoardKeys(contest_id, prefix)
         leagues: list[int | None] = [None, *league_ids]
         scopes = [(r, lg) for r in [None, *round_ids] for lg in leagues]
@@ -294,8 +305,9 @@ class BoardStore:
         limit: int,
         user_id: int | None,
         user_league_id: int | None,
+        prefix: str = "",
     ) -> BoardRead:
-        keys = BoardKeys(contest_id)
+        keys = BoardKeys(contest_id, prefix)
         key = keys.board(round_id, league_id)
         pipe = self.client.pipeline(transaction=False)
         pipe.exists(keys.meta)
@@ -318,6 +330,39 @@ class BoardStore:
             names = self.client.hmget(keys.people, [m for m, _ in top])
         entries = [(int(m), int(-score), name) for (m, score), name in zip(top, names, strict=True)]
         return BoardRead(built=built, entries=entries, total=total, me=me)
+
+    def write_entries(
+        self,
+        pipe: redis.client.Pipeline,
+        contest_id: int,
+        prefix: str,
+        rebuilt: Iterable[Rebuilt],
+    ) -> None:
+        """Queue board entries only (no parts hashes) under ``prefix``: one ZADD per board
+        for the whole chunk. Used to build frozen boards, which have no parts of their own."""
+        tmp = BoardKeys(contest_id, prefix)
+        boards: dict[str, dict[str, float]] = {}
+        for person in rebuilt:
+            who = member(person.user_id)
+            for round_id, league_id, value in person.entries:
+                boards.setdefault(tmp.board(round_id, league_id), {})[who] = -value
+        for key, entries in boards.items():
+            pipe.zadd(key, entries)
+
+    def drop_boards(
+        self,
+        contest_id: int,
+        prefix: str,
+        round_ids: Iterable[int | None],
+        league_ids: Iterable[int],
+    ) -> None:
+        """Remove the boards (overall and per league) of the given scopes under ``prefix``
+        (``None`` in ``round_ids`` is the contest's own boards)."""
+        keys = BoardKeys(contest_id, prefix)
+        leagues: list[int | None] = [None, *league_ids]
+        names = [keys.board(r, lg) for r in round_ids for lg in leagues]
+        if names:
+            self.client.unlink(*names)
 
     def mark_built(self, contest_id: int, built_at_ms: int) -> None:
         self.client.hset(BoardKeys(contest_id).meta, "built_at", built_at_ms)

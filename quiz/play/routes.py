@@ -18,6 +18,7 @@ from quiz.contests.forms import StartForm
 from quiz.contests.services import enrollment_of, get_visible_round
 from quiz.errors import Conflict, QuizError, wants_json
 from quiz.i18n import current_language
+from quiz.leaderboards.live import frozen_for_viewer
 from quiz.leaderboards.services import read_board
 from quiz.play import services
 from quiz.play.state import attempt_state
@@ -136,6 +137,7 @@ def result(attempt_id: int) -> Any:
         current_user.id,
         enrollment.league_id if enrollment else None,
         now(),
+        frozen=frozen_for_viewer(state.round.contest, attempt.round_id, current_user),
     )
     if wants_json():
         return jsonify(state.to_json())

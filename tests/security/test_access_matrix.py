@@ -185,7 +185,7 @@ MATRIX: dict[str, list[Case]] = {
 for _module in feature_modules():
     for _endpoint, _cases in _module.ROWS.items():
         MATRIX.setdefault(_endpoint, []).extend(_cases)
-# Logging out ends the role's session: it stays the last row, after the features' rows.
+# Logging out ends each role's session, so it stays last, after the features' rows.
 MATRIX["accounts.logout"] = MATRIX.pop("accounts.logout")
 
 SKIPPED_ENDPOINTS = {"static"}  # files under static/, public by nature

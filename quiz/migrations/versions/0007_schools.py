@@ -1,7 +1,7 @@
 """schools: teachers, classes, students; forced password change
 
 Revision ID: 0007_schools
-Revises: 0005_contest_setup
+Revises: 0006_results
 Create Date: 2026-11-28 15:40:00
 
 The one new users column has a server default (false), so existing rows and tools that
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "0007_schools"
-down_revision = "0005_contest_setup"
+down_revision = "0006_results"
 branch_labels = None
 depends_on = None
 

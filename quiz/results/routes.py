@@ -1,0 +1,403 @@
+"""Results console: monitor, freeze, close, publish, results, participation, items.
+
+Every route is for the contest's organizers (``contest_organizer_required``: admins and
+that contest's organizers). Routes parse the request and call one service; exports are
+recorded in the audit log (they carry personal data).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quiz.accounts.access import login_required
+from quiz.audit.services import record
+from quiz.clock import now
+from quiz.contests import services as contests
+from quiz.contests.access import contest_organizer_required
+from quiz.contests.models import Round, RoundState
+from quiz.errors import NotFound, QuizError
+from quiz.extensions import db
+from quiz.i18n import current_language
+from quiz.results import certificates, exports, item_analysis, monitor, participation, services
+from quiz.results.forms import ActionForm, ConfirmForm
+
+bp = Blueprint("results", __name__)
+PAGE_SIZE = 200  # rows per results page; the exports hold every row
+
+
+def _round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:  # the decorator found it; a concurrent delete is the only way here
+        raise NotFound(_("This round does not exist."), code="round_not_found")
+    return round_
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _league_arg(contest: Any) -> int | None:
+    raw = request.args.get("league", "")
+    league_id = int(raw) if raw.isdigit() else None
+    return league_id if league_id in {lg.id for lg in contest.leagues} else None
+
+
+def _local_minute(moment: datetime) -> str:
+    return format_datetime(moment, "HH:mm")
+
+
+# Monitor ---------------------------------------------------------------------------------
+
+
+def _monitor_json(round_: Round, moment: datetime) -> dict[str, Any]:
+    snap = monitor.snapshot(round_, moment)
+    body = snap.to_json()
+    names = {lg.id: lg.name(current_language()) for lg in round_.contest.leagues}
+    for league in body["leagues"]:
+        league["name"] = names.get(league["league_id"], "")
+    for point, (minute, _count) in zip(body["answers_per_minute"], snap.per_minute, strict=True):
+        point["label"] = _local_minute(minute)
+    body["state"] = str(round_.state(moment))
+    frozen = services.frozen_at(round_.id)
+    published = services.published_at(round_.id)
+    body["frozen_at"] = frozen.isoformat() + "Z" if frozen else None
+    body["published_at"] = published.isoformat() + "Z" if published else None
+    return body
+
+
+@bp.get("/console/rounds/<int:round_id>/monitor")
+@contest_organizer_required
+def monitor_page(round_id: int) -> Any:
+    round_ = _round(round_id)
+    moment = now()
+    return render_template(
+        "results/monitor.html",
+        contest=g.contest,
+        round=round_,
+        data=_monitor_json(round_, moment),
+        state=round_.state(moment),
+        states=RoundState,
+        frozen_at=services.frozen_at(round_.id),
+        published_at=services.published_at(round_.id),
+        action_form=ActionForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/console/rounds/<int:round_id>/monitor.json")
+@contest_organizer_required
+def monitor_data(round_id: int) -> Any:
+    response = jsonify(_monitor_json(_round(round_id), now()))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+# Round actions ---------------------------------------------------------------------------
+
+
+def _back(round_: Round) -> Any:
+    return redirect(url_for("results.monitor_page", round_id=round_.id))
+
+
+def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
+    round_ = _round(round_id)
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please reload the page and try again."), "error")
+        return _back(round_)
+    if isinstance(form, ConfirmForm) and not form.confirm.data:
+        flash(_("Tick the box to confirm."), "error")
+        return _back(round_)
+    try:
+        changed = act(round_, current_user, now(), ip=_ip())
+    except QuizError as exc:
+        flash(exc.localized(), "error")
+        return _back(round_)
+    flash(done if changed is not False else already, "success" if changed is not False else "info")
+    return _back(round_)
+
+
+@bp.post("/console/rounds/<int:round_id>/freeze")
+@contest_organizer_required
+def freeze(round_id: int) -> Any:
+    return _act(
+        round_id,
+        ActionForm(),
+        services.freeze,
+        _("The public leaderboards are frozen."),
+        _("The leaderboards were already frozen."),
+    )
+
+
+@bp.post("/console/rounds/<int:round_id>/unfreeze")
+@contest_organizer_required
+def unfreeze(round_id: int) -> Any:
+    return _act(
+        round_id,
+        ActionForm(),
+        services.unfreeze,
+        _("The public leaderboards are live again."),
+        _("The leaderboards were not frozen."),
+    )
+
+
+@bp.post("/console/rounds/<int:round_id>/close")
+@contest_organizer_required
+def close(round_id: int) -> Any:
+    return _act(
+        round_id,
+        ConfirmForm(),
+        services.close_round,
+        _("The round is closed; unfinished attempts were handed in."),
+        "",
+    )
+
+
+@bp.post("/console/rounds/<int:round_id>/publish")
+@contest_organizer_required
+def publish(round_id: int) -> Any:
+    return _act(
+        round_id,
+        ConfirmForm(),
+        services.publish,
+        _("The results are published."),
+        _("The results were already published."),
+    )
+
+
+# Results ---------------------------------------------------------------------------------
+
+
+def _result_table(round_: Round, league_id: int | None) -> tuple[list[str], list[list[Any]]]:
+    language = current_language()
+    leagues = {lg.id: lg.name(language) for lg in round_.contest.leagues}
+    regions = services.region_names()
+    header = [
+        _("Rank"),
+        _("Rank in league"),
+        _("Username"),
+        _("Display name"),
+        _("League"),
+        _("Banner, county or district"),
+        _("Score"),
+        _("Maximum score"),
+        _("Correct answers"),
+        _("Questions"),
+        _("Time used (seconds)"),
+        _("Finished at"),
+        _("Language"),
+    ]
+    rows = []
+    for r in services.round_results(round_, league_id):
+        region = regions.get(r.region_code or "")
+        rows.append(
+            [
+                r.rank,
+                r.league_rank,
+                r.username,
+                r.display_name,
+                leagues.get(r.league_id, ""),
+                region.name(language) if region else "",
+                r.points,
+                r.max_points,
+                r.correct_count,
+                r.question_count,
+                round(r.time_used_ms / 1000, 1),
+                format_datetime(r.finished_at, "yyyy-MM-dd HH:mm:ss"),
+                r.language,
+            ]
+        )
+    return header, rows
+
+
+@bp.get("/console/rounds/<int:round_id>/results")
+@contest_organizer_required
+def results_page(round_id: int) -> Any:
+    round_ = _round(round_id)
+    league_id = _league_arg(g.contest)
+    rows = services.round_results(round_, league_id)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    raw = request.args.get("page", "1")
+    page = min(max(int(raw) if raw.isdigit() else 1, 1), pages)
+    language = current_language()
+    return render_template(
+        "results/results.html",
+        contest=g.contest,
+        round=round_,
+        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
+        page=page,
+        pages=pages,
+        league_id=league_id,
+        leagues={lg.id: lg.name(language) for lg in g.contest.leagues},
+        regions=services.region_names(),
+        state=round_.state(now()),
+        published_at=services.published_at(round_.id),
+    )
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
+    record(
+        actor_id=current_user.id,
+        action=f"{what}.export",
+        object_type=object_type,
+        object_id=object_id,
+        contest_id=g.contest.id,
+        now=now(),
+        after={"format": fmt, **after},
+        ip=_ip(),
+    )
+    db.session.commit()
+
+
+@bp.get("/console/rounds/<int:round_id>/results.<any(csv, xlsx):fmt>")
+@contest_organizer_required
+def results_export(round_id: int, fmt: str) -> Any:
+    round_ = _round(round_id)
+    league_id = _league_arg(g.contest)
+    header, rows = _result_table(round_, league_id)
+    name = f"results-round{round_.id}" + (f"-league{league_id}" if league_id else "")
+    _audit_export("results", "round", round_.id, fmt, league_id=league_id, rows=len(rows))
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), exports.CSV_MIMETYPE, f"{name}.csv")
+    return _download(
+        exports.to_xlsx(_("Results"), header, rows), exports.XLSX_MIMETYPE, f"{name}.xlsx"
+    )
+
+
+# Participation ---------------------------------------------------------------------------
+
+
+def _round_arg(contest: Any) -> Round | None:
+    raw = request.args.get("round", "")
+    return next((r for r in contest.rounds if str(r.id) == raw), None)
+
+
+@bp.get("/console/contests/<int:contest_id>/participation")
+@contest_organizer_required
+def participation_page(contest_id: int) -> Any:
+    round_ = _round_arg(g.contest)
+    data = participation.by_region(g.contest.id, round_.id if round_ else None, now())
+    return render_template("results/participation.html", contest=g.contest, round=round_, data=data)
+
+
+@bp.get("/console/contests/<int:contest_id>/participation.<any(csv, xlsx):fmt>")
+@contest_organizer_required
+def participation_export(contest_id: int, fmt: str) -> Any:
+    round_ = _round_arg(g.contest)
+    data = participation.by_region(g.contest.id, round_.id if round_ else None, now())
+    header = [
+        _("Code"),
+        _("Level"),
+        _("Name (Chinese)"),
+        _("Name (Mongolian)"),
+        _("Enrolled"),
+        _("Started"),
+        _("Finished"),
+        _("Average score"),
+    ]
+    levels = {"league": _("League or city"), "county": _("Banner, county or district")}
+    rows = [
+        [
+            r.code or "",
+            levels.get(r.level, _("No region")),
+            r.name_zh,
+            r.name_mn,
+            r.enrolled,
+            r.started,
+            r.finished,
+            r.average,
+        ]
+        for r in [*data.rows, data.total]
+    ]
+    rows[-1][1] = _("Total")
+    name = f"participation-contest{contest_id}" + (f"-round{round_.id}" if round_ else "")
+    _audit_export(
+        "participation", "contest", contest_id, fmt, round_id=round_.id if round_ else None
+    )
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), exports.CSV_MIMETYPE, f"{name}.csv")
+    return _download(
+        exports.to_xlsx(_("Participation"), header, rows), exports.XLSX_MIMETYPE, f"{name}.xlsx"
+    )
+
+
+# Item analysis ---------------------------------------------------------------------------
+
+
+@bp.get("/console/rounds/<int:round_id>/items")
+@contest_organizer_required
+def items_page(round_id: int) -> Any:
+    round_ = _round(round_id)
+    closed = round_.state(now()) is RoundState.CLOSED
+    items = item_analysis.analyse(round_.id) if closed else []
+    return render_template(
+        "results/items.html",
+        contest=g.contest,
+        round=round_,
+        closed=closed,
+        items=items,
+        all_languages=item_analysis.ALL,
+        low=item_analysis.LOW_FACILITY,
+        high=item_analysis.HIGH_FACILITY,
+    )
+
+
+# Certificates ----------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def results_published(round_id: int) -> bool:
+    """For participant pages (play/result.html): is there a certificate to offer?"""
+    return services.published_at(round_id) is not None
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    return _download(body, "application/pdf", filename)
+
+
+@bp.get("/console/rounds/<int:round_id>/certificates.pdf")
+@contest_organizer_required
+def certificates_top(round_id: int) -> Any:
+    """The top N (``?top=``, default 3, at most 10) of each league, or of ``?league=``."""
+    round_ = _round(round_id)
+    raw = request.args.get("top", "3")
+    top = int(raw) if raw.isdigit() else 3
+    league_id = _league_arg(g.contest)
+    body = certificates.top_certificates(round_, top, league_id, now())
+    _audit_export("certificates", "round", round_.id, "pdf", top=top, league_id=league_id)
+    return _pdf(body, f"certificates-round{round_.id}.pdf")
+
+
+@bp.get("/rounds/<int:round_id>/certificate.pdf")
+@login_required
+def own_certificate(round_id: int) -> Any:
+    """A participant's own certificate, once the round's results are published."""
+    round_ = contests.get_visible_round(round_id, current_user)
+    body = certificates.own_certificate(round_, current_user, now())
+    return _pdf(body, f"certificate-round{round_.id}.pdf")
