@@ -131,12 +131,14 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.play.fairplay_routes import bp as fairplay_bp
     from quiz.play.routes import bp as play_bp
     from quiz.results.routes import bp as results_bp
+    from quiz.schools.routes import bp as schools_bp
 
     app.register_blueprint(contests_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(play_bp)
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(schools_bp)
     app.register_blueprint(results_bp)
 
     from quiz.banks.routes import bp as banks_bp

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import db
@@ -44,6 +45,11 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The last time step whose code was accepted: a code works once (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Set on accounts a teacher created (one-time password): the login sends the person
+    # to the change-password page until they choose their own (quiz.accounts.sessions).
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
     region: Mapped[Region] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")

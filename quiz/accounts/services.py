@@ -56,6 +56,13 @@ class InvalidOtp(QuizError):
     code = "invalid_otp"
 
 
+class PasswordChangeRequired(QuizError):
+    """The account still has a one-time password (set by a teacher): change it first."""
+
+    status = 403
+    code = "password_change_required"
+
+
 def _profile_errors(
     display_name: str, region_code: str | None, language: str | None, school_id: int | None
 ) -> dict[str, list]:
@@ -145,6 +152,10 @@ def authenticate(
     password says nothing about the account's second factor.
     """
     user = check_credentials(username, password)
+    if user is not None and user.must_change_password:
+        raise PasswordChangeRequired(
+            _l("Log in on the website and choose your own password first.")
+        )
     if user is None or not user.two_factor_enabled:
         return user
     if not otp:
@@ -195,6 +206,7 @@ def change_password(
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new_password or "")
     user.password_changed_at = now
+    user.must_change_password = False
     user.session_version = (user.session_version or 1) + 1
     revoke_tokens(user)
     db.session.commit()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -74,8 +74,38 @@ def _check_age() -> None:
         session[SEEN_AT] = moment
 
 
+# While an account must change its one-time password, only these pages answer.
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"accounts.change_password", "accounts.logout", "accounts.set_language", "static"}
+)
+
+
+def _require_password_change() -> Any:
+    """Send a browser session whose account has a one-time password to change it first.
+
+    Only cookie sessions are checked here (no extra query on bearer requests): such an
+    account gets no API token until the password is changed (``services.authenticate``).
+    """
+    if "_user_id" not in session or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    from flask_login import current_user
+
+    if not current_user.is_authenticated or not getattr(
+        current_user, "must_change_password", False
+    ):
+        return None
+    from quiz.errors import error_response, wants_json
+
+    message = _("Choose your own password before you go on.")
+    if wants_json():
+        return error_response(403, "password_change_required", message)
+    flash(message, "info")
+    return redirect(url_for("accounts.change_password"))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_check_age)
+    app.before_request(_require_password_change)
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -61,6 +61,12 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "This code is not right. Enter the 6 digits your app shows now.",
         "`otp` is not the current code (each code works once) nor an unused recovery code",
     ),
+    "password_change_required": (
+        403,
+        "Log in on the website and choose your own password first.",
+        "the account still has a one-time password from its teacher; no token until it is "
+        "changed on the website",
+    ),
     "rate_limited": (
         429,
         "Too many requests. Please wait a moment and try again.",
@@ -792,6 +798,7 @@ def _paths() -> dict[str, Any]:
                         "invalid_credentials",
                         "two_factor_required",
                         "invalid_otp",
+                        "password_change_required",
                         "validation_failed",
                         "rate_limited",
                         "unavailable",

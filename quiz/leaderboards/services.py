@@ -127,6 +127,8 @@ def publish(
         except redis.exceptions.NoScriptError:  # Redis restarted: load, then send again
             store.load_scripts()
             send()
+        if attempt.finished_at is not None:
+            _publish_school(attempt)
     except redis.RedisError:
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
         _mark_stale(attempt.contest_id, now)
@@ -134,6 +136,13 @@ def publish(
     if current_app.extensions.get("quiz_boards_need_healing"):
         heal(now)
     return True
+
+
+def _publish_school(attempt: Attempt) -> None:
+    """A finished attempt moves its school's rankings (quiz/schools/rankings.py)."""
+    from quiz.schools.rankings import refresh_user_school
+
+    refresh_user_school(attempt.contest_id, attempt.user_id)
 
 
 _REPLAY_COLUMNS = (
@@ -295,6 +304,9 @@ def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:
     replay = [s for s in (standing(a, rounds[a.round_id]) for a in moved) if s is not None]
     if replay:
         store.publish(replay)
+    from quiz.schools.rankings import rebuild_school_boards
+
+    rebuild_school_boards(contest_id)
     store.mark_built(contest_id, to_ms(now))
     db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
     db.session.commit()

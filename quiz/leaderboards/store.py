@@ -395,3 +395,149 @@ class BoardRead:
     total: int
     # (encoded value, rank, league rank) of the asking user, if on the board
     me: tuple[int, int, int | None] | None
+
+
+# -- school rankings ---------------------------------------------------------------------
+# Per contest, schools ranked within their 旗县 ("county") and their 盟市 ("league") by
+# participation rate and by average score (quiz/schools/rankings.py computes the
+# numbers). Same hash tag as the contest's boards; absolute ZADDs, so a replayed update
+# cannot count twice; members are zero-padded school ids, stored negated (best first).
+
+SCHOOL_SCOPES = ("county", "league")
+SCHOOL_METRICS = ("rate", "avg")
+
+
+@dataclass(frozen=True)
+class SchoolBoardKeys:
+    contest_id: int
+    prefix: str = ""
+
+    @property
+    def tag(self) -> str:
+        return f"lb:{{c{self.contest_id}}}:"
+
+    def board(self, scope: str, code: str, metric: str) -> str:
+        return f"{self.tag}{self.prefix}schools:{scope}:{code}:{metric}"
+
+    @property
+    def stats(self) -> str:
+        """school -> "enrolled:participants:points_total" (the numbers behind the boards)."""
+        return f"{self.tag}{self.prefix}schools:stats"
+
+    @property
+    def pattern(self) -> str:
+        return f"{self.tag}{self.prefix}schools:*"
+
+
+@dataclass(frozen=True)
+class SchoolEntry:
+    school_id: int
+    county_code: str
+    league_code: str
+    enrolled: int
+    participants: int
+    points_total: int
+
+    def value(self, metric: str) -> int:
+        """Integer board value: rate in millionths, average in thousandths of a point."""
+        if metric == "rate":
+            return self.participants * 1_000_000 // self.enrolled if self.enrolled else 0
+        return self.points_total * 1000 // self.participants if self.participants else 0
+
+
+class SchoolBoardStore:
+    """The school ranking boards of contests, over one Redis client."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    def write(
+        self,
+        pipe: redis.client.Pipeline,
+        contest_id: int,
+        entries: Iterable[SchoolEntry],
+        prefix: str = "",
+    ) -> None:
+        keys = SchoolBoardKeys(contest_id, prefix)
+        boards: dict[str, dict[str, float]] = {}
+        stats: dict[str, str] = {}
+        for e in entries:
+            who = member(e.school_id)
+            stats[who] = f"{e.enrolled}:{e.participants}:{e.points_total}"
+            for scope, code in (("county", e.county_code), ("league", e.league_code)):
+                for metric in SCHOOL_METRICS:
+                    boards.setdefault(keys.board(scope, code, metric), {})[who] = -e.value(metric)
+        if stats:
+            pipe.hset(keys.stats, mapping=stats)
+        for key, mapping in boards.items():
+            pipe.zadd(key, mapping)
+
+    def remove(self, pipe: redis.client.Pipeline, contest_id: int, entry: SchoolEntry) -> None:
+        keys = SchoolBoardKeys(contest_id)
+        who = member(entry.school_id)
+        pipe.hdel(keys.stats, who)
+        for scope, code in (("county", entry.county_code), ("league", entry.league_code)):
+            for metric in SCHOOL_METRICS:
+                pipe.zrem(keys.board(scope, code, metric), who)
+
+    def replace_all(self, contest_id: int, entries: Sequence[SchoolEntry]) -> None:
+        """A rebuild: the new boards under a temporary prefix, then one MULTI that drops
+        every live school key and renames the new ones in place."""
+        import secrets
+
+        prefix = f"tmp:{secrets.token_hex(4)}:"
+        pipe = self.client.pipeline(transaction=False)
+        self.write(pipe, contest_id, entries, prefix)
+        pipe.execute()
+        live = SchoolBoardKeys(contest_id)
+        tmp = SchoolBoardKeys(contest_id, prefix)
+        old = list(self.client.scan_iter(match=live.pattern, count=1000))
+        new = list(self.client.scan_iter(match=tmp.pattern, count=1000))
+        pipe = self.client.pipeline(transaction=True)
+        if old:
+            pipe.unlink(*old)
+        for key in new:
+            name = key.decode() if isinstance(key, bytes) else key
+            pipe.rename(name, name.replace(tmp.tag + prefix, live.tag, 1))
+        pipe.execute()
+
+    def read(
+        self, contest_id: int, scope: str, code: str, metric: str
+    ) -> list[tuple[int, tuple[int, int, int]]]:
+        """(school id, (enrolled, participants, points_total)) best first."""
+        keys = SchoolBoardKeys(contest_id)
+        members = self.client.zrange(keys.board(scope, code, metric), 0, -1)
+        if not members:
+            return []
+        stats = self.client.hmget(keys.stats, members)
+        rows = []
+        for who, raw in zip(members, stats, strict=True):
+            text = (raw.decode() if isinstance(raw, bytes) else raw) or "0:0:0"
+            enrolled, participants, points = (int(x) for x in text.split(":"))
+            rows.append((int(who), (enrolled, participants, points)))
+        return rows
+
+    def dump(self, contest_id: int) -> dict[str, list[tuple[str, float]]]:
+        """Every school board of a contest (tests compare rebuilt with live)."""
+        keys = SchoolBoardKeys(contest_id)
+        found: dict[str, list[tuple[str, float]]] = {}
+        for key in self.client.scan_iter(match=keys.pattern, count=1000):
+            name = key.decode() if isinstance(key, bytes) else key
+            if name == keys.stats:
+                continue
+            found[name] = [
+                (m.decode() if isinstance(m, bytes) else m, s)
+                for m, s in self.client.zrange(name, 0, -1, withscores=True)
+            ]
+        return found
+
+
+def round_league_ranks(
+    client: redis.Redis, contest_id: int, round_id: int, people: Sequence[tuple[int, int]]
+) -> list[int | None]:
+    """1-based ranks of (user id, league id) pairs on a round's league boards (one trip)."""
+    keys = BoardKeys(contest_id)
+    pipe = client.pipeline(transaction=False)
+    for user_id, league_id in people:
+        pipe.zrank(keys.round_league(round_id, league_id), member(user_id))
+    return [None if rank is None else int(rank) + 1 for rank in pipe.execute()]

@@ -1,7 +1,7 @@
 """fair play: focus-loss recording and fast-answer flag settings
 
 Revision ID: 0008_fair_play
-Revises: 0006_results
+Revises: 0007_schools
 Create Date: 2026-11-28 16:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0008_fair_play"
-down_revision = "0006_results"
+down_revision = "0007_schools"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,159 @@
+"""School rankings per contest: within each 旗县 and each 盟市, by participation rate
+and by average score.
+
+The numbers, per school and contest (SQL is the truth):
+
+- enrolled: the school's accounts (``User.school_id``) enrolled in the contest;
+- participants: those of them with at least one finished attempt;
+- points_total: the sum over participants of their contest score, which is the sum of
+  their best finished attempt per round (the contest board's rule, finished attempts
+  only: a running attempt of a live round does not count for the school yet);
+- participation rate = participants / enrolled; average score = points_total /
+  participants.
+
+Live: when an attempt finishes, ``quiz.leaderboards.services.publish`` calls
+``refresh_school`` for the participant's school (two aggregate queries over one school),
+which writes the school's four board entries with absolute values. Class enrolment
+refreshes the school too (the rate's denominator changed). ``quiz leaderboard rebuild``
+(``rebuild_contest``) recomputes every school of the contest (``rebuild_school_boards``)
+and swaps the boards in; a test holds the rebuilt boards equal to the live ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+
+from quiz.accounts.models import User
+from quiz.contests.models import Enrollment
+from quiz.extensions import db, redis_store
+from quiz.leaderboards.store import SchoolBoardStore, SchoolEntry
+from quiz.play.models import Attempt
+from quiz.regions.models import Region
+from quiz.schools.models import School
+
+
+def school_store() -> SchoolBoardStore:
+    return SchoolBoardStore(redis_store.client)
+
+
+def school_entries(contest_id: int, school_id: int | None = None) -> list[SchoolEntry]:
+    """The ranking numbers of every school of a contest (or one school), from SQL."""
+    enrolled_q = (
+        select(User.school_id, func.count())
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.contest_id == contest_id, User.school_id.is_not(None))
+        .group_by(User.school_id)
+    )
+    best = (
+        select(
+            User.school_id.label("school_id"),
+            Attempt.user_id.label("user_id"),
+            func.max(Attempt.points).label("points"),
+        )
+        .join(User, User.id == Attempt.user_id)
+        .where(
+            Attempt.contest_id == contest_id,
+            Attempt.finished_at.is_not(None),
+            User.school_id.is_not(None),
+        )
+        .group_by(User.school_id, Attempt.user_id, Attempt.round_id)
+    )
+    if school_id is not None:
+        enrolled_q = enrolled_q.where(User.school_id == school_id)
+        best = best.where(User.school_id == school_id)
+    best_sub = best.subquery()
+    played_q = select(
+        best_sub.c.school_id, func.count(distinct(best_sub.c.user_id)), func.sum(best_sub.c.points)
+    ).group_by(best_sub.c.school_id)
+    enrolled = {sid: int(n) for sid, n in db.session.execute(enrolled_q)}
+    played = {sid: (int(n), int(total or 0)) for sid, n, total in db.session.execute(played_q)}
+    if not enrolled:
+        return []
+    places = dict(
+        (sid, (county, league))
+        for sid, county, league in db.session.execute(
+            select(School.id, School.region_code, Region.parent_code)
+            .join(Region, Region.code == School.region_code)
+            .where(School.id.in_(list(enrolled)))
+        )
+    )
+    return [
+        SchoolEntry(
+            school_id=sid,
+            county_code=places[sid][0],
+            league_code=places[sid][1] or "",
+            enrolled=int(count),
+            participants=played.get(sid, (0, 0))[0],
+            points_total=played.get(sid, (0, 0))[1],
+        )
+        for sid, count in sorted(enrolled.items())
+        if sid in places
+    ]
+
+
+def refresh_school(contest_id: int, school_id: int) -> None:
+    """Write one school's live entries (raises ``redis.RedisError`` when Redis is down)."""
+    entries = school_entries(contest_id, school_id)
+    store = school_store()
+    pipe = store.client.pipeline(transaction=False)
+    if entries:
+        store.write(pipe, contest_id, entries)
+    else:
+        school = db.session.get(School, school_id)
+        if school is not None:
+            region = db.session.get(Region, school.region_code)
+            league = region.parent_code if region is not None else ""
+            store.remove(
+                pipe, contest_id, SchoolEntry(school_id, school.region_code, league or "", 0, 0, 0)
+            )
+    pipe.execute()
+
+
+def refresh_user_school(contest_id: int, user_id: int) -> None:
+    """The live hook: refresh the school of a participant whose attempt just finished."""
+    school_id = db.session.scalar(select(User.school_id).where(User.id == user_id))
+    if school_id is not None:
+        refresh_school(contest_id, school_id)
+
+
+def rebuild_school_boards(contest_id: int) -> int:
+    """Recompute every school of a contest from SQL and swap the boards in."""
+    entries = school_entries(contest_id)
+    school_store().replace_all(contest_id, entries)
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class RankedSchool:
+    rank: int
+    school: School
+    enrolled: int
+    participants: int
+    rate: float  # 0..1
+    average: float
+
+
+def ranking(contest_id: int, scope: str, code: str, metric: str) -> list[RankedSchool]:
+    """A school board, best first, with the schools loaded for their names."""
+    rows = school_store().read(contest_id, scope, code, metric)
+    schools = {
+        s.id: s
+        for s in db.session.scalars(select(School).where(School.id.in_([sid for sid, _ in rows])))
+    }
+    ranked = []
+    for index, (sid, (enrolled, participants, points)) in enumerate(rows):
+        if sid not in schools:
+            continue
+        ranked.append(
+            RankedSchool(
+                rank=index + 1,
+                school=schools[sid],
+                enrolled=enrolled,
+                participants=participants,
+                rate=participants / enrolled if enrolled else 0.0,
+                average=points / participants if participants else 0.0,
+            )
+        )
+    return ranked

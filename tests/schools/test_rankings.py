@@ -1,0 +1,73 @@
+"""School rankings: live updates on finish equal a rebuild from SQL; the numbers."""
+
+from __future__ import annotations
+
+from quiz.leaderboards import services as boards
+from quiz.schools import enrolling, rankings
+from tests.schools.conftest import import_students, make_school, students_of, take_round
+
+
+def test_live_school_boards_equal_rebuilt_and_rank_correctly(app, make, clock, world):
+    second = make_school(make, clock, world.admin, "第二小学", teacher="teach2")
+    third = make_school(
+        make, clock, world.admin, "旗小学", county="150121", teacher="teach3"
+    )  # 土左旗, same 盟市
+    contest, round1 = make.setup()
+    round2 = make.round(contest, make.bank(bank_id="b2"), title_zh="复赛")
+    import_students(world, clock, [("Aa", "1"), ("Bb", "2"), ("Cc", "3"), ("Dd", "4")])
+    import_students(second, clock, [("Ee", "1"), ("Ff", "2")])
+    import_students(third, clock, [("Gg", "1")])
+    for w in (world, second, third):
+        enrolling.enroll_class(w.teacher, w.school_class.id, contest.id, clock())
+    first_students = students_of(world)
+    take_round(first_students[0], round1, clock, pick=1)
+    take_round(first_students[0], round2, clock, pick=0)
+    take_round(first_students[1], round1, clock, pick=0)
+    for user in students_of(second):
+        take_round(user, round1, clock, pick=1)
+    store = rankings.school_store()
+    live = store.dump(contest.id)
+    by_rate = rankings.ranking(contest.id, "county", "150102", "rate")
+    assert [r.school.id for r in by_rate] == [second.school.id, world.school.id]
+    assert [(r.participants, r.enrolled) for r in by_rate] == [(2, 2), (2, 4)]
+    # The league (呼和浩特) board holds the banner school too: it enrolled, nobody played.
+    league = rankings.ranking(contest.id, "league", "150100", "rate")
+    assert [r.school.id for r in league][-1] == third.school.id and league[-1].rate == 0
+    average = rankings.ranking(contest.id, "county", "150102", "avg")
+    expected_first = sum(a for a in [_points(first_students[0]), _points(first_students[1])]) / 2
+    assert round(next(r.average for r in average if r.school.id == world.school.id), 3) == round(
+        expected_first, 3
+    )
+    boards.rebuild(clock(), [contest.id])
+    assert store.dump(contest.id) == live
+    # Losing Redis loses nothing: a flush and a rebuild give the same boards.
+    store.client.flushdb()
+    boards.rebuild(clock(), [contest.id])
+    assert store.dump(contest.id) == live
+
+
+def _points(user) -> int:
+    from sqlalchemy import func, select
+
+    from quiz.extensions import db
+    from quiz.play.models import Attempt
+
+    best = (
+        select(func.max(Attempt.points).label("p"))
+        .where(Attempt.user_id == user.id, Attempt.finished_at.is_not(None))
+        .group_by(Attempt.round_id)
+        .subquery()
+    )
+    return int(db.session.scalar(select(func.sum(best.c.p))) or 0)
+
+
+def test_rankings_page(app, client, make, clock, world):
+    contest, round1 = make.setup()
+    import_students(world, clock, [("Aa", "1")])
+    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    take_round(students_of(world)[0], round1, clock)
+    client.post("/login", data={"username": world.teacher.username, "password": "correct-horse-9"})
+    page = client.get(f"/contests/{contest.id}/schools")
+    assert page.status_code == 200 and world.school.name_zh in page.get_data(as_text=True)
+    by_league = client.get(f"/contests/{contest.id}/schools?league=150100&by=avg")
+    assert world.school.name_zh in by_league.get_data(as_text=True)
