@@ -83,7 +83,16 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(load_session_user)
+
+    def session_user(session_id: str) -> Any:
+        # A request that names a bearer token is that token's, never the cookie's: else a
+        # cookie-authenticated request could skip the CSRF check (which bearer requests do
+        # not need) by adding any Authorization header.
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None
+        return load_session_user(session_id)
+
+    login_manager.user_loader(session_user)
     login_manager.request_loader(lambda _request: bearer_user())
 
     @login_manager.unauthorized_handler

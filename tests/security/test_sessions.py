@@ -295,3 +295,24 @@ def test_bearer_tokens_do_not_depend_on_the_session_clock(client, clock, make):
     clock.advance(hours=13)
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_a_bearer_header_outranks_the_session_cookie(app, client, make, clock) -> None:
+    """With both, the request is the token's: a cookie session cannot skip the CSRF check
+    by adding an Authorization header, and a wrong token is a 401 whatever the cookie."""
+    from quiz.accounts.services import issue_token
+
+    cookie_user = make.user("cookieuser")
+    token_user = make.user("tokenuser")
+    assert (
+        client.post("/login", data={"username": "cookieuser", "password": PASSWORD}).status_code
+        == 302
+    )
+    assert client.get("/api/v1/me").json["username"] == "cookieuser"
+    token, _ = issue_token(token_user, clock(), 30)
+    db.session.commit()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json["username"] == "tokenuser"
+    bad = client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    assert cookie_user.id != token_user.id
