@@ -51,6 +51,9 @@ def test_demo_is_idempotent_and_prints_the_accounts(runner, clock, demo_bank):
     assert demo.DEMO_PASSWORD in first.output
     counts = _counts()
     assert counts["users"] == 4 and counts["contests"] == 1 and counts["question_banks"] == 1
+    # The demo teacher teaches the demo student's class (the school pages have data).
+    assert counts["school_teachers"] == counts["school_classes"] == 1
+    assert counts["school_students"] == 1
 
     clock.advance(days=3)  # later runs (every `make run`) add nothing, whenever they run
     second = runner.invoke(args=["demo"])

@@ -17,7 +17,7 @@ from quiz.contests.models import Contest, ReviewPolicy, Stage
 from quiz.contests.services import add_round, create_contest
 from quiz.extensions import db
 from quiz.regions.services import sync_regions
-from quiz.schools.models import School
+from quiz.schools.models import School, SchoolClass, SchoolStudent, SchoolTeacher
 
 DEMO_PASSWORD = "demo-password"
 BANK_FILE = Path(question_bank.__file__).parent / "banks" / "science-literacy.yaml"
@@ -78,6 +78,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
                 school_id=school.id if account.username in ("teacher", "student") else None,
             )
         users[account.username] = user
+    _demo_class(school, users["teacher"], users["student"], now)
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "science-literacy"))
     if bank is None:
         bank, _, _ = import_bank(question_bank.load_bank(BANK_FILE), now)
@@ -119,3 +120,27 @@ def load_demo(now: datetime) -> list[DemoAccount]:
             review_policy=ReviewPolicy.AFTER_CLOSE,
         )
     return list(DEMO_ACCOUNTS)
+
+
+def _demo_class(school: School, teacher: User, student: User, now: datetime) -> None:
+    """The demo teacher teaches the demo student's class, so the school pages have data."""
+    if db.session.get(SchoolTeacher, (school.id, teacher.id)) is None:
+        db.session.add(SchoolTeacher(school_id=school.id, user_id=teacher.id, added_at=now))
+    school_class = db.session.scalar(select(SchoolClass).where(SchoolClass.school_id == school.id))
+    if school_class is None:
+        school_class = SchoolClass(
+            school_id=school.id, grade=8, name="2班", school_year=now.year, created_at=now
+        )
+        db.session.add(school_class)
+        db.session.flush()
+    if db.session.get(SchoolStudent, student.id) is None:
+        db.session.add(
+            SchoolStudent(
+                user_id=student.id,
+                school_id=school.id,
+                class_id=school_class.id,
+                student_number="2026001",
+                created_at=now,
+            )
+        )
+    db.session.commit()
