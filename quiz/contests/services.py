@@ -136,31 +136,9 @@ def viewer_league(user_id: int, contest_id: int) -> int | None:
     return league_id
 
 
-def create_contest(
-    *,
-    slug: str,
-    title_zh: str,
-    title_mn: str,
-    starts_at: datetime,
-    now: datetime,
-    created_by: User | None = None,
-    league_scheme: str = LeagueScheme.REGION,
-    published: bool = True,
-    description_zh: str = "",
-    description_mn: str = "",
-) -> Contest:
-    contest = new_contest(
-        slug=slug,
-        title_zh=title_zh,
-        title_mn=title_mn,
-        starts_at=starts_at,
-        now=now,
-        created_by=created_by,
-        league_scheme=league_scheme,
-        published=published,
-        description_zh=description_zh,
-        description_mn=description_mn,
-    )
+def create_contest(**fields: Any) -> Contest:
+    """Store a contest (``new_contest`` takes the fields), committed."""
+    contest = new_contest(**fields)
     db.session.commit()
     return contest
 
@@ -270,43 +248,9 @@ def new_league(
     return league
 
 
-def add_round(
-    contest: Contest,
-    *,
-    title_zh: str,
-    title_mn: str = "",
-    opens_at: datetime,
-    closes_at: datetime,
-    time_limit_seconds: int,
-    bank_id: int,
-    draw_rule: list[dict],
-    languages: list[str],
-    stage: str = Stage.PRELIMINARY,
-    max_attempts: int = 1,
-    review_policy: str = ReviewPolicy.AFTER_FINISH,
-    partial_credit: bool = False,
-    live_scores: bool = False,
-    points_by_difficulty: dict[str, int] | None = None,
-    speed_bonus: bool = False,
-) -> Round:
-    round_ = new_round(
-        contest,
-        title_zh=title_zh,
-        title_mn=title_mn,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        time_limit_seconds=time_limit_seconds,
-        bank_id=bank_id,
-        draw_rule=draw_rule,
-        languages=languages,
-        stage=stage,
-        max_attempts=max_attempts,
-        review_policy=review_policy,
-        partial_credit=partial_credit,
-        live_scores=live_scores,
-        points_by_difficulty=points_by_difficulty,
-        speed_bonus=speed_bonus,
-    )
+def add_round(contest: Contest, **fields: Any) -> Round:
+    """Validate and store a round (``new_round`` takes the fields), committed."""
+    round_ = new_round(contest, **fields)
     db.session.commit()
     return round_
 
