@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from quiz.documents.layout import Line, NothingToPrint, draw, new_pdf, speaking
+from quiz.documents.layout import Line, NothingToPrint, draw, pdf_document, speaking
 
 A4_LANDSCAPE = (297.0, 210.0)
 _ACCENT = (150, 30, 30)
@@ -80,15 +80,15 @@ def render_certificates(certificates: Sequence[Certificate], issuer: str) -> byt
     """
     if not certificates:
         raise NothingToPrint()
-    pdf = new_pdf("L", "Certificates")
-    width, height = A4_LANDSCAPE
-    for cert in certificates:
-        lines = _lines(cert, issuer)
-        pdf.add_page()
-        pdf.set_draw_color(*_ACCENT)
-        pdf.set_line_width(1.2)
-        pdf.rect(10, 10, width - 20, height - 20)
-        pdf.set_line_width(0.3)
-        pdf.rect(13, 13, width - 26, height - 26)
-        draw(pdf, lines, cert.language, (30, 25, width - 60, height - 50), spacing=1.9)
-    return bytes(pdf.output())
+    with pdf_document("L", "Certificates") as pdf:
+        width, height = A4_LANDSCAPE
+        for cert in certificates:
+            lines = _lines(cert, issuer)
+            pdf.add_page()
+            pdf.set_draw_color(*_ACCENT)
+            pdf.set_line_width(1.2)
+            pdf.rect(10, 10, width - 20, height - 20)
+            pdf.set_line_width(0.3)
+            pdf.rect(13, 13, width - 26, height - 26)
+            draw(pdf, lines, cert.language, (30, 25, width - 60, height - 50), spacing=1.9)
+        return bytes(pdf.output())

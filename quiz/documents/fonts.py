@@ -94,11 +94,11 @@ def mongolian_font() -> FontFile:
     target = _cache_dir() / f"noto-sans-mongolian-{digest}.ttf"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        font = TTFont(str(MONGOLIAN_WOFF2))
-        font.flavor = None
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf")
         os.close(fd)
-        font.save(tmp)
+        with TTFont(str(MONGOLIAN_WOFF2)) as font:
+            font.flavor = None
+            font.save(tmp)
         os.replace(tmp, target)  # atomic: a concurrent render never sees half a file
     return FontFile(str(target))
 

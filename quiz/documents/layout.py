@@ -77,6 +77,20 @@ def new_pdf(orientation: str, title: str) -> FPDF:
     return pdf
 
 
+@contextmanager
+def pdf_document(orientation: str, title: str) -> Iterator[FPDF]:
+    """``new_pdf`` whose font files are closed when the block ends, output or error: fpdf2
+    keeps them open for lazy fontTools reads until garbage collection otherwise."""
+    pdf = new_pdf(orientation, title)
+    try:
+        yield pdf
+    finally:
+        for font in pdf.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
+
 def _use(pdf: FPDF, line: Line, language: str) -> None:
     """Select the font for ``line``: Courier for ASCII codes, else the language's font."""
     if line.code and line.text.isascii():

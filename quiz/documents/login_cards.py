@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from quiz.documents.layout import Line, NothingToPrint, draw, new_pdf, speaking
+from quiz.documents.layout import Line, NothingToPrint, draw, pdf_document, speaking
 
 PAGE = (210.0, 297.0)
 COLUMNS, ROWS = 2, 4
@@ -66,15 +66,15 @@ def render_login_cards(cards: Sequence[LoginCard]) -> bytes:
     """PDF bytes: cards in the given order, left to right then down, 8 per page."""
     if not cards:
         raise NothingToPrint()
-    pdf = new_pdf("P", "Login cards")
-    card_w, card_h = PAGE[0] / COLUMNS, PAGE[1] / ROWS
-    for index, card in enumerate(cards):
-        slot = index % PER_PAGE
-        if slot == 0:
-            pdf.add_page()
-            _cut_lines(pdf)
-        x = (slot % COLUMNS) * card_w + PADDING
-        y = (slot // COLUMNS) * card_h + PADDING
-        box = (x, y, card_w - 2 * PADDING, card_h - 2 * PADDING)
-        draw(pdf, _lines(card), card.language, box, align="L", spacing=1.3)
-    return bytes(pdf.output())
+    with pdf_document("P", "Login cards") as pdf:
+        card_w, card_h = PAGE[0] / COLUMNS, PAGE[1] / ROWS
+        for index, card in enumerate(cards):
+            slot = index % PER_PAGE
+            if slot == 0:
+                pdf.add_page()
+                _cut_lines(pdf)
+            x = (slot % COLUMNS) * card_w + PADDING
+            y = (slot // COLUMNS) * card_h + PADDING
+            box = (x, y, card_w - 2 * PADDING, card_h - 2 * PADDING)
+            draw(pdf, _lines(card), card.language, box, align="L", spacing=1.3)
+        return bytes(pdf.output())
