@@ -88,6 +88,13 @@ return #KEYS
 """
 
 
+def contest_tag(contest_id: int) -> str:
+    """The key prefix of everything a contest keeps in Redis: one Cluster hash tag, so a
+    contest's boards (round, contest, frozen, school) share a slot and one script or
+    transaction may touch them all."""
+    return f"lb:{{c{contest_id}}}:"
+
+
 @dataclass(frozen=True)
 class BoardKeys:
     """Key names of one contest's boards, optionally under a rebuild prefix."""
@@ -97,7 +104,7 @@ class BoardKeys:
 
     @property
     def tag(self) -> str:
-        return f"lb:{{c{self.contest_id}}}:"
+        return contest_tag(self.contest_id)
 
     def round_all(self, round_id: int) -> str:
         return f"{self.tag}{self.prefix}r{round_id}:all"
@@ -414,7 +421,7 @@ class SchoolBoardKeys:
 
     @property
     def tag(self) -> str:
-        return f"lb:{{c{self.contest_id}}}:"
+        return contest_tag(self.contest_id)
 
     def board(self, scope: str, code: str, metric: str) -> str:
         return f"{self.tag}{self.prefix}schools:{scope}:{code}:{metric}"
