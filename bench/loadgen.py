@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.cpu import CpuMeter
+
 
 class HttpError(RuntimeError):
     """The server answered something the client did not expect."""
@@ -176,6 +178,7 @@ async def _run(
     script: Script,
     warmup: float,
     duration: float | None,
+    meter: CpuMeter | None = None,
 ) -> RunResult:
     stats: dict[str, Stats] = {}
     recording = [warmup <= 0]
@@ -196,14 +199,22 @@ async def _run(
     if duration is None:  # run the scripts to their end (the contest simulation)
         started = time.perf_counter()
         recording[0] = True
+        if meter:
+            meter.start()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         elapsed = time.perf_counter() - started
+        if meter:
+            meter.stop()
     else:
         if warmup > 0:
             await asyncio.sleep(warmup)
             recording[0] = True
         started = time.perf_counter()
         deadline[0] = started + duration
+        if meter:  # CPU over exactly the recorded window
+            meter.start()
+            await asyncio.sleep(duration)
+            meter.stop()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         elapsed = min(time.perf_counter(), deadline[0]) - started
     for result in results:
@@ -219,13 +230,15 @@ def run(
     *,
     warmup: float = 1.0,
     duration: float | None = 5.0,
+    meter: CpuMeter | None = None,
 ) -> RunResult:
     """Run ``clients`` copies of ``script`` against ``targets`` (shared round-robin).
 
     With ``duration``, scripts loop while ``running()`` is true; requests are recorded
     only after ``warmup`` seconds. With ``duration=None`` scripts run to their end.
+    ``meter`` (bench.cpu) adds up the CPU the processes spend in the recorded window.
     """
-    return asyncio.run(_run(targets, clients, script, warmup, duration))
+    return asyncio.run(_run(targets, clients, script, warmup, duration, meter))
 
 
 def loop(

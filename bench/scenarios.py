@@ -26,6 +26,7 @@ import redis
 from sqlalchemy import text
 
 from bench import dataset, loadgen, servers
+from bench.cpu import CpuMeter, pids_named
 from bench.harness import Backends, Profile, backends, format_table, make_app
 from bench.loadgen import Conn, HttpError
 
@@ -258,6 +259,18 @@ class Scenario:
     script: loadgen.Script
     label: str
     result: loadgen.RunResult = field(default_factory=lambda: loadgen.RunResult(0.0, {}))
+    meter: CpuMeter | None = None
+
+    def __post_init__(self) -> None:
+        server = self.server
+        self.meter = CpuMeter(
+            {
+                "server": lambda: [server.process.pid, *server.worker_pids()],
+                "postgres": lambda: pids_named("postgres"),
+                "redis": lambda: pids_named("redis-server"),
+                "loadgen": lambda: [os.getpid()],
+            }
+        )
 
     def add(self, segment: loadgen.RunResult) -> None:
         """Fold one segment's counts and latencies into the scenario's total."""
@@ -281,6 +294,7 @@ def interleave(scenarios: list[Scenario], profile: Profile, rounds: int, log: An
                     scenario.script,
                     warmup=profile.warmup / rounds,
                     duration=segment,
+                    meter=scenario.meter,
                 )
             )
         log(f"round {number + 1}/{rounds} of {len(scenarios)} interleaved scenarios done")
@@ -338,6 +352,9 @@ def _measure(
         m = Measure.of(scenario.result, scenario.label)
         measures[scenario.name] = m
         out[scenario.name] = m.__dict__
+        assert scenario.meter is not None
+        cpu = scenario.meter.per_request_ms(m.count)
+        out[scenario.name]["cpu_ms_per_request"] = cpu
         log(f"{scenario.name}: {m.brief()} errors {m.errors}")
         if m.errors:
             samples = [x for st in scenario.result.stats.values() for x in st.error_samples]
@@ -347,6 +364,7 @@ def _measure(
     out["redis"] = redis_memory(found.redis_url, contest_id, round_id, profile.board_large)
     out["worker_rss_mib"] = app.worker_rss_mib()
     out["baseline_worker_rss_mib"] = base.worker_rss_mib()
+    out["cpu_table"] = cpu_table({k: out[k]["cpu_ms_per_request"] for k in measures})
     out["table"] = table(
         profile,
         measures["hello"],
@@ -358,6 +376,32 @@ def _measure(
         out,
     )
     return out
+
+
+CPU_COLUMNS = ("server", "postgres", "redis", "loadgen", "other", "machine")
+
+
+def cpu_table(per_scenario: dict[str, dict[str, float]]) -> str:
+    """CPU milliseconds one request costs each process group (bench.cpu), per scenario.
+
+    ``server`` is the scenario's own gunicorn (the app, or the baseline for hello and
+    insert); ``machine`` is all busy time. The machine saturates, so throughput is
+    about 2 cores / ``machine``: this says where a ratio's difference is spent.
+    """
+    header = ("scenario", *CPU_COLUMNS)
+    rows = [
+        (name, *(f"{cpu.get(col, float('nan')):.2f}" for col in CPU_COLUMNS))
+        for name, cpu in per_scenario.items()
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [header, *rows]
+    ]
+    rule = "-" * max(len(line) for line in lines)
+    return "\n".join(["CPU ms per request, by process", rule, lines[0], rule, *lines[1:], rule])
 
 
 def _ok(good: bool) -> str:
@@ -474,6 +518,7 @@ def main(argv: list[str]) -> int:
     profile = Profile.smoke() if quick else Profile.full()
     results = run(profile)
     print(results["table"])
+    print(results["cpu_table"])
     target = os.environ.get("BENCH_RESULTS")
     if target:
         Path(target).write_text(json.dumps(results, indent=2, default=str))

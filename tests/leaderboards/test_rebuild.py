@@ -87,6 +87,27 @@ def test_rebuild_drops_entries_that_sql_does_not_have(make, clock):
     assert client.zcard(ghost) == 1
 
 
+def test_rebuild_prunes_the_parts_of_people_without_attempts(make, clock):
+    """A parts hash whose owner has no attempt left in SQL goes; the others stay (on
+    PostgreSQL the owners are looked up with one array parameter, not an IN list)."""
+    contest, round_ = make.setup(live_scores=True)
+    kept, gone = make.enrolled(contest), make.enrolled(contest)
+    for user in (kept, gone):
+        attempt, _ = play.start_attempt(user, round_, "zh", clock())
+        play.save_answer(attempt.id, user, 1, ["A"], clock())
+    keys = BoardKeys(contest.id)
+    client = boards.board_store().client
+    assert client.exists(keys.parts(kept.id)) and client.exists(keys.parts(gone.id))
+    mine = select(Attempt.id).where(Attempt.user_id == gone.id)
+    db.session.execute(Answer.__table__.delete().where(Answer.attempt_id.in_(mine)))
+    db.session.execute(Attempt.__table__.delete().where(Attempt.user_id == gone.id))
+    db.session.commit()
+    boards.rebuild(clock(), [contest.id])
+    assert client.exists(keys.parts(kept.id))
+    assert not client.exists(keys.parts(gone.id))
+    assert client.zscore(keys.round_all(round_.id), f"{gone.id:010d}") is None
+
+
 def test_a_board_lost_by_redis_is_rebuilt_on_the_next_read(make, clock):
     contest, round_ = make.setup()
     users = [make.enrolled(contest) for _ in range(3)]
