@@ -112,48 +112,43 @@ redis_store = RedisHandle()
 
 
 class RateLimiter:
-    """Flask-Limiter, counting in the app's Redis; one ``Limiter`` per app.
+    """Rate-limit counters in the app's Redis; one ``Counters`` per app.
 
-    A fresh ``Limiter`` per app (kept in ``app.extensions["quiz_limiter"]``) keeps apps
+    A fresh ``Counters`` per app (kept in ``app.extensions["quiz_limiter"]``) keeps apps
     apart: tests build many apps with limits on and off. Which routes are limited and how
-    is ``quiz/accounts/ratelimits.py``. Counters live in ``QUIZ_RATELIMIT_STORAGE_URL``,
-    else the app's Redis (``QUIZ_REDIS_URL``, or the embedded server's unix socket).
-    If Redis is down the limits fall back to per-process memory instead of refusing
-    requests: answers keep being saved during an outage.
+    is ``quiz/accounts/ratelimits.py``; the counting is ``quiz/accounts/limiter.py``.
+    Counters live in ``QUIZ_RATELIMIT_STORAGE_URL``, else the app's Redis
+    (``QUIZ_REDIS_URL``, or the embedded server's unix socket). If Redis is down the
+    limits fall back to per-process memory instead of refusing requests: answers keep
+    being saved during an outage.
     """
 
     def init_app(self, app: Flask) -> None:
         app.extensions["quiz_limiter"] = None
         if not app.config.get("RATELIMIT_ENABLED", True):
             return
-        from flask_limiter import Limiter
-        from flask_limiter.util import get_remote_address
-
         from quiz.accounts import ratelimits
+        from quiz.accounts.limiter import Counters
 
         app.config["RATELIMIT_STORAGE_URI"] = self.storage_uri(app)
-        app.config.setdefault("RATELIMIT_KEY_PREFIX", "rl")
-        limiter = Limiter(
-            key_func=get_remote_address,
+        counters = Counters(
+            storage_uri=app.config["RATELIMIT_STORAGE_URI"],
             storage_options={
                 "socket_timeout": 0.5,
                 "socket_connect_timeout": 0.5,
                 "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
             },
-            strategy="fixed-window",
-            headers_enabled=False,  # Retry-After is set on 429s only: no extra round trip
-            swallow_errors=True,
-            in_memory_fallback_enabled=True,
+            prefix=str(app.config.get("RATELIMIT_KEY_PREFIX", "rl")),
         )
-        limiter.init_app(app)
-        ratelimits.apply(app, limiter)
-        app.extensions["quiz_limiter"] = limiter
         if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
             # The embedded server starts lazily; make sure it runs before a count.
             @app.before_request
             def _start_embedded_redis() -> None:
                 if request.endpoint in ratelimits.LIMITS:
                     redis_store.client  # noqa: B018  (starts the server on first use)
+
+        ratelimits.apply(app, counters)
+        app.extensions["quiz_limiter"] = counters
 
     @staticmethod
     def storage_uri(app: Flask) -> str:

@@ -68,7 +68,7 @@ class RedisSpec:
         return {"sentinel": Sentinel, "cluster": RedisCluster}.get(self.kind, redis.Redis)
 
     def limiter_uri(self) -> str:
-        """The same Redis for Flask-Limiter's storage (the ``limits`` URI schemes)."""
+        """The same Redis for the rate-limit counters (the ``limits`` URI schemes)."""
         if self.kind == "cluster":
             return "redis+cluster://" + self.url.split("://", 1)[1]
         if self.url.startswith("unix://"):

@@ -1,8 +1,9 @@
 """Rate limits: every limited route and its rules, in one table.
 
-Counted by Flask-Limiter in the app's Redis (``quiz.extensions.limiter``), keyed by
-account *and* by client address. A whole classroom shares one school NAT address, so the
-per-address limits are sized for 60 people at once, and the tight limits are per account:
+Counted in the app's Redis by ``quiz.accounts.limiter`` (the ``limits`` library's fixed
+window), keyed by account *and* by client address. A whole classroom shares one school
+NAT address, so the per-address limits are sized for 60 people at once, and the tight
+limits are per account:
 
 | rule | counts | default |
 | --- | --- | --- |
@@ -17,20 +18,20 @@ per-address limits are sized for 60 people at once, and the tight limits are per
 Limits come from the ``QUIZ_RATELIMIT_*`` settings, read on each request. A breach is a
 429 with the localized error (``quiz.errors``) and ``Retry-After``. Endpoints are listed
 here rather than decorated in their modules so the whole policy reads in one screen; a
-listed endpoint that does not exist stops the app at start-up.
+listed endpoint that does not exist stops the app at start-up. One request hook looks the
+endpoint up in this table, so unlisted requests cost a dictionary lookup.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, request, session
 from flask_login import current_user
 
+from quiz.accounts.limiter import Counters, install
 from quiz.accounts.services import username_key
 
 
@@ -106,35 +107,14 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
 }
 
 
-def _setting(name: str) -> Callable[[], str]:
-    return lambda: str(current_app.config[name])
-
-
-def apply(app: Flask, limiter: Any) -> None:
-    """Wrap each listed view with its rules (after the blueprints are registered)."""
+def apply(app: Flask, counters: Counters) -> None:
+    """Check the table on every request (quiz.accounts.limiter)."""
     missing = sorted(set(LIMITS) - set(app.view_functions))
     if missing:
         raise RuntimeError(f"rate limits name unknown endpoints: {', '.join(missing)}")
-    for endpoint, rules in LIMITS.items():
-        view = app.view_functions[endpoint]
-        for rule in rules:
-            view = limiter.shared_limit(
-                _setting(rule.setting),
-                scope=rule.scope,
-                key_func=rule.key,
-                methods=list(rule.methods),
-                deduct_when=rule.count_when,
-            )(view)
-        app.view_functions[endpoint] = view
+    install(app, counters, LIMITS)
 
 
 def retry_after_seconds(exc: Any) -> int:
-    """Seconds until the breached window resets: at least 1, at most the window."""
-    limit = getattr(getattr(exc, "limit", None), "limit", None)
-    window = int(limit.get_expiry()) if limit is not None else 60
-    limiter = current_app.extensions.get("quiz_limiter")
-    try:
-        reset_at = limiter.current_limit.reset_at  # type: ignore[union-attr]
-    except Exception:  # the counters are unreachable: the whole window is a safe answer
-        return window
-    return min(window, max(1, math.ceil(reset_at - time.time())))
+    """Seconds until the breached window resets (set when the limit was hit)."""
+    return int(getattr(exc, "retry_after", 60))
