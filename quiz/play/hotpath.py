@@ -3,8 +3,9 @@ pipelined on PostgreSQL.
 
 On the benchmark machine a request costs what its round trips cost (docs/performance.md),
 so saving an answer is shaped to need two on PostgreSQL: one for BEGIN + the deadline
-guard + the upsert + the recount (psycopg's pipeline mode sends them together and the
-server runs them in order, each seeing the one before, exactly as if sent one by one),
+guard (a row lock) + the upsert + the recount (psycopg's pipeline mode sends them
+together and the server runs them in order, each seeing the one before, exactly as if
+sent one by one),
 and one for the COMMIT, sent only after their results are checked. The answer is still
 acknowledged only after that COMMIT.
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, and_, bindparam, cast, delete, func, select, update
+from sqlalchemy import Integer, Text, and_, bindparam, cast, delete, func, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
@@ -288,18 +288,33 @@ def _save_statements() -> dict[str, Any]:
     cached = _SAVE_STATEMENTS.get(dialect)
     if cached is not None:
         return cached
-    attempt_id = bindparam("attempt_id")
+    attempt_id = bindparam("attempt_id", type_=Integer)
     answers_of = _ANSWERS.c.attempt_id == attempt_id
+    # One pass over the attempt's answers for all three totals (three scalar subqueries
+    # read them three times).
+    recount = (
+        select(
+            attempt_id.label("attempt_id"),  # one row, always: it joins the attempt
+            func.coalesce(func.sum(_ANSWERS.c.points), 0).label("points"),
+            func.count().filter(_ANSWERS.c.correct.is_(True)).label("correct"),
+            func.count().label("answered"),
+        )
+        .where(answers_of)
+        .subquery("recount")
+    )
     statements = {
         # Takes the attempt's row lock first: concurrent saves of one attempt queue here.
-        "guard": update(_ATTEMPTS)
+        # A lock, not a write (PostgreSQL: FOR NO KEY UPDATE, which the answers' foreign
+        # key check does not conflict with); the row is written once, by "totals".
+        # SQLite has no row locks: every transaction there begins IMMEDIATE, which
+        # serializes writers from the start.
+        "guard": select(_ATTEMPTS.c.id)
         .where(
             _ATTEMPTS.c.id == attempt_id,
             _ATTEMPTS.c.finished_at.is_(None),
             _ATTEMPTS.c.deadline >= bindparam("cutoff"),
         )
-        .values(last_answer_at=bindparam("now"))
-        .returning(_ATTEMPTS.c.id),
+        .with_for_update(key_share=True),
         "upsert": _answer_upsert(),
         "clear": delete(_ANSWERS).where(answers_of, _ANSWERS.c.no == bindparam("no")),
         # Live-score rounds: a given answer is final. The update applies only to the same
@@ -310,15 +325,12 @@ def _save_statements() -> dict[str, Any]:
         # Recount from the answers (absolute, so a retried save cannot double-count) and
         # hand back what the boards need.
         "totals": update(_ATTEMPTS)
-        .where(_ATTEMPTS.c.id == attempt_id)
+        .where(_ATTEMPTS.c.id == recount.c.attempt_id)
         .values(
-            points=select(func.coalesce(func.sum(_ANSWERS.c.points), 0))
-            .where(answers_of)
-            .scalar_subquery(),
-            correct_count=select(func.count())
-            .where(answers_of, _ANSWERS.c.correct.is_(True))
-            .scalar_subquery(),
-            answered_count=select(func.count()).where(answers_of).scalar_subquery(),
+            points=recount.c.points,
+            correct_count=recount.c.correct,
+            answered_count=recount.c.answered,
+            last_answer_at=bindparam("now"),
         )
         .returning(
             *(
@@ -382,7 +394,7 @@ def save_answer(
             [
                 (statements["guard"], guard),
                 (write, answer),
-                (statements["totals"], {"attempt_id": attempt_id}),
+                (statements["totals"], {"attempt_id": attempt_id, "now": now}),
             ],
         )
         if guarded is None:
@@ -401,7 +413,7 @@ def save_answer(
             if drawn.live_scores:
                 _refuse_changing_a_live_answer(attempt_id, no, original)
             conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
-        standing = conn.execute(statements["totals"], {"attempt_id": attempt_id}).one()
+        standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
     db.session.commit()
     _publish(standing, now)
     return SavedAnswer(
