@@ -103,6 +103,52 @@ def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
     assert _count(Attempt, user_id=user_id) == 1
 
 
+def test_concurrent_saves_of_one_attempt_keep_its_totals_exact(app, make, clock):
+    """All questions of an attempt saved at once, one thread each, in five attempts: the
+    deadline guard's row lock serializes the saves, so each recount sees every answer
+    committed before it and the stored totals equal the answers. (Without the lock the
+    last two recounts can run side by side and each miss the other's answer: on
+    PostgreSQL this test then fails.)"""
+    contest, round_ = make.setup(max_attempts=5)
+    user = make.enrolled(contest)
+    user_id = user.id
+    for _ in range(5):
+        attempt, _ = services.start_attempt(user, round_, "zh", clock())
+        numbers = [q.no for q in attempt_state(attempt, "zh", clock()).questions]
+        attempt_id = attempt.id
+        db.session.remove()
+        barrier = threading.Barrier(len(numbers))
+        errors: list[BaseException] = []
+
+        def worker(no: int, attempt_id: int = attempt_id, barrier=barrier, errors=errors) -> None:
+            with app.app_context():
+                try:
+                    from quiz.accounts.models import User
+
+                    me = db.session.get(User, user_id)
+                    db.session.commit()  # hold no lock while waiting for the others
+                    barrier.wait(timeout=30)
+                    services.save_answer(attempt_id, me, no, ["A"], clock())
+                except BaseException as exc:
+                    errors.append(exc)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=worker, args=(no,)) for no in numbers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        stored = db.session.get(Attempt, attempt_id)
+        answers = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id)).all()
+        assert stored.answered_count == len(answers) == len(numbers)
+        assert stored.points == sum(a.points for a in answers)
+        assert stored.correct_count == sum(1 for a in answers if a.correct)
+        services.finish_attempt(stored, clock())
+        user = db.session.get(type(user), user_id)
+
+
 def test_repeated_answer_counts_once_and_can_change(make, clock):
     contest, round_ = make.setup()
     user = make.enrolled(contest)
