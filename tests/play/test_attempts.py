@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +15,9 @@ from quiz.extensions import db
 from quiz.play import services
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.state import attempt_state
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _count(model, **filters) -> int:
@@ -66,38 +71,55 @@ def test_start_refused_before_open_after_close_and_without_enrollment(make, cloc
     assert _count(Attempt) == 0
 
 
-def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
-    contest, round_ = make.setup()
-    user = make.enrolled(contest)
-    user_id, round_id = user.id, round_.id
-    db.session.remove()
-    barrier = threading.Barrier(20)
-    results: list[tuple[int, bool]] = []
+def _race(app, count: int, prepare: Callable[[int], T], act: Callable[[int, T], R]) -> list[R]:
+    """Run ``act`` in ``count`` threads released at once by a barrier, each in its own
+    app context. ``prepare`` loads what a thread needs first, then the thread commits, so
+    it holds no lock while the others get ready. Returns the results; fails on any error.
+    """
+    barrier = threading.Barrier(count)
+    results: list[R] = []
     errors: list[BaseException] = []
 
-    def worker() -> None:
+    def worker(index: int) -> None:
         with app.app_context():
             try:
-                from quiz.accounts.models import User
-                from quiz.contests.models import Round
-
-                me, rnd = db.session.get(User, user_id), db.session.get(Round, round_id)
-                rnd.contest  # noqa: B018 - load before the race
-                db.session.commit()  # hold no lock while waiting for the others
+                loaded = prepare(index)
+                db.session.commit()
                 barrier.wait(timeout=30)
-                attempt, created = services.start_attempt(me, rnd, "zh", clock())
-                results.append((attempt.id, created))
+                results.append(act(index, loaded))
             except BaseException as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(20)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors, errors
+    return results
+
+
+def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
+    from quiz.accounts.models import User
+    from quiz.contests.models import Round
+
+    contest, round_ = make.setup()
+    user = make.enrolled(contest)
+    user_id, round_id = user.id, round_.id
+    db.session.remove()
+
+    def prepare(_: int) -> tuple[User, Round]:
+        me, rnd = db.session.get(User, user_id), db.session.get(Round, round_id)
+        rnd.contest  # noqa: B018 - load before the race
+        return me, rnd
+
+    def start(_: int, loaded: tuple[User, Round]) -> tuple[int, bool]:
+        attempt, created = services.start_attempt(*loaded, "zh", clock())
+        return attempt.id, created
+
+    results = _race(app, 20, prepare, start)
     assert len({attempt_id for attempt_id, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert _count(Attempt, user_id=user_id) == 1
@@ -109,44 +131,28 @@ def test_concurrent_saves_of_one_attempt_keep_its_totals_exact(app, make, clock)
     committed before it and the stored totals equal the answers. (Without the lock the
     last two recounts can run side by side and each miss the other's answer: on
     PostgreSQL this test then fails.)"""
+    from quiz.accounts.models import User
+
     contest, round_ = make.setup(max_attempts=5)
-    user = make.enrolled(contest)
-    user_id = user.id
+    user_id = make.enrolled(contest).id
     for _ in range(5):
+        user = db.session.get(User, user_id)
         attempt, _ = services.start_attempt(user, round_, "zh", clock())
         numbers = [q.no for q in attempt_state(attempt, "zh", clock()).questions]
         attempt_id = attempt.id
         db.session.remove()
-        barrier = threading.Barrier(len(numbers))
-        errors: list[BaseException] = []
 
-        def worker(no: int, attempt_id: int = attempt_id, barrier=barrier, errors=errors) -> None:
-            with app.app_context():
-                try:
-                    from quiz.accounts.models import User
+        def save(index: int, me: User, attempt_id: int = attempt_id, numbers=numbers) -> None:
+            services.save_answer(attempt_id, me, numbers[index], ["A"], clock())
 
-                    me = db.session.get(User, user_id)
-                    db.session.commit()  # hold no lock while waiting for the others
-                    barrier.wait(timeout=30)
-                    services.save_answer(attempt_id, me, no, ["A"], clock())
-                except BaseException as exc:
-                    errors.append(exc)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=worker, args=(no,)) for no in numbers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        _race(app, len(numbers), lambda _: db.session.get(User, user_id), save)
         stored = db.session.get(Attempt, attempt_id)
         answers = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id)).all()
         assert stored.answered_count == len(answers) == len(numbers)
         assert stored.points == sum(a.points for a in answers)
         assert stored.correct_count == sum(1 for a in answers if a.correct)
         services.finish_attempt(stored, clock())
-        user = db.session.get(type(user), user_id)
+        round_ = db.session.merge(round_)
 
 
 def test_repeated_answer_counts_once_and_can_change(make, clock):
