@@ -54,6 +54,20 @@ def _results() -> dict:
     return {"tables": tables, "scores": scores, "boards": boards_seen}
 
 
+def play_round(make: Factories, clock: Clock, contest, round_, people: int, step: int) -> None:
+    """``people`` participants answer every question (A/B alternating, ``step`` seconds
+    apart); all but the last finish. The data every backup test restores and compares."""
+    users = [make.enrolled(contest) for _ in range(people)]
+    for index, user in enumerate(users):
+        attempt, _ = play.start_attempt(user, round_, "zh", clock())
+        for no in range(1, attempt.question_count + 1):
+            clock.advance(seconds=step)
+            play.save_answer(attempt.id, user, no, ["A" if (no + index) % 2 else "B"], clock())
+        if index != people - 1:
+            play.finish_attempt(attempt, clock())
+    db.session.commit()
+
+
 @pytest.mark.parametrize("how", ["python", "sqlite3-tool"])
 def test_an_online_backup_restores_to_the_same_results(tmp_path, redis_url, how):
     live_file = tmp_path / "live" / "quiz.sqlite3"
@@ -65,15 +79,7 @@ def test_an_online_backup_restores_to_the_same_results(tmp_path, redis_url, how)
         make = Factories(clock)
         contest, round_ = make.setup()
         round_id = round_.id
-        users = [make.enrolled(contest) for _ in range(5)]
-        for index, user in enumerate(users):
-            attempt, _ = play.start_attempt(user, round_, "zh", clock())
-            for no in range(1, attempt.question_count + 1):
-                clock.advance(seconds=3)
-                play.save_answer(attempt.id, user, no, ["A" if (no + index) % 2 else "B"], clock())
-            if index != 4:
-                play.finish_attempt(attempt, clock())
-        db.session.commit()
+        play_round(make, clock, contest, round_, people=5, step=3)
         # Online: the app still holds a connection (and its WAL) while the copy is taken.
         holder = db.engine.connect()
         backup_file = tmp_path / "backup.sqlite3"

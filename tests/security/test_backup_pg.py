@@ -19,9 +19,8 @@ from sqlalchemy.engine import make_url
 
 from quiz import create_app
 from quiz.extensions import db
-from quiz.play import services as play
 from tests.conftest import _config
-from tests.security.test_backup import _results
+from tests.security.test_backup import _results, play_round
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("QUIZ_TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -40,15 +39,7 @@ def _libpq(url) -> list[str]:
 def test_pg_dump_restores_to_the_same_results(app, make, clock, redis_url, tmp_path) -> None:
     assert shutil.which("pg_dump") and shutil.which("pg_restore"), "install postgresql-client"
     contest, round_ = make.setup()
-    users = [make.enrolled(contest) for _ in range(4)]
-    for index, user in enumerate(users):
-        attempt, _ = play.start_attempt(user, round_, "zh", clock())
-        for no in range(1, attempt.question_count + 1):
-            clock.advance(seconds=2)
-            play.save_answer(attempt.id, user, no, ["A" if (no + index) % 2 else "B"], clock())
-        if index != 3:
-            play.finish_attempt(attempt, clock())
-    db.session.commit()
+    play_round(make, clock, contest, round_, people=4, step=2)
     expected = _results()
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
