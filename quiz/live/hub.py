@@ -1,0 +1,179 @@
+"""Waiting for a game to change, in one app server: long-polls wake on Redis pub/sub.
+
+Each process keeps one listener thread subscribed to every game's events channel. A
+long-poll (``GET /live-games/<id>/state?after=SEQ``) waits on the game's condition until
+the listener hears a newer seq, or its time is up. The public state of a seq is fetched
+from Redis once per process (single flight) and shared by every waiting request.
+
+Nothing here is state another server needs: it is a cache of Redis, refilled from Redis
+after a lost connection (the listener re-reads the seq of every game it has waiters for)
+and checked by the waiters themselves every ``RECHECK_SECONDS`` in case a notice was
+missed. A process that dies takes only its own long-polls with it; the players' phones
+poll again and the load balancer sends them to another server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from quiz.live.store import EVENTS_PATTERN, GameKeys, LiveStore, game_of_channel
+
+log = logging.getLogger(__name__)
+RECHECK_SECONDS = 5.0
+
+
+class _Game:
+    __slots__ = ("cond", "fetch_lock", "seq", "snapshot", "waiters")
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.fetch_lock = threading.Lock()
+        self.seq = 0  # the newest seq heard of
+        self.snapshot: dict[str, Any] | None = None  # the newest public state fetched
+        self.waiters = 0
+
+
+class Hub:
+    """Per-process: games' newest seqs and snapshots, and the threads waiting on them."""
+
+    def __init__(self, client_factory: Callable[[], redis.Redis]) -> None:
+        self._client_factory = client_factory
+        self._games: dict[int, _Game] = {}
+        self._lock = threading.Lock()
+        self._listener: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def _game(self, game_id: int) -> _Game:
+        game = self._games.get(game_id)
+        if game is None:
+            with self._lock:
+                game = self._games.setdefault(game_id, _Game())
+        return game
+
+    # --- hearing of changes -------------------------------------------------------
+
+    def heard(self, game_id: int, seq: int) -> None:
+        """A newer seq exists (from pub/sub, or from this process's own transition)."""
+        game = self._game(game_id)
+        with game.cond:
+            if seq > game.seq:
+                game.seq = seq
+                game.cond.notify_all()
+
+    def ensure_listening(self) -> None:
+        if self._listener is not None and self._listener.is_alive():
+            return
+        with self._lock:
+            if self._listener is not None and self._listener.is_alive():
+                return
+            self._listener = threading.Thread(
+                target=self._listen, name="live-games-listener", daemon=True
+            )
+            self._listener.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _listen(self) -> None:
+        while not self._stopped.is_set():
+            pubsub = None
+            try:
+                client = self._client_factory()
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.psubscribe(EVENTS_PATTERN)
+                self._catch_up(client)  # notices missed while not subscribed
+                while not self._stopped.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None or message.get("type") != "pmessage":
+                        continue
+                    game_id = game_of_channel(str(message["channel"]))
+                    data = str(message["data"])
+                    if game_id is not None and data.isdigit():
+                        self.heard(game_id, int(data))
+            except redis.RedisError as exc:
+                log.warning("live games: pub/sub connection lost (%s); reconnecting", exc)
+                time.sleep(0.5)
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(redis.RedisError):
+                        pubsub.close()
+
+    def _catch_up(self, client: redis.Redis) -> None:
+        store = LiveStore(client)
+        for game_id in list(self._games):
+            snap = store.snapshot(game_id)
+            if snap is not None:
+                self.heard(game_id, int(snap["seq"]))
+
+    # --- waiting ------------------------------------------------------------------
+
+    def wait(
+        self, game_id: int, after: int, timeout: float, recheck: Callable[[], int | None]
+    ) -> None:
+        """Return when a seq newer than ``after`` is known, or after ``timeout`` seconds.
+
+        ``recheck`` reads the seq from Redis; it runs every ``RECHECK_SECONDS`` of waiting
+        in case a notice was lost.
+        """
+        self.ensure_listening()
+        game = self._game(game_id)
+        end = time.monotonic() + timeout
+        with game.cond:
+            game.waiters += 1
+            try:
+                while game.seq <= after:
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        return
+                    if not game.cond.wait(min(left, RECHECK_SECONDS)) and left > RECHECK_SECONDS:
+                        game.cond.release()
+                        try:
+                            seq = recheck()
+                        finally:
+                            game.cond.acquire()
+                        if seq is not None and seq > game.seq:
+                            game.seq = seq
+            finally:
+                game.waiters -= 1
+
+    def known_seq(self, game_id: int) -> int:
+        return self._game(game_id).seq
+
+    def snapshot(
+        self, game_id: int, load: Callable[[], dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        """The newest public state: from this process's copy if it is of the newest seq
+        heard of, else loaded (by one thread; the others wait for it)."""
+        game = self._game(game_id)
+        snap = game.snapshot
+        if snap is not None and snap["seq"] >= game.seq:
+            return snap
+        with game.fetch_lock:
+            snap = game.snapshot
+            if snap is not None and snap["seq"] >= game.seq:
+                return snap
+            fresh = load()
+            if fresh is not None:
+                if game.snapshot is None or fresh["seq"] >= game.snapshot["seq"]:
+                    game.snapshot = fresh
+                self.heard(game_id, int(fresh["seq"]))
+            return game.snapshot
+
+    def remember(self, game_id: int, snap: dict[str, Any]) -> None:
+        """A state this process just published: serve it without asking Redis."""
+        game = self._game(game_id)
+        with game.fetch_lock:
+            if game.snapshot is None or snap["seq"] >= game.snapshot["seq"]:
+                game.snapshot = snap
+        self.heard(game_id, int(snap["seq"]))
+
+    @staticmethod
+    def keys(game_id: int) -> GameKeys:
+        return GameKeys(game_id)
