@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from quiz.accounts.access import login_required, public
-from quiz.api.routes import _int, _str, bp, body
+from quiz.api.routes import _int, _str, body, bp
 from quiz.clock import now
 from quiz.contests.services import get_visible_round
 from quiz.errors import ValidationFailed
@@ -187,7 +187,10 @@ def live_game_state(game_id: int) -> Any:
     found = web.viewer(game_id)
     snap = web.wait_for_state(game_id, found, web.after_arg())
     language = found.language or current_language()
-    response = jsonify(services.state_for(found, snap, now(), language))
+    body = services.state_for(found, snap, now(), language)
+    if found.host:
+        body["recent_players"] = services.players_of(game_id, 40)
+    response = jsonify(body)
     response.cache_control.no_store = True
     return response
 

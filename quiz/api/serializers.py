@@ -69,7 +69,7 @@ def round_json(round_: Round, now: datetime) -> dict[str, Any]:
         "review_policy": round_.review_policy,
         "live_scores": round_.live_scores,
         # "self_paced" or "live" (a host paces a game in a hall: join it with its PIN).
-        "mode": round_.mode,
+        "mode": round_.mode or "self_paced",
     }
 
 

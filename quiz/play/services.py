@@ -77,9 +77,7 @@ def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = N
 def _refuse_live_round() -> None:
     """A live round is played in a game paced by its host (quiz/live): no self-paced
     start, and its running attempts take no answers and show no questions here."""
-    raise Conflict(
-        _l("This round is played live: join the game with its PIN."), code="live_round"
-    )
+    raise Conflict(_l("This round is played live: join the game with its PIN."), code="live_round")
 
 
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
