@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -20,7 +21,10 @@ from quiz.live.services import PODIUM_MAX, PODIUM_MIN, SECONDS_MAX, SECONDS_MIN
 class ModeForm(FlaskForm):
     mode = RadioField(
         _l("How the round is played"),
-        choices=[("self_paced", _l("Self-paced")), ("live", _l("Live, paced by a host"))],
+        choices=[
+            SelectChoice("self_paced", _l("Self-paced")),
+            SelectChoice("live", _l("Live, paced by a host")),
+        ],
         validators=[InputRequired()],
     )
     question_seconds = IntegerField(
@@ -39,10 +43,10 @@ class GameForm(FlaskForm):
     teams = RadioField(
         _l("Teams"),
         choices=[
-            (Teams.NONE.value, _l("No teams")),
-            (Teams.LEAGUE.value, _l("By league")),
-            (Teams.SCHOOL.value, _l("By school")),
-            (Teams.CUSTOM.value, _l("Custom teams")),
+            SelectChoice(Teams.NONE.value, _l("No teams")),
+            SelectChoice(Teams.LEAGUE.value, _l("By league")),
+            SelectChoice(Teams.SCHOOL.value, _l("By school")),
+            SelectChoice(Teams.CUSTOM.value, _l("Custom teams")),
         ],
         default=Teams.NONE.value,
     )

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from quiz.accounts.access import public
 from quiz.accounts.models import Role
@@ -252,11 +253,11 @@ def enter() -> Any:
 
 def _join_form(game: Any, signed_in: bool) -> JoinForm:
     form = JoinForm()
-    form.language.choices = [(code, LANGUAGE_NAMES[code]) for code in game.languages]
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in game.languages]
     if form.language.data is None:
         preferred = current_user.language if signed_in else current_language()
         form.language.data = preferred if preferred in game.languages else game.languages[0]
-    form.team.choices = [(str(i), name) for i, name in enumerate(game.team_names)]
+    form.team.choices = [SelectChoice(str(i), name) for i, name in enumerate(game.team_names)]
     return form
 
 

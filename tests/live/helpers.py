@@ -44,18 +44,22 @@ def live_hall(make: Any, clock: Any, players: int = 3, **round_kwargs: Any) -> H
 
 
 def create_game(client: Any, hall: Hall, **settings: Any) -> dict[str, Any]:
-    body = {"round_id": hall.round.id, "speed_points": True, "streaks": True, "teams": "none",
-            "podium": 3, **settings}
+    body = {
+        "round_id": hall.round.id,
+        "speed_points": True,
+        "streaks": True,
+        "teams": "none",
+        "podium": 3,
+        **settings,
+    }
     response = client.post("/api/v1/live-games", json=body, headers=hall.host_headers)
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.json
 
 
 def join(client: Any, hall: Hall, pin: str, index: int) -> dict[str, Any]:
-    user, token = hall.players[index]
-    response = client.post(
-        "/api/v1/live-games/join", json={"pin": pin}, headers=hall.bearer(token)
-    )
+    _user, token = hall.players[index]
+    response = client.post("/api/v1/live-games/join", json={"pin": pin}, headers=hall.bearer(token))
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json
 
