@@ -363,11 +363,25 @@ def find_player(game_id: int, user: Any, guest_token: str | None) -> PlayerRef |
         where = (LivePlayer.game_id == game_id) & (LivePlayer.token_hash == hashed)
     else:
         return None
-    found = cache.get(key, lambda: db.session.scalar(select(LivePlayer).where(where)))
+
+    def load() -> PlayerRef | None:
+        row = db.session.execute(
+            select(
+                LivePlayer.id,
+                LivePlayer.game_id,
+                LivePlayer.user_id,
+                LivePlayer.attempt_id,
+                LivePlayer.language,
+                LivePlayer.display_name,
+                LivePlayer.guest,
+            ).where(where)
+        ).first()
+        return None if row is None else _player_ref(row)
+
+    found = cache.get(key, load)
     if found is None:
         cache.discard(key)
-        return None
-    return found if isinstance(found, PlayerRef) else _player_ref(found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -1135,6 +1149,7 @@ def snapshot(
         "position": position,
         "question_count": len(live),
         "seconds": int(game.items[no - 1]["seconds"] or game.seconds) if no else game.seconds,
+        "started_ms": to_ms(game.question_started_at) if game.question_started_at else None,
         "deadline_ms": to_ms(game.question_deadline) if game.question_deadline else None,
         "paused_left_ms": game.paused_left_ms,
         "pauses": game.pauses,
@@ -1292,7 +1307,7 @@ def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: da
     now_ms = to_ms(now)
     if snap["phase"] != Phase.QUESTION or snap["no"] != no or snap["paused"]:
         _refuse_window()
-    started_ms = int(snap["deadline_ms"] or now_ms) - int(snap["seconds"]) * 1000
+    started_ms = int(snap["started_ms"] or now_ms)
     try:
         received = store().received_at(game_id, no, player.id)
     except redis.RedisError:
