@@ -93,7 +93,7 @@ def live_schemas() -> dict[str, Any]:
             "player_id": integer(),
             "display_name": string(),
             "score": integer(minimum=0),
-            "correct": integer("Questions answered fully right.", minimum=0),
+            "correct_count": integer("Questions answered fully right.", minimum=0),
             "time_used_ms": integer(
                 "Answer time summed over the questions played (a question's whole time "
                 "when not answered): the tie-break.",

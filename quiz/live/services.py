@@ -1110,7 +1110,7 @@ def board(game: LiveGame, scores: dict[int, rules.PlayerScore]) -> Board:
                 "player_id": player.id,
                 "display_name": player.display_name,
                 "score": entry.score.points,
-                "correct": entry.score.correct_count,
+                "correct_count": entry.score.correct_count,
                 "time_used_ms": entry.score.time_used_ms,
             }
         )

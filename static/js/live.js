@@ -2,7 +2,7 @@
  * live.js: the live-game pages (host console, projector, phone), drawn from the JSON API.
  *
  *   <div data-live-role="player|host|projector" data-state-url="/api/v1/live-games/7/state"
- *        data-answer-url="/api/v1/live-games/7/answers/" data-results-url="…/results"
+ *        data-submit-url="/api/v1/live-games/7/answers/" data-results-url="…/results"
  *        data-action-url="/api/v1/live-games/7/" data-csrf="…" data-texts="{…}">
  *
  * Transport: plain long-polling (GET state?after=SEQ answers when the game moves on, or
@@ -235,7 +235,7 @@
     const no = state.question.no;
     sentFor = no;
     drawPlayer();
-    const result = await send('PUT', root.dataset.answerUrl + no, { choice });
+    const result = await send('PUT', root.dataset.submitUrl + no, { choice });
     if (!result.ok && result.status !== 409) {
       sentFor = 0;
       drawPlayer();
