@@ -36,6 +36,9 @@ from bench.harness import Backends, backends, format_table, make_app
 from bench.loadgen import Conn, HttpError
 
 THINK = (0.3, 4.0)  # seconds a simulated player takes to answer
+# Players arrive over this many seconds (a hall fills in minutes; 1,000 joins in the same
+# instant only measure the database pool's queue).
+JOIN_WINDOW = float(os.environ.get("BENCH_LIVE_JOIN_SECONDS", 30))
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Tally:
     advanced_at: dict[int, float] = field(default_factory=dict)  # no -> perf_counter
     received: dict[int, list[float]] = field(default_factory=dict)  # no -> delays (s)
     finished: int = 0
+    aborted: bool = False  # the host failed: players stop after their current poll
     results: dict[str, Any] | None = None
     failures: list[str] = field(default_factory=list)
 
@@ -121,6 +125,7 @@ def _script(
     async def player(conn: Conn, index: int) -> None:
         rng = random.Random(index)
         token = tokens[index - 1]
+        await asyncio.sleep((JOIN_WINDOW if not profile.quick else 0.5) * index / profile.players)
         await conn.request("POST", "/api/v1/live-games/join", {"pin": pin}, token, label="join")
         tally.joined += 1
         seq = 0
@@ -149,6 +154,8 @@ def _script(
                     tally.refused.append(str(exc)[:200])
             if state["phase"] == "finished":
                 tally.finished += 1
+                return
+            if tally.aborted:
                 return
 
     async def host_loop(conn: Conn) -> None:
@@ -181,6 +188,8 @@ def _script(
             else:
                 await player(conn, index)
         except (HttpError, AssertionError) as exc:
+            if index == 0:
+                tally.aborted = True
             if len(tally.failures) < 5:
                 tally.failures.append(f"{'host' if index == 0 else 'player'}: {exc!r}"[:300])
 

@@ -30,7 +30,7 @@ RECHECK_SECONDS = 5.0
 
 
 class _Game:
-    __slots__ = ("cond", "fetch_lock", "seq", "snapshot", "waiters")
+    __slots__ = ("cond", "fetch_lock", "repaired_at", "seq", "snapshot", "waiters")
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
@@ -38,6 +38,7 @@ class _Game:
         self.seq = 0  # the newest seq heard of
         self.snapshot: dict[str, Any] | None = None  # the newest public state fetched
         self.waiters = 0
+        self.repaired_at = 0.0
 
 
 class Hub:
@@ -142,6 +143,16 @@ class Hub:
                             game.seq = seq
             finally:
                 game.waiters -= 1
+
+    def due_for_repair(self, game_id: int) -> bool:
+        """True for one caller per game and ``RECHECK_SECONDS`` in this process."""
+        game = self._game(game_id)
+        moment = time.monotonic()
+        with self._lock:
+            if moment - game.repaired_at < RECHECK_SECONDS:
+                return False
+            game.repaired_at = moment
+            return True
 
     def known_seq(self, game_id: int) -> int:
         return self._game(game_id).seq

@@ -86,11 +86,17 @@ def hub() -> Hub:
     return found
 
 
+# Live games' Redis client waits longer than the app's (1 s): a lost publish would leave
+# every phone on the old state, and a busy Redis (1,000 places written at each reveal)
+# may take over a second. A failure still degrades, never blocks: see ``repair``.
+LIVE_REDIS_TIMEOUT = 5.0
+
+
 def store() -> LiveStore:
-    client = redis_store.client
     found = current_app.extensions.get("quiz_live_store")
-    if found is None or found.client is not client:
-        found = current_app.extensions["quiz_live_store"] = LiveStore(client)
+    if found is None:
+        client = redis_store.spec.build(socket_timeout=LIVE_REDIS_TIMEOUT)
+        found = current_app.extensions.setdefault("quiz_live_store", LiveStore(client))
     return found
 
 
@@ -1171,7 +1177,8 @@ def snapshot(
 
 def publish(change: Change, now: datetime) -> dict[str, Any]:
     """After the commit: the new state to Redis and every server; at the end, the round's
-    boards. Returns the published state."""
+    boards. Returns the published state. If Redis fails (twice), the state is still in
+    SQL: waiting long-polls find it there within ``hub.RECHECK_SECONDS`` (``repair``)."""
     game = change.game
     previous = hub().snapshot(game.id, lambda: _redis_snapshot(game.id))
     snap, built = snapshot(game, change.scores)
@@ -1180,10 +1187,14 @@ def publish(change: Change, now: datetime) -> dict[str, Any]:
         snap["teams"] = (previous or {}).get("teams")
         if previous is None and game.phase != Phase.LOBBY:
             snap, built = snapshot(game, recompute(game))
-    try:
-        store().publish_state(game.id, snap, places=built.places if built else None)
-    except redis.RedisError:
-        current_app.logger.warning("live game %s: redis unavailable, state kept in SQL", game.id)
+    for attempt in (1, 2):
+        try:
+            store().publish_state(game.id, snap, places=built.places if built else None)
+            break
+        except redis.RedisError:
+            current_app.logger.warning(
+                "live game %s: redis unavailable (try %d), state kept in SQL", game.id, attempt
+            )
     hub().remember(game.id, snap)
     if change.finished_attempts:
         _publish_results(change.finished_attempts, now)
@@ -1208,6 +1219,23 @@ def current_snapshot(game_id: int) -> dict[str, Any]:
     snap = hub().snapshot(game_id, lambda: _redis_snapshot(game_id))
     if snap is not None:
         return snap
+    return _rebuild_snapshot(game_id)
+
+
+def repair(game_id: int) -> int | None:
+    """The newest seq, with Redis brought up to SQL if it fell behind (a publish lost to
+    a Redis failure): long-polls call this now and then while they wait."""
+    sql_seq = db.session.scalar(select(LiveGame.seq).where(LiveGame.id == game_id))
+    snap = _redis_snapshot(game_id)
+    if sql_seq is not None and (snap is None or int(snap["seq"]) < sql_seq):
+        current_app.logger.warning("live game %s: Redis behind SQL, republished", game_id)
+        snap = _rebuild_snapshot(game_id)
+    db.session.rollback()  # hand the connection back: the caller goes on waiting
+    return int(snap["seq"]) if snap else sql_seq
+
+
+def _rebuild_snapshot(game_id: int) -> dict[str, Any]:
+    """The public state from SQL, published to Redis (which lost or missed it)."""
     game = get_game(game_id)
     db.session.refresh(game)
     scores = recompute(game) if game.phase != Phase.LOBBY else None

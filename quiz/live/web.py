@@ -129,13 +129,18 @@ def wait_for_state(game_id: int, found: services.Viewer, after: int | None) -> d
         timeout = left if due is None else min(left, max(due, 0) + 0.05)
         if timeout <= 0:
             return snap
-        hub.wait(game_id, after, timeout, lambda: _redis_seq(game_id))
+        hub.wait(game_id, after, timeout, lambda: _recheck(game_id))
         snap = _close_if_due(game_id, services.current_snapshot(game_id))
         if int(snap["seq"]) > after:
             return snap
 
 
-def _redis_seq(game_id: int) -> int | None:
+def _recheck(game_id: int) -> int | None:
+    """The game's seq for a long-poll that heard nothing for a while: from Redis, and
+    once per ``RECHECK_SECONDS`` per process from SQL too (``services.repair`` puts a
+    state Redis missed there)."""
+    if services.hub().due_for_repair(game_id):
+        return services.repair(game_id)
     try:
         snap = services.store().snapshot(game_id)
     except redis.RedisError:

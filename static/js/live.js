@@ -44,6 +44,17 @@
     return node;
   }
 
+  // A person's name as is: Mongolian script stands upright in a horizontal place
+  // (the .mn-label class of app.css), as the pages' name() macro does.
+  function nameNode(tag, className, name) {
+    const node = el(tag, className, name);
+    if (/[\u1800-\u18AF]/.test(String(name))) {
+      node.setAttribute('lang', 'mn-Mong-CN');
+      node.classList.add('mn-label');
+    }
+    return node;
+  }
+
   function setText(selector, value) {
     const node = $(selector);
     if (node) node.textContent = value === undefined || value === null ? '' : String(value);
@@ -112,7 +123,7 @@
     for (const entry of entries.slice(0, limit)) {
       const item = el('li');
       item.appendChild(el('span', 'live-rank upright', entry.rank));
-      item.appendChild(el('span', 'live-name', entry.display_name));
+      item.appendChild(nameNode('span', 'live-name', entry.display_name));
       item.appendChild(el('span', 'live-score upright', entry.score));
       list.appendChild(item);
     }
@@ -124,7 +135,7 @@
     for (const team of teams) {
       const item = el('li');
       item.appendChild(el('span', 'live-rank upright', team.rank));
-      item.appendChild(el('span', 'live-name', team.name));
+      item.appendChild(nameNode('span', 'live-name', team.name));
       item.appendChild(el('span', 'live-score upright', team.score));
       list.appendChild(item);
     }
@@ -261,7 +272,7 @@
     }
     const names = $('.live-names');
     if (names && state.recent_players) {
-      names.replaceChildren(...state.recent_players.map((name) => el('li', null, name)));
+      names.replaceChildren(...state.recent_players.map((name) => nameNode('li', null, name)));
     }
   }
 
@@ -271,7 +282,7 @@
     lobby.classList.toggle('hidden', state.phase !== 'lobby');
     const names = $('.live-names');
     if (names && state.recent_players) {
-      names.replaceChildren(...state.recent_players.map((name) => el('li', null, name)));
+      names.replaceChildren(...state.recent_players.map((name) => nameNode('li', null, name)));
     }
     const stage = $('.live-stage');
     stage.replaceChildren();
