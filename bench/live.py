@@ -237,8 +237,10 @@ def _recompute(found: Backends, game_id: int, round_id: int) -> dict[str, Any]:
         contest = game.contest_id
         from quiz.contests.models import Contest
 
+        from quiz.clock import utcnow
+
         board = read_board(
-            db.session.get(Contest, contest), round_id, None, 100, None, None, game.finished_at
+            db.session.get(Contest, contest), round_id, None, 100, None, None, utcnow()
         )
         out = {
             "ranking": ranking,
