@@ -235,9 +235,8 @@ def _recompute(found: Backends, game_id: int, round_id: int) -> dict[str, Any]:
             for a in db.session.scalars(select(Attempt).where(Attempt.round_id == round_id))
         }
         contest = game.contest_id
-        from quiz.contests.models import Contest
-
         from quiz.clock import utcnow
+        from quiz.contests.models import Contest
 
         board = read_board(
             db.session.get(Contest, contest), round_id, None, 100, None, None, utcnow()

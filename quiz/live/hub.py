@@ -23,14 +23,25 @@ from typing import Any
 
 import redis
 
-from quiz.live.store import EVENTS_PATTERN, GameKeys, LiveStore, game_of_channel
+from quiz.live.store import EVENTS_PATTERN, LiveStore, game_of_channel
 
 log = logging.getLogger(__name__)
 RECHECK_SECONDS = 5.0
+FLUSH_SECONDS = 0.05
 
 
 class _Game:
-    __slots__ = ("cond", "fetch_lock", "repaired_at", "seq", "snapshot", "waiters")
+    __slots__ = (
+        "cond",
+        "facts",
+        "facts_at",
+        "facts_lock",
+        "fetch_lock",
+        "repaired_at",
+        "seq",
+        "snapshot",
+        "waiters",
+    )
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
@@ -39,6 +50,9 @@ class _Game:
         self.snapshot: dict[str, Any] | None = None  # the newest public state fetched
         self.waiters = 0
         self.repaired_at = 0.0
+        self.facts: Any = None  # the latest Facts read from Redis
+        self.facts_at = 0.0
+        self.facts_lock = threading.Lock()
 
 
 class Hub:
@@ -50,6 +64,13 @@ class Hub:
         self._lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._stopped = threading.Event()
+        # Receipts (game, no, player) -> ms: recorded by long-polls, written to Redis in
+        # batches by the flusher thread; ``_sent`` remembers what was written.
+        self._pending: dict[tuple[int, int, int], int] = {}
+        self._sent: set[tuple[int, int, int]] = set()
+        self._receipts_lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        self._store: Any = None
 
     def _game(self, game_id: int) -> _Game:
         game = self._games.get(game_id)
@@ -185,6 +206,82 @@ class Hub:
                 game.snapshot = snap
         self.heard(game_id, int(snap["seq"]))
 
-    @staticmethod
-    def keys(game_id: int) -> GameKeys:
-        return GameKeys(game_id)
+    # --- shared facts: counts, places, who answered (one read per process per interval)
+
+    def facts(self, game_id: int, seq: int, max_age: float, load: Callable[[Any], Any]) -> Any:
+        """The game's facts, read by one thread at most every ``max_age`` seconds (and
+        again whenever the state's seq moved on); the other requests share them."""
+        game = self._game(game_id)
+        current = game.facts
+        fresh = current is not None and current.seq >= seq
+        if fresh and time.monotonic() - game.facts_at < max_age:
+            return current
+        if current is not None and fresh and not game.facts_lock.acquire(blocking=False):
+            return current  # another thread is reading them
+        if current is None or not fresh:
+            game.facts_lock.acquire()
+        try:
+            current = game.facts
+            if (
+                current is not None
+                and current.seq >= seq
+                and (time.monotonic() - game.facts_at < max_age)
+            ):
+                return current
+            game.facts = load(current)
+            game.facts_at = time.monotonic()
+            return game.facts
+        finally:
+            game.facts_lock.release()
+
+    # --- receipts: when each player first received a question ----------------------------
+
+    def receipt(self, game_id: int, no: int, player_id: int, moment_ms: int, store: Any) -> None:
+        """Remember that the player received question ``no`` now (the first time counts);
+        written to Redis within ``FLUSH_SECONDS`` by the flusher thread."""
+        key = (game_id, no, player_id)
+        with self._receipts_lock:
+            if key in self._sent or key in self._pending:
+                return
+            self._pending[key] = moment_ms
+            self._store = store
+        self._ensure_flusher()
+
+    def local_receipt(self, game_id: int, no: int, player_id: int) -> int | None:
+        """A receipt recorded by this process and not yet written to Redis."""
+        return self._pending.get((game_id, no, player_id))
+
+    def _ensure_flusher(self) -> None:
+        if self._flusher is not None and self._flusher.is_alive():
+            return
+        with self._lock:
+            if self._flusher is not None and self._flusher.is_alive():
+                return
+            self._flusher = threading.Thread(
+                target=self._flush_loop, name="live-games-receipts", daemon=True
+            )
+            self._flusher.start()
+
+    def _flush_loop(self) -> None:
+        while not self._stopped.is_set():
+            time.sleep(FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self) -> None:
+        with self._receipts_lock:
+            batch, self._pending = self._pending, {}
+            store = self._store
+        if not batch or store is None:
+            return
+        try:
+            store.record_receipts(batch)
+        except redis.RedisError as exc:
+            log.warning("live games: %d receipts not written (%s); retrying", len(batch), exc)
+            with self._receipts_lock:
+                for key, value in batch.items():
+                    self._pending.setdefault(key, value)
+            return
+        with self._receipts_lock:
+            self._sent.update(batch)
+            if len(self._sent) > 200_000:  # old games: forget (HSETNX keeps the first anyway)
+                self._sent.clear()

@@ -1336,10 +1336,12 @@ def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: da
     if snap["phase"] != Phase.QUESTION or snap["no"] != no or snap["paused"]:
         _refuse_window()
     started_ms = int(snap["started_ms"] or now_ms)
-    try:
-        received = store().received_at(game_id, no, player.id)
-    except redis.RedisError:
-        received = None
+    received = hub().local_receipt(game_id, no, player.id)
+    if received is None:
+        try:
+            received = store().received_at(game_id, no, player.id)
+        except redis.RedisError:
+            received = None
     received_ms = max(received or started_ms, started_ms)
     elapsed = rules.elapsed_ms(received_ms, now_ms, snap.get("pauses") or [])
     conn = db.session.connection()
@@ -1394,13 +1396,15 @@ def state_for(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str
     no = int(snap["no"] or 0)
     phase = snap["phase"]
     now_ms = to_ms(now)
-    receive = now_ms if viewer.player is not None and phase == Phase.QUESTION else None
-    try:
-        players, answered, place, answered_by_me = store().viewer_facts(
-            int(snap["game_id"]), no, viewer.player.id if viewer.player else None, receive
-        )
-    except redis.RedisError:
-        players, answered, place, answered_by_me = 0, 0, None, None
+    game_id = int(snap["game_id"])
+    player_id = viewer.player.id if viewer.player else None
+    if player_id is not None and phase == Phase.QUESTION:
+        hub().receipt(game_id, no, player_id, now_ms, store())
+    facts = _facts(game_id, no, int(snap["seq"]))
+    players = facts.players if facts else 0
+    answered = len(facts.answered) if facts else 0
+    place = facts.places.get(player_id) if facts and player_id is not None else None
+    answered_by_me = player_id in facts.answered if facts and player_id is not None and no else None
     question = None
     texts = snap.get("questions") or {}
     if texts:
@@ -1448,6 +1452,22 @@ def state_for(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str
         "host": viewer.host,
         "me": me,
     }
+
+
+def _facts(game_id: int, no: int, seq: int) -> Any:
+    """Counts, who answered and the places, shared by a process's requests for up to
+    ``QUIZ_LIVE_FACTS_SECONDS`` (the places are read again only when the state moved)."""
+
+    def load(previous: Any) -> Any:
+        keep = previous.places if previous is not None and previous.seq == seq else None
+        return store().facts(game_id, no, seq, keep)
+
+    try:
+        return hub().facts(
+            game_id, seq, float(current_app.config.get("QUIZ_LIVE_FACTS_SECONDS", 0.5)), load
+        )
+    except redis.RedisError:
+        return None
 
 
 def _teams_in(teams: list[dict] | None, language: str) -> list[dict] | None:

@@ -82,6 +82,18 @@ class Place:
     last_correct: bool | None
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What every viewer's state shows of a game besides its public state: read once per
+    process and interval (``hub.facts``), shared by every request."""
+
+    seq: int  # the state they were read for (places change only with the state)
+    no: int
+    players: int
+    answered: frozenset[int]
+    places: dict[int, Place]
+
+
 def encode_place(score: int, rank: int, last_correct: bool | None) -> str:
     flag = "" if last_correct is None else ("1" if last_correct else "0")
     return f"{score}:{rank}:{flag}"
@@ -138,27 +150,32 @@ class LiveStore:
         pipe.scard(keys.players)
         return int(pipe.execute()[-1])
 
-    def viewer_facts(
-        self, game_id: int, no: int, player_id: int | None, receive_ms: int | None
-    ) -> tuple[int, int, Place | None, bool | None]:
-        """(players, answered, the player's place, whether the player answered question
-        ``no``), in one round trip. With ``receive_ms`` the moment the player received
-        question ``no`` is recorded, if it is the first time."""
+    def facts(self, game_id: int, no: int, seq: int, places: dict[int, Place] | None) -> Facts:
+        """Players, who answered question ``no`` and (unless given) everyone's places,
+        in one round trip."""
         keys = GameKeys(game_id)
         pipe = self.client.pipeline(transaction=False)
         pipe.scard(keys.players)
-        pipe.scard(keys.answered(no))
-        if player_id is not None:
-            pipe.hget(keys.places, str(player_id))
-            pipe.sismember(keys.answered(no), str(player_id))
-            if receive_ms is not None:
-                pipe.hsetnx(keys.received(no), str(player_id), receive_ms)
-                pipe.expire(keys.received(no), TTL_SECONDS)
+        pipe.smembers(keys.answered(no))
+        if places is None:
+            pipe.hgetall(keys.places)
         found = pipe.execute()
-        if player_id is None:
-            return int(found[0]), int(found[1]), None, None
-        answered_by_me = bool(found[3]) if no else None
-        return int(found[0]), int(found[1]), decode_place(found[2]), answered_by_me
+        if places is None:
+            places = {int(k): p for k, v in found[2].items() if (p := decode_place(v))}
+        answered = frozenset(int(p) for p in found[1])
+        return Facts(seq=seq, no=no, players=int(found[0]), answered=answered, places=places)
+
+    def record_receipts(self, receipts: Mapping[tuple[int, int, int], int]) -> None:
+        """First receipts of questions, (game, no, player) -> ms; one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        keys: set[str] = set()
+        for (game_id, no, player_id), moment in receipts.items():
+            key = GameKeys(game_id).received(no)
+            pipe.hsetnx(key, str(player_id), moment)
+            keys.add(key)
+        for key in keys:
+            pipe.expire(key, TTL_SECONDS)
+        pipe.execute()
 
     def received_at(self, game_id: int, no: int, player_id: int) -> int | None:
         raw = self.client.hget(GameKeys(game_id).received(no), str(player_id))

@@ -38,6 +38,7 @@ def games(draw):
     return played, responses, draw(SETTINGS)
 
 
+@settings(deadline=None)
 @given(BASE, ALLOWED, st.integers(0, 200_000), st.integers(0, 10), SETTINGS)
 def test_points_are_bounded_and_extras_only_as_switched_on(base, allowed, elapsed, streak, cfg):
     earned = rules.question_points(rules.Response(True, base, elapsed), allowed, streak, cfg)
@@ -49,6 +50,7 @@ def test_points_are_bounded_and_extras_only_as_switched_on(base, allowed, elapse
     assert wrong.total == 0
 
 
+@settings(deadline=None)
 @given(BASE, ALLOWED, st.integers(0, 200_000), st.integers(0, 200_000))
 def test_a_faster_right_answer_never_scores_less(base, allowed, a, b):
     on = rules.Settings(speed_points=True, streaks=False)
@@ -62,6 +64,7 @@ def test_a_faster_right_answer_never_scores_less(base, allowed, a, b):
     assert last.speed == 0
 
 
+@settings(deadline=None)
 @given(
     st.integers(0, 10**6),
     st.integers(0, 10**6),
@@ -74,7 +77,7 @@ def test_answer_time_leaves_out_pauses(received, answered, raw_pauses):
     assert rules.elapsed_ms(received, answered, []) == max(0, answered - received)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(games())
 def test_totals_add_up_and_follow_the_questions(game):
     played, responses, cfg = game
@@ -99,7 +102,7 @@ def test_totals_add_up_and_follow_the_questions(game):
         assert score.streak == run
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(games())
 def test_ranking_is_the_platforms_rule_and_a_total_order(game):
     played, responses, cfg = game
@@ -119,7 +122,7 @@ def test_ranking_is_the_platforms_rule_and_a_total_order(game):
     ]
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(games(), st.data())
 def test_team_score_is_the_mean_of_its_members(game, data):
     played, responses, cfg = game
