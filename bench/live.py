@@ -39,6 +39,9 @@ THINK = (0.3, 4.0)  # seconds a simulated player takes to answer
 # Players arrive over this many seconds (a hall fills in minutes; 1,000 joins in the same
 # instant only measure the database pool's queue).
 JOIN_WINDOW = float(os.environ.get("BENCH_LIVE_JOIN_SECONDS", 30))
+# How long the host leaves each question's results on the screen before the next one
+# (a real host talks through them; every phone polls again meanwhile).
+REVEAL_PAUSE = float(os.environ.get("BENCH_LIVE_REVEAL_SECONDS", 3))
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def _script(
                     break
                 await asyncio.sleep(0.1)
             await conn.request("POST", f"{base}/advance", {}, host, label="reveal")
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(REVEAL_PAUSE if not profile.quick else 0.5)
         done = (await conn.request("POST", f"{base}/advance", {}, host, label="finish")).json()
         assert done["phase"] == "finished", done
         tally.results = (await conn.request("GET", f"{base}/results", token=host)).json()

@@ -362,15 +362,17 @@ def find_player(game_id: int, user: Any, guest_token: str | None) -> PlayerRef |
     cache = app_cache("live_players", 300.0, max_entries=50_000)
     if user is not None and getattr(user, "is_authenticated", False):
         key: tuple = (game_id, "user", user.id)
-        where = (LivePlayer.game_id == game_id) & (LivePlayer.user_id == user.id)
     elif guest_token:
-        hashed = token_hash(guest_token)
-        key = (game_id, "guest", hashed)
-        where = (LivePlayer.game_id == game_id) & (LivePlayer.token_hash == hashed)
+        key = (game_id, "guest", token_hash(guest_token))
     else:
         return None
 
-    def load() -> PlayerRef | None:
+    def load() -> PlayerRef | None:  # the query is built only when it must run
+        where = LivePlayer.game_id == game_id
+        if key[1] == "user":
+            where = where & (LivePlayer.user_id == key[2])
+        else:
+            where = where & (LivePlayer.token_hash == key[2])
         row = db.session.execute(
             select(
                 LivePlayer.id,
