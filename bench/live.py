@@ -178,7 +178,16 @@ def _script(
                 if tally.accepted.get(no, 0) + sum(1 for r in tally.refused) >= profile.players:
                     break
                 await asyncio.sleep(0.1)
-            await conn.request("POST", f"{base}/advance", {}, host, label="reveal")
+            # "End the question now", unless its time ran out first and the server closed
+            # it (409 stale_state): the seq makes the action conditional, as the console does.
+            await conn.request(
+                "POST",
+                f"{base}/advance",
+                {"seq": opened["seq"]},
+                host,
+                label="reveal",
+                expect=(200, 409),
+            )
             await asyncio.sleep(REVEAL_PAUSE if not profile.quick else 0.5)
         done = (await conn.request("POST", f"{base}/advance", {}, host, label="finish")).json()
         assert done["phase"] == "finished", done

@@ -325,6 +325,8 @@ def live_paths() -> dict[str, Any]:
                         "round_not_found",
                         "contest_not_found",
                         "not_live_round",
+                        "round_not_open",
+                        "round_closed",
                         "bank_too_small",
                         "validation_failed",
                         "unavailable",

@@ -47,6 +47,7 @@ from quiz.contests.models import (
     Registration,
     Round,
     RoundMode,
+    RoundState,
 )
 from quiz.contests.services import MAX_TIME_LIMIT_SECONDS, enroll, enrollment_of, is_organizer_of
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
@@ -199,6 +200,11 @@ def create_game(
         raise Conflict(
             _l("This round is not played live: switch it to live first."), code="not_live_round"
         )
+    state = round_.state(now)
+    if state is RoundState.SCHEDULED:
+        raise Conflict(_l("This round has not opened yet."), code="round_not_open")
+    if state is RoundState.CLOSED:
+        raise Conflict(_l("This round is closed."), code="round_closed")
     if errors := _check_settings(settings, round_):
         raise ValidationFailed(errors)
     seed = secrets.randbits(52)

@@ -21,7 +21,7 @@
   const texts = JSON.parse(root.dataset.texts || '{}');
   const t = (key) => texts[key] || key;
   const $ = (selector) => root.querySelector(selector);
-  let seq = 0;
+  let seq = Number(root.dataset.seq || 0);
   let state = null;
   let countdownTimer = null;
   let deadline = 0; // performance.now() at which the question closes
@@ -381,7 +381,9 @@
       const button = event.target.closest('button[data-action]');
       if (!button) return;
       event.preventDefault();
-      const body = {};
+      // Act on the state this console shows: a double click, or a question that closed
+      // by itself meanwhile, must not skip a step (409 stale_state, then redraw).
+      const body = { seq };
       const seconds = root.querySelector('#live-seconds');
       if (button.dataset.action === 'advance' && seconds && seconds.value) {
         body.seconds = Number(seconds.value);

@@ -365,3 +365,16 @@ def test_results_are_the_rounds_and_survive_a_rebuild_and_a_lost_redis(
     assert [(e.user_id, e.score) for e in rebuilt.entries] == [
         (e.user_id, e.score) for e in board.entries
     ]
+
+
+def test_games_only_while_the_round_is_open(client, make, clock):
+    from datetime import timedelta
+
+    hall = live_hall(make, clock, players=0)
+    hall.round.closed_at = clock() - timedelta(minutes=1)
+    db.session.commit()
+    r = client.post(
+        "/api/v1/live-games", json={"round_id": hall.round.id}, headers=hall.host_headers
+    )
+    assert r.status_code == 409 and r.json["error"]["code"] == "round_closed"
+    assert db.session.scalar(select(func.count()).select_from(LiveGame)) == 0
