@@ -23,7 +23,6 @@ figures.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import sys
@@ -32,7 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import dataset, loadgen, servers
-from bench.harness import Backends, backends, format_table, make_app
+from bench.harness import (
+    Backends,
+    backends,
+    format_table,
+    keep_results,
+    make_app,
+    server_counts,
+)
 from bench.loadgen import Conn, HttpError
 
 THINK = (0.3, 4.0)  # seconds a simulated player takes to answer
@@ -407,11 +413,8 @@ def table(outs: list[dict[str, Any]]) -> str:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     profile = LiveProfile.smoke() if quick else LiveProfile.full()
-    counts = [1, 2]
-    if "--servers" in argv:
-        counts = [int(argv[argv.index("--servers") + 1])]
     outs = []
-    for count in counts:
+    for count in server_counts(argv):
         out = run(profile, count)
         print(
             f"[{out['elapsed_s']:.0f} s] {count} server(s): {out['within_1s']:.1%} within 1 s, "
@@ -421,10 +424,7 @@ def main(argv: list[str]) -> int:
         )
         outs.append(out)
     print(table(outs))
-    target = os.environ.get("BENCH_RESULTS")
-    if target:
-        with open(target, "w") as f:
-            json.dump(outs, f, indent=2, default=str)
+    keep_results(outs)
     ok = all(
         o["errors"] == 0
         and not o["failures"]

@@ -67,6 +67,17 @@ def game_host_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _show_error(form: Any, exc: QuizError) -> None:
+    """A refused form: nothing stored; the message on top, each bad field's beside it."""
+    db.session.rollback()
+    if isinstance(exc, ValidationFailed):
+        for name, messages in exc.field_messages().items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(messages)
+    flash(exc.localized(), "error")
+
+
 def join_url(pin: str) -> str:
     return url_for("live.join", pin=pin, _external=True)
 
@@ -151,13 +162,7 @@ def create_game(round_id: int) -> Any:
         )
         game = services.create_game(round_, current_user, settings, now(), request.remote_addr)
     except QuizError as exc:
-        db.session.rollback()
-        if isinstance(exc, ValidationFailed):
-            for name, messages in exc.field_messages().items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(messages)
-        flash(exc.localized(), "error")
+        _show_error(form, exc)
         return _round_page(round_, mode, form, exc.status)
     db.session.commit()
     services.publish(services.Change(game), now())
@@ -293,13 +298,7 @@ def join() -> Any:
                 league_id=_league_choice(),
             )
         except QuizError as exc:
-            db.session.rollback()
-            if isinstance(exc, ValidationFailed):
-                for name, messages in exc.field_messages().items():
-                    field = getattr(form, name, None)
-                    if field is not None:
-                        field.errors = list(messages)
-            flash(exc.localized(), "error")
+            _show_error(form, exc)
             status = exc.status
         else:
             db.session.commit()
