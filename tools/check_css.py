@@ -29,7 +29,16 @@ from tinycss2 import ast
 
 SENTINEL = "@quiz-end-of-file;"
 # At-rules whose block holds rules, and those whose block holds declarations.
-RULE_BLOCKS = {"media", "supports", "layer", "container", "document", "scope", "starting-style"}
+RULE_BLOCKS = {
+    "media",
+    "supports",
+    "layer",
+    "container",
+    "document",
+    "scope",
+    "starting-style",
+    "keyframes",
+}
 DECLARATION_BLOCKS = {"font-face", "page", "property", "counter-style", "font-palette-values"}
 STATEMENTS = {"import", "charset", "namespace", "layer"}
 

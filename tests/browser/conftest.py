@@ -464,7 +464,7 @@ def axe_violations(page: Any) -> list[str]:
 MONGOLIAN_PROBE = r"""limit => {
   const mongolian = /[\u1800-\u18AF]/;
   const found = [...document.querySelectorAll('body *')]
-    .filter(el => el.getClientRects().length > 0)
+    .filter(el => el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}))
     .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && mongolian.test(n.data))
                   || (el.matches('input, textarea') && mongolian.test(el.value)))
     .slice(0, limit);

@@ -145,7 +145,7 @@ def build(site: Site) -> ConsoleWorld:
         roster.import_roster(staff["zh"], school_class.id, _roster_csv(), "list.csv", utcnow())
         enrolling.enroll_class(staff["zh"], school_class.id, contest.id, utcnow())
         students = schools.class_students(school_class)
-        for student_row, user in students[:2]:
+        for _student, user in students[:2]:
             _answer(user, rounds["open"], user.language, 2, finish=True)
         league = db.session.scalar(
             select(League).where(League.contest_id == contest.id).order_by(League.position)
