@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     axe_violations,
     fonts_ready,
     log_in,
+    mongolian_rendering,
     page_overflow,
 )
 from tests.browser.console_world import ConsoleWorld, build, console_pages
@@ -53,12 +54,6 @@ LOOK = """() => {
   for (const sheet of document.styleSheets) {
     if (sheet.href) sheets[sheet.href.split('/').pop().split('?')[0]] = sheet.cssRules.length;
   }
-  const mongolian = /[\\u1800-\\u18AF]/;
-  const noFont = [...document.querySelectorAll('body *')]
-    .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && mongolian.test(n.data))
-                  || (el.matches('input, textarea') && mongolian.test(el.value)))
-    .filter(el => !getComputedStyle(el).fontFamily.replace(/"/g, '').startsWith('Quiz Mongolian'))
-    .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.className);
   const fields = [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
     .filter(el => !getComputedStyle(el).fontFamily.replace(/"/g, '').startsWith('Quiz Mongolian'))
     .slice(0, 5).map(el => el.tagName.toLowerCase() + '[name=' + el.name + ']');
@@ -67,7 +62,9 @@ LOOK = """() => {
                   && !el.closest('.score-big'))
     .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.className.baseVal ?? el.className);
   const doc = document.documentElement;
-  return {sheets, noFont, fields, huge, width: doc.scrollWidth, height: doc.scrollHeight};
+  const fontCheck = document.fonts.check('16px "Quiz Mongolian Script"', 'ᠮᠣᠩᠭᠣᠯ')
+    && document.fonts.check('16px "Quiz Mongolian"', 'ᠮᠣᠩᠭᠣᠯ');
+  return {sheets, fields, huge, fontCheck, width: doc.scrollWidth, height: doc.scrollHeight};
 }"""
 
 CHART = """() => {
@@ -83,7 +80,7 @@ CHART = """() => {
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])
-def test_every_console_page(site, world, new_context, language):
+def test_every_console_page(site, world, new_context, language, tmp_path):
     page = new_context("desktop", language).new_page()
     log_in(page, world.staff[language])
     rule_counts = {name: parsed_rule_count(name) for name in ("app.css", "schools.css")}
@@ -101,8 +98,10 @@ def test_every_console_page(site, world, new_context, language):
         for sheet, count in look["sheets"].items():
             if count != rule_counts.get(sheet, count):
                 found["rules"] = f"{sheet}: {count} rules in the browser, {rule_counts[sheet]}"
-        if look["noFont"]:
-            found["Mongolian text without the bundled font"] = look["noFont"]
+        if not look["fontCheck"]:
+            found["bundled Mongolian faces not loaded"] = True
+        if wrong := mongolian_rendering(page):
+            found["Mongolian text drawn without the bundled font"] = wrong
         if look["fields"]:
             found["fields without the Mongolian face first"] = look["fields"]
         if look["huge"]:
@@ -117,7 +116,21 @@ def test_every_console_page(site, world, new_context, language):
     for name, url in console_pages(world):
         response = page.goto(url)
         assert response.status < 400, (name, url, response.status)
+        if name == "question":  # Mongolian typed into the Chinese wording, too
+            page.fill("textarea[name=zh_text]", "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ")
         check(name)
+        if name == "bank":  # an upright Mongolian word stays inside its export button
+            outside = page.eval_on_selector_all(
+                ".board-filter a:has(.mn-label)",
+                """links => links.filter(a => {
+                     const o = a.getBoundingClientRect();
+                     const i = a.querySelector('.mn-label').getBoundingClientRect();
+                     return i.top < o.top + 2 || i.bottom > o.bottom - 2
+                       || i.left < o.left + 2 || i.right > o.right - 2;
+                   }).map(a => a.textContent.trim())""",
+            )
+            if outside:
+                problems.setdefault(name, {})["label outside its button"] = outside
         if name.startswith("monitor"):
             chart = page.evaluate(CHART)
             drawn = chart["fill"] not in (None, "rgb(0, 0, 0)") and chart["label"] < 30
@@ -125,10 +138,13 @@ def test_every_console_page(site, world, new_context, language):
                 problems.setdefault(name, {})["chart"] = chart
 
     # The pages a POST shows: the import preview, the login cards, a new teacher's password.
+    exported = page.request.get(f"/console/banks/{world.bank_id}/export?format=yaml")
+    bank_file = tmp_path / "bank.yaml"
+    bank_file.write_bytes(exported.body())
     page.goto("/console/banks/import")
-    page.set_input_files(
-        'input[type="file"]', str(ROOT / "question_bank" / "banks" / "science-literacy.yaml")
-    )
+    page.set_input_files('input[type="file"]', str(bank_file))
+    page.fill('input[name="new_slug"]', site.name("import-"))
+    page.fill('input[name="title_zh"]', "科普知识题库")
     page.locator('form[enctype] [type="submit"]').first.click()
     page.wait_for_url("**/console/banks/import/*")
     check("bank-import-preview")
@@ -152,6 +168,11 @@ def test_every_console_page(site, world, new_context, language):
     form.locator('[type="submit"]').click()
     page.wait_for_load_state()
     check("teacher-password")
+
+    icons = page.eval_on_selector_all('link[rel~="icon"]', "links => links.map(l => l.href)")
+    assert len(icons) == 2, icons
+    for href in icons:
+        assert page.request.get(href).status == 200, href
 
     (ARTIFACTS / f"console-{language}-sizes.txt").write_text(
         "\n".join(f"{name}: {w}x{h}" for name, (w, h) in sizes.items()), encoding="utf-8"
