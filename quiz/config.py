@@ -124,6 +124,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_LIVE_POLL_SECONDS": float(os.environ.get("QUIZ_LIVE_POLL_SECONDS", "25")),
         "QUIZ_LIVE_HOST_POLL_SECONDS": float(os.environ.get("QUIZ_LIVE_HOST_POLL_SECONDS", "1")),
         "QUIZ_LIVE_GRACE_SECONDS": float(os.environ.get("QUIZ_LIVE_GRACE_SECONDS", "2")),
+        # How long a process's requests share a game's counts, places and who answered.
+        "QUIZ_LIVE_FACTS_SECONDS": float(os.environ.get("QUIZ_LIVE_FACTS_SECONDS", "0.5")),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),

@@ -378,3 +378,25 @@ def test_games_only_while_the_round_is_open(client, make, clock):
     )
     assert r.status_code == 409 and r.json["error"]["code"] == "round_closed"
     assert db.session.scalar(select(func.count()).select_from(LiveGame)) == 0
+
+
+def test_custom_teams_are_chosen_at_join_and_ranked_by_mean(client, make, clock):
+    hall = live_hall(make, clock, players=3)
+    game = create_game(client, hall, teams="custom", team_names=["红队", "蓝队"])
+    gid = game["id"]
+    heads = [hall.bearer(t) for _, t in hall.players]
+    refused = client.post("/api/v1/live-games/join", json={"pin": game["pin"]}, headers=heads[0])
+    assert refused.status_code == 422 and "team" in refused.json["error"]["fields"]
+    for i, team in enumerate((0, 0, 1)):
+        r = client.post(
+            "/api/v1/live-games/join", json={"pin": game["pin"], "team": team}, headers=heads[i]
+        )
+        assert r.status_code == 200
+    act(client, hall, gid, "advance")
+    for i, h in enumerate(heads):  # one of the red team and the blue player are right
+        _put(client, gid, 1, _key(gid, 1) if i != 1 else _wrong(gid, 1), h)
+    revealed = act(client, hall, gid, "advance")
+    teams = {t["name"]: t for t in revealed["teams"]}
+    blue, red = teams["蓝队"], teams["红队"]
+    assert (blue["members"], red["members"]) == (1, 2)
+    assert blue["rank"] == 1 and red["score"] == round(blue["score"] / 2, 1)
