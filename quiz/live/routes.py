@@ -67,6 +67,15 @@ def game_host_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _expired(form: Any) -> bool:
+    """Validate; True (with a message) when the CSRF token failed: the caller answers 400."""
+    form.validate()
+    if "csrf_token" in form.errors:
+        flash(_("Your form expired. Please reload the page and try again."), "error")
+        return True
+    return False
+
+
 def _show_error(form: Any, exc: QuizError) -> None:
     """A refused form: nothing stored; the message on top, each bad field's beside it."""
     db.session.rollback()
@@ -111,7 +120,9 @@ def round_mode(round_id: int) -> Any:
     round_ = db.session.get(Round, round_id)
     assert round_ is not None
     form = ModeForm()
-    if not form.validate_on_submit():
+    if _expired(form):
+        return _round_page(round_, form, GameForm(), 400)
+    if form.errors:
         return _round_page(round_, form, GameForm(), 422)
     try:
         services.set_round_mode(
@@ -147,7 +158,9 @@ def create_game(round_id: int) -> Any:
     assert round_ is not None
     mode = ModeForm(mode=round_.mode, question_seconds=round_.question_seconds)
     form = GameForm()
-    if not form.validate_on_submit():
+    if _expired(form):
+        return _round_page(round_, mode, form, 400)
+    if form.errors:
         return _round_page(round_, mode, form, 422)
     try:
         settings = services.GameSettings(
@@ -196,10 +209,8 @@ def host_action(game_id: int, action: str) -> Any:
     act = ACTIONS.get(action)
     if act is None:
         abort(404)
-    form = FlaskForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please reload the page and try again."), "error")
-        return redirect(url_for("live.host", game_id=game_id))
+    if _expired(FlaskForm()):
+        return redirect(url_for("live.host", game_id=game_id)), 400
     kwargs: dict[str, Any] = {}
     raw = request.form.get("seconds", "").strip()
     if action == "advance" and raw:
@@ -251,8 +262,11 @@ def qr(game_id: int) -> Any:
 @public
 def enter() -> Any:
     form = PinForm()
-    if form.validate_on_submit():
-        return redirect(url_for("live.join", pin=(form.pin.data or "").strip()[:12]))
+    if request.method == "POST":
+        if _expired(form):
+            return render_template("live/enter.html", form=form), 400
+        if not form.errors:
+            return redirect(url_for("live.join", pin=(form.pin.data or "").strip()[:12]))
     return render_template("live/enter.html", form=form), 422 if form.errors else 200
 
 
