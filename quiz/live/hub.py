@@ -104,6 +104,7 @@ class Hub:
         self._stopped.set()
 
     def _listen(self) -> None:
+        failing = False  # log an outage once, not every reconnect
         while not self._stopped.is_set():
             pubsub = None
             try:
@@ -111,6 +112,7 @@ class Hub:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(EVENTS_PATTERN)
                 self._catch_up(client)  # notices missed while not subscribed
+                failing = False
                 while not self._stopped.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "pmessage":
@@ -120,8 +122,10 @@ class Hub:
                     if game_id is not None and data.isdigit():
                         self.heard(game_id, int(data))
             except redis.RedisError as exc:
-                log.warning("live games: pub/sub connection lost (%s); reconnecting", exc)
-                time.sleep(0.5)
+                if not failing:
+                    log.warning("live games: pub/sub connection lost (%s); reconnecting", exc)
+                failing = True
+                time.sleep(1.0)
             finally:
                 if pubsub is not None:
                     with contextlib.suppress(redis.RedisError):

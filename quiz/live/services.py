@@ -1342,6 +1342,13 @@ def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: da
     snap = current_snapshot(game_id)
     now_ms = to_ms(now)
     if snap["phase"] != Phase.QUESTION or snap["no"] != no or snap["paused"]:
+        # This process may not have heard of the change yet (milliseconds after it):
+        # ask Redis before refusing. The SQL guard below decides in the end.
+        fresh = _redis_snapshot(game_id)
+        if fresh is not None and fresh["seq"] > snap["seq"]:
+            hub().remember(game_id, fresh)
+            snap = fresh
+    if snap["phase"] != Phase.QUESTION or snap["no"] != no or snap["paused"]:
         _refuse_window()
     started_ms = int(snap["started_ms"] or now_ms)
     received = hub().local_receipt(game_id, no, player.id)
