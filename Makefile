@@ -16,6 +16,7 @@ help:
 	@echo "make lint      ruff, and every stylesheet parsed (tools/check_css.py)"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
 	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
+	@echo "make bench-live     one live game, 1,000 phones, 10 questions, on 1 and 2 app servers"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,12 +54,15 @@ e2e: install catalogs
 # machine's PostgreSQL (database `bench`, created if missing, schema reset and migrated on
 # every run) and Redis (db 3, flushed). BENCH_DATABASE_URL and BENCH_REDIS_URL override
 # them; QUICK=1 runs the few-second smoke version on SQLite and an embedded Redis.
-.PHONY: bench bench-contest
+.PHONY: bench bench-contest bench-live
 bench: install
 	$(BIN)/python -m bench run $(if $(QUICK),--quick)
 
 bench-contest: install
 	$(BIN)/python -m bench contest $(if $(QUICK),--quick)
+
+bench-live: install
+	$(BIN)/python -m bench live $(if $(QUICK),--quick)
 
 lint: install
 	$(BIN)/ruff check quiz question_bank tests bench tools

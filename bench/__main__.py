@@ -1,5 +1,6 @@
-"""``python -m bench run [--quick]`` (make bench) and ``python -m bench contest [--quick]
-[--servers N]`` (make bench-contest)."""
+"""``python -m bench run [--quick]`` (make bench), ``python -m bench contest [--quick]
+[--servers N]`` (make bench-contest) and ``python -m bench live [--quick] [--servers N]``
+(make bench-live)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "contest"):
+    if not argv or argv[0] not in ("run", "contest", "live"):
         print(__doc__, file=sys.stderr)
         return 2
     if argv[0] == "run":
         from bench import scenarios
 
         return scenarios.main(argv[1:])
+    if argv[0] == "live":
+        from bench import live
+
+        return live.main(argv[1:])
     from bench import contest
 
     return contest.main(argv[1:])

@@ -19,8 +19,6 @@ the contest's hot path.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import subprocess
 import sys
@@ -32,7 +30,15 @@ import redis
 from sqlalchemy import select, text
 
 from bench import dataset, loadgen, servers
-from bench.harness import Backends, Profile, backends, format_table, make_app
+from bench.harness import (
+    Backends,
+    Profile,
+    backends,
+    format_table,
+    keep_results,
+    make_app,
+    server_counts,
+)
 from bench.loadgen import Conn, HttpError
 
 PASSWORD = "bench-Password-2026"
@@ -297,11 +303,8 @@ def table(outs: list[dict[str, Any]]) -> str:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     profile = Profile.smoke() if quick else Profile.full()
-    counts = [1, 2]
-    if "--servers" in argv:
-        counts = [int(argv[argv.index("--servers") + 1])]
     outs = []
-    for count in counts:
+    for count in server_counts(argv):
         out = run(profile, count)
         print(
             f"[{out['elapsed_s']:.0f} s] {count} server(s): {out['completed']} participants, "
@@ -311,10 +314,7 @@ def main(argv: list[str]) -> int:
         )
         outs.append(out)
     print(table(outs))
-    target = os.environ.get("BENCH_RESULTS")
-    if target:
-        with open(target, "w") as f:
-            json.dump(outs, f, indent=2, default=str)
+    keep_results(outs)
     ok = all(
         o["errors"] == 0
         and o["completed"] == o["participants"]

@@ -189,3 +189,18 @@ def format_table(rows: list[tuple[str, str, str, str, str]]) -> str:
         lines.append("  ".join([*cells, row[4]]).rstrip())
     rule = "-" * max(len(line) for line in lines)
     return "\n".join([rule, lines[0], rule, *lines[1:], rule])
+
+
+def server_counts(argv: list[str]) -> list[int]:
+    """``--servers N``: that many app servers; by default a run on 1, then on 2."""
+    return [int(argv[argv.index("--servers") + 1])] if "--servers" in argv else [1, 2]
+
+
+def keep_results(outs: list[dict[str, Any]]) -> None:
+    """Every number of the run into ``BENCH_RESULTS`` (a JSON file), if set."""
+    import json
+
+    target = os.environ.get("BENCH_RESULTS")
+    if target:
+        with open(target, "w") as f:
+            json.dump(outs, f, indent=2, default=str)

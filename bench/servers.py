@@ -113,9 +113,19 @@ def start(
 
 
 def spawn(
-    name: str, wsgi: str, env: dict[str, str], *, workers: int, threads: int, logdir: Path
+    name: str,
+    wsgi: str,
+    env: dict[str, str],
+    *,
+    workers: int,
+    threads: int,
+    logdir: Path,
+    extra: tuple[str, ...] = (),
 ) -> Server:
-    """Start gunicorn (gthread workers) without waiting: servers boot side by side."""
+    """Start gunicorn (gthread workers) without waiting: servers boot side by side.
+
+    ``extra``: more gunicorn options (the live-game run raises ``--worker-connections``).
+    """
     port = free_port()
     log = logdir / f"{name}.log"
     command = [
@@ -134,6 +144,7 @@ def spawn(
         "30",
         "--log-level",
         "warning",
+        *extra,
         wsgi,
     ]
     with log.open("ab") as out:

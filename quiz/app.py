@@ -157,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(organizer_bp)
     app.register_blueprint(fairplay_bp)
+    from quiz.live.routes import bp as live_bp
+
+    app.register_blueprint(live_bp)
 
 
 def _init_templates(app: Flask) -> None:

@@ -117,6 +117,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_CERTIFICATE_ISSUER": os.environ.get("QUIZ_CERTIFICATE_ISSUER") or None,
         # How long organizers watching one round share a monitor snapshot (seconds).
         "QUIZ_MONITOR_CACHE_SECONDS": float(os.environ.get("QUIZ_MONITOR_CACHE_SECONDS", "2")),
+        # Live games (quiz/live): how long a player's long-poll waits for the game to move
+        # (WeChat's in-app browser and school proxies keep a request open this long), a
+        # host's poll (their counts refresh this often), and the network slack after a
+        # question's time in which an answer still counts.
+        "QUIZ_LIVE_POLL_SECONDS": float(os.environ.get("QUIZ_LIVE_POLL_SECONDS", "25")),
+        "QUIZ_LIVE_HOST_POLL_SECONDS": float(os.environ.get("QUIZ_LIVE_HOST_POLL_SECONDS", "1")),
+        "QUIZ_LIVE_GRACE_SECONDS": float(os.environ.get("QUIZ_LIVE_GRACE_SECONDS", "2")),
+        # How long a process's requests share a game's counts, places and who answered.
+        "QUIZ_LIVE_FACTS_SECONDS": float(os.environ.get("QUIZ_LIVE_FACTS_SECONDS", "0.5")),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),

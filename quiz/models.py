@@ -8,6 +8,7 @@ from quiz.audit import models as audit
 from quiz.banks import models as banks
 from quiz.contests import models as contests
 from quiz.leaderboards import models as leaderboards
+from quiz.live import models as live
 from quiz.play import models as play
 from quiz.regions import models as regions
 from quiz.results import models as results
@@ -19,6 +20,7 @@ __all__ = [
     "banks",
     "contests",
     "leaderboards",
+    "live",
     "play",
     "regions",
     "results",

@@ -1,6 +1,7 @@
 """The benchmark harness in its smoke mode, so it cannot rot unnoticed.
 
-``python -m bench run --quick`` and ``python -m bench contest --quick --servers 2`` start
+``python -m bench run --quick``, ``python -m bench contest --quick --servers 2`` and
+``python -m bench live --quick --servers 2`` start
 real gunicorn servers on SQLite and an embedded Redis in a temporary folder, drive them
 for a moment and print their tables. No timing is asserted: only that every scenario ran
 without errors and that the contest reconciles (answers acknowledged = answers in SQL,
@@ -41,3 +42,13 @@ def test_bench_contest_quick_reconciles_on_two_servers():
     table = _run("contest", "--quick", "--servers", "2")
     assert "2 server(s): answers acked = in SQL" in table
     assert "DIFFER" not in table and " NO " not in table
+
+
+def test_bench_live_quick_plays_a_game_on_two_servers():
+    """``make bench-live`` in miniature: a dozen phones on two servers, every figure
+    printed, every answer accepted and stored, the standings equal to SQL's."""
+    table = _run("live", "--quick", "--servers", "2")
+    assert "question within 1 s" in table  # a figure only: no timing is asserted
+    for figure in ("answers accepted", "errors", "standings = SQL"):
+        [line] = [line for line in table.splitlines() if figure in line]
+        assert " yes " in line, line

@@ -63,15 +63,20 @@ class PasswordChangeRequired(QuizError):
     code = "password_change_required"
 
 
+def display_name_problems(display_name: str) -> list:
+    """The name rules for a shown name (accounts, and guests of live games); [] if fine."""
+    if not display_name or len(display_name) > DISPLAY_NAME_MAX:
+        return [_l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)]
+    return []
+
+
 def _profile_errors(
     display_name: str, region_code: str | None, language: str | None, school_id: int | None
 ) -> dict[str, list]:
     """The rules shared by registration and the profile page."""
     errors: dict[str, list] = {}
-    if not display_name or len(display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = [
-            _l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)
-        ]
+    if problems := display_name_problems(display_name):
+        errors["display_name"] = problems
     region = db.session.get(Region, region_code) if region_code else None
     if region is None or region.level != COUNTY_LEVEL:
         errors["region_code"] = [_l("Choose your banner, county or district.")]

@@ -16,7 +16,15 @@ from typing import Any
 from question_bank import Kind
 from quiz.accounts.models import Role
 from quiz.accounts.services import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
-from quiz.contests.models import LeagueScheme, Registration, ReviewPolicy, RoundState, Stage
+from quiz.api.live_openapi import LIVE_ERRORS, LIVE_TAG, LIVE_TOKEN_SCHEME, live_paths, live_schemas
+from quiz.contests.models import (
+    LeagueScheme,
+    Registration,
+    ReviewPolicy,
+    RoundMode,
+    RoundState,
+    Stage,
+)
 from quiz.i18n import LANGUAGES
 from quiz.play.fairplay import FOCUS_LIMIT
 from quiz.play.services import DEADLINE, SUBMITTED
@@ -142,6 +150,8 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "the database is unreachable; nothing was written; retry after `Retry-After`",
     ),
 }
+
+ERRORS.update(LIVE_ERRORS)
 
 STATUS_TEXT = {
     400: "Bad request",
@@ -408,6 +418,12 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                     "final (`answer_locked`); otherwise answers may change until hand-in and "
                     "an attempt enters the boards when it is finished.",
                 },
+                "mode": enum(
+                    RoundMode,
+                    "`self_paced`: each participant starts an attempt; `live`: a host "
+                    "paces a game in a hall and participants join it with a PIN "
+                    "(`/live-games`).",
+                ),
             },
             description="A timed quiz of a contest.",
         ),
@@ -628,6 +644,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             },
             description="Every error response.",
         ),
+        **live_schemas(),
     }
 
 
@@ -685,6 +702,7 @@ def _components(max_limit: int) -> dict[str, Any]:
                 "description": "The browser's login session. Writes (POST, PUT) also need "
                 "the page's CSRF token in an `X-CSRFToken` header.",
             },
+            "liveToken": LIVE_TOKEN_SCHEME,
         },
     }
 
@@ -904,6 +922,7 @@ def _paths() -> dict[str, Any]:
                         "contest_not_found",
                         "round_not_open",
                         "round_closed",
+                        "live_round",
                         "bank_too_small",
                         "validation_failed",
                         "unavailable",
@@ -927,7 +946,10 @@ def _paths() -> dict[str, Any]:
                 "An attempt's state",
                 "The same state as when starting, for resuming after a reconnect. An "
                 "attempt left open past its deadline is finished first.",
-                {"200": attempt_ok, **errors("unauthorized", "attempt_not_found", "unavailable")},
+                {
+                    "200": attempt_ok,
+                    **errors("unauthorized", "attempt_not_found", "live_round", "unavailable"),
+                },
                 login=True,
                 parameters=[
                     attempt_id,
@@ -957,6 +979,7 @@ def _paths() -> dict[str, Any]:
                         "csrf_failed",
                         "unauthorized",
                         "attempt_not_found",
+                        "live_round",
                         "question_not_found",
                         "deadline_passed",
                         "attempt_finished",
@@ -997,6 +1020,7 @@ def _paths() -> dict[str, Any]:
                         "csrf_failed",
                         "unauthorized",
                         "attempt_not_found",
+                        "live_round",
                         "contest_not_found",
                         "unavailable",
                     ),
@@ -1019,6 +1043,7 @@ def _paths() -> dict[str, Any]:
                         "csrf_failed",
                         "unauthorized",
                         "attempt_not_found",
+                        "live_round",
                         "attempt_finished",
                         "focus_not_recorded",
                         "unavailable",
@@ -1065,6 +1090,7 @@ def _paths() -> dict[str, Any]:
                 parameters=[contest_id, *board_params],
             )
         },
+        **live_paths(),
     }
 
 
@@ -1097,6 +1123,7 @@ def openapi_document() -> dict[str, Any]:
             {"name": "contests", "description": "Contests and enrollment."},
             {"name": "play", "description": "Taking a round."},
             {"name": "leaderboards", "description": "Live rankings."},
+            LIVE_TAG,
         ],
         "paths": _paths(),
         "components": _components(MAX_LIMIT),

@@ -68,6 +68,8 @@ def round_json(round_: Round, now: datetime) -> dict[str, Any]:
         "max_attempts": round_.max_attempts,
         "review_policy": round_.review_policy,
         "live_scores": round_.live_scores,
+        # "self_paced" or "live" (a host paces a game in a hall: join it with its PIN).
+        "mode": round_.mode or "self_paced",
     }
 
 

@@ -53,6 +53,11 @@ class ReviewPolicy(StrEnum):
     AFTER_CLOSE = "after_close"
 
 
+class RoundMode(StrEnum):
+    SELF_PACED = "self_paced"  # each participant takes the quiz at their own pace
+    LIVE = "live"  # a host shows the questions in a hall (quiz/live)
+
+
 class RoundState(StrEnum):
     SCHEDULED = "scheduled"
     OPEN = "open"
@@ -189,6 +194,13 @@ class Round(db.Model):
     # (NULL: the defaults QUIZ_FLAG_MEDIAN_SECONDS / QUIZ_FLAG_FAST_ANSWERS).
     flag_median_seconds: Mapped[int | None] = mapped_column(Integer)
     flag_fast_answers: Mapped[int | None] = mapped_column(Integer)
+    # Live rounds (quiz/live) are played in a hall, paced by a host: participants join a
+    # game with a PIN instead of starting an attempt. ``question_seconds`` is the default
+    # time per question of their games.
+    mode: Mapped[str] = mapped_column(
+        String(16), default=RoundMode.SELF_PACED, server_default=RoundMode.SELF_PACED.value
+    )
+    question_seconds: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 

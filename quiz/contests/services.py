@@ -107,6 +107,14 @@ def visible_round_ref(round_id: int, user: User | None) -> tuple[int, ContestRef
     return round_id, ContestRef(found.contest_id, True)
 
 
+def round_mode(round_id: int) -> str | None:
+    """A round's mode (``RoundMode``), kept per process for ``REF_SECONDS``: the mode of
+    a round someone has played never changes."""
+    return app_cache("round_modes", REF_SECONDS).get(
+        round_id, lambda: db.session.scalar(select(Round.mode).where(Round.id == round_id))
+    )
+
+
 def visible_contest_ref(contest_id: int, user: User | None) -> ContestRef:
     """The contest for a board read, as ``get_visible_contest`` decides it."""
     published = app_cache("round_refs", REF_SECONDS).get(

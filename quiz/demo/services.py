@@ -13,7 +13,7 @@ from quiz.accounts.models import Role, User
 from quiz.accounts.services import register_user, username_key
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import import_bank
-from quiz.contests.models import Contest, ReviewPolicy, Stage
+from quiz.contests.models import Contest, ReviewPolicy, RoundMode, Stage
 from quiz.contests.services import add_round, create_contest
 from quiz.extensions import db
 from quiz.regions.services import sync_regions
@@ -119,7 +119,38 @@ def load_demo(now: datetime) -> list[DemoAccount]:
             draw_rule=[{"count": 3, "category": c} for c in CATEGORIES],
             review_policy=ReviewPolicy.AFTER_CLOSE,
         )
+    _demo_live_round(now)
     return list(DEMO_ACCOUNTS)
+
+
+LIVE_ROUND_TITLE = "现场赛"
+
+
+def _demo_live_round(now: datetime) -> None:
+    """A live round in the demo contest, ready for the demo organizer to host
+    (console → the contest → 现场赛 → Live games); added to older demo data too."""
+    contest = db.session.scalar(select(Contest).where(Contest.slug == CONTEST_SLUG))
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "science-literacy"))
+    if contest is None or bank is None:
+        return
+    if any(r.mode == RoundMode.LIVE for r in contest.rounds):
+        return
+    round_ = add_round(
+        contest,
+        title_zh=LIVE_ROUND_TITLE,
+        title_mn="ᠱᠤᠳᠤ ᠲᠡᠮᠴᠡᠭᠡᠨ",
+        stage=Stage.FINAL,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=60),
+        time_limit_seconds=30 * 60,
+        bank_id=bank.id,
+        languages=["zh", "mn"],
+        draw_rule=[{"count": 2, "category": c} for c in CATEGORIES[:5]],
+        review_policy=ReviewPolicy.AFTER_FINISH,
+    )
+    round_.mode = RoundMode.LIVE
+    round_.question_seconds = 20
+    db.session.commit()
 
 
 def _demo_class(school: School, teacher: User, student: User, now: datetime) -> None:

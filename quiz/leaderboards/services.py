@@ -148,6 +148,39 @@ def publish(
     return True
 
 
+def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
+    """Publish many attempts at once (a live game's players, all finished together):
+    one round trip for the boards, each school refreshed once. False if Redis was down
+    (the contests are then marked stale and rebuilt from SQL later)."""
+    attempts = list(attempts)
+    info = {rid: RoundBoards.of(rid) for rid in {a.round_id for a in attempts}}
+    current = [s for s in (standing(a, info[a.round_id]) for a in attempts) if s is not None]
+    contests = {a.contest_id for a in attempts}
+    try:
+        store = board_store()
+        try:
+            store.publish(current)
+        except redis.exceptions.NoScriptError:
+            store.load_scripts()
+            store.publish(current)
+        from quiz.schools.rankings import refresh_school
+
+        schools = db.session.execute(
+            select(User.school_id, Attempt.contest_id)
+            .join(Attempt, Attempt.user_id == User.id)
+            .where(Attempt.id.in_([a.id for a in attempts]), User.school_id.is_not(None))
+            .distinct()
+        ).all()
+        for school_id, contest_id in schools:
+            refresh_school(contest_id, school_id)
+    except redis.RedisError:
+        log.warning("redis unavailable; contests %s boards marked stale", sorted(contests))
+        for contest_id in contests:
+            _mark_stale(contest_id, now)
+        return False
+    return True
+
+
 def _publish_school(attempt: Attempt) -> None:
     """A finished attempt moves its school's rankings (quiz/schools/rankings.py)."""
     from quiz.schools.rankings import refresh_user_school

@@ -23,7 +23,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import select
 
 from quiz.cache import app_cache
-from quiz.contests.models import Round
+from quiz.contests.models import Round, RoundMode
 from quiz.extensions import db
 from quiz.play.models import Attempt, AttemptItem
 
@@ -50,6 +50,8 @@ class Drawn:
     partial_credit: bool
     live_scores: bool
     items: dict[int, DrawnItem]
+    # A live round's attempt takes answers only through its game (quiz/live).
+    live_game: bool = False
 
 
 def _load_drawn(attempt_id: int) -> Drawn | None:
@@ -65,6 +67,7 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
             Attempt.user_id,
             Round.partial_credit,
             Round.live_scores,
+            Round.mode,
         )
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .join(Question, Question.id == AttemptItem.question_id)
@@ -78,6 +81,7 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
         user_id=first.user_id,
         partial_credit=first.partial_credit,
         live_scores=first.live_scores,
+        live_game=first.mode == RoundMode.LIVE,
         items={
             r.no: DrawnItem(list(r.option_order), r.points, r.kind, list(r.answer)) for r in rows
         },

@@ -21,7 +21,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
 from quiz.banks.services import drawing_pool
-from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundState
+from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundMode, RoundState
+from quiz.contests.services import round_mode
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
@@ -73,8 +74,16 @@ def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = N
     boards.publish(attempt, _round_boards(attempt.round_id, now), now, person=person)
 
 
+def _refuse_live_round() -> None:
+    """A live round is played in a game paced by its host (quiz/live): no self-paced
+    start, and its running attempts take no answers and show no questions here."""
+    raise Conflict(_l("This round is played live: join the game with its PIN."), code="live_round")
+
+
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
     """Start the caller's attempt, or return the one they already have (created=False)."""
+    if round_.mode == RoundMode.LIVE:
+        _refuse_live_round()
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
     # The enrollment's league and the latest attempt in one round trip.
@@ -214,6 +223,8 @@ def get_own_attempt(attempt_id: int, user: User) -> Attempt:
     if attempt is None or attempt.user_id != user.id:
         # Someone else's attempt is "not found", not "forbidden": ids reveal nothing.
         raise NotFound(_l("This attempt does not exist."), code="attempt_not_found")
+    if attempt.finished_at is None and round_mode(attempt.round_id) == RoundMode.LIVE:
+        _refuse_live_round()
     return attempt
 
 
@@ -224,7 +235,7 @@ def finalize_if_overdue(attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
-def _parse_choice(raw: object, option_count: int, kind: str) -> list[int]:
+def parse_choice(raw: object, option_count: int, kind: str) -> list[int]:
     if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
         raise ValidationFailed({"choice": [_l("Send the choice as a list of option keys.")]})
     indexes = []
@@ -373,7 +384,9 @@ def save_answer(
         get_own_attempt(attempt_id, user)
         raise NotFound(_l("This question is not part of the attempt."), code="question_not_found")
     assert drawn is not None
-    indexes = _parse_choice(raw_choice, len(row.option_order), row.kind)
+    if drawn.live_game:
+        _refuse_live_round()
+    indexes = parse_choice(raw_choice, len(row.option_order), row.kind)
     original = sorted(row.option_order[i] for i in indexes)
     correct, points = points_for(row.kind, row.answer, original, row.points, drawn.partial_credit)
     guard = {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}

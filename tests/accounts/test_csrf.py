@@ -175,7 +175,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # API calls without a session cookie carry no ambient credentials, so a forged
 # cross-site request gains nothing: they need no token (docs/security.md). Anonymous, the
 # public ones work and the rest answer 401; with a session cookie every one needs it.
-ANONYMOUS_API_PUBLIC = {"api.register", "api.token"}
+ANONYMOUS_API_PUBLIC = {"api.register", "api.token", "api.join_live_game"}
 
 
 def _state_changing_cases(app):

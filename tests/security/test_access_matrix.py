@@ -218,7 +218,11 @@ def _request(client: Any, case: Case, path: str, role: str, scenario: Any) -> An
         form = {f"r{round_id}-language": form.pop("language")}
     kwargs: dict[str, Any] = {"headers": headers}
     if case.json is not None:
-        kwargs["json"] = case.json
+        # A JSON value "{NAME}" is the scenario's id of that name (e.g. a round id).
+        kwargs["json"] = {
+            k: scenario.ids[v[1:-1]] if isinstance(v, str) and v[1:-1] in scenario.ids else v
+            for k, v in case.json.items()
+        }
     elif case.method != "GET":
         kwargs["data"] = form
     return client.open(path, method=case.method, **kwargs)

@@ -47,7 +47,8 @@ OPTION_LABEL = re.compile(r'<label class="option[^"]*">.*?</label>', re.DOTALL)
 class LeakScanner:
     """Finds the answer key or correctness in a response body; ``found`` lists them."""
 
-    def __init__(self, attempt_id: int) -> None:
+    def __init__(self, attempt_id: int, question_keys: frozenset[str] = frozenset()) -> None:
+        self.question_keys = QUESTION_KEYS | question_keys
         question_ids = db.session.scalars(
             select(AttemptItem.question_id).where(AttemptItem.attempt_id == attempt_id)
         ).all()
@@ -91,7 +92,7 @@ class LeakScanner:
             for key in FORBIDDEN_KEYS & value.keys():
                 self.found.append(f"{where}: key {key!r}")
             if "no" in value and "options" in value:  # a question
-                extra = value.keys() - QUESTION_KEYS
+                extra = value.keys() - self.question_keys
                 if extra:
                     self.found.append(f"{where}: question {value['no']} carries {sorted(extra)}")
                 for option in value["options"]:
@@ -432,3 +433,70 @@ class TestCsrf:
         token = csrf_token(client, f"/attempts/{attempt.id}/q/1")
         response = client.post(url, headers={"X-CSRFToken": token})
         assert response.status_code == 200 and response.json["count"] == 1
+
+
+# --- live games: no key before the reveal ------------------------------------------------
+
+LIVE_QUESTION_KEYS = frozenset({"media", "seconds", "seconds_left"})
+
+
+def test_no_key_reaches_a_live_player_before_the_reveal(client, make, clock):
+    """A whole live game as a player sees it (page, long-polls, answers, a Mongolian
+    guest): every response before a question's reveal is scanned; the reveals, scanned
+    the same way, do show the key, so the scan is able to fail."""
+    from tests.live.helpers import act, create_game, join, live_hall
+
+    hall = live_hall(make, clock, players=2)
+    game = create_game(client, hall, allow_guests=True)
+    gid = game["id"]
+    join(client, hall, game["pin"], 0)
+    user = hall.players[1][0]
+    log_in(client, user)
+    page = client.post(f"/live/join?pin={game['pin']}", data={"language": "mn"})
+    assert page.status_code == 302
+    guest = client.application.test_client()
+    guest_join = guest.post(
+        "/api/v1/live-games/join",
+        json={"pin": game["pin"], "display_name": "Guest", "language": "mn"},
+    )
+    token = {"X-Live-Token": guest_join.json["token"]}
+    bearer = hall.bearer(hall.players[0][1])
+    before: list[tuple[str, Any]] = []
+    reveals: list[tuple[str, Any]] = []
+    seq = 1
+
+    def poll(where: list, headers: dict, c: Any = client) -> Any:
+        response = c.get(f"/api/v1/live-games/{gid}/state?after=0", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        where.append((f"state {headers.keys()}", response))
+        return response.json
+
+    before.append(("play page", client.get(f"/live/{gid}")))
+    for _ in range(10):
+        opened = act(client, hall, gid, "advance")
+        if opened["phase"] == "finished":
+            break
+        seq = opened["seq"]
+        no = opened["question"]["no"]
+        for headers, c in ((bearer, client), ({}, client), (token, guest)):
+            poll(before, headers, c)
+            clock.advance(seconds=1)
+            answer = c.put(
+                f"/api/v1/live-games/{gid}/answers/{no}", json={"choice": ["A"]}, headers=headers
+            )
+            before.append((f"answer {no}", answer))
+            poll(before, headers, c)
+        act(client, hall, gid, "advance")
+        for headers, c in ((bearer, client), ({}, client), (token, guest)):
+            reveals.append(("reveal", c.get(f"/api/v1/live-games/{gid}/state", headers=headers)))
+    assert seq > 2 and len(before) > 30
+    attempt_id = db.session.scalar(
+        select(Attempt.id).where(Attempt.user_id == user.id, Attempt.round_id == hall.round.id)
+    )
+    scanner = LeakScanner(attempt_id, LIVE_QUESTION_KEYS)
+    for where, response in before:
+        scanner.scan(where, response)
+    assert scanner.found == [], scanner.found[:5]
+    for where, response in reveals:
+        scanner.scan(where, response)
+    assert any("key 'correct'" in f for f in scanner.found)

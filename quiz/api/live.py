@@ -1,0 +1,217 @@
+"""API v1 for live games (host-paced rounds in a hall): thin wrappers over
+``quiz.live.services``, on the API blueprint (same CSRF rule, same errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from quiz.accounts.access import login_required, public
+from quiz.api.routes import _int, _str, body, bp
+from quiz.clock import now
+from quiz.contests.services import get_visible_round
+from quiz.errors import ValidationFailed
+from quiz.extensions import db
+from quiz.i18n import current_language
+from quiz.live import services, web
+from quiz.live.models import Teams
+
+MAX_SECONDS = services.SECONDS_MAX
+
+
+def _bool(data: dict, name: str, default: bool) -> bool:
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise ValidationFailed({name: [_l("Must be true or false.")]})
+    return value
+
+
+def _small_int(data: dict, name: str) -> int | None:
+    value = data.get(name)
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000
+    ):
+        raise ValidationFailed({name: [_l("Must be a whole number.")]})
+    return value
+
+
+def _teams(data: dict) -> str:
+    """``teams``: "none", "league", "school" or "custom"; ``true`` means by league."""
+    value = data.get("teams", Teams.NONE)
+    if value is True:
+        return Teams.LEAGUE
+    if value is False or value is None:
+        return Teams.NONE
+    if not isinstance(value, str) or value not in set(Teams):
+        raise ValidationFailed(
+            {"teams": [_l("Choose teams by league, by school, custom teams or none.")]}
+        )
+    return value
+
+
+def _id_list(data: dict, name: str) -> tuple[int, ...] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in value
+    ):
+        raise ValidationFailed({name: [_l("Send a list of question ids.")]})
+    return tuple(value)
+
+
+def _names(data: dict, name: str) -> tuple[str, ...]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed({name: [_l("Send a list of names.")]})
+    return tuple(value)
+
+
+def _host_state(game_id: int) -> Any:
+    """The host's view after an action (the same JSON as ``state``)."""
+    found = services.Viewer(host=True, player=None)
+    snap = services.current_snapshot(game_id)
+    return services.state_for(found, snap, now(), current_language())
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+@bp.post("/live-games")
+@login_required
+def create_live_game() -> Any:
+    data = body()
+    round_id = _int(data, "round_id")
+    if round_id is None:
+        raise ValidationFailed({"round_id": [_l("This field is required.")]})
+    round_ = get_visible_round(round_id, current_user)
+    settings = services.GameSettings(
+        speed_points=_bool(data, "speed_points", True),
+        streaks=_bool(data, "streaks", False),
+        teams=_teams(data),
+        team_names=_names(data, "team_names"),
+        podium=_small_int(data, "podium") or 3,
+        allow_guests=_bool(data, "allow_guests", False),
+        seconds=_small_int(data, "seconds"),
+        question_ids=_id_list(data, "question_ids"),
+    )
+    game = services.create_game(round_, current_user, settings, now(), ip=_ip())
+    db.session.commit()
+    services.publish(services.Change(game), now())
+    return jsonify(
+        {
+            "id": game.id,
+            "pin": game.pin,
+            "phase": game.phase,
+            "seq": game.seq,
+            "question_count": len(game.items),
+        }
+    ), 201
+
+
+def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
+    services.hosted_game(game_id, current_user)
+    change = act(game_id, current_user, now(), ip=_ip(), **kwargs)
+    db.session.commit()
+    services.publish(change, now())
+    return jsonify(_host_state(game_id))
+
+
+@bp.post("/live-games/<int:game_id>/advance")
+@login_required
+def advance_live_game(game_id: int) -> Any:
+    data = body() if request.data else {}
+    seconds = _small_int(data, "seconds")
+    seq = _small_int(data, "seq") if "seq" in data else None
+    return _action(game_id, services.advance, seconds=seconds, seq=seq)
+
+
+@bp.post("/live-games/<int:game_id>/pause")
+@login_required
+def pause_live_game(game_id: int) -> Any:
+    return _action(game_id, services.pause)
+
+
+@bp.post("/live-games/<int:game_id>/resume")
+@login_required
+def resume_live_game(game_id: int) -> Any:
+    return _action(game_id, services.resume)
+
+
+@bp.post("/live-games/<int:game_id>/skip")
+@login_required
+def skip_live_question(game_id: int) -> Any:
+    return _action(game_id, services.skip)
+
+
+@bp.post("/live-games/<int:game_id>/end")
+@login_required
+def end_live_game(game_id: int) -> Any:
+    return _action(game_id, services.end)
+
+
+@bp.post("/live-games/join")
+@public
+def join_live_game() -> Any:
+    data = body()
+    language = _str(data, "language")
+    joined = services.join_game(
+        _str(data, "pin"),
+        web.signed_in(),
+        now(),
+        language=language,
+        display_name=_str(data, "display_name"),
+        team=_small_int(data, "team"),
+        league_id=_int(data, "league_id"),
+    )
+    db.session.commit()
+    services.after_join(joined, now())
+    answer: dict[str, Any] = {
+        "game_id": joined.game.id,
+        "player_id": joined.player.id,
+        "phase": joined.game.phase,
+        "language": joined.player.language,
+    }
+    if joined.token:
+        answer["token"] = joined.token
+    return jsonify(answer)
+
+
+@bp.get("/live-games/<int:game_id>/state")
+@web.live_access
+def live_game_state(game_id: int) -> Any:
+    found = web.viewer(game_id)
+    snap = web.wait_for_state(game_id, found, web.after_arg())
+    language = found.language or current_language()
+    body = services.state_for(found, snap, now(), language)
+    if found.host:
+        body["recent_players"] = services.players_of(game_id, 40)
+    response = jsonify(body)
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.put("/live-games/<int:game_id>/answers/<int:no>")
+@web.live_access
+def live_game_answer(game_id: int, no: int) -> Any:
+    found = web.viewer(game_id)
+    if found.player is None:
+        raise ValidationFailed({"player": [_l("Only players answer.")]})
+    web.check_guest_csrf(found)
+    data = body()
+    if "choice" not in data:
+        raise ValidationFailed({"choice": [_l("This field is required.")]})
+    services.answer(game_id, found.player, no, data["choice"], now())
+    return jsonify({"accepted": True})
+
+
+@bp.get("/live-games/<int:game_id>/results")
+@web.live_access
+def live_game_results(game_id: int) -> Any:
+    found = web.viewer(game_id)
+    game = services.get_game(game_id)
+    return jsonify(services.results(game, found.language or current_language()))

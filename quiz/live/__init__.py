@@ -1,0 +1,1 @@
+"""Live games: host-paced rounds for event halls (docs/live-games.md)."""
