@@ -234,7 +234,7 @@ class GiftReader:
             id=(block.tokens.get("id") or [None])[0],
             category=self.category,
             difficulty=self._difficulty(block, where),
-            source=(block.tokens.get("source") or [None])[0],
+            source=(block.tokens.get("source") or [None])[0] or None,
             tags=tuple(block.tokens.get("tag", [])),
         )
         if kind_name == "truefalse":

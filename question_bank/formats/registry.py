@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from question_bank import messages as m
-from question_bank.errors import BankError
 from question_bank.formats.aiken import read_aiken
 from question_bank.formats.base import ImportResult, ReadOptions
 from question_bank.formats.csv import read_csv
@@ -15,21 +14,8 @@ from question_bank.formats.detect import detect_format
 from question_bank.formats.gift import read_gift, write_gift
 from question_bank.formats.moodle_xml import read_moodle_xml, write_moodle_xml
 from question_bank.formats.xlsx import read_xlsx, write_xlsx
+from question_bank.formats.yaml import dump_bank, read_yaml
 from question_bank.model import Bank
-from question_bank.yaml_format import dump_bank, parse_bank
-from question_bank.yaml_nodes import decode_utf8
-
-
-def read_yaml(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
-    result = ImportResult(format="yaml", filename=filename, encoding="utf-8")
-    try:
-        bank = parse_bank(decode_utf8(data, filename), filename)
-    except BankError as error:
-        result.problems = list(error.problems)
-        return result
-    result.bank = bank
-    result.questions = list(bank.questions)
-    return result
 
 
 def _write_yaml(bank: Bank, **_: Any) -> bytes:

@@ -20,7 +20,7 @@ from question_bank import messages as m
 from question_bank import rules
 from question_bank.formats import mongolian as mg
 from question_bank.formats.base import Collector, Location, ReadOptions, script_language
-from question_bank.formats.drafts import Categories, Draft, DraftVersion
+from question_bank.formats.drafts import Assembler, Categories, Draft, DraftVersion
 from question_bank.model import LANGUAGES, OPTION_KEYS, Kind
 from question_bank.text import fold_key, normalize
 
@@ -285,44 +285,32 @@ class TableReader:
             else:
                 fields[column.field] = (value, where)
         cells = {name: where for name, (_, where) in fields.items()}
-        error = self.collector.error
 
         versions = self._versions(groups, row_where)
         title = next((v.text for v in versions.values() if v.text), None)
         has_options = any(v.options for v in versions.values())
 
-        kind_value, kind_where = fields.get("kind", ("", row_where))
+        kind_value = fields.get("kind", ("", row_where))[0]
         answer_value, answer_where = fields.get("answer", ("", row_where))
-        kind: Kind | None
+        kind: Kind | str
         if kind_value:
             folded = fold_key(kind_value)
             if folded in _UNSUPPORTED_BY_NAME:
                 self.collector.skip(row_where, _UNSUPPORTED_BY_NAME[folded], title)
                 return None
-            kind = _KIND_BY_NAME.get(folded) or _KIND_BY_NAME.get(folded.replace(" ", ""))
-            if kind is None:
-                error(kind_where, m.BAD_KIND, value=kind_value)
-                return None
+            kind = (
+                _KIND_BY_NAME.get(folded)
+                or _KIND_BY_NAME.get(folded.replace(" ", ""))
+                or kind_value
+            )
         else:
             kind = self._infer_kind(answer_value, has_options)
 
-        answer = self._answer(kind, answer_value, answer_where)
+        answer = self._answer(kind, answer_value, answer_where) if isinstance(kind, Kind) else None
         if answer is False:
             return None
 
-        difficulty = self._difficulty(*fields.get("difficulty", ("", row_where)))
-        category_value, _ = fields.get("category", ("", row_where))
-        category = None
-        if category_value:
-            category = self.categories.lookup(category_value)
-            if category is None:
-                language = script_language(category_value, self.options.language)
-                if rules.slug_issue("category", category_value) is None:
-                    category = self.categories.declare(
-                        None, language, category_value, declared=False
-                    )
-                else:
-                    category = self.categories.declare(category_value, language, declared=False)
+        difficulty_value = fields.get("difficulty", ("", row_where))[0]
         id_value = fields.get("id", ("", row_where))[0]
         return Draft(
             where=row_where,
@@ -330,10 +318,10 @@ class TableReader:
             versions=versions,
             answer=answer,  # type: ignore[arg-type]
             title=None,
-            id=id_value or None,
+            id=id_value.lower() or None,
             strict_id=True,
-            category=category,
-            difficulty=difficulty or None,
+            category=fields.get("category", ("", row_where))[0] or None,
+            difficulty=self._difficulty(difficulty_value),
             source=fields.get("source", ("", row_where))[0] or None,
             tags=self._tags(fields.get("tags", ("", row_where))[0]),
             cells=cells,
@@ -411,15 +399,14 @@ class TableReader:
             keys.extend(part)
         return tuple(keys)
 
-    def _difficulty(self, value: str, where: Location) -> int | None:
+    @staticmethod
+    def _difficulty(value: str) -> int | str | None:
+        """1-3 or a word for them; anything else as written (the assembler reports it)."""
         if not value:
             return None
         if value in {str(level) for level in rules.DIFFICULTIES}:
             return int(value)
-        level = _DIFFICULTY_BY_NAME.get(fold_key(value))
-        if level is None:
-            self.collector.error(where, m.BAD_DIFFICULTY, value=value)
-        return level
+        return _DIFFICULTY_BY_NAME.get(fold_key(value), value)
 
     @staticmethod
     def _tags(value: str) -> tuple[str, ...]:
@@ -445,7 +432,7 @@ class TableReader:
 
     # -- categories and bank sheets ----------------------------------------------------
 
-    def category_rows(self, rows: list[Row]) -> None:
+    def category_rows(self, rows: list[Row], assembler: Assembler) -> None:
         found = self.header(rows, frozenset({"id", "name"}), "name")
         if found is None:
             return
@@ -460,25 +447,11 @@ class TableReader:
                 if field == "name" and value
             }
             category_id, id_where = values.get(("id", None), ("", row[0][1]))
-            category_id = category_id.lower()
-            if category_id:
-                issue = rules.slug_issue("id", category_id)
-                if issue is not None:
-                    self.collector.error(id_where, issue[0], **issue[1])
-                    continue
-            resolved = self._named(names)
-            if category_id and resolved:
-                for language, name in resolved.items():
-                    self.categories.declare(name, language, category_id)
-            elif category_id:
-                self.categories.declare(None, self.options.language, category_id)
-            elif resolved:
-                language, name = next(iter(resolved.items()))
-                new_id = self.categories.declare(name, language)
-                for other, other_name in resolved.items():
-                    self.categories.declare(other_name, other, new_id)
+            assembler.declare_category(category_id.lower() or None, self._named(names), id_where)
 
-    def bank_rows(self, rows: list[Row]) -> tuple[str | None, dict[str, str] | None]:
+    def bank_rows(
+        self, rows: list[Row], assembler: Assembler
+    ) -> tuple[str | None, dict[str, str] | None]:
         found = self.header(rows, frozenset({"id", "name"}), "id")
         if found is None:
             return None, None
@@ -488,11 +461,9 @@ class TableReader:
             bank_id, where = values.get(("id", None), ("", row[0][1]))
             if not bank_id:
                 continue
-            bank_id = bank_id.lower()
-            issue = rules.slug_issue("id", bank_id)
-            if issue is not None:
-                self.collector.error(where, issue[0], **issue[1])
+            if assembler.bank_id(bank_id.lower(), where) is None:
                 return None, None
+            bank_id = bank_id.lower()
             names = {
                 lang: value
                 for (field, lang), (value, _) in values.items()

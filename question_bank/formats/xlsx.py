@@ -167,9 +167,9 @@ def read_xlsx(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
     reader = TableReader(collector, categories, options)
     bank_id = bank_title = None
     if "bank" in roles:
-        bank_id, bank_title = reader.bank_rows(roles["bank"][1])
+        bank_id, bank_title = reader.bank_rows(roles["bank"][1], assembler)
     if "categories" in roles:
-        reader.category_rows(roles["categories"][1])
+        reader.category_rows(roles["categories"][1], assembler)
     title, rows = roles["questions"]
     drafts = reader.questions(rows, f"{title}!A1")
     return assembler.build("xlsx", drafts, bank_id=bank_id, bank_title=bank_title)

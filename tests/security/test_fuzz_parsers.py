@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from question_bank import BankError
 from question_bank.errors import Problem
 from question_bank.formats import FORMATS, read_bank, write_bank
-from question_bank.yaml_format import parse_bank
+from question_bank.formats.yaml import parse_bank
 from tests.factories import sample_bank
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
