@@ -36,9 +36,11 @@ from question_bank.model import (
     Bank,
     Category,
     Kind,
+    Media,
     Question,
     Version,
 )
+from question_bank.scoring import fill_credit, fill_key, fill_results
 from question_bank.text import fold_key, mongolian_words, normalize, sort_key
 
 __all__ = [
@@ -59,12 +61,16 @@ __all__ = [
     "DrawRule",
     "ImportResult",
     "Kind",
+    "Media",
     "Problem",
     "Question",
     "ReadOptions",
     "Version",
     "detect_format",
     "dump_bank",
+    "fill_credit",
+    "fill_key",
+    "fill_results",
     "fold_key",
     "load_bank",
     "mongolian_words",

@@ -119,6 +119,8 @@ class ReadOptions:
     max_bytes: int = MAX_FILE_BYTES
     max_unzipped: int = MAX_XLSX_UNCOMPRESSED
     max_entries: int = MAX_XLSX_ENTRIES
+    pictures: dict[str, bytes] | None = None  # file name -> bytes (a .zip upload's pictures)
+    menksoft: bool = True  # convert Menksoft private-use Mongolian to Unicode
 
 
 class Collector:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from question_bank.formats.base import (
     ReadOptions,
     script_language,
 )
+from question_bank.media import checked_media, is_url
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -41,6 +42,7 @@ from question_bank.model import (
     Bank,
     Category,
     Kind,
+    Media,
     Question,
     Version,
 )
@@ -68,6 +70,18 @@ class DraftVersion:
     explanation: str | None = None
     reviewed: bool = True
     cells: dict[str, Location] = field(default_factory=dict)
+    blanks: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class DraftMedia:
+    """A picture as a reader found it: bytes from the file (Word, Moodle XML, YAML), or a
+    reference (a file name in the upload's .zip, or a web address) to resolve."""
+
+    where: Location
+    data: bytes | None = None
+    ref: str = ""
+    alt: str = ""
 
 
 @dataclass
@@ -101,6 +115,9 @@ class Draft:
     cells: dict[str, Location] = field(default_factory=dict)
     answer_by: str = "keys"
     broken: set[str] = field(default_factory=set)
+    points: float | None = None
+    media: list[DraftMedia] = field(default_factory=list)
+    option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -337,11 +354,14 @@ class Assembler:
         options: ReadOptions,
         *,
         strict: bool = False,
+        pictures: Mapping[str, bytes] | None = None,
     ):
         self.collector = collector
         self.categories = categories
         self.options = options
         self.strict = strict
+        pictures = pictures if pictures is not None else options.pictures
+        self.pictures = {fold_key(name): data for name, data in (pictures or {}).items()}
         self._category_lines: dict[str, Location] = {}
 
     # -- what a file declares ----------------------------------------------------------
@@ -523,7 +543,14 @@ class Assembler:
         keys = self._same_keys(draft, option_keys)
         if kind is Kind.TRUEFALSE:
             keys = TRUE_FALSE_KEYS
-        answer = self._answer(draft, kind, keys) if kind is not None else None
+        if kind is Kind.FILL:
+            keys, answer = (), () if self._same_blanks(draft, versions) else None
+        else:
+            answer = self._answer(draft, kind, keys) if kind is not None else None
+        media = self._media(draft.media)
+        option_media = {
+            key: found for key, items in draft.option_media.items() if (found := self._media(items))
+        }
         if (
             len(self.collector.problems) > before
             or draft.broken
@@ -547,7 +574,53 @@ class Assembler:
             versions=versions,
             tags=tags,
             line=draft.where if isinstance(draft.where, int) else None,
+            points=draft.points,
+            media=media,
+            option_media=option_media,
         )
+
+    def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:
+        """Checked pictures; a web address is kept as one and reported as not fetched."""
+        found: list[Media] = []
+        for item in items:
+            data, name = item.data, item.ref
+            if data is None:
+                if is_url(item.ref):
+                    self.collector.warn(item.where, m.MEDIA_NOT_FETCHED, url=item.ref)
+                    found.append(Media(url=item.ref, alt=item.alt, name=item.ref))
+                    continue
+                data = self.pictures.get(fold_key(item.ref.replace("\\", "/").rsplit("/", 1)[-1]))
+                if data is None:
+                    self.collector.error(item.where, m.MEDIA_MISSING, name=item.ref)
+                    continue
+            checked = checked_media(data, name, item.alt)
+            if isinstance(checked, Media):
+                found.append(checked)
+            else:
+                self.collector.error(item.where, checked[0], **checked[1])
+        return tuple(found)
+
+    def _same_blanks(self, draft: Draft, versions: dict[str, Version]) -> bool:
+        """Every language of a fill-in question has answers for the same number of blanks."""
+        counts = {language: len(version.blanks) for language, version in versions.items()}
+        if not counts:
+            return False
+        if any(count == 0 for count in counts.values()):
+            self.collector.error(draft.at("answer"), m.FILL_NO_BLANKS)
+            return False
+        reference, *others = counts
+        for language in others:
+            if counts[language] != counts[reference]:
+                self.collector.error(
+                    draft.at("answer"),
+                    m.BLANKS_DIFFER,
+                    language=language,
+                    count=counts[language],
+                    other=reference,
+                    other_count=counts[reference],
+                )
+                return False
+        return True
 
     def _kind(self, draft: Draft) -> Kind | None:
         if draft.kind is None or isinstance(draft.kind, Kind):
@@ -635,6 +708,18 @@ class Assembler:
                 return None
             options = dict(TRUE_FALSE_LABELS[language])
             keys: tuple[str, ...] | None = None
+        elif kind is Kind.FILL:
+            if any(given.values()):
+                first = next(key for key, value in given.items() if value)
+                error(found.cells.get(first, at("options")), m.FILL_OPTIONS)
+                return None
+            blanks = tuple(
+                accepted
+                for blank in found.blanks
+                if (accepted := tuple(dict.fromkeys(a for a in map(normalize, blank) if a)))
+            )
+            version = Version(text, {}, explanation, found.reviewed, blanks)
+            return (version, None) if ok else None
         elif found.options is None or (kind is None and not given):
             if kind is not None:
                 error(at("version"), m.MISSING_KEY, key="options")

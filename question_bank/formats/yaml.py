@@ -11,6 +11,7 @@ problem with its line; ``parse_bank(dump_bank(bank)) == bank`` for every valid b
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
@@ -22,8 +23,9 @@ from question_bank import messages as m
 from question_bank import rules
 from question_bank.errors import BankError
 from question_bank.formats.base import Collector, ImportResult, ReadOptions
-from question_bank.formats.drafts import Assembler, Categories, Draft, DraftVersion
+from question_bank.formats.drafts import Assembler, Categories, Draft, DraftMedia, DraftVersion
 from question_bank.formats.yaml_nodes import (
+    FLOAT_TAG,
     INT_TAG,
     bool_value,
     compose,
@@ -41,8 +43,12 @@ _TOP_KEYS = ("format", "bank", "categories", "questions")
 _BANK_KEYS = ("id", "title")
 _CATEGORY_KEYS = ("id", "name")
 _QUESTION_KEYS = ("id", "kind", "category", "difficulty", "answer", "source")
-_QUESTION_OPTIONAL = ("tags",)
+_QUESTION_OPTIONAL = ("tags", "points", "pictures", "option_pictures")
 _VERSION_OPTIONAL = ("options", "explanation", "reviewed")
+# A fill-in question has no answer key and no options: each language lists its blanks.
+_FILL_KEYS = tuple(key for key in _QUESTION_KEYS if key != "answer")
+_FILL_VERSION_OPTIONAL = ("blanks", "explanation", "reviewed")
+_PICTURE_KEYS = ("data", "url", "alt")
 # Keys that look like a language code get "unknown language" rather than "unknown key".
 _LANGUAGE_LIKE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*")
 _ALLOWED_LANGUAGES = ", ".join(LANGUAGES)
@@ -134,10 +140,12 @@ class YamlReader:
     # -- one question -----------------------------------------------------------------
 
     def question(self, node: Node, key: str) -> Draft | None:
-        found = self.fields(node, key, _QUESTION_KEYS, _QUESTION_OPTIONAL, languages=True)
+        fill = _peek(node, "kind") == Kind.FILL.value
+        required = _FILL_KEYS if fill else _QUESTION_KEYS
+        found = self.fields(node, key, required, _QUESTION_OPTIONAL, languages=True)
         if found is None:
             return None
-        broken: set[str] = {name for name in _QUESTION_KEYS if name not in found}
+        broken: set[str] = {name for name in required if name not in found}
         cells = {name: line_of(value) for name, value in found.items()}
 
         values: dict[str, str | None] = {}
@@ -175,9 +183,18 @@ class YamlReader:
                 broken.add("versions")
             else:
                 versions[language] = version
-        answer = self.answer(found.get("answer"), kind)
+        answer = () if fill else self.answer(found.get("answer"), kind)
         if answer is None:
             broken.add("answer")
+        points = self.points(found.get("points"))
+        if points is False:
+            broken.add("points")
+        media = self.pictures(found.get("pictures"))
+        option_media: dict[str, list[DraftMedia]] = {}
+        option_pictures = found.get("option_pictures")
+        if option_pictures is not None:
+            for key_node, value_node in self.pairs(option_pictures, "option_pictures") or []:
+                option_media[key_node.value] = self.pictures(value_node)
         return Draft(
             where=line_of(node),
             kind=kind,
@@ -191,11 +208,55 @@ class YamlReader:
             tags=tuple(tags),
             cells=cells,
             broken=broken,
+            points=points if isinstance(points, float) else None,
+            media=media,
+            option_media=option_media,
         )
+
+    def points(self, node: Node | None) -> float | bool | None:
+        """A number above 0; False after reporting anything else."""
+        if node is None:
+            return None
+        if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
+            try:
+                value = float(node.value)
+            except ValueError:
+                value = -1.0
+            if 0 < value <= 1000:
+                return value
+        shown = node.value if isinstance(node, ScalarNode) else "…"
+        self.report(node, m.BAD_POINTS, value=shown)
+        return False
+
+    def pictures(self, node: Node | None) -> list[DraftMedia]:
+        """``[{data: <base64>, alt: ...}, {url: https://..., alt: ...}]``."""
+        found: list[DraftMedia] = []
+        for number, item in enumerate(self.sequence(node, "pictures") or [], start=1):
+            fields = self.fields(item, f"pictures #{number}", (), _PICTURE_KEYS)
+            if fields is None:
+                continue
+            alt = self.text(fields.get("alt"), "alt", required=False) or ""
+            url = self.text(fields.get("url"), "url", required=False)
+            data_node = fields.get("data")
+            if data_node is not None and isinstance(data_node, ScalarNode):
+                try:
+                    data = base64.b64decode("".join(data_node.value.split()), validate=True)
+                except ValueError:
+                    self.report(data_node, m.MEDIA_TYPE, name=f"pictures #{number}")
+                    continue
+                found.append(DraftMedia(line_of(item), data=data, ref=f"#{number}", alt=alt))
+            elif url:
+                found.append(DraftMedia(line_of(item), ref=url, alt=alt))
+            else:
+                self.report(item, m.MISSING_KEY, key="data")
+        return found
 
     def version(self, node: Node, language: str, kind: str | None) -> DraftVersion | None:
         """One language block as written (the assembler checks its content)."""
-        found = self.fields(node, language, ("text",), _VERSION_OPTIONAL)
+        fill = kind == Kind.FILL.value
+        found = self.fields(
+            node, language, ("text",), _FILL_VERSION_OPTIONAL if fill else _VERSION_OPTIONAL
+        )
         if found is None:
             return None
         cells = {name: line_of(value) for name, value in found.items()}
@@ -221,12 +282,22 @@ class YamlReader:
                 cells[key_node.value] = line_of(key_node)
         if reviewed is None:
             return None
+        blanks: list[tuple[str, ...]] = []
+        for item in self.sequence(found.get("blanks"), "blanks") or []:
+            if isinstance(item, ScalarNode):
+                blanks.append((normalize(item.value),))
+            else:
+                answers = self.sequence(item, "blanks") or []
+                blanks.append(tuple(self.text(a, "blanks", required=False) or "" for a in answers))
+        if fill:
+            options = {}
         return DraftVersion(
             text=text or "",
             options=options,
             explanation=explanation,
             reviewed=reviewed,
             cells=cells,
+            blanks=tuple(blanks),
         )
 
     def answer(self, node: Node | None, kind: str | None) -> tuple[str, ...] | None:
@@ -377,3 +448,12 @@ class YamlReader:
             if name not in found:
                 self.report(node, m.MISSING_KEY, key=name)
         return found
+
+
+def _peek(node: Node, key: str) -> str | None:
+    """The plain value of ``key`` in a mapping node, before the mapping is checked."""
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == key:
+                return value_node.value if isinstance(value_node, ScalarNode) else None
+    return None

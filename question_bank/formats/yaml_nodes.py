@@ -18,6 +18,7 @@ from question_bank.formats import base
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
 def line_of(node: Node) -> int:
