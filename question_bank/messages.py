@@ -156,6 +156,11 @@ MEDIA_NOT_FETCHED = N_(
     "in the upload instead"
 )
 
+MENKSOFT_CONVERTED = N_(
+    "%(count)s text fields were typed in Menksoft Mongolian (private-use glyph codes) and "
+    "were converted to Unicode Mongolian: check them in the preview"
+)
+
 # Fill-in questions
 FILL_NO_BLANKS = N_(
     "a fill-in question needs the accepted answers of each blank, e.g. 氧气/O2|二氧化碳 "

@@ -81,6 +81,7 @@ class ImportResult:
     titles: dict[str, str] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
     encoding: str | None = None
+    converted: int = 0  # text fields converted from Menksoft to Unicode Mongolian
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,7 @@ class Failed(Exception):
 # -- text ---------------------------------------------------------------------------
 
 _MONGOLIAN_LETTER = range(0x1820, 0x18AB)
+_MENKSOFT = range(0xE234, 0xE350)  # Menksoft glyph codes: Mongolian typed with Menksoft
 _CJK = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 
 
@@ -165,7 +167,7 @@ def script_language(text: str, default: str) -> str:
     mongolian = chinese = False
     for ch in text:
         code = ord(ch)
-        if code in _MONGOLIAN_LETTER:
+        if code in _MONGOLIAN_LETTER or code in _MENKSOFT:
             mongolian = True
         elif any(low <= code <= high for low, high in _CJK):
             chinese = True

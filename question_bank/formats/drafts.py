@@ -30,10 +30,12 @@ from question_bank.formats.base import (
     Collector,
     ImportResult,
     Location,
+    Note,
     ReadOptions,
     script_language,
 )
 from question_bank.media import checked_media, is_url
+from question_bank.menksoft import has_menksoft, to_unicode
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -267,7 +269,7 @@ class Categories:
         declared: bool = True,
     ) -> str:
         """The id of the category with this id, or else with this name; new if none."""
-        name = normalize(name) if name else None
+        name = normalize(to_unicode(name)) if name else None
         if category_id is None and name:
             found = self._by_name.get(fold_key(name))
             if found is not None:
@@ -363,6 +365,14 @@ class Assembler:
         pictures = pictures if pictures is not None else options.pictures
         self.pictures = {fold_key(name): data for name, data in (pictures or {}).items()}
         self._category_lines: dict[str, Location] = {}
+        self.converted = 0  # fields converted from Menksoft to Unicode Mongolian
+
+    def _clean(self, text: str) -> str:
+        """Stored form of a text field: Menksoft glyph codes converted (and counted)."""
+        if self.options.menksoft and has_menksoft(text):
+            self.converted += 1
+            text = to_unicode(text)
+        return normalize(text)
 
     # -- what a file declares ----------------------------------------------------------
 
@@ -453,7 +463,10 @@ class Assembler:
             titles=titles,
             locations=locations,
             encoding=encoding,
+            converted=self.converted,
         )
+        if self.converted:
+            result.warnings.insert(0, Note(None, m.MENKSOFT_CONVERTED, {"count": self.converted}))
         if not result.problems:
             title = bank_title or self.options.bank_title or {LANGUAGES[0]: bank_id or "?"}
             result.bank = Bank(
@@ -634,7 +647,7 @@ class Assembler:
     def _category(self, draft: Draft) -> str | None:
         if "category" in draft.broken:
             return None
-        value = normalize(draft.category or "")
+        value = self._clean(draft.category or "")
         if not value:
             category = self.categories.default(self.options.category, self.options.language)
         elif self.strict:
@@ -661,17 +674,17 @@ class Assembler:
 
     def _source(self, draft: Draft) -> str:
         if draft.source is not None:
-            source = normalize(draft.source)
+            source = self._clean(draft.source)
             if not source:
                 self.collector.error(draft.at("source"), m.EMPTY_TEXT, key="source")
             return source
         source = self.collector.filename + (f": {draft.title}" if draft.title else "")
-        return normalize(source) or "import"
+        return self._clean(source) or "import"
 
     def _tags(self, draft: Draft) -> tuple[str, ...]:
         tags: list[str] = []
         for number, tag in enumerate(draft.tags):
-            tag = normalize(tag)
+            tag = self._clean(tag)
             where = draft.cells.get(f"tags#{number}", draft.at("tags"))
             if not tag:
                 if self.strict:
@@ -695,12 +708,12 @@ class Assembler:
             return found.cells.get(name, draft.where)
 
         ok = True
-        text = normalize(found.text or "")
+        text = self._clean(found.text or "")
         if not text and "text" not in draft.broken:
             error(at("text"), m.EMPTY_TEXT, key="text")
             ok = False
-        explanation = normalize(found.explanation or "") or None
-        given = {key: normalize(value) for key, value in (found.options or {}).items()}
+        explanation = self._clean(found.explanation or "") or None
+        given = {key: self._clean(value) for key, value in (found.options or {}).items()}
         if kind is Kind.TRUEFALSE:
             if any(given.values()):
                 first = next((key for key, value in given.items() if value), "options")
@@ -716,7 +729,7 @@ class Assembler:
             blanks = tuple(
                 accepted
                 for blank in found.blanks
-                if (accepted := tuple(dict.fromkeys(a for a in map(normalize, blank) if a)))
+                if (accepted := tuple(dict.fromkeys(a for a in map(self._clean, blank) if a)))
             )
             version = Version(text, {}, explanation, found.reviewed, blanks)
             return (version, None) if ok else None
