@@ -161,6 +161,22 @@ MENKSOFT_CONVERTED = N_(
     "were converted to Unicode Mongolian: check them in the preview"
 )
 
+# What the app reports of an import (the library gives the values)
+NOTHING_TO_IMPORT = N_(
+    "the file has no question that can be imported: every question is skipped or already "
+    "stored (see the list)"
+)
+FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: skipped")
+PICTURES_NOT_STORED = N_(
+    "%(count)s pictures are not stored by this server yet: the question is imported without "
+    "them"
+)
+STORED_QUESTION_CHANGES = N_("this import would change the stored question: %(fields)s")
+CHANGES_NEED_CONFIRMATION = N_(
+    "%(count)s stored questions would change (see the list): nothing was imported; import "
+    "again with %(option)s to change them"
+)
+
 # Fill-in questions
 FILL_NO_BLANKS = N_(
     "a fill-in question needs the accepted answers of each blank, e.g. 氧气/O2|二氧化碳 "
