@@ -168,8 +168,7 @@ NOTHING_TO_IMPORT = N_(
 )
 FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: skipped")
 PICTURES_NOT_STORED = N_(
-    "%(count)s pictures are not stored by this server yet: the question is imported without "
-    "them"
+    "%(count)s pictures are not stored by this server yet: the question is imported without them"
 )
 STORED_QUESTION_CHANGES = N_("this import would change the stored question: %(fields)s")
 CHANGES_NEED_CONFIRMATION = N_(

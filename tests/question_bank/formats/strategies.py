@@ -45,12 +45,27 @@ def language_maps(draw: st.DrawFn, text: st.SearchStrategy[str]) -> dict[str, st
     return {language: draw(text) for language in LANGUAGES if language in languages}
 
 
-# A 1x1 PNG and the smallest GIF: pictures a bank may carry (checked by their bytes).
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+def _png() -> bytes:
+    """A valid 1x1 PNG (built here, so the bytes are right)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+# A 1x1 PNG and a 1x1 GIF: pictures a bank may carry (checked by their bytes).
+PNG = _png()
+GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
-GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 
 
 def pictures(

@@ -67,7 +67,7 @@ def test_an_answer_that_is_no_option_gets_one_message_in_yaml_and_csv() -> None:
 def test_too_many_options_is_a_count_in_every_format() -> None:
     nine = "{A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, I: 9}"
     assert yaml_problems(options=nine) == [(14, m.OPTION_COUNT)]
-    gift = "Q?{=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}".encode()
+    gift = b"Q?{=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}"
     assert [p.message for p in read_bank(gift, "q.gift").problems] == [m.OPTION_COUNT]
 
 
