@@ -34,7 +34,6 @@ from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
 from quiz.banks import console
 from quiz.banks.exporting import export_bytes
-from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.banks.forms import (
     NEW_BANK,
     ConfirmForm,
@@ -43,6 +42,7 @@ from quiz.banks.forms import (
     QuestionForm,
     UploadForm,
 )
+from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.clock import now
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import current_language

@@ -81,7 +81,8 @@ def test_word_pairs_of_the_reference_converter(name: str) -> None:
     "text",
     [
         "",
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890!@#$%^&*()-=_+`~;:'\" ,./<>?",
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890",
+        "!@#$%^&*()-=_+`~;:'\" ,./<>?",
         "中文",
         "\U0001f604\U0001f590\U0001f3fc",
         "ᠮᠤᠩᠭᠤᠯ",  # Unicode Mongolian stays as it is
