@@ -208,3 +208,40 @@ def truefalse_from_options(options: Mapping[str, str]) -> dict[str, str] | None:
     if set(meaning.values()) == {"T", "F"}:
         return {key: value for key, value in meaning.items() if value is not None}
     return None
+
+
+def read_answer(
+    kind: Kind | str, value: str, options: dict[str, dict[str, str]]
+) -> tuple[Kind | str, tuple[str, ...] | None, str | None]:
+    """The kind and answer keys a question's answer cell or line gives, or the msgid of
+    what is wrong with it. ``options``: each language's options; a true/false question
+    written with two options 正确/错误 loses them here (they become T and F).
+
+    Returns (kind, answer, None), answer None when not given; or (kind, None, msgid).
+    Fill-in answers are not read here (see ``blanks_of``); their answer is ``()``.
+    """
+    from question_bank import messages as m
+
+    if kind is Kind.FILL:
+        return kind, (), None
+    if kind is Kind.TRUEFALSE:
+        meaning = None
+        for language, given in options.items():
+            found = truefalse_from_options(given) if given else None
+            if found is not None:
+                meaning = found
+                options[language] = {}
+        if not value:
+            return kind, None, None
+        keys = option_keys_of(value) if meaning else None
+        if meaning and keys and len(keys) == 1 and keys[0] in meaning:
+            return kind, (meaning[keys[0]],), None
+        key = truefalse_of(value)
+        return (kind, (key,), None) if key else (kind, None, m.TRUEFALSE_ANSWER)
+    if kind in (Kind.SINGLE, Kind.MULTIPLE, CHOICE) and value:
+        first = next((given for given in options.values() if given), {})
+        keys = option_keys_of(value, first)
+        if keys is None:
+            return kind, None, m.BAD_ANSWER_VALUE
+        return (choice_kind(keys) if kind == CHOICE else kind), keys, None
+    return (Kind.SINGLE if kind == CHOICE else kind), None, None

@@ -221,33 +221,14 @@ class NumberedReader:
                 "options": min(q.option_lines.values(), default=q.where),
             },
         )
-        answer: tuple[str, ...] | None = None
         if kind is Kind.FILL:
             version.blanks = words.blanks_of(answer_value)
-            answer = ()
-        elif kind is Kind.TRUEFALSE:
-            meaning = words.truefalse_from_options(version.options or {})
-            if meaning is not None:
-                version.options = {}
-            if answer_value:
-                keys = words.option_keys_of(answer_value) if meaning else None
-                if keys and len(keys) == 1 and keys[0] in meaning:  # type: ignore[operator]
-                    answer = (meaning[keys[0]],)  # type: ignore[index]
-                else:
-                    key = words.truefalse_of(answer_value)
-                    if key is None:
-                        self.collector.error(answer_where, m.TRUEFALSE_ANSWER, value=answer_value)
-                        return None
-                    answer = (key,)
-        elif answer_value:
-            answer = words.option_keys_of(answer_value, version.options)
-            if answer is None:
-                self.collector.error(answer_where, m.BAD_ANSWER_VALUE, value=answer_value)
-                return None
-            if kind == words.CHOICE:
-                kind = words.choice_kind(answer)
-        if kind == words.CHOICE:
-            kind = Kind.SINGLE
+        options = {language: version.options or {}}
+        kind, answer, wrong = words.read_answer(kind, answer_value, options)
+        if wrong is not None:
+            self.collector.error(answer_where, wrong, value=answer_value)
+            return None
+        version.options = options[language]
         points = None
         if "points" in q.fields:
             value, where = q.fields["points"]

@@ -330,25 +330,17 @@ class TableReader:
         else:
             kind = words.infer_kind(answer_value, bool(options), title or "")
 
-        answer: tuple[str, ...] | None = None
         if kind is Kind.FILL:
             for language, version in versions.items():
                 value = language_answers.get(language, (answer_value, answer_where))[0]
                 version.blanks = words.blanks_of(value)
-            answer = ()
-        elif kind is Kind.TRUEFALSE:
-            answer = self._truefalse(versions, answer_value, answer_where)
-            if answer is False:  # type: ignore[comparison-overlap]
-                return None
-        elif kind in (Kind.SINGLE, Kind.MULTIPLE, words.CHOICE) and answer_value:
-            answer = words.option_keys_of(answer_value, options)
-            if answer is None:
-                self.collector.error(answer_where, m.BAD_ANSWER_VALUE, value=answer_value)
-                return None
-            if kind == words.CHOICE:
-                kind = words.choice_kind(answer)
-        elif kind == words.CHOICE:
-            kind = Kind.SINGLE
+        options_by_language = {lang: v.options or {} for lang, v in versions.items()}
+        kind, answer, wrong = words.read_answer(kind, answer_value, options_by_language)
+        if wrong is not None:
+            self.collector.error(answer_where, wrong, value=answer_value)
+            return None
+        for language, version in versions.items():
+            version.options = options_by_language[language]
 
         points_value, points_where = fields.get("points", ("", row_where))
         points = self._points(points_value, points_where)
@@ -391,29 +383,6 @@ class TableReader:
             if value:
                 return value, where
         return "", row_where
-
-    def _truefalse(
-        self, versions: dict[str, DraftVersion], value: str, where: Location
-    ) -> tuple[str, ...] | bool | None:
-        """A true/false answer: a word (对/错, √/×, T/F, ...) or, when the question was
-        written with two options 正确/错误, the key of one of them."""
-        meaning = None
-        for version in versions.values():
-            if version.options:
-                meaning = words.truefalse_from_options(version.options)
-                if meaning is not None:
-                    version.options = {}
-        if not value:
-            return None
-        if meaning is not None:
-            keys = words.option_keys_of(value)
-            if keys is not None and len(keys) == 1 and keys[0] in meaning:
-                return (meaning[keys[0]],)
-        key = words.truefalse_of(value)
-        if key is None:
-            self.collector.error(where, m.TRUEFALSE_ANSWER, value=value)
-            return False
-        return (key,)
 
     def _points(self, value: str, where: Location) -> float | None:
         if not value:
