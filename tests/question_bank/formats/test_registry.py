@@ -129,7 +129,7 @@ def test_every_message_can_be_formatted() -> None:
                 "weight",
                 "tag",
                 "key",
-                *("sheet", "name", "url", "language", "other", "other_count", "fields"),
+                *("sheet", "name", "url", "language", "other", "other_count", "fields", "option"),
             )
         }
         Problem("f", 1, msgid, params).formatted()
