@@ -232,6 +232,16 @@ def decode_spreadsheet_text(data: bytes) -> tuple[str, str]:
     ) from None
 
 
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text of GIFT and Aiken files: UTF-8 (with or without a BOM), UTF-16 with a BOM, or
+    GBK/GB18030 (Notepad on Chinese Windows); anything else is reported as not UTF-8 at
+    the line of the first bad byte (what Moodle expects)."""
+    try:
+        return decode_spreadsheet_text(data)
+    except Failed:
+        return decode_utf8(data), "utf-8"  # raises Failed(NOT_UTF8) at the bad byte
+
+
 _XML_ILLEGAL = {
     code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)
 }

@@ -30,7 +30,7 @@ from question_bank.formats.base import (
     Failed,
     ImportResult,
     ReadOptions,
-    decode_utf8,
+    decode_text,
     script_language,
 )
 from question_bank.formats.drafts import (
@@ -365,12 +365,12 @@ def read_gift(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
     categories = Categories(options.known_categories)
     assembler = Assembler(collector, categories, options)
     try:
-        text = decode_utf8(data)
+        text, encoding = decode_text(data)
     except Failed as failed:
         collector.error(failed.where, failed.message, **failed.params)
         return assembler.build("gift", [])
     drafts = GiftReader(collector, categories, options).read(text)
-    return assembler.build("gift", drafts, encoding="utf-8")
+    return assembler.build("gift", drafts, encoding=encoding)
 
 
 # -- writing ------------------------------------------------------------------------

@@ -232,3 +232,40 @@ def test_templates_read_back_as_their_examples(fmt: str, language: str) -> None:
     kinds = [q.kind for q in result.questions]
     assert kinds[:3] == [Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE]
     assert fmt == "xlsx" or kinds[3] is Kind.FILL
+
+
+def test_gift_and_aiken_saved_as_gbk_are_read() -> None:
+    gift = read_bank("::a::地球是圆的吗？{T}\n".encode("gbk"), "a.gift")
+    assert gift.problems == [] and gift.encoding == "gb18030"
+    aiken = read_bank("地球是？\nA. 圆的\nB. 方的\nANSWER: A\n".encode("gbk"), "a.aiken.txt")
+    assert aiken.problems == [] and aiken.questions[0].versions["zh"].options["A"] == "圆的"
+
+
+def test_moodle_xml_carries_pictures_with_their_alt_text() -> None:
+    from question_bank import Bank, Category, Media, Question, Version
+    from question_bank.formats import write_bank
+
+    bank = Bank(
+        "b",
+        {"zh": "题库"},
+        (Category("c", {"zh": "电学"}),),
+        (
+            Question(
+                "q",
+                Kind.SINGLE,
+                "c",
+                1,
+                ("A",),
+                ("A", "B"),
+                "书",
+                {"zh": Version("看图：哪个是电阻？", {"A": "甲", "B": "乙"}, None)},
+                media=(Media(data=PNG, mime="image/png", alt="电路图"),),
+                option_media={"B": (Media(data=GIF, mime="image/gif", alt="乙图"),)},
+            ),
+        ),
+    )
+    data = write_bank(bank, "moodle-xml")
+    assert b"@@PLUGINFILE@@" in data and b'encoding="base64"' in data
+    result = read_bank(data, "b.xml", bank_id="b", bank_title={"zh": "题库"})
+    assert result.problems == [] and result.bank == bank
+    assert result.questions[0].versions["zh"].text == "看图：哪个是电阻？"  # no alt text in it
