@@ -170,6 +170,10 @@ FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: sk
 PICTURES_NOT_STORED = N_(
     "%(count)s pictures are not stored by this server yet: the question is imported without them"
 )
+POINTS_NOT_STORED = N_(
+    "%(count)s questions give points (分值), which this server does not store yet: the "
+    "round decides what a question is worth"
+)
 STORED_QUESTION_CHANGES = N_("this import would change the stored question: %(fields)s")
 CHANGES_NEED_CONFIRMATION = N_(
     "%(count)s stored questions would change (see the list): nothing was imported; import "

@@ -255,6 +255,9 @@ def _not_stored_yet(result: ImportResult) -> None:
             )
             question = replace(question, media=(), option_media={})
         kept.append(question)
+    with_points = sum(1 for question in kept if question.points is not None)
+    if with_points:
+        result.warnings.append(Note(None, m.POINTS_NOT_STORED, {"count": with_points}))
     result.questions = kept
     if result.bank is not None:
         result.bank = replace(result.bank, questions=tuple(kept))
