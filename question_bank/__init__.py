@@ -2,8 +2,9 @@
 
 A plain library (stdlib, PyYAML, openpyxl, defusedxml): no Flask, no SQLAlchemy, nothing
 from ``quiz``, so organizers' tools, tests and importers can use it without an app.
-The YAML format is ``question_bank.yaml_format``; CSV, XLSX, GIFT, Moodle XML and Aiken
-are in ``question_bank.formats`` (``read_bank``/``write_bank``, re-exported here).
+Every file format is in ``question_bank.formats`` (YAML, the platform's own, in
+``question_bank.formats.yaml``; ``read_bank``/``write_bank`` and the YAML calls are
+re-exported here), and all of them go through one checker (``formats.drafts``).
 """
 
 from question_bank.drawing import (
@@ -26,6 +27,7 @@ from question_bank.formats import (
     write_bank,
     xlsx_template,
 )
+from question_bank.formats.yaml import dump_bank, load_bank, parse_bank
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -34,11 +36,12 @@ from question_bank.model import (
     Bank,
     Category,
     Kind,
+    Media,
     Question,
     Version,
 )
+from question_bank.scoring import fill_credit, fill_key, fill_results
 from question_bank.text import fold_key, mongolian_words, normalize, sort_key
-from question_bank.yaml_format import dump_bank, load_bank, parse_bank
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -58,12 +61,16 @@ __all__ = [
     "DrawRule",
     "ImportResult",
     "Kind",
+    "Media",
     "Problem",
     "Question",
     "ReadOptions",
     "Version",
     "detect_format",
     "dump_bank",
+    "fill_credit",
+    "fill_key",
+    "fill_results",
     "fold_key",
     "load_bank",
     "mongolian_words",

@@ -40,7 +40,7 @@ UNKNOWN_CATEGORY = N_("category %(category)s is not listed under categories")
 DUPLICATE_TAG = N_("tag %(tag)s is listed twice")
 
 # Question fields
-BAD_KIND = N_("unknown kind %(value)s (allowed: single, multiple, truefalse)")
+BAD_KIND = N_("unknown kind %(value)s (allowed: single, multiple, truefalse, fill)")
 BAD_DIFFICULTY = N_("difficulty must be 1, 2 or 3, not %(value)s")
 
 # Options
@@ -68,13 +68,10 @@ _YAML_NAMES = frozenset(name for name in dict(globals()) if name.isupper())
 # Files of any format
 FILE_TOO_LARGE = N_("the file is %(size)s bytes; the limit is %(limit)s bytes")
 UNKNOWN_FORMAT = N_(
-    "cannot tell the format of this file: name it .yaml, .csv, .xlsx, .gift, .xml or .txt "
-    "(Aiken), or choose the format"
+    "cannot tell the format of this file: name it .yaml, .csv, .xlsx, .xls, .docx, .zip, "
+    ".gift, .xml or .txt, or choose the format (%(allowed)s)"
 )
 UNSUPPORTED_FORMAT = N_("unknown format %(value)s (allowed: %(allowed)s)")
-XLS_NOT_XLSX = N_(
-    "this is an old Excel .xls workbook: save it as .xlsx (Excel Workbook) and import that"
-)
 NOT_TEXT_ENCODING = N_(
     "the file is neither UTF-8 nor GBK/GB18030: byte 0x%(byte)s on line %(line)s cannot be "
     "decoded; save it as CSV UTF-8"
@@ -103,6 +100,17 @@ ZIP_TOO_LARGE = N_(
 ZIP_TOO_MANY_ENTRIES = N_(
     "the workbook holds %(count)s files, over the limit of %(limit)s: refused"
 )
+DOCX_DAMAGED = N_(
+    "the file is not a readable Word document (.docx; it may be truncated or damaged, or an "
+    "old .doc): %(detail)s"
+)
+XLS_DAMAGED = N_("the file is not a readable Excel 97-2003 workbook (.xls): %(detail)s")
+ZIP_NO_SHEET = N_(
+    "the .zip holds no spreadsheet (.xlsx, .xls or .csv) or Word document (.docx) to import"
+)
+SHEET_SKIPPED = N_(
+    "the sheet %(sheet)s has no question header row (题目, 答案, ...) and was not read"
+)
 TOO_MANY_ROWS = N_("the sheet has over %(limit)s rows: split it into several files")
 NO_QUESTION_SHEET = N_("the workbook has no sheet with questions")
 
@@ -121,7 +129,7 @@ BAD_WEIGHT = N_(
 
 # Non-fatal notes (warnings and skipped questions)
 UNSUPPORTED_KIND = N_(
-    "%(kind)s questions are not supported (only single, multiple and true/false): skipped"
+    "%(kind)s questions are not supported (only single, multiple, true/false and fill-in): skipped"
 )
 DUPLICATE_OF_EXISTING = N_("the same question is already stored as %(existing)s: skipped")
 DUPLICATE_IN_FILE = N_("the same question as on line %(first)s (both are imported)")
@@ -130,6 +138,58 @@ WEIGHTS_SIMPLIFIED = N_(
 )
 ID_REPLACED = N_("%(value)s is not a valid id, so the question gets the id %(id)s")
 MEDIA_DROPPED = N_("the text refers to an image, a sound or a link, which is not imported")
+
+# Pictures
+MEDIA_SVG = N_("the picture %(name)s is an SVG, which is refused: use PNG, JPEG, GIF or WebP")
+MEDIA_TYPE = N_(
+    "the picture %(name)s is not a PNG, JPEG, GIF or WebP picture (checked by its content)"
+)
+MEDIA_TOO_LARGE = N_(
+    "the picture %(name)s is %(size)s bytes; the limit is %(limit)s bytes: make it smaller"
+)
+MEDIA_MISSING = N_(
+    "the picture %(name)s is not in the upload: put the spreadsheet and its pictures in one "
+    ".zip file, named as in the picture column"
+)
+MEDIA_NOT_FETCHED = N_(
+    "the picture %(url)s is only a web address and was not fetched: put the picture file "
+    "in the upload instead"
+)
+
+MENKSOFT_CONVERTED = N_(
+    "%(count)s text fields were typed in Menksoft Mongolian (private-use glyph codes) and "
+    "were converted to Unicode Mongolian: check them in the preview"
+)
+
+# What the app reports of an import (the library gives the values)
+NOTHING_TO_IMPORT = N_(
+    "the file has no question that can be imported: every question is skipped or already "
+    "stored (see the list)"
+)
+FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: skipped")
+PICTURES_NOT_STORED = N_(
+    "%(count)s pictures are not stored by this server yet: the question is imported without them"
+)
+POINTS_NOT_STORED = N_(
+    "%(count)s questions give points (分值), which this server does not store yet: the "
+    "round decides what a question is worth"
+)
+STORED_QUESTION_CHANGES = N_("this import would change the stored question: %(fields)s")
+CHANGES_NEED_CONFIRMATION = N_(
+    "%(count)s stored questions would change (see the list): nothing was imported; import "
+    "again with %(option)s to change them"
+)
+
+# Fill-in questions
+FILL_NO_BLANKS = N_(
+    "a fill-in question needs the accepted answers of each blank, e.g. 氧气/O2|二氧化碳 "
+    "(blanks separated by |, accepted answers by /)"
+)
+BLANKS_DIFFER = N_(
+    "the %(language)s answers have %(count)s blanks but the %(other)s answers have %(other_count)s"
+)
+FILL_OPTIONS = N_("a fill-in question has no options: give its answers in the answer column")
+BAD_POINTS = N_("points must be a number above 0, not %(value)s")
 
 # GIFT
 GIFT_BRACES = N_("the answer block must be between one { and one }")

@@ -1,8 +1,9 @@
 """Content rules of a bank that hold whatever file format it came from.
 
-Each check returns ``Issue`` values (msgid, params) without a location: the format reader
-knows where the value sat in the file and turns an issue into a ``Problem`` there. The
-YAML reader uses them today; spreadsheet or GIFT importers can reuse them tomorrow.
+Each check returns ``Issue`` values (msgid, params) without a location: the caller knows
+where the value sat in the file and turns an issue into a ``Problem`` there. Every file
+format goes through one checker, ``question_bank.formats.drafts.Assembler``, which calls
+these; the console's question editor calls them too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MAX_ID_LENGTH = 64
 MIN_OPTIONS = 2
 DIFFICULTIES = (1, 2, 3)
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+KIND_VALUES = frozenset(kind.value for kind in Kind)
 
 
 def slug_issue(key: str, value: str) -> Issue | None:
@@ -30,13 +32,20 @@ def slug_issue(key: str, value: str) -> Issue | None:
     return m.BAD_SLUG, {"key": key, "value": value, "max": MAX_ID_LENGTH}
 
 
-def option_key_issue(key: str) -> Issue | None:
-    return None if key in OPTION_KEYS else (m.BAD_OPTION_KEY, {"key": key})
-
-
 def option_keys_issues(keys: Sequence[str]) -> list[Issue]:
-    """2-8 keys forming A, B, C, ... without gaps (keys outside A-H are reported apart)."""
-    valid = {key for key in keys if key in OPTION_KEYS}
+    """2-8 keys forming A, B, C, ... without gaps.
+
+    A key outside A-H is reported as such, and then nothing else is (a mistyped key
+    would also make "A is missing" noise); but a run A, B, ... longer than H (what a
+    list-based format such as GIFT gives a question with nine answers) is a count.
+    """
+    letters = "".join(keys)
+    if "ABCDEFGHIJKLMNOPQRSTUVWXYZ".startswith(letters) and len(keys) > len(OPTION_KEYS):
+        return [(m.OPTION_COUNT, {"count": len(keys)})]
+    bad = [(m.BAD_OPTION_KEY, {"key": key}) for key in keys if key not in OPTION_KEYS]
+    if bad:
+        return bad
+    valid = set(keys)
     issues: list[Issue] = []
     if not MIN_OPTIONS <= len(keys) <= len(OPTION_KEYS):
         issues.append((m.OPTION_COUNT, {"count": len(keys)}))
@@ -46,6 +55,18 @@ def option_keys_issues(keys: Sequence[str]) -> list[Issue]:
         if missing:
             issues.append((m.OPTION_GAP, {"missing": ", ".join(missing)}))
     return issues
+
+
+def kind_issue(value: str) -> Issue | None:
+    """A kind must be one of ``Kind``'s values (formats map their own words first)."""
+    return None if value in KIND_VALUES else (m.BAD_KIND, {"value": value})
+
+
+def difficulty_issue(value: object) -> Issue | None:
+    """1, 2 or 3 as a number (a quoted ``'2'`` in YAML is text, hence an issue)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in DIFFICULTIES:
+        return None
+    return m.BAD_DIFFICULTY, {"value": value}
 
 
 def canonical_option_keys(keys: Sequence[str]) -> tuple[str, ...]:

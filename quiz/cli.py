@@ -67,7 +67,19 @@ def bank_group() -> None:
     """Question banks."""
 
 
-_IMPORT_FORMATS = ["auto", "yaml", "csv", "xlsx", "gift", "moodle-xml", "aiken"]
+_IMPORT_FORMATS = [
+    "auto",
+    "yaml",
+    "csv",
+    "xlsx",
+    "xls",
+    "docx",
+    "text",
+    "zip",
+    "gift",
+    "moodle-xml",
+    "aiken",
+]
 _EXPORT_FORMATS = ["yaml", "xlsx", "gift", "moodle-xml"]
 _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".xml": "moodle-xml"}
 
@@ -90,6 +102,12 @@ _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".xml": "m
     type=click.Choice(["zh", "mn"]),
     help="Language of GIFT, Moodle XML and Aiken text (Mongolian script is detected).",
 )
+@click.option(
+    "--accept-changes",
+    is_flag=True,
+    help="Let the file change stored questions (their text, options or key); without it "
+    "such a file is refused and the changes are listed.",
+)
 @with_appcontext
 def bank_import(
     path: str,
@@ -99,6 +117,7 @@ def bank_import(
     as_json: bool,
     bank_slug: str | None,
     language: str,
+    accept_changes: bool,
 ) -> None:
     """Import a question bank file (all or nothing)."""
     from quiz.banks.importing import import_file
@@ -110,6 +129,7 @@ def bank_import(
         dry_run=dry_run,
         bank_slug=bank_slug,
         language=language,
+        accept_changes=accept_changes,
     )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
@@ -125,6 +145,10 @@ def bank_import(
         for note in report.get("unsupported", []) + report.get("duplicates", []):
             title = f" ({note['title']})" if note.get("title") else ""
             click.echo(f"{where(note)}: skipped{title}: {note['message']}", err=True)
+        for change in report.get("changes", []):
+            click.echo(
+                f"{where(change)}: change ({change['title']}): {change['message']}", err=True
+            )
         verb = "would import" if dry_run else "imported"
         if not report["errors"]:
             click.echo(f"{verb} {report['imported']} questions, skipped {report['skipped']}")

@@ -18,7 +18,7 @@ from question_bank.formats.base import (
     Failed,
     ImportResult,
     ReadOptions,
-    decode_utf8,
+    decode_text,
     script_language,
 )
 from question_bank.formats.drafts import Assembler, Categories, Draft, DraftVersion
@@ -34,7 +34,7 @@ def read_aiken(data: bytes, filename: str, options: ReadOptions) -> ImportResult
     categories = Categories(options.known_categories)
     assembler = Assembler(collector, categories, options)
     try:
-        text = decode_utf8(data)
+        text, encoding = decode_text(data)
     except Failed as failed:
         collector.error(failed.where, failed.message, **failed.params)
         return assembler.build("aiken", [])
@@ -103,4 +103,4 @@ def read_aiken(data: bytes, filename: str, options: ReadOptions) -> ImportResult
         current = start(line, number)
     if current is not None:
         collector.error(last, m.AIKEN_NO_ANSWER_AT_END, first=current.where)
-    return assembler.build("aiken", drafts, encoding="utf-8")
+    return assembler.build("aiken", drafts, encoding=encoding)

@@ -81,6 +81,7 @@ class ImportResult:
     titles: dict[str, str] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
     encoding: str | None = None
+    converted: int = 0  # text fields converted from Menksoft to Unicode Mongolian
 
     @property
     def ok(self) -> bool:
@@ -119,6 +120,8 @@ class ReadOptions:
     max_bytes: int = MAX_FILE_BYTES
     max_unzipped: int = MAX_XLSX_UNCOMPRESSED
     max_entries: int = MAX_XLSX_ENTRIES
+    pictures: dict[str, bytes] | None = None  # file name -> bytes (a .zip upload's pictures)
+    menksoft: bool = True  # convert Menksoft private-use Mongolian to Unicode
 
 
 class Collector:
@@ -155,6 +158,7 @@ class Failed(Exception):
 # -- text ---------------------------------------------------------------------------
 
 _MONGOLIAN_LETTER = range(0x1820, 0x18AB)
+_MENKSOFT = range(0xE234, 0xE350)  # Menksoft glyph codes: Mongolian typed with Menksoft
 _CJK = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 
 
@@ -163,7 +167,7 @@ def script_language(text: str, default: str) -> str:
     mongolian = chinese = False
     for ch in text:
         code = ord(ch)
-        if code in _MONGOLIAN_LETTER:
+        if code in _MONGOLIAN_LETTER or code in _MENKSOFT:
             mongolian = True
         elif any(low <= code <= high for low, high in _CJK):
             chinese = True
@@ -226,6 +230,16 @@ def decode_spreadsheet_text(data: bytes) -> tuple[str, str]:
     raise Failed(
         line, m.NOT_TEXT_ENCODING, byte=f"{data[first_bad.start]:02X}", line=line
     ) from None
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text of GIFT and Aiken files: UTF-8 (with or without a BOM), UTF-16 with a BOM, or
+    GBK/GB18030 (Notepad on Chinese Windows); anything else is reported as not UTF-8 at
+    the line of the first bad byte (what Moodle expects)."""
+    try:
+        return decode_spreadsheet_text(data)
+    except Failed:
+        return decode_utf8(data), "utf-8"  # raises Failed(NOT_UTF8) at the bad byte
 
 
 _XML_ILLEGAL = {

@@ -1,16 +1,23 @@
-"""From what a reader found (drafts) to a ``Bank``, with the rules every format shares.
+"""From what a reader found (drafts) to a ``Bank``: the one checker of every format.
 
-Each reader turns its file into ``Draft`` questions and declares categories; ``assemble``
-checks them with ``question_bank.rules`` (the same rules as the YAML loader), gives ids
-to questions that have none, fills in defaults, and reports problems at each draft's
-location. One problem anywhere and no bank comes out: an import is all or nothing.
+Each reader (YAML included) only understands its file's structure and vocabulary: it
+turns the file into ``Draft`` questions with the location of every field, declares the
+categories, and reports what it cannot read at all (a YAML key that is missing, a cell
+that is no kind it knows). ``Assembler`` then checks the drafts with
+``question_bank.rules``: ids, kinds, difficulties, options, answers, categories, tags,
+texts. It gives ids to questions that have none, fills in defaults, and reports problems
+at each draft's location. One problem anywhere and no bank comes out: all or nothing.
+
+Where formats are meant to differ, it is a named setting of the assembler (``strict``:
+the YAML format, written by hand for this platform, refuses what an import from
+another tool forgives), never a second copy of a rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +30,12 @@ from question_bank.formats.base import (
     Collector,
     ImportResult,
     Location,
+    Note,
     ReadOptions,
+    script_language,
 )
+from question_bank.media import checked_media, is_url
+from question_bank.menksoft import has_menksoft, to_unicode
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -33,6 +44,7 @@ from question_bank.model import (
     Bank,
     Category,
     Kind,
+    Media,
     Question,
     Version,
 )
@@ -49,37 +61,65 @@ def list_keys(count: int) -> tuple[str, ...]:
 
 @dataclass
 class DraftVersion:
-    """One language of a draft question, as read (normalised by ``assemble``)."""
+    """One language of a draft question, as read (normalised by the assembler).
+
+    ``options`` None: the format has a place for options and the file left it out
+    (YAML); formats without such a place give ``{}``.
+    """
 
     text: str | None
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] | None = field(default_factory=dict)
     explanation: str | None = None
     reviewed: bool = True
     cells: dict[str, Location] = field(default_factory=dict)
+    blanks: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class DraftMedia:
+    """A picture as a reader found it: bytes from the file (Word, Moodle XML, YAML), or a
+    reference (a file name in the upload's .zip, or a web address) to resolve."""
+
+    where: Location
+    data: bytes | None = None
+    ref: str = ""
+    alt: str = ""
 
 
 @dataclass
 class Draft:
     """A question as a reader found it. ``answer`` None: not given; ``()``: none correct.
 
-    ``strict_id``: a given id that is not a valid id is an error (spreadsheets, where the
-    organizer typed it) rather than replaced with a generated one (Moodle's idnumbers).
-    ``cells`` locates single fields (``answer``, ``id``, ...) more precisely than
-    ``where`` (a spreadsheet cell rather than the row).
+    ``kind`` and ``difficulty`` are what the file says once the format's own words are
+    mapped (a ``Kind``, an int); anything else is kept as written and reported by the
+    assembler. ``category`` is an id or a name, as written. ``source`` None: not given
+    (the file name is used); ``""``: given empty, an error. ``answer_by``: ``keys`` when
+    the file lists the right keys, ``marks`` when it marks options right (GIFT, Moodle),
+    which decides how an empty answer is reported. ``strict_id``: a given id that is not
+    a valid id is an error (typed by the organizer) rather than replaced with a generated
+    one (Moodle's idnumbers). ``broken``: fields the reader already reported as
+    unreadable; the assembler checks nothing that depends on them, and builds no
+    question. ``cells`` locates single fields (``answer``, ``id``, ``tags``, ...) more
+    precisely than ``where`` (a spreadsheet cell rather than the row).
     """
 
     where: Location
-    kind: Kind | None
+    kind: Kind | str | None
     versions: dict[str, DraftVersion]
     answer: tuple[str, ...] | None
     title: str | None = None
     id: str | None = None
     strict_id: bool = False
     category: str | None = None
-    difficulty: int | None = None
+    difficulty: int | str | None = None
     source: str | None = None
     tags: tuple[str, ...] = ()
     cells: dict[str, Location] = field(default_factory=dict)
+    answer_by: str = "keys"
+    broken: set[str] = field(default_factory=set)
+    points: float | None = None
+    media: list[DraftMedia] = field(default_factory=list)
+    option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -118,6 +158,7 @@ def apply_weights(
         if positive and (max(positive) - min(positive) > 0.0001 or abs(sum(positive) - 1) > 0.001):
             collector.warn(where, m.WEIGHTS_SIMPLIFIED)
     draft.answer = right
+    draft.answer_by = "marks"
     return True
 
 
@@ -194,6 +235,19 @@ class Categories:
             return value
         return self._by_name.get(fold_key(value))
 
+    def reserve(self, category_id: str) -> None:
+        """A declared id whose names could not be read: known, so not reported again."""
+        self._names.setdefault(category_id, {})
+
+    def resolve(self, value: str, language: str) -> str:
+        """The id of the category a question names by id or name; a new one if none."""
+        found = self.lookup(value)
+        if found is not None:
+            return found
+        if rules.slug_issue("category", value) is None:
+            return self.declare(None, language, value, declared=False)
+        return self.declare(value, script_language(value, language), declared=False)
+
     def add(self, category: Category, *, declared: bool = True, override: bool = False) -> str:
         names = self._names.setdefault(category.id, {})
         for language, name in category.name.items():
@@ -215,7 +269,7 @@ class Categories:
         declared: bool = True,
     ) -> str:
         """The id of the category with this id, or else with this name; new if none."""
-        name = normalize(name) if name else None
+        name = normalize(to_unicode(name)) if name else None
         if category_id is None and name:
             found = self._by_name.get(fold_key(name))
             if found is not None:
@@ -244,13 +298,7 @@ class Categories:
         if isinstance(option, Category):
             return self.add(option, declared=False)
         if isinstance(option, str) and normalize(option):
-            value = normalize(option)
-            found = self.lookup(value)
-            if found is not None:
-                return found
-            if rules.slug_issue("category", value) is None:
-                return self.declare(None, language, value, declared=False)
-            return self.declare(value, language, declared=False)
+            return self.resolve(normalize(option), language)
         if DEFAULT_CATEGORY_ID in self._names:
             return DEFAULT_CATEGORY_ID
         return self.add(Category(DEFAULT_CATEGORY_ID, dict(DEFAULT_CATEGORY_NAME)), declared=False)
@@ -294,12 +342,86 @@ def sort_by_location(items: list[Any]) -> list[Any]:
 
 
 class Assembler:
-    """Checks drafts and builds the bank; see the module docstring."""
+    """Checks drafts and builds the bank; see the module docstring.
 
-    def __init__(self, collector: Collector, categories: Categories, options: ReadOptions):
+    ``strict`` (the YAML format): a question's category must be one the file declares
+    (an import creates categories by name), and a tag written twice is an error (an
+    import keeps it once).
+    """
+
+    def __init__(
+        self,
+        collector: Collector,
+        categories: Categories,
+        options: ReadOptions,
+        *,
+        strict: bool = False,
+        pictures: Mapping[str, bytes] | None = None,
+    ):
         self.collector = collector
         self.categories = categories
         self.options = options
+        self.strict = strict
+        pictures = pictures if pictures is not None else options.pictures
+        self.pictures = {fold_key(name): data for name, data in (pictures or {}).items()}
+        self._category_lines: dict[str, Location] = {}
+        self.converted = 0  # fields converted from Menksoft to Unicode Mongolian
+
+    def _clean(self, text: str) -> str:
+        """Stored form of a text field: Menksoft glyph codes converted (and counted)."""
+        if self.options.menksoft and has_menksoft(text):
+            self.converted += 1
+            text = to_unicode(text)
+        return normalize(text)
+
+    # -- what a file declares ----------------------------------------------------------
+
+    def bank_id(self, value: str | None, where: Location) -> str | None:
+        """A bank id the file gives, checked; None (after reporting) when it is not valid."""
+        if value is None:
+            return None
+        issue = rules.slug_issue("id", value)
+        if issue is not None:
+            self.collector.error(where, issue[0], **issue[1])
+            return None
+        return value
+
+    def declare_category(
+        self, category_id: str | None, names: dict[str, str] | None, where: Location
+    ) -> str | None:
+        """A category the file lists: its id checked and unique, its names kept.
+
+        ``names`` None: the names could not be read (already reported); the id still
+        counts as declared, so questions using it are not reported a second time.
+        """
+        if category_id is not None:
+            issue = rules.slug_issue("id", category_id)
+            if issue is not None:
+                self.collector.error(where, issue[0], **issue[1])
+                return None
+            if category_id in self._category_lines:
+                self.collector.error(
+                    where,
+                    m.DUPLICATE_CATEGORY,
+                    id=category_id,
+                    first=self._category_lines[category_id],
+                )
+                return None
+            self._category_lines[category_id] = where
+        if names is None:
+            if category_id is not None:
+                self.categories.reserve(category_id)
+            return category_id
+        if not names:
+            assert category_id is not None
+            return self.categories.declare(None, self.options.language, category_id)
+        (language, name), *others = names.items()
+        declared = self.categories.declare(name, language, category_id)
+        for other, other_name in others:
+            self.categories.declare(other_name, other, declared)
+        return declared
+
+    # -- the bank ----------------------------------------------------------------------
 
     def build(
         self,
@@ -341,7 +463,10 @@ class Assembler:
             titles=titles,
             locations=locations,
             encoding=encoding,
+            converted=self.converted,
         )
+        if self.converted:
+            result.warnings.insert(0, Note(None, m.MENKSOFT_CONVERTED, {"count": self.converted}))
         if not result.problems:
             title = bank_title or self.options.bank_title or {LANGUAGES[0]: bank_id or "?"}
             result.bank = Bank(
@@ -356,15 +481,19 @@ class Assembler:
     # -- ids ---------------------------------------------------------------------------
 
     def _ids(self, drafts: list[Draft]) -> list[str | None]:
-        """Given ids first (checked), then generated ones that do not clash with them."""
+        """Given ids first (checked), then generated ones that do not clash with them.
+
+        ``""``: the draft's id is wrong (reported) or unreadable; it gets no question.
+        """
         ids: list[str | None] = [None] * len(drafts)
         first: dict[str, Location] = {}
         for number, draft in enumerate(drafts):
+            if "id" in draft.broken:
+                ids[number] = ""
+                continue
             if not draft.id:
                 continue
             value = normalize(draft.id)
-            if draft.strict_id:
-                value = value.lower()
             issue = rules.slug_issue("id", value)
             if issue is not None:
                 if draft.strict_id:
@@ -404,13 +533,16 @@ class Assembler:
     # -- one question ------------------------------------------------------------------
 
     def _question(self, draft: Draft, question_id: str | None) -> Question | None:
+        """Every check of one draft (all of them, so one pass reports everything)."""
         error = self.collector.error
-        if draft.kind is None or not question_id:
-            return None
-        if not draft.versions:
+        before = len(self.collector.problems)
+        kind = self._kind(draft)
+        category = self._category(draft)
+        difficulty = self._difficulty(draft)
+        source = self._source(draft)
+        tags = self._tags(draft)
+        if not draft.versions and "versions" not in draft.broken:
             error(draft.where, m.NO_LANGUAGE, key="question", allowed=", ".join(LANGUAGES))
-            return None
-        kind = draft.kind
         versions: dict[str, Version] = {}
         option_keys: dict[str, tuple[str, ...]] = {}
         for language in LANGUAGES:
@@ -418,42 +550,157 @@ class Assembler:
                 continue
             built = self._version(draft, language, kind)
             if built is not None:
-                versions[language], option_keys[language] = built
+                versions[language], keys = built
+                if keys is not None:
+                    option_keys[language] = keys
         keys = self._same_keys(draft, option_keys)
         if kind is Kind.TRUEFALSE:
             keys = TRUE_FALSE_KEYS
-        answer = self._answer(draft, kind, keys)
-        if answer is None or keys is None or len(versions) != len(draft.versions):
+        if kind is Kind.FILL:
+            keys, answer = (), () if self._same_blanks(draft, versions) else None
+        else:
+            answer = self._answer(draft, kind, keys) if kind is not None else None
+        media = self._media(draft.media)
+        option_media = {
+            key: found for key, items in draft.option_media.items() if (found := self._media(items))
+        }
+        if (
+            len(self.collector.problems) > before
+            or draft.broken
+            or not question_id
+            or kind is None
+            or answer is None
+            or keys is None
+            or category is None
+            or difficulty is None
+            or len(versions) != len(draft.versions)
+        ):
             return None
-        category = draft.category or self.categories.default(
-            self.options.category, self.options.language
-        )
-        self.categories.used.add(category)
-        source = normalize(draft.source or "")
-        if not source:
-            source = self.collector.filename + (f": {draft.title}" if draft.title else "")
-            source = normalize(source) or "import"
-        tags: list[str] = []
-        for tag in draft.tags:
-            tag = normalize(tag)
-            if tag and tag not in tags:
-                tags.append(tag)
         return Question(
             id=question_id,
             kind=kind,
             category=category,
-            difficulty=draft.difficulty or DEFAULT_DIFFICULTY,
+            difficulty=difficulty,
             answer=answer,
             option_keys=keys,
             source=source,
             versions=versions,
-            tags=tuple(tags),
+            tags=tags,
             line=draft.where if isinstance(draft.where, int) else None,
+            points=draft.points,
+            media=media,
+            option_media=option_media,
         )
 
+    def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:
+        """Checked pictures; a web address is kept as one and reported as not fetched."""
+        found: list[Media] = []
+        for item in items:
+            data, name = item.data, item.ref
+            if data is None:
+                if is_url(item.ref):
+                    self.collector.warn(item.where, m.MEDIA_NOT_FETCHED, url=item.ref)
+                    found.append(Media(url=item.ref, alt=item.alt, name=item.ref))
+                    continue
+                data = self.pictures.get(fold_key(item.ref.replace("\\", "/").rsplit("/", 1)[-1]))
+                if data is None:
+                    self.collector.error(item.where, m.MEDIA_MISSING, name=item.ref)
+                    continue
+            checked = checked_media(data, name, item.alt)
+            if isinstance(checked, Media):
+                found.append(checked)
+            else:
+                self.collector.error(item.where, checked[0], **checked[1])
+        return tuple(found)
+
+    def _same_blanks(self, draft: Draft, versions: dict[str, Version]) -> bool:
+        """Every language of a fill-in question has answers for the same number of blanks."""
+        counts = {language: len(version.blanks) for language, version in versions.items()}
+        if not counts:
+            return False
+        if any(count == 0 for count in counts.values()):
+            self.collector.error(draft.at("answer"), m.FILL_NO_BLANKS)
+            return False
+        reference, *others = counts
+        for language in others:
+            if counts[language] != counts[reference]:
+                self.collector.error(
+                    draft.at("answer"),
+                    m.BLANKS_DIFFER,
+                    language=language,
+                    count=counts[language],
+                    other=reference,
+                    other_count=counts[reference],
+                )
+                return False
+        return True
+
+    def _kind(self, draft: Draft) -> Kind | None:
+        if draft.kind is None or isinstance(draft.kind, Kind):
+            return draft.kind
+        issue = rules.kind_issue(draft.kind)
+        if issue is not None:
+            self.collector.error(draft.at("kind"), issue[0], **issue[1])
+            return None
+        return Kind(draft.kind)
+
+    def _category(self, draft: Draft) -> str | None:
+        if "category" in draft.broken:
+            return None
+        value = self._clean(draft.category or "")
+        if not value:
+            category = self.categories.default(self.options.category, self.options.language)
+        elif self.strict:
+            if value not in self._category_lines:
+                self.collector.error(draft.at("category"), m.UNKNOWN_CATEGORY, category=value)
+                return None
+            category = value
+        else:
+            category = self.categories.resolve(value, self.options.language)
+        self.categories.used.add(category)
+        return category
+
+    def _difficulty(self, draft: Draft) -> int | None:
+        if "difficulty" in draft.broken:
+            return None
+        if draft.difficulty is None:
+            return DEFAULT_DIFFICULTY
+        issue = rules.difficulty_issue(draft.difficulty)
+        if issue is not None:
+            self.collector.error(draft.at("difficulty"), issue[0], **issue[1])
+            return None
+        assert isinstance(draft.difficulty, int)
+        return draft.difficulty
+
+    def _source(self, draft: Draft) -> str:
+        if draft.source is not None:
+            source = self._clean(draft.source)
+            if not source:
+                self.collector.error(draft.at("source"), m.EMPTY_TEXT, key="source")
+            return source
+        source = self.collector.filename + (f": {draft.title}" if draft.title else "")
+        return self._clean(source) or "import"
+
+    def _tags(self, draft: Draft) -> tuple[str, ...]:
+        tags: list[str] = []
+        for number, tag in enumerate(draft.tags):
+            tag = self._clean(tag)
+            where = draft.cells.get(f"tags#{number}", draft.at("tags"))
+            if not tag:
+                if self.strict:
+                    self.collector.error(where, m.EMPTY_TEXT, key="tags")
+                continue
+            if tag in tags:
+                if self.strict:
+                    self.collector.error(where, m.DUPLICATE_TAG, tag=tag)
+                continue
+            tags.append(tag)
+        return tuple(tags)
+
     def _version(
-        self, draft: Draft, language: str, kind: Kind
-    ) -> tuple[Version, tuple[str, ...]] | None:
+        self, draft: Draft, language: str, kind: Kind | None
+    ) -> tuple[Version, tuple[str, ...] | None] | None:
+        """One language's wording, and its option keys (None: no options to compare)."""
         error = self.collector.error
         found = draft.versions[language]
 
@@ -461,33 +708,49 @@ class Assembler:
             return found.cells.get(name, draft.where)
 
         ok = True
-        text = normalize(found.text or "")
-        if not text:
+        text = self._clean(found.text or "")
+        if not text and "text" not in draft.broken:
             error(at("text"), m.EMPTY_TEXT, key="text")
             ok = False
-        explanation = normalize(found.explanation or "") or None
+        explanation = self._clean(found.explanation or "") or None
+        given = {key: self._clean(value) for key, value in (found.options or {}).items()}
         if kind is Kind.TRUEFALSE:
-            if any(normalize(value) for value in found.options.values()):
-                first = next(key for key, value in found.options.items() if normalize(value))
-                error(at(first), m.TRUEFALSE_OPTIONS)
+            if any(given.values()):
+                first = next((key for key, value in given.items() if value), "options")
+                error(found.cells.get(first, at("options")), m.TRUEFALSE_OPTIONS)
                 return None
             options = dict(TRUE_FALSE_LABELS[language])
-            keys: tuple[str, ...] = TRUE_FALSE_KEYS
+            keys: tuple[str, ...] | None = None
+        elif kind is Kind.FILL:
+            if any(given.values()):
+                first = next(key for key, value in given.items() if value)
+                error(found.cells.get(first, at("options")), m.FILL_OPTIONS)
+                return None
+            blanks = tuple(
+                accepted
+                for blank in found.blanks
+                if (accepted := tuple(dict.fromkeys(a for a in map(self._clean, blank) if a)))
+            )
+            version = Version(text, {}, explanation, found.reviewed, blanks)
+            return (version, None) if ok else None
+        elif found.options is None or (kind is None and not given):
+            if kind is not None:
+                error(at("version"), m.MISSING_KEY, key="options")
+                return None
+            return (Version(text, {}, explanation, found.reviewed), None) if ok else None
         else:
-            options = {}
-            for key, value in found.options.items():
-                value = normalize(value)
+            for key, value in given.items():
                 if not value:
                     error(at(key), m.EMPTY_OPTION, key=key)
                     ok = False
-                options[key] = value
-            issues = rules.option_keys_issues(list(options))
+            issues = rules.option_keys_issues(list(given))
             for message, params in issues:
-                error(at("options"), message, **params)
-            if issues:
+                bad_key = message == m.BAD_OPTION_KEY
+                error(at(params["key"]) if bad_key else at("options"), message, **params)
+            if issues or not ok:
                 return None
-            keys = rules.canonical_option_keys(list(options))
-            options = {key: options[key] for key in keys}
+            keys = rules.canonical_option_keys(list(given))
+            options = {key: given[key] for key in keys}
         if not ok:
             return None
         return Version(text, options, explanation, found.reviewed), keys
@@ -516,6 +779,8 @@ class Assembler:
     ) -> tuple[str, ...] | None:
         error = self.collector.error
         where = draft.at("answer")
+        if "answer" in draft.broken:
+            return None
         if draft.answer is None:
             error(where, m.NO_ANSWER)
             return None
@@ -524,9 +789,10 @@ class Assembler:
                 return draft.answer
             error(where, m.TRUEFALSE_ANSWER, value=", ".join(draft.answer))
             return None
-        if not draft.answer:
+        if not draft.answer and draft.answer_by == "marks":
             error(where, m.NO_CORRECT_OPTION)
             return None
+        # With broken options, still check the answer against what options may be.
         issues = rules.answer_issues(kind, draft.answer, keys or OPTION_KEYS)
         for message, params in issues:
             error(where, message, **params)

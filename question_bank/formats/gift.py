@@ -30,7 +30,7 @@ from question_bank.formats.base import (
     Failed,
     ImportResult,
     ReadOptions,
-    decode_utf8,
+    decode_text,
     script_language,
 )
 from question_bank.formats.drafts import (
@@ -216,7 +216,7 @@ class GiftReader:
         plain_text = self._text(escapes, question_text, text_format, where)
         name = title or plain_text[:60]
         kind_name = self._kind(answers)
-        if kind_name not in {"multichoice", "truefalse"}:
+        if kind_name not in {"multichoice", "truefalse", "shortanswer"}:
             self.collector.skip(where, kind_name, name)
             return None
         language = self._language(block, plain_text)
@@ -234,9 +234,11 @@ class GiftReader:
             id=(block.tokens.get("id") or [None])[0],
             category=self.category,
             difficulty=self._difficulty(block, where),
-            source=(block.tokens.get("source") or [None])[0],
+            source=(block.tokens.get("source") or [None])[0] or None,
             tags=tuple(block.tokens.get("tag", [])),
         )
+        if kind_name == "shortanswer":
+            return self._fill(draft, version, escapes, answers, text_format)
         if kind_name == "truefalse":
             match = _TRUEFALSE.fullmatch(answers)
             assert match is not None
@@ -284,6 +286,37 @@ class GiftReader:
             return None
         return draft
 
+    def _fill(
+        self,
+        draft: Draft,
+        version: DraftVersion,
+        escapes: _Escapes,
+        answers: str,
+        text_format: str,
+    ) -> Draft:
+        """Short answer ``{=a =b}``: one blank, ``a`` and ``b`` accepted (answers with a
+        partial ``%50%`` weight are not kept, and that is reported)."""
+        accepted = []
+        partial = False
+        for part in answers.split("=")[1:]:
+            part = part.split("#", 1)[0].strip()
+            match = _WEIGHT.match(part)
+            if match:
+                part = part[match.end() :]
+                if float(match.group(1)) < 100:
+                    partial = True
+                    continue
+            answer_format, part = self._format(part, text_format)
+            text = self._text(escapes, part, answer_format, draft.where)
+            if text:
+                accepted.append(text)
+        if partial:
+            self.collector.warn(draft.where, m.WEIGHTS_SIMPLIFIED)
+        draft.kind = Kind.FILL
+        draft.answer = ()
+        version.blanks = (tuple(accepted),)
+        return draft
+
     @staticmethod
     def _kind(answers: str) -> str:
         if not answers:
@@ -292,7 +325,8 @@ class GiftReader:
             return "numerical"
         if "~" in answers:
             return "multichoice"
-        if "=" in answers and "->" in answers:
+        pairs = [part for part in answers.split("=")[1:] if part.strip()]
+        if pairs and all("->" in part for part in pairs):
             return "matching"
         if _TRUEFALSE.fullmatch(answers):
             return "truefalse"
@@ -331,12 +365,12 @@ def read_gift(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
     categories = Categories(options.known_categories)
     assembler = Assembler(collector, categories, options)
     try:
-        text = decode_utf8(data)
+        text, encoding = decode_text(data)
     except Failed as failed:
         collector.error(failed.where, failed.message, **failed.params)
         return assembler.build("gift", [])
     drafts = GiftReader(collector, categories, options).read(text)
-    return assembler.build("gift", drafts, encoding="utf-8")
+    return assembler.build("gift", drafts, encoding=encoding)
 
 
 # -- writing ------------------------------------------------------------------------
@@ -376,6 +410,15 @@ def _question(question: Question, language: str) -> list[str]:
     if question.kind is Kind.TRUEFALSE:
         value = "TRUE" if question.answer == ("T",) else "FALSE"
         lines.append(f"{head}{{{value}{explanation}}}")
+        return lines
+    if question.kind is Kind.FILL:
+        if len(version.blanks) != 1:
+            return [f"// {question.id}: a fill-in question with several blanks: not in GIFT"]
+        accepted = " ".join(
+            "=" + ("%100%" + escape(answer) if answer.startswith("%") else _answer_text(answer))
+            for answer in version.blanks[0]
+        )
+        lines.append(f"{head}{{{accepted}{explanation}}}")
         return lines
     lines.append(head + "{")
     share = _percent(100 / len(question.answer))

@@ -69,6 +69,7 @@ class _TextParser(HTMLParser):
         self.skipping = 0
         self.pre = 0
         self.media = False
+        self.images: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -79,12 +80,11 @@ class _TextParser(HTMLParser):
             self.parts.append("\n")
             if tag == "pre":
                 self.pre += 1
-        if tag in _MEDIA or (tag == "a" and any(name == "href" for name, _ in attrs)):
+        if tag in _MEDIA - {"img"} or (tag == "a" and any(name == "href" for name, _ in attrs)):
             self.media = True
-        if tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt and not self.skipping:
-                self.parts.append(alt)
+        if tag == "img" and not self.skipping:
+            values = dict(attrs)
+            self.images.append((values.get("src") or "", values.get("alt") or ""))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -109,11 +109,19 @@ def looks_like_html(text: str) -> bool:
     return bool(_LOOKS_LIKE_HTML.search(text))
 
 
-def html_to_text(html: str) -> tuple[str, bool]:
-    """Plain text of an HTML fragment, and whether it referred to media or links."""
+def html_parts(html: str) -> tuple[str, list[tuple[str, str]], bool]:
+    """Plain text of an HTML fragment, its pictures as (src, alt) (the alt text is kept
+    for the picture, not glued onto the text), and whether it referred to other media
+    (sound, video) or links."""
     parser = _TextParser()
     parser.feed(html)
     parser.close()
     lines = [line.strip(" ") for line in "".join(parser.parts).split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text, parser.media
+    return text, parser.images, parser.media
+
+
+def html_to_text(html: str) -> tuple[str, bool]:
+    """Plain text of an HTML fragment, and whether it referred to media or links."""
+    text, images, other = html_parts(html)
+    return text, other or bool(images)

@@ -20,8 +20,10 @@ it. One language per question, as in GIFT.
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import unquote
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -40,14 +42,16 @@ from question_bank.formats.drafts import (
     Assembler,
     Categories,
     Draft,
+    DraftMedia,
     DraftVersion,
     apply_weights,
     list_keys,
     moodle_category_name,
 )
 from question_bank.formats.gift import export_language, is_moodle_grade
-from question_bank.formats.html_text import html_to_text, looks_like_html
-from question_bank.model import LANGUAGES, Bank, Kind, Question
+from question_bank.formats.html_text import html_parts, looks_like_html
+from question_bank.media import is_url
+from question_bank.model import LANGUAGES, Bank, Kind, Media, Question
 
 _KIND_NAMES = {
     "cloze": "cloze",
@@ -115,7 +119,7 @@ class MoodleXmlReader:
             kind = question.get("type", "")
             if kind == "category":
                 self._category(question)
-            elif kind in {"multichoice", "truefalse"}:
+            elif kind in {"multichoice", "truefalse", "shortanswer"}:
                 draft = self._question(question, kind)
                 if draft is not None:
                     drafts.append(draft)
@@ -136,22 +140,60 @@ class MoodleXmlReader:
         valid = category_id and rules.slug_issue("id", category_id) is None
         self.category = self.categories.declare(name, language, category_id if valid else None)
 
-    def _plain(self, text: str, text_format: str, where: int | None = None) -> str:
+    def _plain(
+        self,
+        text: str,
+        text_format: str,
+        where: int | None = None,
+        pictures: list[DraftMedia] | None = None,
+        files: dict[str, bytes] | None = None,
+    ) -> str:
         if text_format == "html" or (text_format == "moodle_auto_format" and looks_like_html(text)):
-            text, media = html_to_text(text)
-            if media and where is not None:
+            text, images, other = html_parts(text)
+            if pictures is not None and where is not None:
+                for source, alt in images:
+                    name = unquote(source.split("@@PLUGINFILE@@/", 1)[-1]).rsplit("/", 1)[-1]
+                    if source.startswith("@@PLUGINFILE@@") and name in (files or {}):
+                        pictures.append(
+                            DraftMedia(where, data=(files or {})[name], ref=name, alt=alt)
+                        )
+                    elif is_url(source):
+                        pictures.append(DraftMedia(where, ref=source, alt=alt))
+                    else:
+                        self.collector.warn(where, m.MEDIA_DROPPED)
+            if other and where is not None:
                 self.collector.warn(where, m.MEDIA_DROPPED)
         return text.strip()
 
-    def _formatted(self, element: ET.Element | None, where: int | None, default: str) -> str:
+    def _formatted(
+        self,
+        element: ET.Element | None,
+        where: int | None,
+        default: str,
+        pictures: list[DraftMedia] | None = None,
+    ) -> str:
+        """The plain text of a ``<questiontext>``-like element; its pictures (embedded
+        ``<file encoding="base64">`` named by ``@@PLUGINFILE@@``, or addresses) go to
+        ``pictures`` with their alt text, which stays out of the text."""
         if element is None:
             return ""
-        return self._plain(element.findtext("text") or "", element.get("format", default), where)
+        files: dict[str, bytes] = {}
+        for file in element.findall("file"):
+            if (file.get("encoding") or "").lower() == "base64" and file.get("name"):
+                try:
+                    files[file.get("name", "")] = base64.b64decode(
+                        "".join((file.text or "").split())
+                    )
+                except ValueError:
+                    self.collector.error(where, m.MEDIA_TYPE, name=file.get("name", ""))
+        text = element.findtext("text") or ""
+        return self._plain(text, element.get("format", default), where, pictures, files)
 
     def _question(self, question: ET.Element, kind: str) -> Draft | None:
         where = self.line(question)
         title = self._plain(question.findtext("name/text") or "", "moodle_auto_format") or None
-        text = self._formatted(question.find("questiontext"), where, "html")
+        pictures: list[DraftMedia] = []
+        text = self._formatted(question.find("questiontext"), where, "html", pictures)
         explanation = self._formatted(question.find("generalfeedback"), where, "html") or None
         extra = question.find("quizbank")
         language = (extra.findtext("language") if extra is not None else None) or ""
@@ -174,8 +216,10 @@ class MoodleXmlReader:
             tags=tuple(
                 (tag.findtext("text") or "").strip() for tag in question.findall("tags/tag")
             ),
+            media=pictures,
         )
         answers = []
+        option_pictures: list[list[DraftMedia]] = []
         for answer in question.findall("answer"):
             answer_where = self.line(answer)
             raw = answer.get("fraction", "0")
@@ -187,10 +231,21 @@ class MoodleXmlReader:
             if not is_moodle_grade(fraction):
                 self.collector.error(answer_where, m.BAD_WEIGHT, weight=raw)
                 return None
-            answers.append((self._formatted(answer, where, "moodle_auto_format"), fraction))
+            found: list[DraftMedia] = []
+            answers.append((self._formatted(answer, where, "moodle_auto_format", found), fraction))
+            option_pictures.append(found)
         if kind == "truefalse":
             return self._truefalse(draft, answers)
+        if kind == "shortanswer":
+            if any(0 < fraction < 0.99999 for _, fraction in answers):
+                self.collector.warn(where, m.WEIGHTS_SIMPLIFIED)
+            draft.kind, draft.answer = Kind.FILL, ()
+            version.blanks = (tuple(text for text, fraction in answers if fraction >= 0.99999),)
+            return draft
         keys = list_keys(len(answers))
+        draft.option_media = {
+            k: found for k, found in zip(keys, option_pictures, strict=False) if found
+        }
         version.options = {key: text for key, (text, _) in zip(keys, answers, strict=False)}
         single = (question.findtext("single") or "true").strip().lower() in {"true", "1"}
         fractions = [fraction for _, fraction in answers]
@@ -258,22 +313,63 @@ def _percent(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
+_SUFFIX = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+
+
+def _pictures_element(
+    parent: ET.Element, tag: str, text: str, pictures: tuple[Media, ...]
+) -> ET.Element:
+    """A text with pictures, as Moodle writes it: HTML with ``<img src="@@PLUGINFILE@@/x">``
+    and a ``<file encoding="base64">`` per picture (an address stays an address)."""
+    from html import escape as html_escape
+
+    html = "<p>" + html_escape(text).replace("\n", "<br>") + "</p>"
+    element = _sub(parent, tag, format="html")
+    files = []
+    for number, media in enumerate(pictures, start=1):
+        if media.data is not None:
+            name = f"{number}-{(media.sha256 or '')[:12]}.{_SUFFIX.get(media.mime or '', 'bin')}"
+            source = "@@PLUGINFILE@@/" + name
+            files.append((name, media.data))
+        else:
+            source = media.url or ""
+        html += f'<p><img src="{html_escape(source)}" alt="{html_escape(media.alt)}"></p>'
+    _sub(element, "text", html)
+    for name, data in files:
+        file = _sub(element, "file", base64.b64encode(data).decode("ascii"), name=name)
+        file.set("path", "/")
+        file.set("encoding", "base64")
+    return element
+
+
 def _question(quiz: ET.Element, question: Question, language: str) -> None:
     language = export_language(question.languages, language)
     version = question.versions[language]
-    kind = "truefalse" if question.kind is Kind.TRUEFALSE else "multichoice"
+    if question.kind is Kind.FILL and len(version.blanks) != 1:
+        quiz.append(ET.Comment(f" {question.id}: a fill-in question with several blanks "))
+        return
+    kind = {Kind.TRUEFALSE: "truefalse", Kind.FILL: "shortanswer"}.get(question.kind, "multichoice")
     # "--" may not appear inside an XML comment (ids like "a--b" are legal slugs).
     quiz.append(ET.Comment(f" question: {'- '.join(question.id.split('-'))} "))
     element = _sub(quiz, "question", type=kind)
     name = _sub(element, "name")
     _sub(name, "text", question.id)
-    _text_element(element, "questiontext", version.text, "plain_text")
+    if question.media:
+        _pictures_element(element, "questiontext", version.text, question.media)
+    else:
+        _text_element(element, "questiontext", version.text, "plain_text")
     _text_element(element, "generalfeedback", version.explanation or "", "plain_text")
     _sub(element, "defaultgrade", "1")
     _sub(element, "penalty", "1" if kind == "truefalse" else "0.3333333")
     _sub(element, "hidden", "0")
     _sub(element, "idnumber", question.id)
-    if question.kind is Kind.TRUEFALSE:
+    if question.kind is Kind.FILL:
+        _sub(element, "usecase", "0")
+        for accepted in version.blanks[0]:
+            answer = _text_element(element, "answer", accepted, "moodle_auto_format")
+            answer.set("fraction", "100")
+            _text_element(answer, "feedback", "", "html")
+    elif question.kind is Kind.TRUEFALSE:
         right = question.answer == ("T",)
         for value, fraction in (("true", right), ("false", not right)):
             answer = _text_element(element, "answer", value, "moodle_auto_format")
@@ -290,7 +386,12 @@ def _question(quiz: ET.Element, question: Question, language: str) -> None:
                 fraction = "100" if right else "0"
             else:
                 fraction = share if right else f"-{share}"
-            answer = _text_element(element, "answer", version.options[key], "plain_text")
+            if key in question.option_media:
+                answer = _pictures_element(
+                    element, "answer", version.options[key], question.option_media[key]
+                )
+            else:
+                answer = _text_element(element, "answer", version.options[key], "plain_text")
             answer.set("fraction", fraction)
             _text_element(answer, "feedback", "", "html")
     if question.tags:

@@ -7,29 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from question_bank import messages as m
-from question_bank.errors import BankError
 from question_bank.formats.aiken import read_aiken
+from question_bank.formats.archive import read_zip
 from question_bank.formats.base import ImportResult, ReadOptions
 from question_bank.formats.csv import read_csv
 from question_bank.formats.detect import detect_format
 from question_bank.formats.gift import read_gift, write_gift
 from question_bank.formats.moodle_xml import read_moodle_xml, write_moodle_xml
-from question_bank.formats.xlsx import read_xlsx, write_xlsx
+from question_bank.formats.numbered import read_docx, read_text
+from question_bank.formats.xlsx import read_xls, read_xlsx, write_xlsx
+from question_bank.formats.yaml import dump_bank, read_yaml
 from question_bank.model import Bank
-from question_bank.yaml_format import dump_bank, parse_bank
-from question_bank.yaml_nodes import decode_utf8
-
-
-def read_yaml(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
-    result = ImportResult(format="yaml", filename=filename, encoding="utf-8")
-    try:
-        bank = parse_bank(decode_utf8(data, filename), filename)
-    except BankError as error:
-        result.problems = list(error.problems)
-        return result
-    result.bank = bank
-    result.questions = list(bank.questions)
-    return result
 
 
 def _write_yaml(bank: Bank, **_: Any) -> bytes:
@@ -71,7 +59,23 @@ FORMATS: dict[str, Format] = {
             read_xlsx,
             _write_xlsx,
         ),
+        Format(
+            "xls",
+            "Excel 97-2003 workbook",
+            ".xls",
+            "application/vnd.ms-excel",
+            read_xls,
+        ),
         Format("csv", "CSV", ".csv", "text/csv", read_csv),
+        Format(
+            "docx",
+            "Word document",
+            ".docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            read_docx,
+        ),
+        Format("text", "Numbered text", ".txt", "text/plain", read_text),
+        Format("zip", "Spreadsheet and pictures (.zip)", ".zip", "application/zip", read_zip),
         Format("gift", "Moodle GIFT", ".gift.txt", "text/plain", read_gift, _write_gift, "one"),
         Format(
             "moodle-xml",
@@ -111,11 +115,10 @@ def read_bank(
         return failed
     if fmt == "auto":
         detected = detect_format(data, filename)
-        if detected == "xls":
-            failed.problems.append(m_problem(filename, m.XLS_NOT_XLSX))
-            return failed
         if detected is None:
-            failed.problems.append(m_problem(filename, m.UNKNOWN_FORMAT))
+            failed.problems.append(
+                m_problem(filename, m.UNKNOWN_FORMAT, allowed=", ".join(FORMATS))
+            )
             return failed
         fmt = detected
     if fmt not in FORMATS:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from question_bank import messages as m
-from question_bank import rules
+from question_bank.formats import answers as words
 from question_bank.formats import mongolian as mg
+from question_bank.formats.answers import FALSE_WORDS, TRUE_WORDS
 from question_bank.formats.base import Collector, Location, ReadOptions, script_language
-from question_bank.formats.drafts import Categories, Draft, DraftVersion
+from question_bank.formats.drafts import Assembler, Categories, Draft, DraftMedia, DraftVersion
 from question_bank.model import LANGUAGES, OPTION_KEYS, Kind
 from question_bank.text import fold_key, normalize
 
@@ -43,22 +44,57 @@ HEADERS: dict[str, dict[str, str]] = {
     "explanation": {"zh": "解析", "mn": mg.EXPLANATION, "en": "explanation"},
     "reviewed": {"zh": "已审校", "mn": mg.REVIEWED, "en": "reviewed"},
     "name": {"zh": "名称", "mn": mg.NAME, "en": "name"},
+    "points": {"zh": "分值", "mn": mg.POINTS, "en": "points"},
+    "picture": {"zh": "图片", "mn": mg.PICTURE, "en": "picture"},
 }
 # Further names the reader accepts.
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("题号", "序号", "no", "number"),
     "kind": ("type", "类型", "题目类型", "question type"),
-    "category": ("类别", "题目分类", "分类编号"),
-    "difficulty": ("难易度", "难易程度", "level"),
+    "category": (
+        "类别",
+        "题目分类",
+        "分类编号",
+        "知识点",
+        "知识标签",
+        "学科",
+        "科目",
+        "科目名称",
+        "章节",
+        "subject",
+        "topic",
+    ),
+    "difficulty": ("难易度", "难易程度", "难度等级", "level"),
     "answer": ("正确答案", "标准答案", "参考答案", "correct", "key"),
     "source": ("来源", "出处/来源", "reference"),
-    "tags": ("tag", "关键词", "keywords"),
+    "tags": ("tag", "关键词", "keywords", "年级", "grade"),
     "text": ("question", "题干", "试题", "问题", "题目内容", "stem"),
     "option": ("选项 ", "option", "choice ", "choice"),
     "explanation": ("答案解析", "解释", "说明", "feedback", "general feedback"),
     "reviewed": ("审校", "是否审校", "已审核"),
     "name": ("title", "名字", "分类名称", "题库名称"),
+    "points": ("分数", "得分", "score", "mark", "marks"),
+    "picture": (
+        "图片url",
+        "图片地址",
+        "图片文件",
+        "图片名",
+        "图片名称",
+        "题目图片",
+        "插图",
+        "image",
+        "picture url",
+        "image url",
+    ),
 }
+# Columns of which a sheet may have several (学科 and 知识点): the category is the first
+# non-empty one in this order, tags gather them all.
+CATEGORY_ORDER = tuple(
+    fold_key(name)
+    for name in ("分类", "category", "类别", "题目分类", "分类编号", "知识点", "知识标签", "章节")
+)
+MULTI_FIELDS = frozenset({"category", "tags"})
+QUESTION_FIELDS = frozenset(HEADERS) - {"name"}
 LANGUAGE_SUFFIX = {
     "zh": {"zh": "中文", "mn": "蒙古文"},
     "mn": {"zh": mg.CHINESE, "mn": mg.MONGOLIAN},
@@ -70,32 +106,10 @@ LANGUAGE_NAMES = {
 }
 LANGUAGE_FIELDS = frozenset({"text", "option", "explanation", "reviewed", "name"})
 
-KIND_VALUES = {
-    Kind.SINGLE: {"zh": "单选", "mn": mg.SINGLE, "en": "single"},
-    Kind.MULTIPLE: {"zh": "多选", "mn": mg.MULTIPLE, "en": "multiple"},
-    Kind.TRUEFALSE: {"zh": "判断", "mn": mg.TRUEFALSE, "en": "truefalse"},
-}
-KIND_ALIASES = {
-    Kind.SINGLE: ("单选题", "单项选择", "单项选择题", "单", "single choice", "multichoice"),
-    Kind.MULTIPLE: ("多选题", "多项选择", "多项选择题", "多", "multi", "multiple choice"),
-    Kind.TRUEFALSE: ("判断题", "是非题", "对错题", "true/false", "true-false", "tf"),
-}
-# Kinds organizers have in their sheets that the platform does not run (Moodle's names).
-UNSUPPORTED_KINDS = {
-    "shortanswer": ("填空", "填空题", "short answer", "shortanswer"),
-    "essay": ("简答", "简答题", "问答", "问答题", "论述题", "主观题", "essay"),
-    "matching": ("连线", "连线题", "匹配", "匹配题", "matching", "match"),
-    "numerical": ("计算", "计算题", "数值", "numerical"),
-}
-TRUE_WORDS = ("t", "true", "正确", "对", "√", "✓", "✔", "是", "y", "yes", "1", "ok")
-FALSE_WORDS = ("f", "false", "错误", "错", "×", "✗", "✕", "x", "否", "n", "no", "0")
-DIFFICULTY_WORDS = {
-    1: ("易", "简单", "容易", "低", "easy", mg.EASY),
-    2: ("中", "中等", "一般", "适中", "medium", mg.MEDIUM),
-    3: ("难", "困难", "较难", "高", "hard", "difficult", mg.HARD),
-}
 REVIEWED_WORDS = {"zh": ("是", "否"), "mn": (mg.YES, mg.NO), "en": ("true", "false")}
 _TRUE_BOOLS = {*TRUE_WORDS, "已审校", "已审核", mg.YES, mg.TRUE}
+# Header names of a column that may hold row numbers (1..n) rather than ids.
+ROW_NUMBER_HEADERS = frozenset(fold_key(n) for n in ("序号", "题号", "编号", "no", "number", "id"))
 _FALSE_BOOLS = {*FALSE_WORDS, "未审校", "未审核", mg.NO, mg.FALSE}
 
 
@@ -115,25 +129,10 @@ _OPTION_PREFIXES = sorted(
     reverse=True,
 )
 _LANGUAGE_BY_NAME = {fold_key(n): lang for lang, names in LANGUAGE_NAMES.items() for n in names}
-_KIND_BY_NAME = {
-    fold_key(name): kind
-    for kind in Kind
-    for name in (*KIND_VALUES[kind].values(), *KIND_ALIASES[kind], kind.value)
-}
-_UNSUPPORTED_BY_NAME = {
-    fold_key(name): kind for kind, names in UNSUPPORTED_KINDS.items() for name in names
-}
-_TF_BY_NAME = {
-    **{fold_key(word): "T" for word in (*TRUE_WORDS, mg.TRUE, "T")},
-    **{fold_key(word): "F" for word in (*FALSE_WORDS, mg.FALSE, "F")},
-}
-_DIFFICULTY_BY_NAME = {
-    fold_key(word): level for level, words in DIFFICULTY_WORDS.items() for word in words
-}
 _BRACKETED = re.compile(r"(.*?)\s*[\(（\[【]\s*([^\)）\]】]+?)\s*[\)）\]】]")
 _SUFFIXED = re.compile(r"(.*?)[\s_\-]+(zh|mn)", re.IGNORECASE)
-_ANSWER_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
 _TAG_SEPARATORS = re.compile(r"[,，、;；\n]+")
+_PICTURE_SEPARATORS = re.compile(r"[\n;；|]+")
 
 
 def header_text(
@@ -208,7 +207,7 @@ class TableReader:
     # -- headers -----------------------------------------------------------------------
 
     def header(
-        self, rows: list[Row], wanted: frozenset[str], need: str
+        self, rows: list[Row], wanted: frozenset[str], need: str, *, check: bool = True
     ) -> tuple[int, list[Column]] | None:
         """The first row (of the first 20) naming a ``need`` column, and its columns."""
         for number, row in enumerate(rows[:20]):
@@ -218,9 +217,18 @@ class TableReader:
                 if parsed is not None and parsed[0] in wanted:
                     columns.append(Column(index, *parsed, header=cell_text(value), where=where))
             if any(column.field == need for column in columns):
-                self._check_columns(row, columns)
+                if check:
+                    self._check_columns(row, columns)
                 return number, columns
         return None
+
+    def has_question_header(self, rows: list[Row]) -> bool:
+        """Whether a sheet has a header row naming the question text and the answer."""
+        found = self.header(rows, QUESTION_FIELDS, "text", check=False)
+        return found is not None and any(column.field == "answer" for column in found[1])
+
+    def has_header(self, rows: list[Row], need: str) -> bool:
+        return self.header(rows, frozenset({"id", "name"}), need, check=False) is not None
 
     def _check_columns(self, row: Row, columns: list[Column]) -> None:
         known = {column.index for column in columns}
@@ -229,6 +237,8 @@ class TableReader:
                 self.collector.warn(where, m.UNKNOWN_COLUMN, column=normalize(cell_text(value)))
         first: dict[tuple[str, str | None, str], Column] = {}
         for column in columns:
+            if column.field in MULTI_FIELDS:
+                continue
             identity = (column.field, column.language, column.key)
             if identity in first:
                 self.collector.error(
@@ -243,8 +253,7 @@ class TableReader:
     # -- question rows -----------------------------------------------------------------
 
     def questions(self, rows: list[Row], where_missing: Location) -> list[Draft]:
-        wanted = frozenset(HEADERS) - {"name"}
-        found = self.header(rows, wanted, "text")
+        found = self.header(rows, QUESTION_FIELDS, "text")
         if found is None:
             self.collector.error(where_missing, m.NO_HEADER_ROW)
             return []
@@ -265,6 +274,14 @@ class TableReader:
             draft = self.question(row, columns)
             if draft is not None:
                 drafts.append(draft)
+        id_column = next((c for c in columns if c.field == "id"), None)
+        if id_column is not None and fold_key(normalize(id_column.header)) in ROW_NUMBER_HEADERS:
+            numbers = [draft.id for draft in drafts if draft.id]
+            if numbers and numbers == [str(n) for n in range(1, len(numbers) + 1)]:
+                # A row number (序号 1..n) is no identity: a second file numbered 1..n
+                # must not replace the first one's questions.
+                for draft in drafts:
+                    draft.id = None
         return drafts
 
     def question(self, row: Row, columns: list[Column]) -> Draft | None:
@@ -276,68 +293,108 @@ class TableReader:
 
         row_where = row[0][1]
         fields: dict[str, tuple[str, Location]] = {}
+        several: dict[str, list[tuple[str, Location, str]]] = {}
         groups: dict[str | None, dict[str, tuple[str, Location]]] = {}
+        language_answers: dict[str, tuple[str, Location]] = {}
         for column in columns:
             value, where = cell(column)
-            if column.field in LANGUAGE_FIELDS:
+            if column.field == "answer" and column.language is not None:
+                language_answers[column.language] = (value, where)
+            elif column.field in LANGUAGE_FIELDS:
                 name = column.key or column.field
                 groups.setdefault(column.language, {})[name] = (value, where)
+            elif column.field in MULTI_FIELDS:
+                several.setdefault(column.field, []).append((value, where, column.header))
             else:
                 fields[column.field] = (value, where)
+        if "answer" not in fields and language_answers:
+            fields["answer"] = next(iter(language_answers.values()))
         cells = {name: where for name, (_, where) in fields.items()}
-        error = self.collector.error
+        category, category_where = self._category(several.get("category", []), row_where)
+        cells["category"] = category_where
 
         versions = self._versions(groups, row_where)
         title = next((v.text for v in versions.values() if v.text), None)
-        has_options = any(v.options for v in versions.values())
+        options = next((v.options for v in versions.values() if v.options), None) or {}
 
-        kind_value, kind_where = fields.get("kind", ("", row_where))
+        kind_value = fields.get("kind", ("", row_where))[0]
         answer_value, answer_where = fields.get("answer", ("", row_where))
-        kind: Kind | None
+        kind: Kind | str | None
         if kind_value:
-            folded = fold_key(kind_value)
-            if folded in _UNSUPPORTED_BY_NAME:
-                self.collector.skip(row_where, _UNSUPPORTED_BY_NAME[folded], title)
+            kind = words.kind_of(kind_value)
+            if isinstance(kind, str) and kind.startswith("!"):
+                self.collector.skip(row_where, kind[1:], title)
                 return None
-            kind = _KIND_BY_NAME.get(folded) or _KIND_BY_NAME.get(folded.replace(" ", ""))
             if kind is None:
-                error(kind_where, m.BAD_KIND, value=kind_value)
-                return None
+                kind = kind_value  # reported by the assembler, with the accepted kinds
         else:
-            kind = self._infer_kind(answer_value, has_options)
+            kind = words.infer_kind(answer_value, bool(options), title or "")
 
-        answer = self._answer(kind, answer_value, answer_where)
-        if answer is False:
+        if kind is Kind.FILL:
+            for language, version in versions.items():
+                value = language_answers.get(language, (answer_value, answer_where))[0]
+                version.blanks = words.blanks_of(value)
+        options_by_language = {lang: v.options or {} for lang, v in versions.items()}
+        kind, answer, wrong = words.read_answer(kind, answer_value, options_by_language)
+        if wrong is not None:
+            self.collector.error(answer_where, wrong, value=answer_value)
             return None
+        for language, version in versions.items():
+            version.options = options_by_language[language]
 
-        difficulty = self._difficulty(*fields.get("difficulty", ("", row_where)))
-        category_value, _ = fields.get("category", ("", row_where))
-        category = None
-        if category_value:
-            category = self.categories.lookup(category_value)
-            if category is None:
-                language = script_language(category_value, self.options.language)
-                if rules.slug_issue("category", category_value) is None:
-                    category = self.categories.declare(
-                        None, language, category_value, declared=False
-                    )
-                else:
-                    category = self.categories.declare(category_value, language, declared=False)
+        points_value, points_where = fields.get("points", ("", row_where))
+        points = self._points(points_value, points_where)
         id_value = fields.get("id", ("", row_where))[0]
+        tags: list[str] = []
+        for value, _, _ in several.get("tags", []):
+            tags.extend(self._tags(value))
+        pictures = fields.get("picture", ("", row_where))
         return Draft(
             where=row_where,
             kind=kind,
             versions=versions,
-            answer=answer,  # type: ignore[arg-type]
+            answer=answer,
             title=None,
-            id=id_value or None,
+            id=id_value.lower() or None,
             strict_id=True,
-            category=category,
-            difficulty=difficulty or None,
+            category=category or None,
+            difficulty=words.difficulty_of(fields.get("difficulty", ("", row_where))[0]),
             source=fields.get("source", ("", row_where))[0] or None,
-            tags=self._tags(fields.get("tags", ("", row_where))[0]),
+            tags=tuple(tags),
             cells=cells,
+            points=points,
+            media=[
+                DraftMedia(pictures[1], ref=ref.strip())
+                for ref in _PICTURE_SEPARATORS.split(pictures[0])
+                if ref.strip()
+            ],
         )
+
+    def _category(
+        self, values: list[tuple[str, Location, str]], row_where: Location
+    ) -> tuple[str, Location]:
+        """The category of a row with several category-like columns (学科, 知识点, ...)."""
+
+        def rank(item: tuple[str, Location, str]) -> int:
+            folded = fold_key(normalize(item[2]))
+            return CATEGORY_ORDER.index(folded) if folded in CATEGORY_ORDER else len(CATEGORY_ORDER)
+
+        for value, where, _ in sorted(values, key=rank):
+            if value:
+                return value, where
+        return "", row_where
+
+    def _points(self, value: str, where: Location) -> float | None:
+        if not value:
+            return None
+        try:
+            points = float(words.width(value))
+        except ValueError:
+            points = -1.0
+        if not 0 < points <= 1000:
+            self.collector.error(where, m.BAD_POINTS, value=value)
+            return None
+        return points
 
     def _versions(
         self, groups: dict[str | None, dict[str, tuple[str, Location]]], row_where: Location
@@ -383,45 +440,6 @@ class TableReader:
         return versions
 
     @staticmethod
-    def _infer_kind(answer: str, has_options: bool) -> Kind:
-        if not has_options and fold_key(answer) in _TF_BY_NAME:
-            return Kind.TRUEFALSE
-        if not has_options and not answer:
-            return Kind.TRUEFALSE
-        keys = [key for key in _ANSWER_SEPARATORS.split(answer.upper()) if key]
-        letters = "".join(keys)
-        return Kind.MULTIPLE if len(letters) > 1 else Kind.SINGLE
-
-    def _answer(self, kind: Kind, value: str, where: Location) -> tuple[str, ...] | bool | None:
-        """The answer keys; None when the cell is empty; False after reporting an error."""
-        if not value:
-            return None
-        if kind is Kind.TRUEFALSE:
-            key = _TF_BY_NAME.get(fold_key(value))
-            if key is None:
-                self.collector.error(where, m.TRUEFALSE_ANSWER, value=value)
-                return False
-            return (key,)
-        parts = [part for part in _ANSWER_SEPARATORS.split(value.upper()) if part]
-        keys: list[str] = []
-        for part in parts:
-            if not part.isascii() or not part.isalpha():
-                self.collector.error(where, m.BAD_ANSWER_VALUE, value=value)
-                return False
-            keys.extend(part)
-        return tuple(keys)
-
-    def _difficulty(self, value: str, where: Location) -> int | None:
-        if not value:
-            return None
-        if value in {str(level) for level in rules.DIFFICULTIES}:
-            return int(value)
-        level = _DIFFICULTY_BY_NAME.get(fold_key(value))
-        if level is None:
-            self.collector.error(where, m.BAD_DIFFICULTY, value=value)
-        return level
-
-    @staticmethod
     def _tags(value: str) -> tuple[str, ...]:
         if not value:
             return ()
@@ -445,7 +463,7 @@ class TableReader:
 
     # -- categories and bank sheets ----------------------------------------------------
 
-    def category_rows(self, rows: list[Row]) -> None:
+    def category_rows(self, rows: list[Row], assembler: Assembler) -> None:
         found = self.header(rows, frozenset({"id", "name"}), "name")
         if found is None:
             return
@@ -460,25 +478,11 @@ class TableReader:
                 if field == "name" and value
             }
             category_id, id_where = values.get(("id", None), ("", row[0][1]))
-            category_id = category_id.lower()
-            if category_id:
-                issue = rules.slug_issue("id", category_id)
-                if issue is not None:
-                    self.collector.error(id_where, issue[0], **issue[1])
-                    continue
-            resolved = self._named(names)
-            if category_id and resolved:
-                for language, name in resolved.items():
-                    self.categories.declare(name, language, category_id)
-            elif category_id:
-                self.categories.declare(None, self.options.language, category_id)
-            elif resolved:
-                language, name = next(iter(resolved.items()))
-                new_id = self.categories.declare(name, language)
-                for other, other_name in resolved.items():
-                    self.categories.declare(other_name, other, new_id)
+            assembler.declare_category(category_id.lower() or None, self._named(names), id_where)
 
-    def bank_rows(self, rows: list[Row]) -> tuple[str | None, dict[str, str] | None]:
+    def bank_rows(
+        self, rows: list[Row], assembler: Assembler
+    ) -> tuple[str | None, dict[str, str] | None]:
         found = self.header(rows, frozenset({"id", "name"}), "id")
         if found is None:
             return None, None
@@ -488,11 +492,9 @@ class TableReader:
             bank_id, where = values.get(("id", None), ("", row[0][1]))
             if not bank_id:
                 continue
-            bank_id = bank_id.lower()
-            issue = rules.slug_issue("id", bank_id)
-            if issue is not None:
-                self.collector.error(where, issue[0], **issue[1])
+            if assembler.bank_id(bank_id.lower(), where) is None:
                 return None, None
+            bank_id = bank_id.lower()
             names = {
                 lang: value
                 for (field, lang), (value, _) in values.items()

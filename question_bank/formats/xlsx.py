@@ -17,11 +17,12 @@ import json
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from question_bank import messages as m
 from question_bank.formats import mongolian as mg
+from question_bank.formats.answers import KIND_VALUES
 from question_bank.formats.base import (
     MAX_COLUMNS,
     MAX_ROWS,
@@ -34,7 +35,6 @@ from question_bank.formats.base import (
 from question_bank.formats.drafts import Assembler, Categories
 from question_bank.formats.tabular import (
     HEADER_LANGUAGES,
-    KIND_VALUES,
     REVIEWED_WORDS,
     Row,
     TableReader,
@@ -72,13 +72,13 @@ _ROLE_BY_NAME = {
 _TAG_UNSAFE = re.compile(r"[,，、;；\n]")
 
 
-def check_zip(data: bytes, options: ReadOptions) -> None:
+def check_zip(data: bytes, options: ReadOptions, *, damaged: str = m.XLSX_DAMAGED) -> None:
     """Refuse a damaged zip, too many entries or too much unpacked data, unpacking nothing."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
-        raise Failed(None, m.XLSX_DAMAGED, detail=str(error) or type(error).__name__) from None
+        raise Failed(None, damaged, detail=str(error) or type(error).__name__) from None
     if len(entries) > options.max_entries:
         raise Failed(None, m.ZIP_TOO_MANY_ENTRIES, count=len(entries), limit=options.max_entries)
     total = sum(entry.file_size for entry in entries)
@@ -86,29 +86,11 @@ def check_zip(data: bytes, options: ReadOptions) -> None:
         raise Failed(None, m.ZIP_TOO_LARGE, size=total, limit=options.max_unzipped)
 
 
-def _roles(titles: list[str]) -> dict[str, str]:
-    """Sheet title by role: named sheets, else the first unnamed one holds the questions."""
-    roles: dict[str, str] = {}
-    unnamed = []
-    for title in titles:
-        role = _ROLE_BY_NAME.get(fold_key(title))
-        if role is not None and role not in roles:
-            roles[role] = title
-        else:
-            unnamed.append(title)
-    if "questions" not in roles and unnamed:
-        roles["questions"] = unnamed[0]
-    roles.pop("instructions", None)
-    return roles
-
-
-def _rows(sheet: Any) -> list[Row]:
+def _sheet_rows(title: str, values_by_row: Iterable[Sequence[Any]]) -> list[Row]:
     """The non-empty rows of a worksheet, each cell located as ``Sheet!C5``."""
     from openpyxl.utils import get_column_letter
 
-    sheet.reset_dimensions()  # some writers store wrong dimensions
-    found: list[tuple[int, tuple[Any, ...]]] = []
-    values_by_row = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    found: list[tuple[int, Sequence[Any]]] = []
     for number, values in enumerate(values_by_row, start=1):
         if values.count(None) == len(values) or all(v is None or v == "" for v in values):
             continue
@@ -119,60 +101,145 @@ def _rows(sheet: Any) -> list[Row]:
     letters = [get_column_letter(column) for column in range(1, width + 1)]
     return [
         [
-            (values[index] if index < len(values) else None, f"{sheet.title}!{letter}{number}")
+            (values[index] if index < len(values) else None, f"{title}!{letter}{number}")
             for index, letter in enumerate(letters)
         ]
         for number, values in found
     ]
 
 
-def _sheets(data: bytes) -> dict[str, tuple[str, list[Row]]]:
-    """(title, rows) of the questions, categories and bank sheets found, by role; only
-    these sheets are read."""
+def _xlsx_sheets(data: bytes) -> list[tuple[str, list[Row]]]:
+    """(title, rows) of every worksheet, in workbook order (chart sheets have no rows)."""
     import openpyxl
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            worksheets = [sheet for sheet in workbook.worksheets if hasattr(sheet, "iter_rows")]
-            by_title = {sheet.title: sheet for sheet in worksheets}
-            return {
-                role: (title, _rows(by_title[title]))
-                for role, title in _roles(list(by_title)).items()
-            }
+            sheets = []
+            for sheet in workbook.worksheets:
+                if not hasattr(sheet, "iter_rows"):
+                    continue
+                sheet.reset_dimensions()  # some writers store wrong dimensions
+                rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+                sheets.append((sheet.title, _sheet_rows(sheet.title, rows)))
+            return sheets
         finally:
             workbook.close()
 
 
-def read_xlsx(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
+def _xls_sheets(data: bytes) -> list[tuple[str, list[Row]]]:
+    """(title, rows) of every sheet of an Excel 97-2003 workbook (xlrd), dates as dates."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    try:
+        sheets = []
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+
+            def values(row: int, sheet: Any = sheet) -> list[Any]:
+                out = []
+                for column in range(min(sheet.ncols, MAX_COLUMNS)):
+                    cell = sheet.cell(row, column)
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        out.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        out.append(bool(cell.value))
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                        out.append(None)
+                    else:
+                        out.append(cell.value)
+                return out
+
+            if sheet.nrows > MAX_ROWS * 2:
+                raise Failed(None, m.TOO_MANY_ROWS, limit=MAX_ROWS)
+            rows = (values(row) for row in range(sheet.nrows))
+            sheets.append((sheet.name, _sheet_rows(sheet.name, rows)))
+        return sheets
+    finally:
+        book.release_resources()
+
+
+def read_sheets(
+    sheets: list[tuple[str, list[Row]]], fmt: str, filename: str, options: ReadOptions
+) -> ImportResult:
+    """Questions from every sheet that has a question header row, whatever its name.
+
+    A sheet without one is the bank sheet when named so (``题库``/``bank``), a categories
+    sheet when its header names categories (``编号``, ``名称``), the notes sheet of the
+    template, or else named in a warning as skipped: a sheet's name never makes its
+    questions disappear, and one sheet per kind (单选题/多选题/判断题) is read whole.
+    """
     collector = Collector(filename)
     categories = Categories(options.known_categories)
     assembler = Assembler(collector, categories, options)
+    reader = TableReader(collector, categories, options)
+    question_sheets = [
+        (title, rows)
+        for title, rows in sheets
+        if _ROLE_BY_NAME.get(fold_key(title)) != "instructions" and reader.has_question_header(rows)
+    ]
+    bank_id = bank_title = None
+    for title, rows in sheets:
+        if any(title == t for t, _ in question_sheets):
+            continue
+        role = _ROLE_BY_NAME.get(fold_key(title))
+        if role == "instructions" or not rows:
+            continue
+        if role == "bank" and reader.has_header(rows, "id"):
+            bank_id, bank_title = reader.bank_rows(rows, assembler)
+        elif reader.has_header(rows, "name"):
+            reader.category_rows(rows, assembler)
+        elif question_sheets:
+            collector.warn(f"{title}!A1", m.SHEET_SKIPPED, sheet=title)
+    if not question_sheets:
+        first = next(
+            ((t, rows) for t, rows in sheets if _ROLE_BY_NAME.get(fold_key(t)) is None), None
+        )
+        if first is None and not sheets:
+            collector.error(None, m.NO_QUESTION_SHEET)
+        else:
+            title, rows = first or sheets[0]
+            reader.questions(rows, f"{title}!A1")  # reports the missing header row
+        return assembler.build(fmt, [])
+    drafts = []
+    for title, rows in question_sheets:
+        drafts += reader.questions(rows, f"{title}!A1")
+    return assembler.build(fmt, drafts, bank_id=bank_id, bank_title=bank_title)
+
+
+def _read_book(
+    data: bytes, filename: str, options: ReadOptions, fmt: str, damaged: str
+) -> ImportResult:
     try:
-        check_zip(data, options)
+        if fmt == "xlsx":
+            check_zip(data, options)
         try:
-            roles = _sheets(data)
+            sheets = _xlsx_sheets(data) if fmt == "xlsx" else _xls_sheets(data)
         except Failed:
             raise
         except Exception as error:  # any failure inside a damaged workbook
             detail = str(error).strip() or type(error).__name__
-            raise Failed(None, m.XLSX_DAMAGED, detail=detail[:200]) from None
+            raise Failed(None, damaged, detail=detail[:200]) from None
     except Failed as failed:
+        collector = Collector(filename)
         collector.error(failed.where, failed.message, **failed.params)
-        return assembler.build("xlsx", [])
-    if "questions" not in roles:
+        return Assembler(collector, Categories(), options).build(fmt, [])
+    if not sheets:
+        collector = Collector(filename)
         collector.error(None, m.NO_QUESTION_SHEET)
-        return assembler.build("xlsx", [])
-    reader = TableReader(collector, categories, options)
-    bank_id = bank_title = None
-    if "bank" in roles:
-        bank_id, bank_title = reader.bank_rows(roles["bank"][1])
-    if "categories" in roles:
-        reader.category_rows(roles["categories"][1])
-    title, rows = roles["questions"]
-    drafts = reader.questions(rows, f"{title}!A1")
-    return assembler.build("xlsx", drafts, bank_id=bank_id, bank_title=bank_title)
+        return Assembler(collector, Categories(), options).build(fmt, [])
+    return read_sheets(sheets, fmt, filename, options)
+
+
+def read_xlsx(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
+    return _read_book(data, filename, options, "xlsx", m.XLSX_DAMAGED)
+
+
+def read_xls(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
+    """Excel 97-2003 workbooks, read with xlrd: the same sheets and columns as XLSX."""
+    return _read_book(data, filename, options, "xls", m.XLS_DAMAGED)
 
 
 # -- writing ------------------------------------------------------------------------
@@ -182,13 +249,14 @@ def _columns() -> list[tuple[str, str | None, str]]:
     """(field, language, option key) of every questions column, in order."""
     columns: list[tuple[str, str | None, str]] = [
         (name, None, "")
-        for name in ("id", "kind", "category", "difficulty", "answer", "source", "tags")
+        for name in ("id", "kind", "category", "difficulty", "answer", "source", "tags", "points")
     ]
     for language in LANGUAGES:
         columns.append(("text", language, ""))
         columns.extend(("option", language, key) for key in OPTION_KEYS)
         columns.append(("explanation", language, ""))
         columns.append(("reviewed", language, ""))
+        columns.append(("answer", language, ""))  # fill-in answers of this language
     return columns
 
 
@@ -210,6 +278,13 @@ def _answer_cell(question: Question, header_language: str) -> str:
     return ",".join(question.answer)
 
 
+def blanks_cell(blanks: tuple[tuple[str, ...], ...]) -> str:
+    """Fill-in answers as a cell: ``a/b|c``, or JSON when an answer holds a separator."""
+    if any(re.search(r"[|｜;；/／\n]|^\s|\s$|^\[", a) for blank in blanks for a in blank):
+        return json.dumps([list(blank) for blank in blanks], ensure_ascii=False)
+    return "|".join("/".join(blank) for blank in blanks)
+
+
 def _cells(question: Question, header_language: str) -> list[Any]:
     values: list[Any] = []
     for field, language, key in _columns():
@@ -222,8 +297,13 @@ def _cells(question: Question, header_language: str) -> list[Any]:
             values.append(question.category)
         elif field == "difficulty":
             values.append(question.difficulty)
-        elif field == "answer":
+        elif field == "answer" and language is None:
             values.append(_answer_cell(question, header_language))
+        elif field == "points":
+            points = question.points
+            values.append(
+                None if points is None else int(points) if points.is_integer() else points
+            )
         elif field == "source":
             values.append(question.source)
         elif field == "tags":
@@ -239,6 +319,8 @@ def _cells(question: Question, header_language: str) -> list[Any]:
             values.append(version.explanation)
         elif field == "reviewed":
             values.append(None if version.reviewed else REVIEWED_WORDS[header_language][1])
+        elif field == "answer":
+            values.append(blanks_cell(version.blanks) if question.kind is Kind.FILL else None)
     return values
 
 

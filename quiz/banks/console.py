@@ -231,13 +231,16 @@ def confirm_upload(
     """
     upload = get_upload(token, user_id, now)
     checked = check_upload(upload)
+    outdated = Conflict(
+        _l("The bank changed since the preview. Check the new preview and confirm again."),
+        code="preview_outdated",
+    )
+    if digest and digest != digest_of(checked):
+        raise outdated  # (first: the file may have become a duplicate of what was stored)
     if not checked.ok or frozen_changes(checked):
         raise Conflict(_l("The file has errors: nothing was imported."), code="import_failed")
-    if not digest or digest != digest_of(checked):
-        raise Conflict(
-            _l("The bank changed since the preview. Check the new preview and confirm again."),
-            code="preview_outdated",
-        )
+    if not digest:
+        raise outdated
     bank = checked.result.bank
     assert bank is not None
     row, added, updated = store_bank(bank, now)
@@ -727,6 +730,10 @@ FORMAT_NAMES = {
     "yaml": "YAML",
     "xlsx": "XLSX",
     "csv": "CSV",
+    "xls": "XLS",
+    "docx": "Word",
+    "text": "TXT",
+    "zip": "ZIP",
     "gift": "GIFT",
     "moodle-xml": "Moodle XML",
     "aiken": "Aiken",

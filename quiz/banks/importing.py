@@ -11,14 +11,15 @@ display name; only the CLI opens a path.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from question_bank import Category, Problem
+from question_bank import Category, Kind, Problem, Question
 from question_bank import messages as m
 from question_bank.formats import (
     MAX_FILE_BYTES,
@@ -35,6 +36,11 @@ from quiz.banks.models import Question as QuestionRow
 from quiz.banks.services import import_bank
 from quiz.clock import now
 from quiz.extensions import db
+
+
+def get_locale_code() -> str | None:
+    locale = get_locale()
+    return locale.language if locale is not None else None
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
@@ -102,9 +108,35 @@ def _stored_questions(bank_slug: str) -> tuple[dict[str, str], set[str]]:
     return index, ids
 
 
-def report_of(result: ImportResult, duplicates: list[Note]) -> dict[str, Any]:
-    """The contract's JSON report; ``unsupported``, ``duplicates`` and ``warnings`` are
-    added only when not empty."""
+GENERATED_ID = re.compile(r"q-[0-9a-f]{10}(?:-\d+)?")
+
+
+def question_title(result: ImportResult, question: Question) -> str:
+    """What a report calls a question: the name the file gave it, or the id the file
+    gave it, else its text (never a generated hash id), cut to 80 characters."""
+    if question.id in result.titles:
+        return result.titles[question.id]
+    if not GENERATED_ID.fullmatch(question.id):
+        return question.id
+    text = next((v.text for v in question.versions.values() if v.text), question.id)
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
+def category_name(result: ImportResult, category_id: str, language: str | None = None) -> str:
+    """A category's name (in the reader's language when it has one), never its id."""
+    for category in result.bank.categories if result.bank is not None else ():
+        if category.id == category_id:
+            names = category.name
+            return names.get(language or "", "") or next(iter(names.values()), category_id)
+    return category_id
+
+
+def report_of(
+    result: ImportResult, duplicates: list[Note], changes: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The contract's JSON report; ``unsupported``, ``duplicates``, ``warnings`` and
+    ``changes`` (stored questions the file would change) are added only when not empty."""
     report: dict[str, Any] = {
         "imported": 0,
         "skipped": len(result.unsupported) + len(duplicates),
@@ -115,7 +147,7 @@ def report_of(result: ImportResult, duplicates: list[Note]) -> dict[str, Any]:
         report["imported"] = len(result.questions)
         report["questions"] = [
             {
-                "title": result.title(question),
+                "title": question_title(result, question),
                 "kind": str(question.kind),
                 "languages": list(question.languages),
                 "options": len(question.option_keys),
@@ -123,6 +155,8 @@ def report_of(result: ImportResult, duplicates: list[Note]) -> dict[str, Any]:
             }
             for question in result.questions
         ]
+    if changes:
+        report["changes"] = changes
     if result.unsupported:
         report["unsupported"] = [_note(n, kind=n.kind) for n in result.unsupported]
     if duplicates:
@@ -146,6 +180,7 @@ class Checked:
     duplicates: list[Note]
     updates: set[str]
     report: dict[str, Any]
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -188,11 +223,92 @@ def check_data(
             result.bank = replace(result.bank, title=bank_title)
     duplicates: list[Note] = []
     updates: set[str] = set()
+    changes: list[dict[str, Any]] = []
     if result.bank is not None and not result.problems:
+        _not_stored_yet(result)
         index, ids = _stored_questions(result.bank.id)
         duplicates = drop_duplicates(result, index, ids)
         updates = {q.id for q in result.questions if q.id in ids}
-    return Checked(result, duplicates, updates, report_of(result, duplicates))
+        changes = _changes(result, updates)
+        if not result.questions:
+            result.problems.append(Problem(result.filename, None, m.NOTHING_TO_IMPORT, {}))
+    return Checked(result, duplicates, updates, report_of(result, duplicates, changes), changes)
+
+
+def _not_stored_yet(result: ImportResult) -> None:
+    """What the library reads but this server cannot store yet, reported, never dropped
+    silently: fill-in questions are skipped and named; pictures are listed as not stored
+    (their questions import without them)."""
+    kept = []
+    for question in result.questions:
+        where = result.location(question)
+        title = question_title(result, question)
+        if question.kind is Kind.FILL:
+            result.unsupported.append(
+                Note(where, m.FILL_NOT_STORED, {}, title=title, kind=str(Kind.FILL))
+            )
+            continue
+        pictures = question.all_media
+        if pictures:
+            result.warnings.append(
+                Note(where, m.PICTURES_NOT_STORED, {"count": len(pictures)}, title=title)
+            )
+            question = replace(question, media=(), option_media={})
+        kept.append(question)
+    with_points = sum(1 for question in kept if question.points is not None)
+    if with_points:
+        result.warnings.append(Note(None, m.POINTS_NOT_STORED, {"count": with_points}))
+    result.questions = kept
+    if result.bank is not None:
+        result.bank = replace(result.bank, questions=tuple(kept))
+
+
+def _changes(result: ImportResult, updates: set[str]) -> list[dict[str, Any]]:
+    """Stored questions whose text, options or answer key the file would change."""
+    if not updates or result.bank is None:
+        return []
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == result.bank.id))
+    if bank is None:
+        return []
+    stored = {
+        row.external_id: row
+        for row in db.session.scalars(
+            select(QuestionRow).where(
+                QuestionRow.bank_id == bank.id, QuestionRow.external_id.in_(updates)
+            )
+        )
+    }
+    changes = []
+    for question in result.questions:
+        row = stored.get(question.id)
+        if row is None:
+            continue
+        fields = []
+        if row.kind != str(question.kind) or list(row.answer) != list(question.answer):
+            fields.append("answer")
+        texts = {text.language: text for text in row.texts}
+        fields += [
+            f"text ({language}) removed" for language in texts if language not in question.versions
+        ]
+        for language, version in question.versions.items():
+            text = texts.get(language)
+            if text is None:
+                continue
+            if text.text != version.text:
+                fields.append(f"text ({language})")
+            if dict(text.options or {}) != dict(version.options):
+                fields.append(f"options ({language})")
+        if fields:
+            changes.append(
+                {
+                    "line": result.location(question),
+                    "id": question.id,
+                    "title": question_title(result, question),
+                    "fields": fields,
+                    "message": gettext(m.STORED_QUESTION_CHANGES) % {"fields": ", ".join(fields)},
+                }
+            )
+    return changes
 
 
 def import_data(
@@ -204,8 +320,12 @@ def import_data(
     dry_run: bool = False,
     bank_slug: str | None = None,
     language: str = "zh",
+    accept_changes: bool = False,
 ) -> dict[str, Any]:
     """Check and (unless ``dry_run``) store a bank given as bytes; return the report.
+
+    A file that would change stored questions (their text, options or key) is refused,
+    with the changes listed, unless ``accept_changes``.
 
     ``filename`` is only displayed (and the default source of questions); it is never
     used as a path.
@@ -213,7 +333,16 @@ def import_data(
     checked = check_data(
         data, filename, fmt=fmt, category=category, bank_slug=bank_slug, language=language
     )
-    if checked.ok and not dry_run:
+    if checked.changes and not accept_changes:
+        # Never replace a stored question silently: the organizer says so explicitly.
+        checked.report["errors"].append(
+            {
+                "line": None,
+                "message": gettext(m.CHANGES_NEED_CONFIRMATION)
+                % {"count": len(checked.changes), "option": "--accept-changes"},
+            }
+        )
+    elif checked.ok and not dry_run:
         import_bank(checked.result.bank, now())  # type: ignore[arg-type]
     return checked.report
 
@@ -226,6 +355,7 @@ def import_file(
     dry_run: bool = False,
     bank_slug: str | None = None,
     language: str = "zh",
+    accept_changes: bool = False,
 ) -> dict[str, Any]:
     """``import_data`` for a file on disk (the CLI); its size is checked before reading."""
     source = Path(path)
@@ -259,6 +389,7 @@ def import_file(
         dry_run=dry_run,
         bank_slug=bank_slug,
         language=language,
+        accept_changes=accept_changes,
     )
 
 

@@ -26,7 +26,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from question_bank import LANGUAGES, OPTION_KEYS, TRUE_FALSE_LABELS
-from question_bank.formats import FORMATS, IMPORT_FORMATS, MAX_FILE_BYTES, xlsx_template
+from question_bank.formats import FORMATS, IMPORT_FORMATS, MAX_FILE_BYTES
+from question_bank.formats.templates import SUFFIXES as TEMPLATE_SUFFIXES
+from question_bank.formats.templates import TEMPLATE_FORMATS
+from question_bank.formats.templates import template as template_bytes
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
 from quiz.banks import console
@@ -39,6 +42,7 @@ from quiz.banks.forms import (
     QuestionForm,
     UploadForm,
 )
+from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.clock import now
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import current_language
@@ -146,13 +150,16 @@ def export(bank_id: int) -> Any:
 @bp.route("/template/<language>")
 @roles_required(ORGANIZER)
 def template(language: str) -> Any:
-    """The XLSX template with Chinese or Mongolian headers, and an example row."""
-    if language not in LANGUAGES:
+    """A template with Chinese or Mongolian headers and an example of each kind:
+    ``?format=xlsx`` (the default), ``csv``, ``docx`` or ``text``."""
+    fmt = request.args.get("format", "xlsx")
+    if language not in LANGUAGES or fmt not in TEMPLATE_FORMATS:
         abort(404)
-    response = Response(xlsx_template(language), mimetype=FORMATS["xlsx"].media_type)
-    full = f"{_('Question bank template')}-{language}.xlsx"
+    suffix = TEMPLATE_SUFFIXES[fmt]
+    response = Response(template_bytes(fmt, language), mimetype=FORMATS[fmt].media_type)
+    full = f"{_('Question bank template')}-{language}{suffix}"
     response.headers["Content-Disposition"] = console.content_disposition(
-        f"question-bank-template-{language}.xlsx", full
+        f"question-bank-template-{language}{suffix}", full
     )
     return response
 
@@ -224,8 +231,16 @@ def preview(token: str) -> Any:
     checked = console.check_upload(upload)
     frozen = console.frozen_changes(checked)
     form = ConfirmForm(digest=console.digest_of(checked))
+    result = checked.result
+    language = current_language()
     return render_template(
         "banks/preview.html",
+        titles={q.id: question_title(result, q) for q in result.questions},
+        category_names={
+            c.id: category_name(result, c.id, language)
+            for c in (result.bank.categories if result.bank is not None else ())
+        },
+        generated=GENERATED_ID,
         upload=upload,
         checked=checked,
         frozen=frozen,

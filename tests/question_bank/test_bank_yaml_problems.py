@@ -309,5 +309,5 @@ def test_bank_error_lists_every_problem() -> None:
     assert str(error) == (
         "2 problems in question bank:\n"
         "  b.yaml:3: missing key source\n"
-        "  b.yaml:9: unknown kind x (allowed: single, multiple, truefalse)"
+        "  b.yaml:9: unknown kind x (allowed: single, multiple, truefalse, fill)"
     )

@@ -12,6 +12,7 @@ from question_bank import (
     Bank,
     Category,
     Kind,
+    Media,
     Question,
     Version,
     normalize,
@@ -44,11 +45,87 @@ def language_maps(draw: st.DrawFn, text: st.SearchStrategy[str]) -> dict[str, st
     return {language: draw(text) for language in LANGUAGES if language in languages}
 
 
+def _png() -> bytes:
+    """A valid 1x1 PNG (built here, so the bytes are right)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+# A 1x1 PNG and a 1x1 GIF: pictures a bank may carry (checked by their bytes).
+PNG = _png()
+GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+def pictures(
+    text: st.SearchStrategy[str], min_size: int = 0
+) -> st.SearchStrategy[tuple[Media, ...]]:
+    one = st.builds(
+        lambda data, alt: Media(
+            data=data, mime="image/png" if data == PNG else "image/gif", alt=alt
+        ),
+        st.sampled_from([PNG, GIF]),
+        st.just("") | text,
+    )
+    return st.lists(one, min_size=min_size, max_size=2).map(tuple)
+
+
 @st.composite
 def questions(
-    draw: st.DrawFn, question_id: str, category_ids: list[str], text: st.SearchStrategy[str]
+    draw: st.DrawFn,
+    question_id: str,
+    category_ids: list[str],
+    text: st.SearchStrategy[str],
+    *,
+    max_blanks: int = 3,
+    media: bool = False,
+    points: bool = False,
 ) -> Question:
-    kind = draw(st.sampled_from(Kind))
+    """Any valid question. ``max_blanks``: of fill-in questions (0: none drawn; GIFT and
+    Moodle XML carry one); ``media``, ``points``: draw them (formats that carry them)."""
+    kinds = [kind for kind in Kind if kind is not Kind.FILL or max_blanks]
+    kind = draw(st.sampled_from(kinds))
+    if kind is Kind.FILL:
+        count = draw(st.integers(1, max_blanks))
+        languages = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, unique=True))
+        versions = {
+            language: Version(
+                text=draw(text),
+                options={},
+                explanation=draw(st.none() | text),
+                reviewed=draw(st.booleans()),
+                blanks=tuple(
+                    tuple(draw(st.lists(text, min_size=1, max_size=3, unique=True)))
+                    for _ in range(count)
+                ),
+            )
+            for language in LANGUAGES
+            if language in languages
+        }
+        return Question(
+            id=question_id,
+            kind=kind,
+            category=draw(st.sampled_from(category_ids)),
+            difficulty=draw(st.integers(1, 3)),
+            answer=(),
+            option_keys=(),
+            source=draw(text),
+            versions=versions,
+            tags=tuple(draw(st.lists(text, max_size=3, unique=True))),
+            points=draw(st.none() | st.integers(1, 20).map(float)) if points else None,
+            media=draw(pictures(text)) if media else (),
+        )
     if kind is Kind.TRUEFALSE:
         option_keys = TRUE_FALSE_KEYS
         answer: tuple[str, ...] = (draw(st.sampled_from(TRUE_FALSE_KEYS)),)
@@ -84,17 +161,37 @@ def questions(
         source=draw(text),
         versions=versions,
         tags=tuple(draw(st.lists(text, max_size=3, unique=True))),
+        points=draw(st.none() | st.sampled_from([1.0, 2.0, 2.5, 10.0])) if points else None,
+        media=draw(pictures(text)) if media else (),
+        option_media=(
+            {key: draw(pictures(text, 1)) for key in draw(st.sets(st.sampled_from(option_keys)))}
+            if media and kind is not Kind.TRUEFALSE
+            else {}
+        ),
     )
 
 
 @st.composite
-def banks(draw: st.DrawFn, *, xml_safe: bool = False) -> Bank:
+def banks(
+    draw: st.DrawFn,
+    *,
+    xml_safe: bool = False,
+    max_blanks: int = 3,
+    media: bool = False,
+    points: bool = False,
+    text_filter: object = None,
+) -> Bank:
     text = texts(xml_safe=xml_safe)
+    if callable(text_filter):
+        text = text.filter(text_filter)
     category_ids = draw(st.lists(slugs, min_size=1, max_size=3, unique=True))
     question_ids = draw(st.lists(slugs, max_size=4, unique=True))
+    settings = {"max_blanks": max_blanks, "media": media, "points": points}
     return Bank(
         id=draw(slugs),
         title=draw(language_maps(text)),
         categories=tuple(Category(cid, draw(language_maps(text))) for cid in category_ids),
-        questions=tuple(draw(questions(qid, category_ids, text)) for qid in question_ids),
+        questions=tuple(
+            draw(questions(qid, category_ids, text, **settings)) for qid in question_ids
+        ),
     )

@@ -55,7 +55,7 @@ def test_too_large_is_refused_before_parsing() -> None:
     ("data", "fmt", "message"),
     [
         (b"hello", "auto", m.UNKNOWN_FORMAT),
-        (b"Q?{T}", "docx", m.UNSUPPORTED_FORMAT),
+        (b"Q?{T}", "pdf", m.UNSUPPORTED_FORMAT),  # (docx was unknown until issue 12)
         (b"  \n", "gift", m.FILE_EMPTY),
     ],
 )
@@ -66,7 +66,15 @@ def test_file_level_problems(data: bytes, fmt: str, message: str) -> None:
 
 
 def test_formats_listed() -> None:
-    assert set(IMPORT_FORMATS) == {"yaml", "csv", "xlsx", "gift", "moodle-xml", "aiken"}
+    assert set(IMPORT_FORMATS) == {
+        "yaml",
+        "csv",
+        "xlsx",
+        "gift",
+        "moodle-xml",
+        "aiken",
+        *("xls", "docx", "text", "zip"),  # issue 12
+    }
     assert set(EXPORT_FORMATS) == {"yaml", "xlsx", "gift", "moodle-xml"}
     with pytest.raises(ValueError, match="cannot export"):
         write_bank(sample_bank(1), "csv")
@@ -87,7 +95,8 @@ def test_yaml_reads_through_the_registry() -> None:
         ("x&nbsp;&lt;&amp;&gt; y", "x\u00a0<&> y", False),
         ("a<br/>b<br>c", "a\nb\nc", False),
         ("<script>evil()</script><style>p{}</style>ok", "ok", False),
-        ('<img src="@@PLUGINFILE@@/a.png" alt="图">看图', "图看图", True),
+        # (the alt text is the picture's, not glued onto the text: issue 12)
+        ('<img src="@@PLUGINFILE@@/a.png" alt="图">看图', "看图", True),
         ('<a href="http://x">link</a>', "link", True),
         ("  many   spaces\n and\tlines ", "many spaces and lines", False),
         ("<pre>a  b\nc</pre>", "a  b\nc", False),
@@ -120,6 +129,7 @@ def test_every_message_can_be_formatted() -> None:
                 "weight",
                 "tag",
                 "key",
+                *("sheet", "name", "url", "language", "other", "other_count", "fields", "option"),
             )
         }
         Problem("f", 1, msgid, params).formatted()

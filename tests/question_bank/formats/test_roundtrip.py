@@ -51,27 +51,31 @@ def expected(bank: Bank, fmt: str, language: str = "zh") -> Bank:
 
 
 @settings(deadline=None, max_examples=150)
-@given(banks())
+@given(banks(media=True, points=True))
 def test_yaml_round_trip(bank: Bank) -> None:
     assert round_trip(bank, "yaml") == bank
 
 
+def _no_arrow(text: str) -> bool:
+    return "->" not in text  # GIFT reads a short answer holding "->" as a matching pair
+
+
 @settings(deadline=None, max_examples=150)
-@given(banks())
+@given(banks(max_blanks=1, text_filter=_no_arrow))
 def test_gift_round_trip(bank: Bank) -> None:
     assert round_trip(bank, "gift") == one_language(bank, "zh")
     assert round_trip(bank, "gift", "mn") == one_language(bank, "mn")
 
 
 @settings(deadline=None, max_examples=150)
-@given(banks(xml_safe=True))
+@given(banks(xml_safe=True, max_blanks=1))
 def test_moodle_xml_round_trip(bank: Bank) -> None:
     assert round_trip(bank, "moodle-xml") == one_language(bank, "zh")
     assert round_trip(bank, "moodle-xml", "mn") == one_language(bank, "mn")
 
 
 @settings(deadline=None, max_examples=60)
-@given(banks(xml_safe=True))
+@given(banks(xml_safe=True, points=True))
 def test_xlsx_round_trip(bank: Bank) -> None:
     assert round_trip(bank, "xlsx") == bank
 

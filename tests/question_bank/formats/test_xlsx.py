@@ -207,10 +207,11 @@ def test_zip_with_too_many_entries_is_refused() -> None:
     assert [p.message for p in result.problems] == [m.ZIP_TOO_MANY_ENTRIES]
 
 
-def test_old_xls_is_refused_with_advice() -> None:
+def test_damaged_old_xls_is_reported() -> None:
+    # An .xls was refused with advice until xlrd read them (issue 12).
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512
     result = read_bank(data, "old.xls")
-    assert [p.message for p in result.problems] == [m.XLS_NOT_XLSX]
+    assert [p.message for p in result.problems] == [m.XLS_DAMAGED]
 
 
 def test_empty_workbook() -> None:

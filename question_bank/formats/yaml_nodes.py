@@ -13,11 +13,12 @@ from yaml.nodes import Node, ScalarNode
 
 from question_bank import messages as m
 from question_bank.errors import BankError, Problem
+from question_bank.formats import base
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
-_UTF8_BOM = b"\xef\xbb\xbf"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
 def line_of(node: Node) -> int:
@@ -27,14 +28,11 @@ def line_of(node: Node) -> int:
 
 def decode_utf8(data: bytes, filename: str) -> str:
     """UTF-8 text of a file (a BOM is tolerated); a bad byte is reported with its line."""
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = f"{data[error.start]:02X}"
-        raise BankError([Problem(filename, line, m.NOT_UTF8, {"byte": byte})]) from None
+        return base.decode_utf8(data)
+    except base.Failed as failed:
+        problem = Problem(filename, failed.where, failed.message, failed.params)  # type: ignore[arg-type]
+        raise BankError([problem]) from None
 
 
 def compose(text: str, filename: str) -> Node:

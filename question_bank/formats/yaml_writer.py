@@ -7,12 +7,13 @@ so a dumped bank reads (and diffs) like a hand-written one.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import yaml
 
 from question_bank import rules
-from question_bank.model import LANGUAGES, TRUE_FALSE_KEYS, Bank, Kind, Question
+from question_bank.model import LANGUAGES, TRUE_FALSE_KEYS, Bank, Kind, Media, Question
 
 
 class _FlowMap(dict[str, Any]):
@@ -100,16 +101,43 @@ def _question_document(question: Question) -> dict[str, Any]:
         "answer": answer,
         "source": question.source,
     }
+    if question.kind is Kind.FILL:
+        del document["answer"]
     if question.tags:
         document["tags"] = _FlowList(question.tags)
+    if question.points is not None:
+        points = question.points
+        document["points"] = int(points) if points.is_integer() else points
+    if question.media:
+        document["pictures"] = [_picture(media) for media in question.media]
+    if question.option_media:
+        document["option_pictures"] = {
+            key: [_picture(media) for media in question.option_media[key]]
+            for key in question.option_keys
+            if key in question.option_media
+        }
     for language in question.languages:
         version = question.versions[language]
         block: dict[str, Any] = {"text": version.text}
-        if question.kind is not Kind.TRUEFALSE:
+        if question.kind is Kind.FILL:
+            block["blanks"] = [_FlowList(answers) for answers in version.blanks]
+        elif question.kind is not Kind.TRUEFALSE:
             block["options"] = {key: version.options[key] for key in question.option_keys}
         if version.explanation is not None:
             block["explanation"] = version.explanation
         if not version.reviewed:
             block["reviewed"] = False
         document[language] = block
+    return document
+
+
+def _picture(media: Media) -> dict[str, Any]:
+    """A picture as YAML: its bytes in base64 (or the address that was not fetched)."""
+    document: dict[str, Any] = {}
+    if media.data is not None:
+        document["data"] = base64.b64encode(media.data).decode("ascii")
+    else:
+        document["url"] = media.url
+    if media.alt:
+        document["alt"] = media.alt
     return document
