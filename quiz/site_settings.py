@@ -4,9 +4,8 @@ The environment (``quiz/config.py``) says how the platform is deployed and is re
 at start; these are policies that an admin changes in the console while it runs and
 that every app server must see at once, so they live in SQL. Today one key exists:
 
-| key | value | read by |
-| --- | --- | --- |
-| ``two_factor_required_roles`` | list of role names, e.g. ``["admin", "organizer"]`` | the login (``quiz.accounts.routes``) |
+- ``two_factor_required_roles``: a list of role names, e.g. ``["admin", "organizer"]``;
+  read by the login (``quiz.accounts.routes``).
 
 Reads are one primary-key lookup; only logins read them.
 """

@@ -6,7 +6,7 @@ import csv
 import unicodedata
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, insert, select, update
+from sqlalchemy import Connection, insert, inspect, select, update
 
 from quiz.extensions import db
 from quiz.regions.models import COUNTY_LEVEL, LEAGUE_LEVEL, Region

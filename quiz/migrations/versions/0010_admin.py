@@ -42,6 +42,10 @@ def upgrade():
         batch_op.add_column(sa.Column("client", sa.String(length=128), nullable=True))
     with op.batch_alter_table("regions", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("mn_edited_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("audit_events", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("operator", sa.String(length=32), nullable=True))
+    op.create_index("ix_audit_events_object", "audit_events", ["object_type", "object_id"])
+    op.create_index("ix_audit_events_actor_id", "audit_events", ["actor_id"])
 
     op.create_table(
         "login_sessions",
@@ -113,6 +117,10 @@ def downgrade():
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
     op.drop_table("login_sessions")
+    op.drop_index("ix_audit_events_actor_id", table_name="audit_events")
+    op.drop_index("ix_audit_events_object", table_name="audit_events")
+    with op.batch_alter_table("audit_events", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("operator")
     with op.batch_alter_table("regions", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("mn_edited_at")
     with op.batch_alter_table("api_tokens", schema=None, recreate="never") as batch_op:
