@@ -82,7 +82,7 @@ def _profile_errors(
     return errors
 
 
-def register_user(
+def new_user(
     *,
     username: str | None,
     password: str | None,
@@ -92,8 +92,11 @@ def register_user(
     now: datetime,
     school_id: int | None = None,
     roles: Iterable[str] = (Role.PARTICIPANT,),
+    email: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    """Create an account or raise ``ValidationFailed`` naming every bad field."""
+    """Add an account (flushed, not committed) or raise ``ValidationFailed`` naming every
+    bad field. Registration, ``quiz users create`` and the schools' pages build on it."""
     errors: dict[str, list] = {}
     username = unicodedata.normalize("NFC", username or "").strip()
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
@@ -104,6 +107,9 @@ def register_user(
     if problems := check_password_rules(password, username):
         errors["password"] = problems
     errors.update(_profile_errors(display_name, region_code, language, school_id))
+    email, email_problems = clean_email(email)
+    if email_problems:
+        errors["email"] = email_problems
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -115,15 +121,63 @@ def register_user(
         school_id=school_id,
         language=language or "zh",
         created_at=now,
+        email=email,
+        must_change_password=must_change_password,
     )
     user.role_rows = [UserRole(role=str(role)) for role in roles]
-    db.session.add(user)
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the rest intact
+            db.session.add(user)
+    except IntegrityError as exc:  # a concurrent request took the name first
+        raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
+    return user
+
+
+def register_user(
+    *,
+    username: str | None,
+    password: str | None,
+    display_name: str | None,
+    region_code: str | None,
+    language: str | None,
+    now: datetime,
+    school_id: int | None = None,
+    roles: Iterable[str] = (Role.PARTICIPANT,),
+) -> User:
+    """Create an account (committed) or raise ``ValidationFailed`` naming every bad field."""
+    user = new_user(
+        username=username,
+        password=password,
+        display_name=display_name,
+        region_code=region_code,
+        language=language,
+        now=now,
+        school_id=school_id,
+        roles=roles,
+    )
     try:
         db.session.commit()
     except IntegrityError as exc:  # a concurrent registration took the name first
         db.session.rollback()
         raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
     return user
+
+
+EMAIL_MAX = 254
+# One "@", something on both sides, a dot in the domain; no spaces, control, invisible or
+# direction-changing characters anywhere.
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+EMAIL_RE = re.compile(rf"^{_EMAIL_CHAR}]{{1,64}}@{_EMAIL_CHAR}.]+(\.{_EMAIL_CHAR}.]+)+$")
+
+
+def clean_email(value: str | None) -> tuple[str | None, list]:
+    """An optional e-mail address, normalized (NFC, trimmed, casefolded), and its problems."""
+    text = unicodedata.normalize("NFC", value or "").strip()
+    if not text:
+        return None, []
+    if len(text) > EMAIL_MAX or not EMAIL_RE.match(text):
+        return None, [_l("Give an e-mail address like name@example.org, or leave it empty.")]
+    return text.casefold(), []
 
 
 def check_credentials(username: str | None, password: str | None) -> User | None:
@@ -167,6 +221,29 @@ def authenticate(
     if now is None or not two_factor.verify(user, otp, now):
         raise InvalidOtp(_l("This code is not right. Enter the 6 digits your app shows now."))
     return user
+
+
+# Letters and digits nobody confuses on a printed card (no 0/o, 1/l/i).
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_PASSWORD_LENGTH = 10  # ~49 random bits; changed at first login anyway
+
+
+def one_time_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
+
+
+def set_one_time_password(user: User) -> str:
+    """A new one-time password (changed at the next login); every session and token ends.
+
+    Used by teachers for their pupils, by admins in the console and by ``quiz users
+    reset-password``. The caller audits and commits.
+    """
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version = (user.session_version or 1) + 1
+    revoke_tokens(user)
+    return password
 
 
 def end_sessions(user: User) -> None:
