@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.accounts.models import ApiToken, Role, User, UserRole
+from quiz.accounts.models import ApiToken, LoginSession, Role, User, UserRole
 from quiz.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, check_password_rules
 from quiz.accounts.token_cache import mark_tokens_changed, token_cache
 from quiz.errors import QuizError, ValidationFailed
@@ -289,7 +289,8 @@ def change_password(
     db.session.commit()
 
 
-def _token_hash(token: str) -> str:
+def hash_key(token: str) -> str:
+    """SHA-256 of a random secret (API token, session key, reset link): what is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -297,9 +298,7 @@ def issue_token(user: User, now: datetime, days: int) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=days)
     db.session.add(
-        ApiToken(
-            user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=expires_at
-        )
+        ApiToken(user_id=user.id, token_hash=hash_key(token), created_at=now, expires_at=expires_at)
     )
     db.session.commit()
     return token, expires_at
@@ -369,7 +368,7 @@ def user_for_token(token: str, now: datetime) -> TokenUser | None:
     One indexed query, or none: a process keeps recent lookups and drops them as soon as
     any token is revoked anywhere (``quiz.accounts.token_cache``).
     """
-    token_hash = _token_hash(token)
+    token_hash = hash_key(token)
 
     def load() -> Any:
         return (
@@ -382,15 +381,27 @@ def user_for_token(token: str, now: datetime) -> TokenUser | None:
     return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session version, so bumping it logs out."""
+def load_session_user(session_id: str, key: str | None, now: datetime) -> User | None:
+    """Flask-Login's loader: the id carries the session version, so bumping it logs out;
+    ``key`` names the login's ``LoginSession`` row, which must still be alive (one query).
+    """
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if not isinstance(key, str) or len(user_id) > 10 or len(version) > 10:
         return None
-    return user
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            User.session_version == int(version),
+            LoginSession.key_hash == hash_key(key),
+            LoginSession.version == User.session_version,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at >= now,
+        )
+    )
 
 
 def update_profile(
