@@ -20,9 +20,15 @@ class ProfileForm(FlaskForm):
     region_code = SelectField(_l("Banner, county or district"), validators=[DataRequired()])
     school_id = SelectField(_l("School (optional)"), coerce=str, default="")
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="zh")
+    email = StringField(
+        _l("E-mail address (optional)"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
 
 
 class RegisterForm(ProfileForm):
+    email = None  # set later on the profile page (WTForms drops a field set to None)
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=32)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
 

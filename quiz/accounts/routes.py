@@ -212,6 +212,7 @@ def profile() -> Any:
                 region_code=form.region_code.data,
                 language=form.language.data,
                 school_id=int(form.school_id.data) if form.school_id.data else None,
+                email=form.email.data,
             )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
@@ -227,7 +228,57 @@ def profile() -> Any:
                 secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
             return response
-    return render_template("accounts/profile.html", form=form)
+    return _profile_page(form)
+
+
+def _profile_page(form: ProfileForm) -> Any:
+    """The profile form, with the person's browser sessions and apps (each can be ended)."""
+    moment = now()
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        sessions=sessions.active_sessions(current_user, moment),
+        current_session=sessions.current_key_hash(),
+        tokens=services.active_tokens(current_user, moment),
+        end_form=EmptyForm(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int) -> Any:
+    """End one of the person's browser sessions (this one too: then they are logged out)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not sessions.revoke(current_user, now(), session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.revoke(current_user, now(), keep=sessions.current_key_hash() or "")
+    db.session.commit()
+    flash(_("Your other sessions were ended."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Any:
+    """Revoke one app's access (a bearer token of the person's)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not services.revoke_token(current_user, token_id=token_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The app's access was revoked."), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -280,7 +331,7 @@ PENDING_SECRET = "2fa_new_secret"
 
 
 @bp.route("/account/two-factor")
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_settings() -> Any:
     """Two-factor status; while it is off, a secret to enrol (kept until enabled)."""
     g.no_store = True
@@ -303,7 +354,7 @@ def _enrol_page(form: TwoFactorChangeForm, secret: str, status: int = 200) -> An
 
 
 @bp.route("/account/two-factor/enable", methods=["POST"])
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_enable() -> Any:
     g.no_store = True
     form = TwoFactorChangeForm()
@@ -330,7 +381,7 @@ def two_factor_enable() -> Any:
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_disable() -> Any:
     g.no_store = True
     form = TwoFactorChangeForm()

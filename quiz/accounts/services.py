@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from quiz.accounts import two_factor
 from quiz.accounts.models import ApiToken, LoginSession, Role, User, UserRole
 from quiz.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, check_password_rules
 from quiz.accounts.token_cache import mark_tokens_changed, token_cache
@@ -54,6 +55,13 @@ class InvalidOtp(QuizError):
 
     status = 401
     code = "invalid_otp"
+
+
+class TwoFactorSetupRequired(QuizError):
+    """The account's role requires two-factor login, which it has not set up yet."""
+
+    status = 403
+    code = "two_factor_setup_required"
 
 
 class PasswordChangeRequired(QuizError):
@@ -210,14 +218,18 @@ def authenticate(
         raise PasswordChangeRequired(
             _l("Log in on the website and choose your own password first.")
         )
-    if user is None or not user.two_factor_enabled:
+    if user is None:
+        return None
+    if not user.two_factor_enabled:
+        if two_factor.setup_required(user):
+            raise TwoFactorSetupRequired(
+                _l("Your role requires two-factor login: set it up on the website first.")
+            )
         return user
     if not otp:
         raise TwoFactorRequired(
             _l("This account uses two-factor login: send the code from your app as otp.")
         )
-    from quiz.accounts import two_factor
-
     if now is None or not two_factor.verify(user, otp, now):
         raise InvalidOtp(_l("This code is not right. Enter the 6 digits your app shows now."))
     return user
@@ -294,14 +306,55 @@ def hash_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, now: datetime, days: int) -> tuple[str, datetime]:
+TOKEN_CLIENT_MAX = 128
+
+
+def issue_token(
+    user: User, now: datetime, days: int, client: str | None = None
+) -> tuple[str, datetime]:
+    """A new bearer token; ``client`` (the app's User-Agent) tells the person which app."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=days)
     db.session.add(
-        ApiToken(user_id=user.id, token_hash=hash_key(token), created_at=now, expires_at=expires_at)
+        ApiToken(
+            user_id=user.id,
+            token_hash=hash_key(token),
+            created_at=now,
+            expires_at=expires_at,
+            client=(client or "")[:TOKEN_CLIENT_MAX] or None,
+        )
     )
     db.session.commit()
     return token, expires_at
+
+
+def active_tokens(user: Any, now: datetime) -> list[ApiToken]:
+    """The user's bearer tokens that still work, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked.is_(False),
+                ApiToken.expires_at > now,
+            )
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(user: Any, *, token_id: int | None = None, token: str | None = None) -> bool:
+    """Revoke one of the user's tokens, by id or by its value; False if none matched.
+    Flushes; the commit tells every app server's token cache (``token_cache``)."""
+    statement = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    if token_id is not None:
+        statement = statement.where(ApiToken.id == token_id)
+    elif token is not None:
+        statement = statement.where(ApiToken.token_hash == hash_key(token))
+    else:
+        return False
+    mark_tokens_changed(db.session)  # type: ignore[arg-type]
+    return bool(db.session.execute(statement.values(revoked=True)).rowcount)
 
 
 class TokenUser:
@@ -411,10 +464,16 @@ def update_profile(
     region_code: str | None,
     language: str | None,
     school_id: int | None,
+    email: str | None = None,
 ) -> User:
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
-    if errors := _profile_errors(display_name, region_code, language, school_id):
+    errors = _profile_errors(display_name, region_code, language, school_id)
+    email, email_problems = clean_email(email)
+    if email_problems:
+        errors["email"] = email_problems
+    if errors:
         raise ValidationFailed(errors)
+    user.email = email
     user.display_name = display_name
     user.region_code = region_code or user.region_code
     user.language = language or user.language

@@ -180,9 +180,44 @@ def _require_password_change() -> Any:
     return redirect(url_for("accounts.change_password"))
 
 
+# While an account must set up two-factor login (its role requires it), only these answer.
+TWO_FACTOR_SETUP_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {
+    "accounts.two_factor_settings",
+    "accounts.two_factor_enable",
+}
+STAFF_ROLES = frozenset({"admin", "organizer", "teacher"})
+
+
+def _require_two_factor_setup() -> Any:
+    """Send a staff account whose role requires two-factor login (an admin's setting,
+    ``two_factor.required_roles``) to set it up before anything else.
+
+    Participants and accounts with two-factor login on cost nothing here; the setting is
+    read only for staff accounts without it.
+    """
+    if "_user_id" not in session or request.endpoint in TWO_FACTOR_SETUP_ENDPOINTS:
+        return None
+    from flask_login import current_user
+
+    from quiz.accounts import two_factor
+
+    if not current_user.is_authenticated or current_user.two_factor_enabled:
+        return None
+    if not (current_user.roles & STAFF_ROLES) or not two_factor.setup_required(current_user):
+        return None
+    from quiz.errors import error_response, wants_json
+
+    message = _("Your role requires two-factor login: set it up before you go on.")
+    if wants_json():
+        return error_response(403, "two_factor_setup_required", message)
+    flash(message, "info")
+    return redirect(url_for("accounts.two_factor_settings"))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_check_age)
     app.before_request(_require_password_change)
+    app.before_request(_require_two_factor_setup)
 
 
 class CookieSessions(SecureCookieSessionInterface):

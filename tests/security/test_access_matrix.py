@@ -88,14 +88,17 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", "/account/password", MEMBERS_200),
         Case("POST", "/account/password", (LOGIN, 422, 422, 422, 422, 422)),
     ],
-    # Without a secret on offer (the settings page was not opened) nothing to enable.
+    # Teachers, organizers and admins. Without a secret on offer (the settings page was
+    # not opened) nothing to enable.
     "accounts.two_factor_enable": [
-        Case("POST", "/account/two-factor/enable", (LOGIN, 403, 403, 302, 302, 302))
+        Case("POST", "/account/two-factor/enable", (LOGIN, 403, 302, 302, 302, 302))
     ],
-    "accounts.two_factor_settings": [Case("GET", "/account/two-factor", ORGANIZERS)],
+    "accounts.two_factor_settings": [
+        Case("GET", "/account/two-factor", (LOGIN, 403, 200, 200, 200, 200))
+    ],
     "accounts.two_factor_disable": [
         # Two-factor login is off for everyone here: back to the settings page.
-        Case("POST", "/account/two-factor/disable", (LOGIN, 403, 403, 302, 302, 302))
+        Case("POST", "/account/two-factor/disable", (LOGIN, 403, 302, 302, 302, 302))
     ],
     "api.me": [Case("GET", "/api/v1/me", API_MEMBERS_200)],
     # Enrolment: P is open to all; U only to its organizer (and admins).
