@@ -34,7 +34,6 @@ from tests.security.matrix import (
     LOGIN,
     MEMBERS_200,
     O_ONLY,
-    ORGANIZERS,
     OWNER_ONLY_200,
     U_ONLY,
     Case,
