@@ -159,6 +159,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(organizer_bp)
     app.register_blueprint(fairplay_bp)
+    from quiz.admin.routes import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
 
 def _init_templates(app: Flask) -> None:

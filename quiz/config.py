@@ -136,6 +136,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         cfg["TESTING"] = True
     if overrides:
         cfg.update(overrides)
+    # Where each setting came from, for the admin console's settings page (read only).
+    cfg["QUIZ_FROM_ENVIRONMENT"] = sorted(k for k in os.environ if k.startswith("QUIZ_"))
+    cfg["QUIZ_FROM_OVERRIDES"] = sorted(overrides or ())
     uri = str(cfg.get("SQLALCHEMY_DATABASE_URI") or "")
     if not uri.startswith("sqlite") and "pool_size" not in cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
         # Persistent connections for every gunicorn thread (8 in docs/operations.md):
