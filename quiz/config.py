@@ -111,6 +111,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_RATELIMIT_ANSWER_USER": os.environ.get("QUIZ_RATELIMIT_ANSWER_USER", "120/minute"),
         # Failed password confirmations on account pages (password change, 2FA) per user.
         "QUIZ_RATELIMIT_ACCOUNT_USER": os.environ.get("QUIZ_RATELIMIT_ACCOUNT_USER", "10/minute"),
+        # Forgotten-password links: asked for per address, and per username or e-mail.
+        "QUIZ_RATELIMIT_RESET_IP": os.environ.get("QUIZ_RATELIMIT_RESET_IP", "30/hour"),
+        "QUIZ_RATELIMIT_RESET_USER": os.environ.get("QUIZ_RATELIMIT_RESET_USER", "5/hour"),
+        # Outgoing mail (quiz/mail.py): smtp://host:port, smtp://user:pw@host:587?starttls=1
+        # or smtps://user:pw@host:465. Unset: no mail (no self-service password reset).
+        "QUIZ_MAIL_URL": os.environ.get("QUIZ_MAIL_URL") or None,
+        "QUIZ_MAIL_FROM": os.environ.get("QUIZ_MAIL_FROM", "noreply@localhost"),
         # The name authenticator apps show next to the account.
         "QUIZ_TOTP_ISSUER": os.environ.get("QUIZ_TOTP_ISSUER", "Science literacy contest"),
         # Printed on certificates (quiz/results/certificates.py); default: the platform's name.

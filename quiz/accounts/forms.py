@@ -68,3 +68,26 @@ class TwoFactorChangeForm(FlaskForm):
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(
+        _l("Username or e-mail address"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """Setting a password through a link from an e-mail."""
+
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )

@@ -19,17 +19,21 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from quiz.accounts import services, sessions, two_factor
+from quiz import mail
+from quiz.accounts import recovery, services, sessions, two_factor
 from quiz.accounts.access import login_required, public, roles_required
 from quiz.accounts.forms import (
     ChangePasswordForm,
     EmptyForm,
+    ForgotPasswordForm,
     LoginForm,
+    NewPasswordForm,
     ProfileForm,
     RegisterForm,
     TwoFactorChangeForm,
@@ -39,7 +43,7 @@ from quiz.accounts.models import Role, User
 from quiz.clock import now
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, sort_names
+from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, LOCALES, current_language, sort_names
 from quiz.regions.services import counties_by_league
 from quiz.schools.models import School
 
@@ -403,3 +407,74 @@ def two_factor_disable() -> Any:
         render_template("accounts/two_factor.html", form=form, unused_codes=unused),
         422,
     )
+
+
+# -- forgotten passwords (quiz/accounts/recovery.py) ---------------------------------------
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+def forgot_password() -> Any:
+    """Ask for a link by e-mail. The same answer whether or not an account matches."""
+    g.no_store = True
+    config = current_app.config
+    form = ForgotPasswordForm()
+    if not mail.configured(config):
+        return render_template("accounts/forgot_password.html", form=None)
+    if form.validate_on_submit():
+        links = recovery.request_links(form.identifier.data, now(), request.remote_addr)
+        db.session.commit()
+        for user, token in links:
+            mail.send_later(config, _reset_mail(user, token))
+        flash(
+            _(
+                "If an account with an e-mail address matches, a link to set a new password "
+                "is on its way. It works once, for 30 minutes."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _reset_mail(user: User, token: str) -> Any:
+    link = url_for("accounts.reset_password_link", token=token, _external=True)
+    with force_locale(LOCALES.get(user.language, LOCALES["zh"])):
+        subject = _("Set a new password")
+        body = "\n\n".join(
+            [
+                _(
+                    "Someone, hopefully you, asked to set a new password for the account "
+                    "%(username)s.",
+                    username=user.username,
+                ),
+                link,
+                _(
+                    "The link works once, for 30 minutes. If you did not ask for it, ignore "
+                    "this e-mail: your password stays as it is."
+                ),
+            ]
+        )
+    return mail.compose(current_app.config["QUIZ_MAIL_FROM"], user.email or "", subject, body)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password_link(token: str) -> Any:
+    """Set a new password through a link from an e-mail (once, within 30 minutes)."""
+    g.no_store = True
+    user = recovery.account_for_link(token, now())  # 404 page when used or expired
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.reset_with_link(token, form.new_password.data, now(), request.remote_addr)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            sessions.end()
+            flash(_("Your password is set. Log in with it now."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form, user=user), status
