@@ -254,3 +254,15 @@ def test_list_filters_by_role(runner, make, as_json):
         lines = result.output.splitlines()
         assert [line.split()[0] for line in lines] == ["amy", "zed"]
     assert json.loads(_users(runner, "list", "--role", "admin", "--json").output) == []
+
+
+def test_every_users_command_has_a_row(app):
+    """A new ``quiz users`` command fails here until tests/security/matrix_admin.py names
+    the tests that prove it (and those tests exist)."""
+    from quiz.cli import users_group
+    from tests.security.matrix_admin import CLI_ROWS
+
+    assert sorted(users_group.commands) == sorted(CLI_ROWS)
+    for tests in CLI_ROWS.values():
+        for name in tests:
+            assert callable(globals().get(name)), name

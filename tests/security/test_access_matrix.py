@@ -187,7 +187,9 @@ MATRIX: dict[str, list[Case]] = {
 for _module in feature_modules():
     for _endpoint, _cases in _module.ROWS.items():
         MATRIX.setdefault(_endpoint, []).extend(_cases)
-# Logging out ends the role's session: it stays the last row, after the features' rows.
+# Revoking the role's own API token and logging out end what later rows use: they stay
+# the last rows, after the features' rows.
+MATRIX["api.revoke_current_token"] = MATRIX.pop("api.revoke_current_token")
 MATRIX["accounts.logout"] = MATRIX.pop("accounts.logout")
 
 SKIPPED_ENDPOINTS = {"static"}  # files under static/, public by nature
