@@ -142,4 +142,3 @@ def reset_with_link(
     )
     db.session.flush()
     return user
-
