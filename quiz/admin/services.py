@@ -63,6 +63,28 @@ class LastAdmin(Conflict):
     code = "last_admin"
 
 
+def _record(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        actor_id=actor.user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        now=now,
+        before=before,
+        after=after,
+        ip=actor.ip,
+        operator=actor.operator,
+    )
+
+
 def _audit(
     actor: Actor,
     action: str,
@@ -71,17 +93,7 @@ def _audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    audit.record(
-        actor_id=actor.user_id,
-        action=action,
-        object_type="user",
-        object_id=user.id,
-        now=now,
-        before=before,
-        after=after,
-        ip=actor.ip,
-        operator=actor.operator,
-    )
+    _record(actor, action, "user", user.id, now, before, after)
 
 
 def _check_role(role: str) -> str:
@@ -359,17 +371,7 @@ def update_region(
     region.mn_edited_at = now
     db.session.flush()
     was, now_is = audit.changed(before, after)
-    audit.record(
-        actor_id=actor.user_id,
-        action="region.update",
-        object_type="region",
-        object_id=code,
-        now=now,
-        before=was,
-        after=now_is,
-        ip=actor.ip,
-        operator=actor.operator,
-    )
+    _record(actor, "region.update", "region", code, now, was, now_is)
     return region
 
 
@@ -383,14 +385,12 @@ def set_two_factor_required_roles(roles: Iterable[str], *, actor: Actor, now: da
     if chosen == before:
         return
     put_setting(TWO_FACTOR_REQUIRED_ROLES, chosen, actor_id=actor.user_id, now=now)
-    audit.record(
-        actor_id=actor.user_id,
-        action="settings.two_factor_roles",
-        object_type="setting",
-        object_id=TWO_FACTOR_REQUIRED_ROLES,
-        now=now,
-        before={"roles": before},
-        after={"roles": chosen},
-        ip=actor.ip,
-        operator=actor.operator,
+    _record(
+        actor,
+        "settings.two_factor_roles",
+        "setting",
+        TWO_FACTOR_REQUIRED_ROLES,
+        now,
+        {"roles": before},
+        {"roles": chosen},
     )
