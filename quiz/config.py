@@ -157,6 +157,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "pool_size": size,
             "max_overflow": size,
         }
+    if cfg.get("QUIZ_MAIL_URL"):
+        from quiz.mail import MailConfigError, MailServer
+
+        try:
+            MailServer.from_url(str(cfg["QUIZ_MAIL_URL"]))
+        except MailConfigError as exc:
+            raise ConfigError(str(exc)) from exc
     if cfg["QUIZ_ENV"] != "development" and not cfg.get("SECRET_KEY"):
         raise ConfigError(
             "QUIZ_SECRET_KEY is not set. Set it to a long random value "

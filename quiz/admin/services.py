@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select, update
 
-from quiz.accounts.models import Role, User, UserRole
+from quiz.accounts.models import ApiToken, Role, User, UserRole
 from quiz.accounts.services import (
     check_password_rules,
     new_user,
@@ -31,6 +31,7 @@ from quiz.accounts.services import (
     set_one_time_password,
     username_key,
 )
+from quiz.accounts.token_cache import mark_tokens_changed
 from quiz.accounts.two_factor import required_roles
 from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
@@ -379,12 +380,26 @@ def update_region(
 
 
 def set_two_factor_required_roles(roles: Iterable[str], *, actor: Actor, now: datetime) -> None:
-    """Require two-factor login of these roles (their next login sends them to set it up)."""
+    """Require two-factor login of these roles. Their browser sessions are sent to set it
+    up at the next request; their API tokens are revoked (a new one needs it set up)."""
     chosen = sorted({_check_role(str(role)) for role in roles})
     before = required_roles()
     if chosen == before:
         return
     put_setting(TWO_FACTOR_REQUIRED_ROLES, chosen, actor_id=actor.user_id, now=now)
+    added = set(chosen) - set(before)
+    if added:
+        without_two_factor = (
+            select(UserRole.user_id)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.role.in_(added), User.totp_enabled_at.is_(None))
+        )
+        mark_tokens_changed(db.session)  # type: ignore[arg-type]
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id.in_(without_two_factor), ApiToken.revoked.is_(False))
+            .values(revoked=True)
+        )
     _record(
         actor,
         "settings.two_factor_roles",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from quiz.accounts import two_factor
 from quiz.accounts.models import ApiToken, LoginSession, Role
+from quiz.accounts.services import issue_token
 from quiz.admin import services as admin
 from quiz.extensions import db
 from tests.factories import PASSWORD
@@ -170,13 +171,18 @@ def test_teachers_can_turn_on_two_factor_login(client, clock, make):
 
 def test_an_admin_can_require_two_factor_login_of_a_role(app, client, clock, make):
     organizer = make.user("org", roles=(Role.ORGANIZER,))
-    make.user("teach", roles=(Role.TEACHER,))
+    teacher_user = make.user("teach", roles=(Role.TEACHER,))
     root = make.user("root", roles=(Role.ADMIN,))
+    old_token, _ = issue_token(organizer, clock(), 30)
+    teacher_token, _ = issue_token(teacher_user, clock(), 30)
     admin.set_two_factor_required_roles(
         ["organizer"], actor=admin.Actor(root.id, "127.0.0.1"), now=clock()
     )
     db.session.commit()
     assert two_factor.required_roles() == ["organizer"]
+    # The organizer's existing app tokens stop; the teacher's (not required) go on.
+    assert client.get("/api/v1/me", headers=_bearer(old_token)).status_code == 401
+    assert client.get("/api/v1/me", headers=_bearer(teacher_token)).status_code == 200
 
     # The organizer's next login leads to the set-up page and nowhere else...
     _login(client, "org")
