@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 
 from quiz.accounts.models import ApiToken, Role, User, UserRole
 from quiz.accounts.services import (
@@ -45,6 +45,7 @@ from quiz.sql import prefix_match
 STAFF_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ORGANIZER, Role.TEACHER)
 CLI_OPERATOR = "cli"
 PAGE_SIZE = 50
+BROAD = 20_000  # text matches beyond which the search walks the primary key instead
 REGION_NAME_MAX = 128
 
 
@@ -299,20 +300,26 @@ def find_users(
     primary key, so nothing is scanned or filtered in Python.
     """
     text = unicodedata.normalize("NFC", query.text).strip()
-    # With a text condition, "id + 0" keeps PostgreSQL from walking the primary key
-    # backwards and filtering (hundreds of thousands of rows when the matches are old
-    # accounts); it reads the matches through the prefix indexes and sorts them instead
-    # (docs/performance.md, "Admin console search").
-    newest_first = (User.id + 0).desc() if text else User.id.desc()
-    statement = select(User).order_by(newest_first).limit(size + 1)
+    statement = select(User).limit(size + 1)
+    newest_first = User.id.desc()
     if text:
-        statement = statement.where(
-            or_(
-                prefix_match(User.username_key, username_key(text)),
-                prefix_match(User.display_name, text),
-                User.email == text.casefold(),
-            )
+        matches = or_(
+            prefix_match(User.username_key, username_key(text)),
+            prefix_match(User.display_name, text),
+            User.email == text.casefold(),
         )
+        statement = statement.where(matches)
+        # How to find the newest matches (docs/performance.md, "Admin console search"):
+        # few matches are read through the prefix indexes and sorted ("id + 0" keeps
+        # PostgreSQL from walking the primary key instead, filtering every row when the
+        # matches are old accounts); a broad prefix walks the primary key, where matches
+        # are dense enough to fill a page at once. Counting up to BROAD decides.
+        found = db.session.scalar(
+            select(func.count()).select_from(select(User.id).where(matches).limit(BROAD).subquery())
+        )
+        if (found or 0) < BROAD:
+            newest_first = (User.id + 0).desc()
+    statement = statement.order_by(newest_first)
     if query.role:
         statement = statement.where(_has_role(query.role))
     if query.region:
