@@ -13,7 +13,7 @@ help:
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
-	@echo "make lint      ruff"
+	@echo "make lint      ruff, and every stylesheet parsed (tools/check_css.py)"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
 	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
 
@@ -63,6 +63,7 @@ bench-contest: install
 lint: install
 	$(BIN)/ruff check quiz question_bank tests bench tools
 	$(BIN)/ruff format --check quiz question_bank tests bench tools
+	$(BIN)/python tools/check_css.py static
 
 format: install
 	$(BIN)/ruff format quiz question_bank tests bench tools

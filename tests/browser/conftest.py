@@ -430,3 +430,95 @@ def small_targets(page: Any, selector: str, minimum: float = 44) -> list[str]:
                                `${Math.round(r.width)}x${Math.round(r.height)}`)""",
         minimum,
     )
+
+
+# --- accessibility: axe-core (its JS comes in the axe-playwright-python wheel)
+
+# Rules left out, each with its reason (none today). An entry here needs a written reason.
+AXE_DISABLED: dict[str, str] = {}
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's violations on the page as it is now: one line per rule and element.
+
+    The script is injected through the DevTools protocol, so the page's CSP (no inline or
+    eval'd script) does not apply to it.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    options = {
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in AXE_DISABLED},
+    }
+    found = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {' '.join(map(str, node['target']))} "
+        f"-- {node.get('failureSummary', '').splitlines()[-1:]}"
+        for v in found["violations"]
+        for node in v["nodes"][:3]
+    ]
+
+
+MONGOLIAN_PROBE = r"""limit => {
+  const mongolian = /[\u1800-\u18AF]/;
+  const found = [...document.querySelectorAll('body *')]
+    .filter(el => el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}))
+    .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && mongolian.test(n.data))
+                  || (el.matches('input, textarea') && mongolian.test(el.value)))
+    .slice(0, limit);
+  found.forEach((el, i) => el.setAttribute('data-mn-probe', String(i)));
+  return found.map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+}"""
+
+
+def mongolian_rendering(page: Any, limit: int = 60) -> list[str]:
+    """Elements whose Mongolian text Chromium drew with a font other than the bundled one.
+
+    Chromium tells which fonts it really used for a node's text (the DevTools protocol's
+    ``CSS.getPlatformFontsForNode``; inputs and textareas draw their value in a shadow
+    tree, which is asked too). A Mongolian font that is not a web font means the page
+    relied on the machine's own font: on most phones that is empty boxes.
+    """
+    described = page.evaluate(MONGOLIAN_PROBE, limit)
+    if not described:
+        return []
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        probes: dict[int, list[int]] = {}
+
+        def subtree(node: dict[str, Any]) -> list[int]:
+            ids = [node["nodeId"]]
+            for child in node.get("children", []) + node.get("shadowRoots", []):
+                ids += subtree(child)
+            return ids
+
+        def walk(node: dict[str, Any]) -> None:
+            attributes = node.get("attributes", [])
+            if "data-mn-probe" in attributes[::2]:
+                index = int(attributes[attributes.index("data-mn-probe") + 1])
+                shadow = [i for s in node.get("shadowRoots", []) for i in subtree(s)]
+                probes[index] = [node["nodeId"], *shadow]
+            for child in node.get("children", []) + node.get("shadowRoots", []):
+                walk(child)
+            if "contentDocument" in node:
+                walk(node["contentDocument"])
+
+        walk(root)
+        wrong: list[str] = []
+        for index, node_ids in sorted(probes.items()):
+            fonts = [
+                font
+                for node_id in node_ids
+                for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+            ]
+            mongolian = [f for f in fonts if "Mongolian" in f["familyName"]]
+            if not mongolian or not all(f["isCustomFont"] for f in mongolian):
+                wrong.append(f"{described[index]}: {fonts}")
+        return wrong
+    finally:
+        cdp.detach()
