@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 
 from quiz.config import load_config
 from quiz.extensions import (
@@ -77,6 +77,8 @@ def _init_login(app: Flask) -> None:
 
     from quiz.accounts.access import bearer_user
     from quiz.accounts.services import load_session_user
+    from quiz.accounts.sessions import SESSION_KEY
+    from quiz.clock import now
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
@@ -90,7 +92,7 @@ def _init_login(app: Flask) -> None:
         # not need) by adding any Authorization header.
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             return None
-        return load_session_user(session_id)
+        return load_session_user(session_id, session.get(SESSION_KEY), now())
 
     login_manager.user_loader(session_user)
     login_manager.request_loader(lambda _request: bearer_user())
@@ -160,6 +162,9 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.live.routes import bp as live_bp
 
     app.register_blueprint(live_bp)
+    from quiz.admin.routes import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
 
 def _init_templates(app: Flask) -> None:

@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(attempts_group)
     app.cli.add_command(regions_group)
     app.cli.add_command(contest_group)
+    app.cli.add_command(users_group)
 
 
 @click.command("demo")
@@ -300,3 +301,184 @@ def contest_import(path: str) -> None:
         raise click.ClickException(f"cannot import {path}: {exc}") from exc
     rebuild(now(), [contest_id])
     click.echo(f"imported as contest {contest_id}; boards rebuilt")
+
+
+# -- quiz users (quiz/admin/services.py) -------------------------------------------------
+
+_ROLE_CHOICE = click.Choice(["admin", "organizer", "teacher"])
+
+
+@click.group("users")
+def users_group() -> None:
+    """Accounts and roles: create staff, grant and revoke roles, reset passwords.
+
+    Every change is recorded in the audit log with the operator "cli".
+    """
+
+
+def _run(change: Any) -> Any:
+    """Run one change and commit it; a refused change rolls back and exits 1 with why."""
+    from flask_babel import force_locale
+
+    from quiz.errors import QuizError, ValidationFailed
+    from quiz.extensions import db
+
+    try:
+        result = change()
+        db.session.commit()
+        return result
+    except QuizError as exc:
+        db.session.rollback()
+        with force_locale("en"):  # the command line speaks English (the msgids)
+            if isinstance(exc, ValidationFailed):
+                lines = [
+                    f"{name}: {message}"
+                    for name, messages in exc.field_messages().items()
+                    for message in messages
+                ]
+            else:
+                lines = [exc.localized()]
+        raise click.ClickException("\n".join(lines)) from exc
+
+
+def _user(username: str) -> Any:
+    from quiz.admin.services import user_by_username
+
+    return user_by_username(username)
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, type=_ROLE_CHOICE, help="Repeat for several.")
+@click.option("--display-name", default=None, help="Shown on pages and boards (default: USERNAME).")
+@click.option("--language", default="zh", type=click.Choice(["zh", "mn"]), show_default=True)
+@click.option("--region", default=None, help="Banner/county code (default: the first listed).")
+@click.option("--email", default=None, help="For forgotten-password links (optional).")
+@click.option(
+    "--password-file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the password from this file's first line ('-': standard input) "
+    "instead of printing a one-time password.",
+)
+@with_appcontext
+def users_create(
+    username: str,
+    roles: tuple[str, ...],
+    display_name: str | None,
+    language: str,
+    region: str | None,
+    email: str | None,
+    password_file: Any,
+) -> None:
+    """Create an account; prints its one-time password once (changed at first login)."""
+    from quiz.admin.services import CLI, create_account
+    from quiz.clock import now
+
+    password = password_file.readline().rstrip("\r\n") if password_file else None
+    user, one_time = _run(
+        lambda: create_account(
+            username,
+            roles=roles,
+            actor=CLI,
+            now=now(),
+            display_name=display_name,
+            language=language,
+            region_code=region,
+            email=email,
+            password=password,
+        )
+    )
+    click.echo(f"created {user.username} ({', '.join(sorted(user.roles))})")
+    if one_time:
+        click.echo(f"one-time password: {one_time}")
+        click.echo("It is shown only now; it must be changed at the first login.")
+
+
+@users_group.command("grant")
+@click.argument("username")
+@click.argument("role", type=_ROLE_CHOICE)
+@with_appcontext
+def users_grant(username: str, role: str) -> None:
+    """Give USERNAME the role ROLE (admin, organizer or teacher)."""
+    from quiz.admin.services import CLI, grant_role
+    from quiz.clock import now
+
+    user = _run(lambda: _user(username))
+    changed = _run(lambda: grant_role(user, role, actor=CLI, now=now()))
+    click.echo(f"{user.username}: {'granted' if changed else 'already has'} {role}")
+
+
+@users_group.command("revoke")
+@click.argument("username")
+@click.argument("role", type=_ROLE_CHOICE)
+@with_appcontext
+def users_revoke(username: str, role: str) -> None:
+    """Take the role ROLE away from USERNAME (never from the last active admin)."""
+    from quiz.admin.services import CLI, revoke_role
+    from quiz.clock import now
+
+    user = _run(lambda: _user(username))
+    changed = _run(lambda: revoke_role(user, role, actor=CLI, now=now()))
+    click.echo(f"{user.username}: {'revoked' if changed else 'does not have'} {role}")
+
+
+@users_group.command("list")
+@click.option("--role", default=None, type=_ROLE_CHOICE, help="Only accounts with this role.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of accounts.")
+@with_appcontext
+def users_list(role: str | None, as_json: bool) -> None:
+    """List accounts by username."""
+    from quiz.admin.services import account_summary, list_accounts
+
+    if as_json:
+        click.echo("[", nl=False)
+        for index, user in enumerate(list_accounts(role)):
+            prefix = "," if index else ""
+            click.echo(prefix + json.dumps(account_summary(user), ensure_ascii=False), nl=False)
+        click.echo("]")
+        return
+    for user in list_accounts(role):
+        state = "" if user.is_active_account else "  [disabled]"
+        roles = ",".join(sorted(user.roles))
+        click.echo(f"{user.username:<32} {roles:<28} {user.display_name}{state}")
+
+
+@users_group.command("reset-password")
+@click.argument("username")
+@with_appcontext
+def users_reset_password(username: str) -> None:
+    """Print a one-time password for USERNAME; it must be changed at the next login."""
+    from quiz.admin.services import CLI, reset_password
+    from quiz.clock import now
+
+    user = _run(lambda: _user(username))
+    password = _run(lambda: reset_password(user, actor=CLI, now=now()))
+    click.echo(f"one-time password for {user.username}: {password}")
+    click.echo("Every session and app of the account was logged out.")
+
+
+@users_group.command("disable")
+@click.argument("username")
+@with_appcontext
+def users_disable(username: str) -> None:
+    """Disable USERNAME: no login, every session and API token ends (not the last admin)."""
+    from quiz.admin.services import CLI, set_active
+    from quiz.clock import now
+
+    user = _run(lambda: _user(username))
+    changed = _run(lambda: set_active(user, False, actor=CLI, now=now()))
+    click.echo(f"{user.username}: {'disabled' if changed else 'already disabled'}")
+
+
+@users_group.command("enable")
+@click.argument("username")
+@with_appcontext
+def users_enable(username: str) -> None:
+    """Enable USERNAME again."""
+    from quiz.admin.services import CLI, set_active
+    from quiz.clock import now
+
+    user = _run(lambda: _user(username))
+    changed = _run(lambda: set_active(user, True, actor=CLI, now=now()))
+    click.echo(f"{user.username}: {'enabled' if changed else 'already enabled'}")

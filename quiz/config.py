@@ -111,6 +111,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_RATELIMIT_ANSWER_USER": os.environ.get("QUIZ_RATELIMIT_ANSWER_USER", "120/minute"),
         # Failed password confirmations on account pages (password change, 2FA) per user.
         "QUIZ_RATELIMIT_ACCOUNT_USER": os.environ.get("QUIZ_RATELIMIT_ACCOUNT_USER", "10/minute"),
+        # Forgotten-password links: asked for per address, and per username or e-mail.
+        "QUIZ_RATELIMIT_RESET_IP": os.environ.get("QUIZ_RATELIMIT_RESET_IP", "30/hour"),
+        "QUIZ_RATELIMIT_RESET_USER": os.environ.get("QUIZ_RATELIMIT_RESET_USER", "5/hour"),
+        # Outgoing mail (quiz/mail.py): smtp://host:port, smtp://user:pw@host:587?starttls=1
+        # or smtps://user:pw@host:465. Unset: no mail (no self-service password reset).
+        "QUIZ_MAIL_URL": os.environ.get("QUIZ_MAIL_URL") or None,
+        "QUIZ_MAIL_FROM": os.environ.get("QUIZ_MAIL_FROM", "noreply@localhost"),
         # The name authenticator apps show next to the account.
         "QUIZ_TOTP_ISSUER": os.environ.get("QUIZ_TOTP_ISSUER", "Science literacy contest"),
         # Printed on certificates (quiz/results/certificates.py); default: the platform's name.
@@ -145,6 +152,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         cfg["TESTING"] = True
     if overrides:
         cfg.update(overrides)
+    # Where each setting came from, for the admin console's settings page (read only).
+    cfg["QUIZ_FROM_ENVIRONMENT"] = sorted(k for k in os.environ if k.startswith("QUIZ_"))
+    cfg["QUIZ_FROM_OVERRIDES"] = sorted(overrides or ())
     uri = str(cfg.get("SQLALCHEMY_DATABASE_URI") or "")
     if not uri.startswith("sqlite") and "pool_size" not in cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
         # Persistent connections for every gunicorn thread (8 in docs/operations.md):
@@ -156,6 +166,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "pool_size": size,
             "max_overflow": size,
         }
+    if cfg.get("QUIZ_MAIL_URL"):
+        from quiz.mail import MailConfigError, MailServer
+
+        try:
+            MailServer.from_url(str(cfg["QUIZ_MAIL_URL"]))
+        except MailConfigError as exc:
+            raise ConfigError(str(exc)) from exc
     if cfg["QUIZ_ENV"] != "development" and not cfg.get("SECRET_KEY"):
         raise ConfigError(
             "QUIZ_SECRET_KEY is not set. Set it to a long random value "

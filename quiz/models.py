@@ -3,6 +3,7 @@
 An explicit list rather than package scanning: a reader sees at a glance what is stored.
 """
 
+from quiz import site_settings
 from quiz.accounts import models as accounts
 from quiz.audit import models as audit
 from quiz.banks import models as banks
@@ -25,4 +26,5 @@ __all__ = [
     "regions",
     "results",
     "schools",
+    "site_settings",
 ]

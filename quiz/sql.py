@@ -67,3 +67,16 @@ def reads_without_transaction() -> None:
     current = session.get_transaction()
     if current is None or not current._connections:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def prefix_match(column: Any, prefix: str) -> Any:
+    """``column`` starts with ``prefix`` (case-sensitive), in a form an index can answer.
+
+    PostgreSQL: ``LIKE 'abc%'`` (with a ``varchar_pattern_ops`` index on the column).
+    SQLite: ``GLOB 'abc*'``, which uses a plain index; its ``LIKE`` ignores case and cannot.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
+        return column.op("GLOB")(escaped + "*")
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")

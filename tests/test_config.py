@@ -141,3 +141,13 @@ def test_explicit_overrides_win_over_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZ_TOKEN_DAYS", "7")
     config = load_config(str(tmp_path), {"QUIZ_ENV": "development", "QUIZ_TOKEN_DAYS": 1})
     assert config["QUIZ_ENV"] == "development" and config["QUIZ_TOKEN_DAYS"] == 1
+
+
+def test_a_mail_url_that_cannot_be_understood_stops_the_start(tmp_path):
+    for url in ("http://mail.example.org", "smtp://", "smtp://host:notaport"):
+        with pytest.raises(ConfigError, match="QUIZ_MAIL_URL"):
+            load_config(str(tmp_path), {"QUIZ_ENV": "development", "QUIZ_MAIL_URL": url})
+    config = load_config(
+        str(tmp_path), {"QUIZ_ENV": "development", "QUIZ_MAIL_URL": "smtps://u:p@h"}
+    )
+    assert config["QUIZ_MAIL_URL"] == "smtps://u:p@h"

@@ -20,9 +20,15 @@ class ProfileForm(FlaskForm):
     region_code = SelectField(_l("Banner, county or district"), validators=[DataRequired()])
     school_id = SelectField(_l("School (optional)"), coerce=str, default="")
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="zh")
+    email = StringField(
+        _l("E-mail address (optional)"),
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
 
 
 class RegisterForm(ProfileForm):
+    email = None  # set later on the profile page (WTForms drops a field set to None)
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=32)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
 
@@ -61,4 +67,27 @@ class TwoFactorChangeForm(FlaskForm):
         _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(
+        _l("Username or e-mail address"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """Setting a password through a link from an e-mail."""
+
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
     )

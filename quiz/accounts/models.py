@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=sa_false()
     )
+    # Optional, set by the person on the profile page: where a forgotten-password link
+    # goes (quiz.accounts.recovery), when the operator configured mail. Stored casefolded.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")
@@ -74,6 +77,22 @@ class User(UserMixin, db.Model):
         return self.totp_enabled_at is not None and bool(self.totp_secret)
 
 
+# The admin console searches 600,000 accounts by the start of a username or a display
+# name (quiz.admin.services.find_users). PostgreSQL's LIKE 'abc%' needs pattern-ops
+# indexes to use them (its text collation orders otherwise); SQLite's GLOB uses these as
+# plain indexes.
+Index(
+    "ix_users_username_key_prefix",
+    User.username_key,
+    postgresql_ops={"username_key": "varchar_pattern_ops"},
+)
+Index(
+    "ix_users_display_name_prefix",
+    User.display_name,
+    postgresql_ops={"display_name": "varchar_pattern_ops"},
+)
+
+
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
@@ -81,6 +100,9 @@ class UserRole(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    # "Every organizer" (the admin console's role filter, the last-admin check).
+    __table_args__ = (Index("ix_user_roles_role_user_id", "role", "user_id"),)
 
 
 class ApiToken(db.Model):
@@ -94,8 +116,48 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What asked for the token (the client's User-Agent, shortened): shown on the profile
+    # page so a person can tell their apps apart and revoke one.
+    client: Mapped[str | None] = mapped_column(String(128))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(db.Model):
+    """One browser login, so a person can see their sessions and end one.
+
+    The cookie carries a random key (``quiz.accounts.sessions``); only its SHA-256 is
+    stored. The loader that reads the user for every cookie request joins this row in the
+    same query, so a revoked session stops at its next request on every app server. A
+    row is alive while it is not revoked, not past ``expires_at`` and its ``version`` is
+    still the user's ``session_version`` (logout everywhere, a password change).
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str | None] = mapped_column(String(128))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PasswordResetToken(db.Model):
+    """A forgotten-password link sent by mail: single use, 30 minutes; only its SHA-256 is kept."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
 
 
 class RecoveryCode(db.Model):

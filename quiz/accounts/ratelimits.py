@@ -14,6 +14,8 @@ limits are per account:
 | ``register-attempts`` | registration attempts per address | 600/hour |
 | ``answers`` | answer saves per participant (page and API) | 120/minute |
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
+| ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
+| ``reset-user`` | forgotten-password links asked for per username or e-mail | 5/hour |
 
 Limits come from the ``QUIZ_RATELIMIT_*`` settings, read on each request. A breach is a
 429 with the localized error (``quiz.errors``) and ``Retry-After``. Endpoints are listed
@@ -50,6 +52,12 @@ def _username() -> str:
     except Exception:  # an unreadable body: the view answers it; count it by address
         name = None
     return f"name:{username_key(name or '')[:64]}" if name else _client()
+
+
+def _reset_identifier() -> str:
+    """The username or e-mail address a forgotten-password request names, casefolded."""
+    name = request.form.get("identifier")
+    return f"reset:{username_key(name)[:254]}" if name else _client()
 
 
 def _account() -> str:
@@ -92,6 +100,8 @@ REGISTER_IP = Rule("register-ip", "QUIZ_RATELIMIT_REGISTER_IP", _client, count_w
 REGISTER_ATTEMPTS = Rule("register-attempts", "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP", _client)
 ANSWERS = Rule("answers", "QUIZ_RATELIMIT_ANSWER_USER", _account, methods=("POST", "PUT"))
 ACCOUNT = Rule("account", "QUIZ_RATELIMIT_ACCOUNT_USER", _account, count_when=_failed)
+RESET_IP = Rule("reset-ip", "QUIZ_RATELIMIT_RESET_IP", _client)
+RESET_USER = Rule("reset-user", "QUIZ_RATELIMIT_RESET_USER", _reset_identifier)
 
 LIMITS: dict[str, tuple[Rule, ...]] = {
     "accounts.login": (LOGIN_USER, LOGIN_IP),
@@ -104,6 +114,8 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "accounts.change_password": (ACCOUNT,),
     "accounts.two_factor_enable": (ACCOUNT,),
     "accounts.two_factor_disable": (ACCOUNT,),
+    "accounts.forgot_password": (RESET_USER, RESET_IP),
+    "accounts.reset_password_link": (LOGIN_IP,),
 }
 
 

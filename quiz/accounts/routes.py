@@ -19,17 +19,21 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from quiz.accounts import services, sessions, two_factor
+from quiz import mail
+from quiz.accounts import recovery, services, sessions, two_factor
 from quiz.accounts.access import login_required, public, roles_required
 from quiz.accounts.forms import (
     ChangePasswordForm,
     EmptyForm,
+    ForgotPasswordForm,
     LoginForm,
+    NewPasswordForm,
     ProfileForm,
     RegisterForm,
     TwoFactorChangeForm,
@@ -39,7 +43,7 @@ from quiz.accounts.models import Role, User
 from quiz.clock import now
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, sort_names
+from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, LOCALES, current_language, sort_names
 from quiz.regions.services import counties_by_league
 from quiz.schools.models import School
 
@@ -212,6 +216,7 @@ def profile() -> Any:
                 region_code=form.region_code.data,
                 language=form.language.data,
                 school_id=int(form.school_id.data) if form.school_id.data else None,
+                email=form.email.data,
             )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
@@ -227,7 +232,57 @@ def profile() -> Any:
                 secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
             return response
-    return render_template("accounts/profile.html", form=form)
+    return _profile_page(form)
+
+
+def _profile_page(form: ProfileForm) -> Any:
+    """The profile form, with the person's browser sessions and apps (each can be ended)."""
+    moment = now()
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        sessions=sessions.active_sessions(current_user, moment),
+        current_session=sessions.current_key_hash(),
+        tokens=services.active_tokens(current_user, moment),
+        end_form=EmptyForm(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int) -> Any:
+    """End one of the person's browser sessions (this one too: then they are logged out)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not sessions.revoke(current_user, now(), session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.revoke(current_user, now(), keep=sessions.current_key_hash() or "")
+    db.session.commit()
+    flash(_("Your other sessions were ended."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Any:
+    """Revoke one app's access (a bearer token of the person's)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not services.revoke_token(current_user, token_id=token_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The app's access was revoked."), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -280,7 +335,7 @@ PENDING_SECRET = "2fa_new_secret"
 
 
 @bp.route("/account/two-factor")
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_settings() -> Any:
     """Two-factor status; while it is off, a secret to enrol (kept until enabled)."""
     g.no_store = True
@@ -303,7 +358,7 @@ def _enrol_page(form: TwoFactorChangeForm, secret: str, status: int = 200) -> An
 
 
 @bp.route("/account/two-factor/enable", methods=["POST"])
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_enable() -> Any:
     g.no_store = True
     form = TwoFactorChangeForm()
@@ -330,7 +385,7 @@ def two_factor_enable() -> Any:
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
-@roles_required(Role.ORGANIZER)
+@roles_required(Role.TEACHER, Role.ORGANIZER)
 def two_factor_disable() -> Any:
     g.no_store = True
     form = TwoFactorChangeForm()
@@ -352,3 +407,74 @@ def two_factor_disable() -> Any:
         render_template("accounts/two_factor.html", form=form, unused_codes=unused),
         422,
     )
+
+
+# -- forgotten passwords (quiz/accounts/recovery.py) ---------------------------------------
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+def forgot_password() -> Any:
+    """Ask for a link by e-mail. The same answer whether or not an account matches."""
+    g.no_store = True
+    config = current_app.config
+    form = ForgotPasswordForm()
+    if not mail.configured(config):
+        return render_template("accounts/forgot_password.html", form=None)
+    if form.validate_on_submit():
+        links = recovery.request_links(form.identifier.data, now(), request.remote_addr)
+        db.session.commit()
+        for user, token in links:
+            mail.send_later(config, _reset_mail(user, token))
+        flash(
+            _(
+                "If an account with an e-mail address matches, a link to set a new password "
+                "is on its way. It works once, for 30 minutes."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _reset_mail(user: User, token: str) -> Any:
+    link = url_for("accounts.reset_password_link", token=token, _external=True)
+    with force_locale(LOCALES.get(user.language, LOCALES["zh"])):
+        subject = _("Set a new password")
+        body = "\n\n".join(
+            [
+                _(
+                    "Someone, hopefully you, asked to set a new password for the account "
+                    "%(username)s.",
+                    username=user.username,
+                ),
+                link,
+                _(
+                    "The link works once, for 30 minutes. If you did not ask for it, ignore "
+                    "this e-mail: your password stays as it is."
+                ),
+            ]
+        )
+    return mail.compose(current_app.config["QUIZ_MAIL_FROM"], user.email or "", subject, body)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password_link(token: str) -> Any:
+    """Set a new password through a link from an e-mail (once, within 30 minutes)."""
+    g.no_store = True
+    user = recovery.account_for_link(token, now())  # 404 page when used or expired
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.reset_with_link(token, form.new_password.data, now(), request.remote_addr)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            sessions.end()
+            flash(_("Your password is set. Log in with it now."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form, user=user), status

@@ -16,7 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.accounts.models import ApiToken, Role, User, UserRole
+from quiz.accounts import two_factor
+from quiz.accounts.models import ApiToken, LoginSession, Role, User, UserRole
 from quiz.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, check_password_rules
 from quiz.accounts.token_cache import mark_tokens_changed, token_cache
 from quiz.errors import QuizError, ValidationFailed
@@ -56,6 +57,13 @@ class InvalidOtp(QuizError):
     code = "invalid_otp"
 
 
+class TwoFactorSetupRequired(QuizError):
+    """The account's role requires two-factor login, which it has not set up yet."""
+
+    status = 403
+    code = "two_factor_setup_required"
+
+
 class PasswordChangeRequired(QuizError):
     """The account still has a one-time password (set by a teacher): change it first."""
 
@@ -87,7 +95,7 @@ def _profile_errors(
     return errors
 
 
-def register_user(
+def new_user(
     *,
     username: str | None,
     password: str | None,
@@ -97,8 +105,11 @@ def register_user(
     now: datetime,
     school_id: int | None = None,
     roles: Iterable[str] = (Role.PARTICIPANT,),
+    email: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    """Create an account or raise ``ValidationFailed`` naming every bad field."""
+    """Add an account (flushed, not committed) or raise ``ValidationFailed`` naming every
+    bad field. Registration, ``quiz users create`` and the schools' pages build on it."""
     errors: dict[str, list] = {}
     username = unicodedata.normalize("NFC", username or "").strip()
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
@@ -109,6 +120,9 @@ def register_user(
     if problems := check_password_rules(password, username):
         errors["password"] = problems
     errors.update(_profile_errors(display_name, region_code, language, school_id))
+    email, email_problems = clean_email(email)
+    if email_problems:
+        errors["email"] = email_problems
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -120,15 +134,63 @@ def register_user(
         school_id=school_id,
         language=language or "zh",
         created_at=now,
+        email=email,
+        must_change_password=must_change_password,
     )
     user.role_rows = [UserRole(role=str(role)) for role in roles]
-    db.session.add(user)
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the rest intact
+            db.session.add(user)
+    except IntegrityError as exc:  # a concurrent request took the name first
+        raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
+    return user
+
+
+def register_user(
+    *,
+    username: str | None,
+    password: str | None,
+    display_name: str | None,
+    region_code: str | None,
+    language: str | None,
+    now: datetime,
+    school_id: int | None = None,
+    roles: Iterable[str] = (Role.PARTICIPANT,),
+) -> User:
+    """Create an account (committed) or raise ``ValidationFailed`` naming every bad field."""
+    user = new_user(
+        username=username,
+        password=password,
+        display_name=display_name,
+        region_code=region_code,
+        language=language,
+        now=now,
+        school_id=school_id,
+        roles=roles,
+    )
     try:
         db.session.commit()
     except IntegrityError as exc:  # a concurrent registration took the name first
         db.session.rollback()
         raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
     return user
+
+
+EMAIL_MAX = 254
+# One "@", something on both sides, a dot in the domain; no spaces, control, invisible or
+# direction-changing characters anywhere.
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+EMAIL_RE = re.compile(rf"^{_EMAIL_CHAR}]{{1,64}}@{_EMAIL_CHAR}.]+(\.{_EMAIL_CHAR}.]+)+$")
+
+
+def clean_email(value: str | None) -> tuple[str | None, list]:
+    """An optional e-mail address, normalized (NFC, trimmed, casefolded), and its problems."""
+    text = unicodedata.normalize("NFC", value or "").strip()
+    if not text:
+        return None, []
+    if len(text) > EMAIL_MAX or not EMAIL_RE.match(text):
+        return None, [_l("Give an e-mail address like name@example.org, or leave it empty.")]
+    return text.casefold(), []
 
 
 def check_credentials(username: str | None, password: str | None) -> User | None:
@@ -161,17 +223,44 @@ def authenticate(
         raise PasswordChangeRequired(
             _l("Log in on the website and choose your own password first.")
         )
-    if user is None or not user.two_factor_enabled:
+    if user is None:
+        return None
+    if not user.two_factor_enabled:
+        if two_factor.setup_required(user):
+            raise TwoFactorSetupRequired(
+                _l("Your role requires two-factor login: set it up on the website first.")
+            )
         return user
     if not otp:
         raise TwoFactorRequired(
             _l("This account uses two-factor login: send the code from your app as otp.")
         )
-    from quiz.accounts import two_factor
-
     if now is None or not two_factor.verify(user, otp, now):
         raise InvalidOtp(_l("This code is not right. Enter the 6 digits your app shows now."))
     return user
+
+
+# Letters and digits nobody confuses on a printed card (no 0/o, 1/l/i).
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_PASSWORD_LENGTH = 10  # ~49 random bits; changed at first login anyway
+
+
+def one_time_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
+
+
+def set_one_time_password(user: User) -> str:
+    """A new one-time password (changed at the next login); every session and token ends.
+
+    Used by teachers for their pupils, by admins in the console and by ``quiz users
+    reset-password``. The caller audits and commits.
+    """
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version = (user.session_version or 1) + 1
+    revoke_tokens(user)
+    return password
 
 
 def end_sessions(user: User) -> None:
@@ -217,20 +306,60 @@ def change_password(
     db.session.commit()
 
 
-def _token_hash(token: str) -> str:
+def hash_key(token: str) -> str:
+    """SHA-256 of a random secret (API token, session key, reset link): what is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, now: datetime, days: int) -> tuple[str, datetime]:
+TOKEN_CLIENT_MAX = 128
+
+
+def issue_token(
+    user: User, now: datetime, days: int, client: str | None = None
+) -> tuple[str, datetime]:
+    """A new bearer token; ``client`` (the app's User-Agent) tells the person which app."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=days)
     db.session.add(
         ApiToken(
-            user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=expires_at
+            user_id=user.id,
+            token_hash=hash_key(token),
+            created_at=now,
+            expires_at=expires_at,
+            client=(client or "")[:TOKEN_CLIENT_MAX] or None,
         )
     )
     db.session.commit()
     return token, expires_at
+
+
+def active_tokens(user: Any, now: datetime) -> list[ApiToken]:
+    """The user's bearer tokens that still work, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked.is_(False),
+                ApiToken.expires_at > now,
+            )
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(user: Any, *, token_id: int | None = None, token: str | None = None) -> bool:
+    """Revoke one of the user's tokens, by id or by its value; False if none matched.
+    Flushes; the commit tells every app server's token cache (``token_cache``)."""
+    statement = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    if token_id is not None:
+        statement = statement.where(ApiToken.id == token_id)
+    elif token is not None:
+        statement = statement.where(ApiToken.token_hash == hash_key(token))
+    else:
+        return False
+    mark_tokens_changed(db.session)  # type: ignore[arg-type]
+    return bool(db.session.execute(statement.values(revoked=True)).rowcount)
 
 
 class TokenUser:
@@ -297,7 +426,7 @@ def user_for_token(token: str, now: datetime) -> TokenUser | None:
     One indexed query, or none: a process keeps recent lookups and drops them as soon as
     any token is revoked anywhere (``quiz.accounts.token_cache``).
     """
-    token_hash = _token_hash(token)
+    token_hash = hash_key(token)
 
     def load() -> Any:
         return (
@@ -310,15 +439,27 @@ def user_for_token(token: str, now: datetime) -> TokenUser | None:
     return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session version, so bumping it logs out."""
+def load_session_user(session_id: str, key: str | None, now: datetime) -> User | None:
+    """Flask-Login's loader: the id carries the session version, so bumping it logs out;
+    ``key`` names the login's ``LoginSession`` row, which must still be alive (one query).
+    """
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if not isinstance(key, str) or len(user_id) > 10 or len(version) > 10:
         return None
-    return user
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            User.session_version == int(version),
+            LoginSession.key_hash == hash_key(key),
+            LoginSession.version == User.session_version,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at >= now,
+        )
+    )
 
 
 def update_profile(
@@ -328,10 +469,16 @@ def update_profile(
     region_code: str | None,
     language: str | None,
     school_id: int | None,
+    email: str | None = None,
 ) -> User:
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
-    if errors := _profile_errors(display_name, region_code, language, school_id):
+    errors = _profile_errors(display_name, region_code, language, school_id)
+    email, email_problems = clean_email(email)
+    if email_problems:
+        errors["email"] = email_problems
+    if errors:
         raise ValidationFailed(errors)
+    user.email = email
     user.display_name = display_name
     user.region_code = region_code or user.region_code
     user.language = language or user.language

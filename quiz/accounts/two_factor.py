@@ -1,6 +1,8 @@
 """Two-factor login with time-based one-time passwords (TOTP, RFC 6238) and recovery codes.
 
-Offered to organizers and admins, whose accounts can change contests and results. The
+Offered to teachers, organizers and admins, whose accounts can change contests, results
+and pupils' passwords; an admin can require it of a role (``required_roles``: those
+users are sent to set it up at their next login). The
 secret is shown as text and as an ``otpauth://`` URI (no QR image: nothing to render or
 fetch); any authenticator app accepts either. Once enabled, the login page asks for a
 code after the password. A code is accepted for the current 30-second step and one step
@@ -24,7 +26,10 @@ from werkzeug.security import check_password_hash
 from quiz.accounts.models import RecoveryCode, User
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
+from quiz.site_settings import TWO_FACTOR_REQUIRED_ROLES, get_setting
 
+# Who may turn it on, and whose role can be made to need it.
+ROLES = ("admin", "organizer", "teacher")
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
@@ -158,3 +163,14 @@ def unused_recovery_codes(user: User) -> int:
             )
         ).all()
     )
+
+
+def required_roles() -> list[str]:
+    """The roles an admin requires two-factor login of (a stored setting)."""
+    value = get_setting(TWO_FACTOR_REQUIRED_ROLES, [])
+    return sorted(r for r in value if r in ROLES) if isinstance(value, list) else []
+
+
+def setup_required(user: User) -> bool:
+    """Must ``user`` set up two-factor login before going on? (A required role, not on.)"""
+    return not user.two_factor_enabled and bool(user.roles & set(required_roles()))

@@ -75,6 +75,22 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "the account still has a one-time password from its teacher; no token until it is "
         "changed on the website",
     ),
+    "two_factor_setup_required": (
+        403,
+        "Your role requires two-factor login: set it up on the website first.",
+        "an admin requires two-factor login of one of the account's roles and it is not "
+        "set up yet; no token until it is",
+    ),
+    "no_bearer_token": (
+        400,
+        "Send the token to revoke as Authorization: Bearer.",
+        "the request was authenticated by a browser session, not by a bearer token",
+    ),
+    "token_not_found": (
+        404,
+        "This token does not exist.",
+        "no such token of the caller's (ids reveal nothing)",
+    ),
     "rate_limited": (
         429,
         "Too many requests. Please wait a moment and try again.",
@@ -621,6 +637,18 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             },
             description="A bearer token for API clients.",
         ),
+        "TokenInfo": obj(
+            {
+                "id": integer(minimum=1),
+                "client": nullable(
+                    string("The User-Agent of the app that asked for the token, if any.")
+                ),
+                "created_at": moment(),
+                "expires_at": moment(),
+                "current": boolean("The token of this request."),
+            },
+            description="A bearer token of the caller's (never its value).",
+        ),
         "Error": obj(
             {
                 "error": obj(
@@ -817,6 +845,7 @@ def _paths() -> dict[str, Any]:
                         "two_factor_required",
                         "invalid_otp",
                         "password_change_required",
+                        "two_factor_setup_required",
                         "validation_failed",
                         "rate_limited",
                         "unavailable",
@@ -837,6 +866,47 @@ def _paths() -> dict[str, Any]:
                     ),
                     {"username": "bat_erdene", "password": "correct horse"},
                 ),
+            ),
+            "delete": operation(
+                "revokeToken",
+                "auth",
+                "Log this app out",
+                "Revokes the bearer token of this request: it stops working at once, on "
+                "every server. Other tokens of the account stay valid.",
+                {
+                    "204": response("Revoked."),
+                    **errors("no_bearer_token", "csrf_failed", "unauthorized", "unavailable"),
+                },
+                login=True,
+            ),
+        },
+        "/auth/tokens": {
+            "get": operation(
+                "listTokens",
+                "auth",
+                "The caller's tokens",
+                "Every bearer token of the account that still works, newest first: one per "
+                "app or device that logged in. Token values are never shown (only their "
+                "hashes are stored); `current` marks the token of this request.",
+                {
+                    "200": response("The tokens.", obj({"tokens": array(ref("TokenInfo"))})),
+                    **errors("unauthorized", "unavailable"),
+                },
+                login=True,
+            )
+        },
+        "/auth/tokens/{token_id}": {
+            "delete": operation(
+                "revokeTokenById",
+                "auth",
+                "Revoke one of the caller's tokens",
+                "Logs another app or device of the account out.",
+                {
+                    "204": response("Revoked."),
+                    **errors("csrf_failed", "unauthorized", "token_not_found", "unavailable"),
+                },
+                login=True,
+                parameters=[path_id("token_id", "An id from `GET /auth/tokens`.")],
             )
         },
         "/me": {

@@ -17,12 +17,13 @@ from quiz.api.serializers import (
     iso,
     league_json,
     region_json,
+    token_json,
     user_json,
 )
 from quiz.clock import now
 from quiz.contests import services as contests
-from quiz.errors import QuizError, ValidationFailed
-from quiz.extensions import csrf
+from quiz.errors import NotFound, QuizError, ValidationFailed
+from quiz.extensions import csrf, db
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
@@ -140,8 +141,55 @@ def token() -> Any:
     )
     if user is None:
         raise QuizError(_l("Wrong username or password."), code="invalid_credentials") from None
-    value, expires_at = accounts.issue_token(user, now(), current_app.config["QUIZ_TOKEN_DAYS"])
+    value, expires_at = accounts.issue_token(
+        user, now(), current_app.config["QUIZ_TOKEN_DAYS"], request.user_agent.string
+    )
     return jsonify({"token": value, "expires_at": iso(expires_at)})
+
+
+def _bearer_token() -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@bp.delete("/auth/token")
+@login_required
+def revoke_current_token() -> Any:
+    """Log this app out: the token of this request stops working on every server."""
+    value = _bearer_token()
+    if value is None:
+        raise QuizError(
+            _l("Send the token to revoke as Authorization: Bearer."), code="no_bearer_token"
+        )
+    accounts.revoke_token(current_user, token=value)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/auth/tokens")
+@login_required
+def list_tokens() -> Any:
+    """The caller's tokens that still work (one per app or device that logged in)."""
+    current = _bearer_token()
+    current_hash = accounts.hash_key(current) if current else None
+    return jsonify(
+        {
+            "tokens": [
+                token_json(token, current=token.token_hash == current_hash)
+                for token in accounts.active_tokens(current_user, now())
+            ]
+        }
+    )
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@login_required
+def revoke_token(token_id: int) -> Any:
+    """Revoke one of the caller's tokens (another app or device)."""
+    if not accounts.revoke_token(current_user, token_id=token_id):
+        raise NotFound(_l("This token does not exist."), code="token_not_found")
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/me")

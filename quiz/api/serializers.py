@@ -106,3 +106,14 @@ def board_json(board: BoardView, league_names: dict[int, str]) -> dict[str, Any]
         "stale": board.stale,
         "frozen": board.frozen,
     }
+
+
+def token_json(token: Any, *, current: bool) -> dict[str, Any]:
+    """One of the caller's bearer tokens (never its value: only its hash is stored)."""
+    return {
+        "id": token.id,
+        "client": token.client,
+        "created_at": iso(token.created_at),
+        "expires_at": iso(token.expires_at),
+        "current": current,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.extensions import db
@@ -29,3 +29,12 @@ class AuditEvent(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))
+    # Who acted when ``actor_id`` is null: "cli" for the ``quiz`` command line (the
+    # operator at the server), null for the system's own jobs.
+    operator: Mapped[str | None] = mapped_column(String(32))
+
+    # An account's trail in the admin console: what was done to it, and what it did.
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_actor_id", "actor_id"),
+    )

@@ -8,13 +8,16 @@ leaves no event and a committed change always has one.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
+from quiz.accounts.models import User
 from quiz.audit.models import AuditEvent
 from quiz.extensions import db
 
@@ -57,6 +60,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip: str | None = None,
+    operator: str | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         at=now,
@@ -69,6 +73,7 @@ def record(
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
         ip=ip,
+        operator=operator,
     )
     db.session.add(event)
     return event
@@ -96,3 +101,53 @@ def events(
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return db.session.scalars(query).all()
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as a log page shows it: who (username, or the operator), and what changed."""
+
+    event: AuditEvent
+    actor: str | None
+    changes: list[tuple[str, str, str]]
+
+
+def _shown(value: Any) -> str:
+    """A snapshot value as text for a log page (Chinese and Mongolian left readable)."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def page(
+    where: ColumnElement[bool], before_id: int | None, size: int = PAGE_SIZE
+) -> tuple[list[AuditRow], int | None]:
+    """One page of the events matching ``where``, newest first, and the id to page on from."""
+    query = (
+        select(AuditEvent, User.username)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(where)
+        .order_by(AuditEvent.id.desc())
+        .limit(size + 1)
+    )
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    rows = db.session.execute(query).all()
+    more = len(rows) > size
+    found = []
+    for event, username in rows[:size]:
+        before, after = event.before or {}, event.after or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        found.append(
+            AuditRow(
+                event=event,
+                actor=username or event.operator,
+                changes=[(k, _shown(before.get(k)), _shown(after.get(k))) for k in keys],
+            )
+        )
+    return found, (found[-1].event.id if more and found else None)

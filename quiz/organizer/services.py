@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -30,8 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from question_bank import TRUE_FALSE_LABELS, DrawPart, DrawRule, Kind
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import USERNAME_RE, username_key
+from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
-from quiz.audit.services import changed, record, snapshot
+from quiz.audit.services import AuditRow, changed, record, snapshot
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.services import drawing_pool
 from quiz.contests.models import (
@@ -1091,47 +1091,9 @@ def preview(round_: Round, language: str, seed: int) -> list[PreviewQuestion]:
 # The audit log -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AuditRow:
-    event: AuditEvent
-    actor: str | None
-    changes: list[tuple[str, Any, Any]]
-
-
 def audit_page(contest: Contest, before_id: int | None) -> tuple[list[AuditRow], int | None]:
     """One page of the contest's log, newest first, and the id to page on from (or None)."""
-    query = (
-        select(AuditEvent, User.username)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.contest_id == contest.id)
-        .order_by(AuditEvent.id.desc())
-        .limit(AUDIT_PAGE + 1)
-    )
-    if before_id is not None:
-        query = query.where(AuditEvent.id < before_id)
-    rows = db.session.execute(query).all()
-    more = len(rows) > AUDIT_PAGE
-    page = []
-    for event, username in rows[:AUDIT_PAGE]:
-        before, after = event.before or {}, event.after or {}
-        keys = list(dict.fromkeys([*before, *after]))
-        page.append(
-            AuditRow(
-                event=event,
-                actor=username,
-                changes=[(k, _shown(before.get(k)), _shown(after.get(k))) for k in keys],
-            )
-        )
-    return page, (page[-1].event.id if more and page else None)
-
-
-def _shown(value: Any) -> str:
-    """A snapshot value as text for the log page (Chinese and Mongolian left readable)."""
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return audit.page(AuditEvent.contest_id == contest.id, before_id, AUDIT_PAGE)
 
 
 def kind_label(kind: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.extensions import db
@@ -22,6 +24,9 @@ class Region(db.Model):
     # False while the Mongolian name is machine-drafted and awaits a native reviewer.
     mn_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when an admin edited the Mongolian name or its review mark in the console: the
+    # bundled data (synced on every ``quiz db upgrade``) then leaves those two alone.
+    mn_edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def name(self, language: str) -> str:
         return self.name_mn if language == "mn" and self.name_mn else self.name_zh

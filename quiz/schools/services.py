@@ -29,7 +29,9 @@ from quiz.accounts.services import (
     DISPLAY_NAME_MAX,
     USERNAME_RE,
     hash_password,
+    one_time_password,
     revoke_tokens,
+    set_one_time_password,
     username_key,
 )
 from quiz.audit.services import record
@@ -41,16 +43,9 @@ from quiz.regions.models import COUNTY_LEVEL, Region
 from quiz.schools.models import GRADES, School, SchoolClass, SchoolStudent, SchoolTeacher
 from quiz.sql import insert_ignore
 
-# Letters and digits nobody confuses on a printed card (no 0/o, 1/l/i).
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-ONE_TIME_PASSWORD_LENGTH = 10  # ~49 random bits; changed at first login anyway
 CLASS_NAME_MAX = 32
 SCHOOL_NAME_MAX = 128
 DELETED_NAME = "-"
-
-
-def one_time_password() -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
 
 
 # -- who may see what ----------------------------------------------------------------
@@ -382,20 +377,10 @@ def card_for(user: User, school: School, school_class: SchoolClass, password: st
     )
 
 
-def _set_one_time_password(user: User) -> str:
-    """A new one-time password; every session and token of the account ends."""
-    password = one_time_password()
-    user.password_hash = hash_password(password)
-    user.must_change_password = True
-    user.session_version = (user.session_version or 1) + 1
-    revoke_tokens(user)
-    return password
-
-
 def reset_password(actor: User, student_id: int, now: datetime) -> Card:
     """A new one-time password for one student (their teachers and admins)."""
     found = get_student(actor, student_id, manage=True)
-    password = _set_one_time_password(found.user)
+    password = set_one_time_password(found.user)
     record(
         actor_id=actor.id,
         action="student.password_reset",
@@ -414,7 +399,7 @@ def reset_class_passwords(actor: User, class_id: int, now: datetime) -> list[Car
     cards = []
     for _student, user in class_students(school_class):
         if user.is_active_account:
-            cards.append(card_for(user, school, school_class, _set_one_time_password(user)))
+            cards.append(card_for(user, school, school_class, set_one_time_password(user)))
     record(
         actor_id=actor.id,
         action="school.class_passwords_reset",

@@ -34,7 +34,6 @@ from tests.security.matrix import (
     LOGIN,
     MEMBERS_200,
     O_ONLY,
-    ORGANIZERS,
     OWNER_ONLY_200,
     U_ONLY,
     Case,
@@ -88,14 +87,17 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", "/account/password", MEMBERS_200),
         Case("POST", "/account/password", (LOGIN, 422, 422, 422, 422, 422)),
     ],
-    # Without a secret on offer (the settings page was not opened) nothing to enable.
+    # Teachers, organizers and admins. Without a secret on offer (the settings page was
+    # not opened) nothing to enable.
     "accounts.two_factor_enable": [
-        Case("POST", "/account/two-factor/enable", (LOGIN, 403, 403, 302, 302, 302))
+        Case("POST", "/account/two-factor/enable", (LOGIN, 403, 302, 302, 302, 302))
     ],
-    "accounts.two_factor_settings": [Case("GET", "/account/two-factor", ORGANIZERS)],
+    "accounts.two_factor_settings": [
+        Case("GET", "/account/two-factor", (LOGIN, 403, 200, 200, 200, 200))
+    ],
     "accounts.two_factor_disable": [
         # Two-factor login is off for everyone here: back to the settings page.
-        Case("POST", "/account/two-factor/disable", (LOGIN, 403, 403, 302, 302, 302))
+        Case("POST", "/account/two-factor/disable", (LOGIN, 403, 302, 302, 302, 302))
     ],
     "api.me": [Case("GET", "/api/v1/me", API_MEMBERS_200)],
     # Enrolment: P is open to all; U only to its organizer (and admins).
@@ -185,7 +187,9 @@ MATRIX: dict[str, list[Case]] = {
 for _module in feature_modules():
     for _endpoint, _cases in _module.ROWS.items():
         MATRIX.setdefault(_endpoint, []).extend(_cases)
-# Logging out ends the role's session: it stays the last row, after the features' rows.
+# Revoking the role's own API token and logging out end what later rows use: they stay
+# the last rows, after the features' rows.
+MATRIX["api.revoke_current_token"] = MATRIX.pop("api.revoke_current_token")
 MATRIX["accounts.logout"] = MATRIX.pop("accounts.logout")
 
 SKIPPED_ENDPOINTS = {"static"}  # files under static/, public by nature

@@ -1,0 +1,1 @@
+"""Administration: the ``quiz users`` commands and the admin console (``/admin``)."""
