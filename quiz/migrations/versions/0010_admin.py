@@ -1,7 +1,7 @@
 """admin: staff accounts, console search indexes, sessions, password reset, settings
 
 Revision ID: 0010_admin
-Revises: 0015_live
+Revises: 0009_live
 Create Date: 2026-12-01 10:00:00
 
 New columns are nullable (existing rows and tools keep working); tables are altered in
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "0010_admin"
-down_revision = "0015_live"
+down_revision = "0009_live"
 branch_labels = None
 depends_on = None
 

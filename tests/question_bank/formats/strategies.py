@@ -17,6 +17,7 @@ from question_bank import (
     Version,
     normalize,
 )
+from question_bank.menksoft import MENKSOFT_END, MENKSOFT_START
 
 # Characters that trip naive handling: Mongolian letters and their controls (FVS, MVS,
 # NNBSP, ZWJ/ZWNJ), GIFT's control characters and escapes, XML and HTML specials, YAML
@@ -29,8 +30,16 @@ TRICKY = list(
 _NOT_IN_XML = {*map(chr, range(0x20)), "\ufffe", "\uffff"} - {"\t", "\n", "\r"}
 
 
+def _not_menksoft(ch: str) -> bool:
+    """Menksoft's private-use code points are converted to Unicode on import, by design
+    (tests/question_bank/formats/test_mongolian.py), so a round trip cannot keep them."""
+    return not MENKSOFT_START <= ord(ch) <= MENKSOFT_END
+
+
 def texts(*, xml_safe: bool = False) -> st.SearchStrategy[str]:
-    characters = st.one_of(st.characters(codec="utf-8"), st.sampled_from(TRICKY))
+    characters = st.one_of(
+        st.characters(codec="utf-8").filter(_not_menksoft), st.sampled_from(TRICKY)
+    )
     if xml_safe:
         characters = characters.filter(lambda ch: ch not in _NOT_IN_XML)
     return st.text(characters, min_size=1, max_size=24).map(normalize).filter(bool)

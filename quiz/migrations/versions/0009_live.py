@@ -1,6 +1,6 @@
 """live games: rounds carry a mode; games, players and the live side of answers
 
-Revision ID: 0015_live
+Revision ID: 0009_live
 Revises: 0008_fair_play
 Create Date: 2026-12-06 19:00:00
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0015_live"
+revision = "0009_live"
 down_revision = "0008_fair_play"
 branch_labels = None
 depends_on = None
