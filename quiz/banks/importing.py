@@ -33,6 +33,7 @@ from question_bank.formats import (
 from question_bank.rules import slug_issue
 from quiz.banks.models import BankCategory, QuestionBank
 from quiz.banks.models import Question as QuestionRow
+from quiz.banks.pictures import PictureError, normalise
 from quiz.banks.services import import_bank
 from quiz.clock import now
 from quiz.extensions import db
@@ -237,8 +238,9 @@ def check_data(
 
 def _not_stored_yet(result: ImportResult) -> None:
     """What the library reads but this server cannot store yet, reported, never dropped
-    silently: fill-in questions are skipped and named; pictures are listed as not stored
-    (their questions import without them)."""
+    silently: fill-in questions are skipped and named. Pictures are decoded here, at the
+    preview, so one that only looks like a picture is an error with its place in the
+    file rather than a broken quiz page later."""
     kept = []
     for question in result.questions:
         where = result.location(question)
@@ -248,12 +250,15 @@ def _not_stored_yet(result: ImportResult) -> None:
                 Note(where, m.FILL_NOT_STORED, {}, title=title, kind=str(Kind.FILL))
             )
             continue
-        pictures = question.all_media
-        if pictures:
-            result.warnings.append(
-                Note(where, m.PICTURES_NOT_STORED, {"count": len(pictures)}, title=title)
-            )
-            question = replace(question, media=(), option_media={})
+        for media in question.all_media:
+            if media.data is None:
+                continue
+            try:
+                normalise(media.data, media.name)
+            except PictureError as error:
+                result.problems.append(
+                    Problem(result.filename, where, error.message, error.params)  # type: ignore[arg-type]
+                )
         kept.append(question)
     with_points = sum(1 for question in kept if question.points is not None)
     if with_points:
