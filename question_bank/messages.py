@@ -167,9 +167,6 @@ NOTHING_TO_IMPORT = N_(
     "stored (see the list)"
 )
 FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: skipped")
-PICTURES_NOT_STORED = N_(
-    "%(count)s pictures are not stored by this server yet: the question is imported without them"
-)
 POINTS_NOT_STORED = N_(
     "%(count)s questions give points (分值), which this server does not store yet: the "
     "round decides what a question is worth"

@@ -163,6 +163,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(live_bp)
     from quiz.admin.routes import bp as admin_bp
+    from quiz.banks.media_routes import bp as media_bp
+
+    app.register_blueprint(media_bp)
 
     app.register_blueprint(admin_bp)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from quiz.forms import FlaskForm
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("mn", "ᠮᠣᠩᠭᠣᠯ")]
 

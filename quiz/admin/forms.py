@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from quiz.forms import FlaskForm
 
 
 class UserSearchForm(FlaskForm):

@@ -118,7 +118,7 @@ def live_schemas() -> dict[str, Any]:
             "kind": string("`single`, `multiple` (several options) or `truefalse`."),
             "text": string("In the player's language."),
             "options": array(ref("Option"), "The same order for every player."),
-            "media": array(string(), "Pictures of the question (none yet)."),
+            "media": array(ref("Picture"), "Pictures of the question (often none)."),
             "seconds": integer("The question's time.", minimum=1),
             "seconds_left": integer("On the server's clock; 0 once closed.", minimum=0),
         },

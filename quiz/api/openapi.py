@@ -466,12 +466,31 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             {"contest_id": integer(), "league": ref("League")},
             description="The caller's enrollment in a contest.",
         ),
-        "Option": obj({"key": OPTION_KEY, "text": string()}, description="An answer option."),
+        "Picture": obj(
+            {
+                "url": string("Content-addressed; cacheable for a year."),
+                "alt": string("Alternative text (may be empty)."),
+                "width": integer(minimum=1),
+                "height": integer(minimum=1),
+            },
+            required=["url", "alt", "width", "height"],
+            description="A picture of a question or of an option.",
+        ),
+        "Option": obj(
+            {
+                "key": OPTION_KEY,
+                "text": string(),
+                "media": array(ref("Picture"), "The option's pictures (often none)."),
+            },
+            required=["key", "text"],
+            description="An answer option.",
+        ),
         "Question": obj(
             {
                 "no": integer("Position in the attempt, from 1.", minimum=1),
                 "kind": enum(Kind, "`multiple` allows several options; others exactly one."),
                 "text": string("In the attempt state's `language`."),
+                "media": array(ref("Picture"), "Pictures of the question (often none)."),
                 "options": array(ref("Option"), "In display order (shuffled per attempt)."),
                 "correct": array(OPTION_KEY, "Answer key (review only)."),
                 "is_correct": boolean(

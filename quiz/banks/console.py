@@ -13,7 +13,7 @@ import hashlib
 import math
 import secrets
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -221,13 +221,21 @@ class Imported:
 
 
 def confirm_upload(
-    token: str, *, user_id: int, digest: str, now: datetime, ip: str | None = None
+    token: str,
+    *,
+    user_id: int,
+    digest: str,
+    now: datetime,
+    ip: str | None = None,
+    accepted: set[str] | frozenset[str] = frozenset(),
 ) -> Imported:
     """Import exactly what the preview showed, all or nothing, with its audit event.
 
     The file is read again from the stored bytes; if the result differs from the preview
     (``digest``: another import changed the bank meanwhile) nothing is stored and the
-    organizer is sent back to a fresh preview.
+    organizer is sent back to a fresh preview. A stored question the file would change is
+    changed only when its id is in ``accepted`` (the organizer ticked that row); the
+    others keep their stored wording and key and count as skipped.
     """
     upload = get_upload(token, user_id, now)
     checked = check_upload(upload)
@@ -243,8 +251,12 @@ def confirm_upload(
         raise outdated
     bank = checked.result.bank
     assert bank is not None
+    changing = {change["id"] for change in checked.changes}
+    declined = changing - set(accepted)
+    if declined:
+        bank = replace(bank, questions=tuple(q for q in bank.questions if q.id not in declined))
     row, added, updated = store_bank(bank, now)
-    skipped = checked.report["skipped"]
+    skipped = checked.report["skipped"] + len(declined)
     record(
         actor_id=user_id,
         action="bank.import",
@@ -260,6 +272,8 @@ def confirm_upload(
             "updated": updated,
             "skipped": skipped,
             "revision": row.revision,
+            "changed": sorted(changing & set(accepted)),
+            "declined": sorted(declined),
         },
         ip=ip,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from question_bank import Bank, Category, Kind, Question, Version
+from question_bank import Bank, Category, Kind, Media, Question, Version
 from question_bank.formats import write_bank
-from quiz.banks.models import BankCategory, QuestionBank
+from quiz.banks.models import BankCategory, MediaBlob, QuestionBank
 from quiz.banks.models import Question as QuestionRow
 from quiz.extensions import db
 
@@ -24,12 +24,24 @@ def bank_from_sql(slug: str | None) -> Bank:
             select(BankCategory).where(BankCategory.bank_id == row.id).order_by(BankCategory.slug)
         )
     )
+    rows = list(
+        db.session.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.bank_id == row.id, QuestionRow.retired.is_(False))
+            .order_by(QuestionRow.external_id)
+        )
+    )
+    blobs = _blobs({entry["sha256"] for q in rows for entry in q.media or ()})
     questions = []
-    for q in db.session.scalars(
-        select(QuestionRow)
-        .where(QuestionRow.bank_id == row.id, QuestionRow.retired.is_(False))
-        .order_by(QuestionRow.external_id)
-    ):
+    for q in rows:
+        pictures = [
+            (
+                entry["option"],
+                Media(data=blobs[entry["sha256"]], mime=entry["mime"], alt=entry["alt"]),
+            )
+            for entry in q.media or ()
+            if entry["sha256"] in blobs
+        ]
         questions.append(
             Question(
                 id=q.external_id,
@@ -49,10 +61,26 @@ def bank_from_sql(slug: str | None) -> Bank:
                     )
                     for t in q.texts
                 },
+                media=tuple(media for option, media in pictures if option is None),
+                option_media={
+                    key: tuple(media for option, media in pictures if option == key)
+                    for key in q.option_keys
+                    if any(option == key for option, _ in pictures)
+                },
             )
         )
     title = {k: v for k, v in (("zh", row.title_zh), ("mn", row.title_mn)) if v}
     return Bank(id=row.slug, title=title, categories=categories, questions=tuple(questions))
+
+
+def _blobs(addresses: set[str]) -> dict[str, bytes]:
+    if not addresses:
+        return {}
+    return dict(
+        db.session.execute(
+            select(MediaBlob.sha256, MediaBlob.data).where(MediaBlob.sha256.in_(addresses))
+        ).all()
+    )
 
 
 def export_bytes(

@@ -7,7 +7,6 @@ The forms only parse; the rules (ids, option sets, answer keys, frozen keys) liv
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from question_bank import OPTION_KEYS
+from quiz.forms import FlaskForm
 
 NEW_BANK = "__new__"
 MONGOLIAN_INPUT = {"lang": "mn-Mong-CN", "dir": "ltr"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from question_bank.formats import (
 from question_bank.rules import slug_issue
 from quiz.banks.models import BankCategory, QuestionBank
 from quiz.banks.models import Question as QuestionRow
+from quiz.banks.pictures import PictureError, normalise
 from quiz.banks.services import import_bank
 from quiz.clock import now
 from quiz.extensions import db
@@ -237,8 +239,9 @@ def check_data(
 
 def _not_stored_yet(result: ImportResult) -> None:
     """What the library reads but this server cannot store yet, reported, never dropped
-    silently: fill-in questions are skipped and named; pictures are listed as not stored
-    (their questions import without them)."""
+    silently: fill-in questions are skipped and named. Pictures are decoded here, at the
+    preview, so one that only looks like a picture is an error with its place in the
+    file rather than a broken quiz page later."""
     kept = []
     for question in result.questions:
         where = result.location(question)
@@ -248,12 +251,15 @@ def _not_stored_yet(result: ImportResult) -> None:
                 Note(where, m.FILL_NOT_STORED, {}, title=title, kind=str(Kind.FILL))
             )
             continue
-        pictures = question.all_media
-        if pictures:
-            result.warnings.append(
-                Note(where, m.PICTURES_NOT_STORED, {"count": len(pictures)}, title=title)
-            )
-            question = replace(question, media=(), option_media={})
+        for media in question.all_media:
+            if media.data is None:
+                continue
+            try:
+                normalise(media.data, media.name)
+            except PictureError as error:
+                result.problems.append(
+                    Problem(result.filename, where, error.message, error.params)  # type: ignore[arg-type]
+                )
         kept.append(question)
     with_points = sum(1 for question in kept if question.points is not None)
     if with_points:
@@ -283,21 +289,29 @@ def _changes(result: ImportResult, updates: set[str]) -> list[dict[str, Any]]:
         row = stored.get(question.id)
         if row is None:
             continue
-        fields = []
-        if row.kind != str(question.kind) or list(row.answer) != list(question.answer):
-            fields.append("answer")
+        fields: list[str] = []
+        compare: list[dict[str, str]] = []
+        differs = partial(_differs, fields, compare)
+        differs(
+            "answer",
+            f"{row.kind}: {', '.join(row.answer)}",
+            f"{question.kind}: {', '.join(question.answer)}",
+        )
         texts = {text.language: text for text in row.texts}
-        fields += [
-            f"text ({language}) removed" for language in texts if language not in question.versions
-        ]
+        for language, text in texts.items():
+            if language not in question.versions:
+                fields.append(f"text ({language}) removed")
+                compare.append({"field": f"text ({language})", "before": text.text, "after": ""})
         for language, version in question.versions.items():
             text = texts.get(language)
             if text is None:
                 continue
-            if text.text != version.text:
-                fields.append(f"text ({language})")
-            if dict(text.options or {}) != dict(version.options):
-                fields.append(f"options ({language})")
+            differs(f"text ({language})", text.text, version.text)
+            differs(
+                f"options ({language})",
+                _options_line(text.options or {}),
+                _options_line(version.options),
+            )
         if fields:
             changes.append(
                 {
@@ -305,10 +319,23 @@ def _changes(result: ImportResult, updates: set[str]) -> list[dict[str, Any]]:
                     "id": question.id,
                     "title": question_title(result, question),
                     "fields": fields,
+                    "compare": compare,
                     "message": gettext(m.STORED_QUESTION_CHANGES) % {"fields": ", ".join(fields)},
                 }
             )
     return changes
+
+
+def _differs(
+    fields: list[str], compare: list[dict[str, str]], field: str, before: str, after: str
+) -> None:
+    if before != after:
+        fields.append(field)
+        compare.append({"field": field, "before": before, "after": after})
+
+
+def _options_line(options: dict[str, str]) -> str:
+    return " / ".join(f"{key}. {text}" for key, text in options.items())
 
 
 def import_data(

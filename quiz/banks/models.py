@@ -61,6 +61,10 @@ class Question(db.Model):
     option_keys: Mapped[list[str]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Pictures: [{"sha256", "mime", "alt", "option"}] where ``option`` is an option key, or
+    # None for the stem. A JSON column rather than a table: the quiz page reads it with the
+    # item in the same row, and a question has at most a handful.
+    media: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON(none_as_null=True))
     # Retired questions are never drawn again but past attempts keep pointing at them.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -129,3 +133,22 @@ class BankUpload(db.Model):
     language: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class MediaBlob(db.Model):
+    """A picture's bytes, stored once under their SHA-256 (content-addressed).
+
+    In SQL so every app server can serve it without shared disks. The bytes are the
+    normalised picture (``quiz.banks.pictures``: EXIF removed, resized for phones), so
+    the address never changes for the same upload and pages can cache it for a year.
+    """
+
+    __tablename__ = "media_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mime: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -260,7 +260,12 @@ def confirm(token: str) -> Any:
         abort(400)
     try:
         done = console.confirm_upload(
-            token, user_id=current_user.id, digest=form.digest.data or "", now=now(), ip=_ip()
+            token,
+            user_id=current_user.id,
+            digest=form.digest.data or "",
+            now=now(),
+            ip=_ip(),
+            accepted=set(request.form.getlist("accept")),
         )
     except Conflict as conflict:
         flash(conflict.localized(), "error")

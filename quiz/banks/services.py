@@ -10,8 +10,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from question_bank import Bank, Candidate, DrawPool, fold_key
-from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
+from question_bank import Question as BankQuestion
+from quiz.banks.models import BankCategory, MediaBlob, Question, QuestionBank, QuestionText
+from quiz.banks.pictures import normalise
 from quiz.extensions import db
+from quiz.sql import insert_ignore
 
 
 def search_key_of(text: QuestionText) -> str:
@@ -74,6 +77,9 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
     }
     added = updated = 0
     for item in bank.questions:
+        # Before the row is touched: storing a picture runs a statement, and autoflush
+        # must not write a half-filled question.
+        pictures = store_pictures(item, now)
         question = stored.get(item.id)
         if question is None:
             question = Question(bank_id=row.id, external_id=item.id, created_at=now)
@@ -88,6 +94,7 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
         question.option_keys = list(item.option_keys)
         question.source = item.source
         question.tags = list(item.tags)
+        question.media = pictures
         question.updated_at = now
         texts = {t.language: t for t in question.texts}
         for language, version in item.versions.items():
@@ -105,6 +112,42 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
                 question.texts.remove(text)
     db.session.flush()
     return row, added, updated
+
+
+def store_pictures(item: BankQuestion, now: datetime) -> list[dict[str, object]] | None:
+    """Store a question's pictures (stem first, then each option's) and return what the
+    question row keeps of them. Pictures given only as a web address are left out: the
+    server never fetches them (the import report names them)."""
+    entries: list[dict[str, object]] = []
+    placed = [(None, media) for media in item.media] + [
+        (key, media) for key in item.option_keys for media in item.option_media.get(key, ())
+    ]
+    for option, media in placed:
+        if media.data is None:
+            continue
+        picture = normalise(media.data, media.name)
+        db.session.execute(
+            insert_ignore(MediaBlob, ["sha256"]).values(
+                sha256=picture.sha256,
+                mime=picture.mime,
+                width=picture.width,
+                height=picture.height,
+                size=len(picture.data),
+                data=picture.data,
+                created_at=now,
+            )
+        )
+        entries.append(
+            {
+                "sha256": picture.sha256,
+                "mime": picture.mime,
+                "width": picture.width,
+                "height": picture.height,
+                "alt": media.alt,
+                "option": option,
+            }
+        )
+    return entries or None
 
 
 @dataclass(frozen=True)

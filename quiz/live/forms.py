@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from quiz.forms import FlaskForm
 from quiz.live.models import Teams
 from quiz.live.services import PODIUM_MAX, PODIUM_MIN, SECONDS_MAX, SECONDS_MIN
 

@@ -24,7 +24,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -35,6 +34,7 @@ from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import League, Round
 from quiz.errors import Forbidden, QuizError, ValidationFailed
 from quiz.extensions import db, login_manager
+from quiz.forms import FlaskForm
 from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.live import services, web
 from quiz.live.forms import GameForm, JoinForm, ModeForm, PinForm

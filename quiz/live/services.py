@@ -38,6 +38,7 @@ from question_bank import TRUE_FALSE_LABELS, Kind, option_order
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import display_name_problems, username_key
 from quiz.audit.services import record
+from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import Question
 from quiz.cache import app_cache
 from quiz.contests.models import (
@@ -1044,10 +1045,14 @@ def _question_texts(game: LiveGame, no: int) -> dict[str, dict[str, Any]]:
             "kind": question.kind,
             "text": text.text,
             "options": [
-                {"key": display_key(i), "text": labels.get(original, original)}
+                {
+                    "key": display_key(i),
+                    "text": labels.get(original, original),
+                    "media": shown_pictures(question.media, original),
+                }
                 for i, original in enumerate(item["option_order"])
             ],
-            "media": [],
+            "media": shown_pictures(question.media, None),
         }
     return shown
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from quiz.contests.models import LeagueScheme, Registration, ReviewPolicy, Stage
+from quiz.forms import FlaskForm
 from quiz.i18n import LANGUAGE_NAMES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

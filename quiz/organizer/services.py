@@ -32,6 +32,7 @@ from quiz.accounts.services import USERNAME_RE, username_key
 from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
 from quiz.audit.services import AuditRow, changed, record, snapshot
+from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.services import drawing_pool
 from quiz.contests.models import (
@@ -1029,6 +1030,7 @@ class PreviewOption:
     key: str
     text: str
     correct: bool
+    media: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -1042,6 +1044,7 @@ class PreviewQuestion:
     options: list[PreviewOption]
     explanation: str | None
     choice: list[str] = field(default_factory=list)  # nothing is ever chosen in a preview
+    media: list[dict] = field(default_factory=list)
 
 
 def preview(round_: Round, language: str, seed: int) -> list[PreviewQuestion]:
@@ -1079,10 +1082,12 @@ def preview(round_: Round, language: str, seed: int) -> list[PreviewQuestion]:
                         key=display_key(i),
                         text=labels.get(original, original),
                         correct=original in question.answer,
+                        media=shown_pictures(question.media, original),
                     )
                     for i, original in enumerate(item["option_order"])
                 ],
                 explanation=text.explanation,
+                media=shown_pictures(question.media, None),
             )
         )
     return shown

@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
@@ -22,6 +21,7 @@ from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round
 from quiz.errors import ValidationFailed, wants_json
 from quiz.extensions import db
+from quiz.forms import FlaskForm
 from quiz.play import fairplay
 
 bp = Blueprint("fairplay", __name__)

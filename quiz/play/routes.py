@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests.forms import StartForm
 from quiz.contests.services import enrollment_of, get_visible_round
 from quiz.errors import Conflict, QuizError, wants_json
+from quiz.forms import FlaskForm
 from quiz.i18n import current_language
 from quiz.leaderboards.live import frozen_for_viewer
 from quiz.leaderboards.services import read_board

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from question_bank import TRUE_FALSE_LABELS
+from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Round
 from quiz.extensions import db
@@ -25,6 +26,7 @@ from quiz.play.services import display_key, review_allowed
 class ShownOption:
     key: str
     text: str
+    media: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +36,7 @@ class ShownQuestion:
     text: str
     options: list[ShownOption]
     choice: list[str] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
     # Filled only when review is allowed:
     correct_keys: list[str] | None = None
     is_correct: bool | None = None
@@ -78,7 +81,8 @@ class AttemptState:
                 "no": q.no,
                 "kind": q.kind,
                 "text": q.text,
-                "options": [{"key": o.key, "text": o.text} for o in q.options],
+                "media": q.media,
+                "options": [{"key": o.key, "text": o.text, "media": o.media} for o in q.options],
             }
             if self.review:
                 item.update(
@@ -118,6 +122,7 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
             AttemptItem.option_order,
             Question.kind,
             Question.answer,
+            Question.media,
             QuestionText.text,
             QuestionText.options,
             QuestionText.explanation,
@@ -140,7 +145,9 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
         key = item.answer
         labels = item.options or TRUE_FALSE_LABELS.get(language, {})
         options = [
-            ShownOption(display_key(i), labels.get(original, original))
+            ShownOption(
+                display_key(i), labels.get(original, original), shown_pictures(item.media, original)
+            )
             for i, original in enumerate(item.option_order)
         ]
         position = {original: display_key(i) for i, original in enumerate(item.option_order)}
@@ -151,6 +158,7 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
             text=item.text,
             options=options,
             choice=sorted(position[k] for k in answer.choice) if answer else [],
+            media=shown_pictures(item.media, None),
         )
         if review:
             shown.correct_keys = sorted(position[k] for k in key)

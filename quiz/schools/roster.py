@@ -34,6 +34,7 @@ from question_bank.formats.base import Failed, ReadOptions, decode_spreadsheet_t
 from question_bank.formats.csv import rows_of
 from question_bank.formats.tabular import cell_text
 from question_bank.formats.xlsx import check_zip
+from question_bank.menksoft import to_unicode
 from question_bank.text import fold_key
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import DISPLAY_NAME_MAX, hash_password, username_key
@@ -193,7 +194,8 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
     def cell(cells: list[str], column: str) -> str:
         index = positions.get(column)
         value = cells[index] if index is not None and index < len(cells) else ""
-        return unicodedata.normalize("NFC", value).strip()
+        # Names typed with the Menksoft input method become Unicode Mongolian.
+        return unicodedata.normalize("NFC", to_unicode(value)).strip()
 
     for number, cells in body:
         name, student_number = cell(cells, "name"), cell(cells, "student_number")

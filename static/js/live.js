@@ -112,9 +112,33 @@
 
   // --- shared pieces -------------------------------------------------------------------
 
+  // Pictures of a question or an option ({url, alt, width, height}, from the server).
+  function pictures(items, className) {
+    const box = el('span', 'pictures ' + className);
+    for (const item of items || []) {
+      const image = document.createElement('img');
+      image.src = item.url;
+      image.alt = item.alt;
+      image.width = item.width;
+      image.height = item.height;
+      image.decoding = 'async';
+      box.appendChild(image);
+    }
+    return box;
+  }
+
+  function optionText(option) {
+    const text = el('span', 'option-text', option.text);
+    if (option.media && option.media.length) text.appendChild(pictures(option.media, 'option-pictures'));
+    return text;
+  }
+
   function questionBlock(question, language) {
     const block = mnLang(el('div', 'question live-question'), language);
     block.appendChild(el('p', 'question-text', question.text));
+    if (question.media && question.media.length) {
+      block.appendChild(pictures(question.media, 'question-pictures'));
+    }
     return block;
   }
 
@@ -197,7 +221,7 @@
         button.dataset.key = option.key;
         button.setAttribute('aria-pressed', chosen.has(option.key) ? 'true' : 'false');
         button.appendChild(el('span', 'option-key', option.key));
-        button.appendChild(el('span', 'option-text', option.text));
+        button.appendChild(optionText(option));
         button.addEventListener('click', () => {
           if (!multiple) {
             answer([option.key]);
@@ -295,7 +319,7 @@
         for (const option of state.question.options) {
           const item = el('li');
           item.appendChild(el('span', 'option-key', option.key));
-          item.appendChild(el('span', 'option-text', option.text));
+          item.appendChild(optionText(option));
           options.appendChild(item);
         }
         stage.appendChild(options);

@@ -1,7 +1,8 @@
 """Organizers' layouts through ``quiz bank import`` and the console upload, in both
 interface languages (issue 12): Word, numbered text in several encodings, .xls, one
-sheet per kind, a .zip with pictures; never a silent replacement; fill-in questions and
-pictures reported as not stored yet; a file that imports nothing is an error."""
+sheet per kind, a .zip with pictures (stored with their questions); never a silent
+replacement; fill-in questions reported as not stored yet; a file that imports nothing is
+an error."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from question_bank import messages as m
+from quiz.banks.models import MediaBlob, QuestionBank, QuestionText
 from quiz.banks.models import Question as QuestionRow
-from quiz.banks.models import QuestionBank, QuestionText
+from quiz.extensions import db
 from tests.banks.console_helpers import count, organizer_client, token_of, translated, upload
 from tests.question_bank.formats.layouts import (
     SHEETS,
@@ -59,9 +62,15 @@ def test_each_layout_through_the_cli(runner, tmp_path: Path, name: str) -> None:
     assert report["imported"] == count(QuestionRow) >= 5
     # Questions are named by their text, never by a hash id.
     assert all(not q["title"].startswith("q-") for q in report["questions"])
-    if name in {"题库.docx", "题库.zip"}:
-        # (the report speaks the CLI's language: English or Chinese)
-        assert any("picture" in w["message"] or "图片" in w["message"] for w in report["warnings"])
+    pictured = [row for row in db.session.scalars(select(QuestionRow)) if row.media]
+    if name == "题库.docx":  # a picture in question 1 and one in option C of question 2
+        assert [e["option"] for row in pictured for e in row.media] == [None, "C"]
+        assert pictured[0].media[0]["alt"] == "太阳能电池板"
+        assert count(MediaBlob) == 2
+    elif name == "题库.zip":  # sun.png, named in the picture column
+        assert len(pictured) == 1 and count(MediaBlob) == 1
+    else:
+        assert pictured == []
 
 
 def test_an_explicit_format_and_a_wrong_one(runner, tmp_path: Path) -> None:
@@ -137,8 +146,8 @@ def test_each_layout_through_the_console(app, make, language: str, name: str) ->
     assert 'id="errors"' not in page
     assert 'id="unsupported"' in page  # the fill-in question, named
     assert translated(language, m.FILL_NOT_STORED) in page
-    if name in {"题库.docx", "题库.zip"}:
-        assert 'id="warnings"' in page
+    if name in {"题库.docx", "题库.zip"}:  # the pictures are listed with the question
+        assert translated(language, "Pictures") in page
     assert "q-" not in page.split('id="q-1"', 1)[1].split("</h3>", 1)[0]
     assert translated(language, "Confirm import") in page
 

@@ -406,7 +406,45 @@ def test_an_import_that_changes_the_key_of_a_question_in_use_is_refused(app, mak
     token = token_of(upload(browser, write_bank(reworded, "yaml"), "c.yaml", bank="test-bank"))
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
     assert 'id="frozen"' not in html
-    done = browser.post(f"/console/banks/import/{token}/confirm", data={"digest": digest_of(html)})
+    done = browser.post(
+        f"/console/banks/import/{token}/confirm",
+        data={"digest": digest_of(html), "accept": single.id},
+    )
     assert done.status_code == 302 and done.location == f"/console/banks/{row.id}"
     db.session.expire_all()
     assert db.session.get(QuestionRow, stored_row.id).text_for("zh").text == "更清楚的题目？"
+
+
+@pytest.mark.parametrize("language", ["zh", "mn"])
+def test_each_change_of_a_stored_question_is_confirmed_by_its_own_row(app, make, clock, language):
+    """Issue 12 item 3: side by side in the preview; only the ticked rows change."""
+    bank = sample_bank(1)
+    import_bank(bank, clock())
+    browser = organizer_client(app, make, language=language)
+    first, second = bank.questions[0], bank.questions[1]
+    reworded = [
+        replace(q, versions={**q.versions, "zh": replace(q.versions["zh"], text=f"新{q.id}")})
+        for q in (first, second)
+    ]
+    changed = replace(bank, questions=(*reworded, *bank.questions[2:]))
+    token = token_of(upload(browser, write_bank(changed, "yaml"), "b.yaml", bank="test-bank"))
+    html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
+    # Side by side: the stored text and the file's, with a box per question.
+    assert html.count('name="accept"') == 2
+    assert first.versions["zh"].text in html and f"新{first.id}" in html
+    assert str(translated(language, "Stored now")) in html
+    done = browser.post(
+        f"/console/banks/import/{token}/confirm",
+        data={"digest": digest_of(html), "accept": [second.id, "not-a-change"]},
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    texts = {
+        row.external_id: row.text_for("zh").text for row in db.session.scalars(select(QuestionRow))
+    }
+    assert texts[first.id] == first.versions["zh"].text  # unticked: kept
+    assert texts[second.id] == f"新{second.id}"  # ticked: changed
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "bank.import").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.after["changed"] == [second.id] and event.after["declined"] == [first.id]

@@ -414,3 +414,24 @@ class TestWithCsrf:
         db.session.expire_all()
         assert question("q-001").retired is False and count(QuestionBank) == 1
         assert count(QuestionText) == 12
+
+
+def test_mongolian_typed_with_menksoft_is_stored_as_unicode(app, make, clock):
+    """Issue 12 item 6: console forms convert Menksoft private-use text like imports do."""
+    from tests.question_bank.test_menksoft import WORDS
+
+    row = import_bank(sample_bank(1, with_mn=False), clock())[0]
+    target = question("q-001")
+    browser = organizer_client(app, make)
+    menksoft, unicode = WORDS["mongol"]
+    mn = {f"mn_option_{k}": f"{menksoft} {k}" for k in "ABCD"}
+    response = browser.post(
+        f"/console/banks/{row.id}/questions/{target.id}",
+        data=edit_form(target, mn_text=f"{menksoft} {WORDS['bichig'][0]}", **mn),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    version = question("q-001").text_for("mn")
+    assert version is not None and version.text == f"{unicode} {WORDS['bichig'][1]}"
+    assert version.options["A"] == f"{unicode} A"
+    assert not any(0xE234 <= ord(ch) <= 0xE34F for ch in version.text + version.options["B"])

@@ -193,3 +193,13 @@ def test_login_cards_as_pdf_right_after_import_and_reset(app, client, world, clo
     assert reset.mimetype == "application/pdf" and reset.data.startswith(b"%PDF")
     page = client.post(f"/classes/{world.school_class.id}/passwords", data={})
     assert page.mimetype == "text/html" and page.get_data(as_text=True).count("login-card") >= 2
+
+
+def test_names_typed_with_menksoft_become_unicode_mongolian(app, world, clock):
+    """Issue 12 item 6: a class list typed with the Menksoft input method."""
+    from tests.question_bank.test_menksoft import WORDS
+
+    menksoft, unicode = WORDS["mongol"]
+    data = _xlsx([["姓名", "学号", "语言"], [f"{menksoft} ᠪᠠᠲᠤ", "003", "mn"]])
+    [row] = roster.parse_roster(data, "list.xlsx")
+    assert row.name == f"{unicode} ᠪᠠᠲᠤ"
