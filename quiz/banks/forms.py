@@ -78,6 +78,21 @@ class EmptyForm(FlaskForm):
     """Buttons that change state (retire, unretire) still need a CSRF token."""
 
 
+class PictureForm(FlaskForm):
+    """A picture for the question or one of its options (choices set per question)."""
+
+    file = FileField(
+        _l("Picture"),
+        validators=[FileRequired(_l("Choose a file."))],
+        render_kw={"accept": "image/png,image/jpeg,image/gif,image/webp"},
+    )
+    option = SelectField(_l("Belongs to"), default="", validate_choice=False)
+    alt = StringField(
+        _l("Alternative text (what the picture shows, for screen readers)"),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
 def _version_fields(language: str) -> dict[str, Field]:
     fields: dict[str, Field] = {
         f"{language}_text": TextAreaField(_l("Question text")),

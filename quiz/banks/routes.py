@@ -32,17 +32,19 @@ from question_bank.formats.templates import TEMPLATE_FORMATS
 from question_bank.formats.templates import template as template_bytes
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
-from quiz.banks import console
+from quiz.banks import console, picture_editing
 from quiz.banks.exporting import export_bytes
 from quiz.banks.forms import (
     NEW_BANK,
     ConfirmForm,
     CreateBankForm,
     EmptyForm,
+    PictureForm,
     QuestionForm,
     UploadForm,
 )
 from quiz.banks.importing import GENERATED_ID, category_name, question_title
+from quiz.banks.media_routes import media_url
 from quiz.clock import now
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import current_language
@@ -363,6 +365,11 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         option_keys=OPTION_KEYS,
         true_false=TRUE_FALSE_LABELS,
         retire_form=EmptyForm(),
+        pictures=[
+            {**entry, "url": media_url(entry), "index": index}
+            for index, entry in enumerate(question.media or ())
+        ],
+        picture_form=_picture_form(question),
     ), status
 
 
@@ -387,3 +394,71 @@ def retire(bank_id: int, question_id: int) -> Any:
 @roles_required(ORGANIZER)
 def unretire(bank_id: int, question_id: int) -> Any:
     return _set_retired(bank_id, question_id, False)
+
+
+# -- pictures of a question ---------------------------------------------------------
+
+
+def _picture_form(question: Any) -> PictureForm:
+    form = PictureForm()
+    form.option.choices = [SelectChoice("", _("The question"))] + [
+        SelectChoice(key, _("Option %(key)s", key=key)) for key in question.option_keys
+    ]
+    return form
+
+
+def _after_picture_change(bank_id: int, question_id: int) -> Any:
+    url = url_for("banks.edit_question", bank_id=bank_id, question_id=question_id)
+    return redirect(f"{url}#pictures")
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/pictures", methods=["POST"])
+@roles_required(ORGANIZER)
+def add_picture(bank_id: int, question_id: int) -> Any:
+    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    form = _picture_form(question)
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+        return _after_picture_change(bank_id, question_id)
+    upload = form.file.data
+    try:
+        picture_editing.add_picture(
+            question,
+            upload.read(),
+            upload.filename or "",
+            option=form.option.data or None,
+            alt=form.alt.data or "",
+            actor_id=current_user.id,
+            now=now(),
+            ip=_ip(),
+        )
+    except ValidationFailed as failure:
+        for messages in failure.field_messages().values():
+            for message in messages:
+                flash(message, "error")
+    except Conflict as conflict:
+        flash(conflict.localized(), "error")
+    else:
+        flash(_("The picture was added."), "success")
+    return _after_picture_change(bank_id, question_id)
+
+
+@bp.route(
+    "/<int:bank_id>/questions/<int:question_id>/pictures/<int:index>/delete", methods=["POST"]
+)
+@roles_required(ORGANIZER)
+def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    try:
+        picture_editing.remove_picture(
+            question, index, actor_id=current_user.id, now=now(), ip=_ip()
+        )
+    except Conflict as conflict:
+        flash(conflict.localized(), "error")
+    else:
+        flash(_("The picture was removed."), "success")
+    return _after_picture_change(bank_id, question_id)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from question_bank import Bank, Candidate, DrawPool, fold_key
 from question_bank import Question as BankQuestion
 from quiz.banks.models import BankCategory, MediaBlob, Question, QuestionBank, QuestionText
-from quiz.banks.pictures import normalise
+from quiz.banks.pictures import Picture, normalise
 from quiz.extensions import db
 from quiz.sql import insert_ignore
 
@@ -125,29 +125,34 @@ def store_pictures(item: BankQuestion, now: datetime) -> list[dict[str, object]]
     for option, media in placed:
         if media.data is None:
             continue
-        picture = normalise(media.data, media.name)
-        db.session.execute(
-            insert_ignore(MediaBlob, ["sha256"]).values(
-                sha256=picture.sha256,
-                mime=picture.mime,
-                width=picture.width,
-                height=picture.height,
-                size=len(picture.data),
-                data=picture.data,
-                created_at=now,
-            )
-        )
-        entries.append(
-            {
-                "sha256": picture.sha256,
-                "mime": picture.mime,
-                "width": picture.width,
-                "height": picture.height,
-                "alt": media.alt,
-                "option": option,
-            }
-        )
+        entries.append(store_picture(normalise(media.data, media.name), media.alt, option, now))
     return entries or None
+
+
+def store_picture(
+    picture: Picture, alt: str, option: str | None, now: datetime
+) -> dict[str, object]:
+    """Keep a normalised picture's bytes (once per address) and return the entry a
+    question row lists it by."""
+    db.session.execute(
+        insert_ignore(MediaBlob, ["sha256"]).values(
+            sha256=picture.sha256,
+            mime=picture.mime,
+            width=picture.width,
+            height=picture.height,
+            size=len(picture.data),
+            data=picture.data,
+            created_at=now,
+        )
+    )
+    return {
+        "sha256": picture.sha256,
+        "mime": picture.mime,
+        "width": picture.width,
+        "height": picture.height,
+        "alt": alt,
+        "option": option,
+    }
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,16 @@ from dataclasses import replace
 import pytest
 import yaml
 from PIL import Image
+from sqlalchemy import select
 
 from question_bank import Media
 from question_bank.formats import read_bank, write_bank
 from quiz.accounts.models import Role
+from quiz.audit.models import AuditEvent
 from quiz.banks.exporting import bank_from_sql
 from quiz.banks.models import MediaBlob
 from quiz.banks.models import Question as QuestionRow
+from quiz.banks.models import QuestionBank as QuestionBankRow
 from quiz.banks.pictures import MAX_SIDE, PictureError, normalise
 from quiz.banks.services import import_bank
 from quiz.extensions import db
@@ -171,6 +174,13 @@ def _quiz_with_pictures(make, clock, organizer=None):
     return round_, make.enrolled(contest)
 
 
+def _token(app, user) -> str:
+    response = app.test_client().post(
+        "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}
+    )
+    return response.json["token"]
+
+
 def test_the_quiz_page_the_api_and_the_review_show_the_pictures(app, client, make, clock):
     round_, user = _quiz_with_pictures(make, clock)
     token = client.post(
@@ -203,3 +213,102 @@ def test_the_round_preview_shows_the_pictures(app, client, make, clock):
     log_in(client, organizer)
     page = client.get(f"/console/rounds/{round_.id}/preview?seed=7").get_data(as_text=True)
     assert 'alt="太阳能电池板"' in page and 'alt="电池"' in page
+
+
+def _edit_page(bank_row, question_row) -> str:
+    return f"/console/banks/{bank_row.id}/questions/{question_row.id}"
+
+
+def test_the_question_editor_adds_and_removes_pictures(app, make, clock):
+    from tests.banks.console_helpers import organizer_client
+
+    bank_row = import_bank(sample_bank(1, bank_id="editor"), clock())[0]
+    row = db.session.query(QuestionRow).filter_by(external_id="q-001").one()
+    browser = organizer_client(app, make)
+    url = _edit_page(bank_row, row)
+    photo = picture("JPEG", (2400, 1200), exif=True)
+    response = browser.post(
+        f"{url}/pictures",
+        data={"file": (io.BytesIO(photo), "circuit.jpg"), "option": "C", "alt": "电路"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302 and response.location.endswith("#pictures")
+    db.session.expire_all()
+    [entry] = db.session.get(QuestionRow, row.id).media
+    assert entry["option"] == "C" and entry["alt"] == "电路" and entry["mime"] == "image/jpeg"
+    stored = db.session.get(MediaBlob, entry["sha256"])
+    assert b"CameraMaker" not in stored.data and max(stored.width, stored.height) == MAX_SIDE
+    page = browser.get(url).get_data(as_text=True)
+    assert f"/media/{entry['sha256']}.jpg" in page and 'alt="电路"' in page
+    # Bad pictures: refused with a message, nothing stored.
+    for data, name in ((b"<svg/>", "a.svg"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "b.png")):
+        browser.post(
+            f"{url}/pictures",
+            data={"file": (io.BytesIO(data), name), "option": ""},
+            content_type="multipart/form-data",
+        )
+        db.session.expire_all()
+        assert len(db.session.get(QuestionRow, row.id).media) == 1
+        assert name in browser.get(url).get_data(as_text=True)
+    # An option the question does not have is refused.
+    browser.post(
+        f"{url}/pictures",
+        data={"file": (io.BytesIO(picture()), "x.png"), "option": "Z"},
+        content_type="multipart/form-data",
+    )
+    db.session.expire_all()
+    assert len(db.session.get(QuestionRow, row.id).media) == 1
+    # Removing: CSRF-checked, audited, the question has no picture left.
+    assert browser.post(f"{url}/pictures/0/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QuestionRow, row.id).media is None
+    actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+    assert actions.count("question.picture_add") == 1
+    assert actions.count("question.picture_remove") == 1
+    assert browser.post(f"{url}/pictures/5/delete").status_code == 404
+
+
+def test_pictures_of_a_question_in_use_are_frozen(app, make, clock):
+    from tests.banks.console_helpers import organizer_client
+
+    round_, user = _quiz_with_pictures(make, clock)
+    token = _token(app, user)
+    app.test_client().post(
+        f"/api/v1/rounds/{round_.id}/attempts",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"language": "zh"},
+    )
+    row = db.session.query(QuestionRow).filter(QuestionRow.media.isnot(None)).one()
+    bank_row = db.session.get(QuestionBankRow, row.bank_id)
+    browser = organizer_client(app, make)
+    url = _edit_page(bank_row, row)
+    page = browser.get(url).get_data(as_text=True)
+    assert 'action="' + url + '/pictures"' not in page  # no add form, no remove buttons
+    assert url + "/pictures/0/delete" not in page
+    browser.post(f"{url}/pictures/0/delete")
+    browser.post(
+        f"{url}/pictures",
+        data={"file": (io.BytesIO(picture()), "x.png"), "option": ""},
+        content_type="multipart/form-data",
+    )
+    db.session.expire_all()
+    assert len(db.session.get(QuestionRow, row.id).media) == 2  # unchanged
+
+
+@pytest.mark.parametrize("role", [None, "participant", "teacher"])
+def test_only_organizers_edit_pictures(app, client, make, clock, role):
+    bank_row = import_bank(sample_bank(1, bank_id="roles"), clock())[0]
+    row = db.session.query(QuestionRow).filter_by(external_id="q-001").one()
+    if role is not None:
+        user = make.user(f"r{role}", roles=(Role(role),))
+        log_in(client, user)
+    url = _edit_page(bank_row, row)
+    response = client.post(
+        f"{url}/pictures",
+        data={"file": (io.BytesIO(picture()), "x.png"), "option": ""},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (302, 403) and "/login" in (response.location or "/login")
+    assert client.post(f"{url}/pictures/0/delete").status_code in (302, 400, 403)
+    db.session.expire_all()
+    assert db.session.get(QuestionRow, row.id).media is None
