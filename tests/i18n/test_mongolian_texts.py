@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from question_bank.transliteration import to_latin
+from question_bank.transliteration import to_mongolian as mn
 from quiz import mongolian_texts as texts
 from quiz.mongolian_texts import SOURCES, project_findings, project_texts
 
@@ -99,3 +100,30 @@ def test_no_certain_defect(findings, source: str) -> None:
     found = [(t, f) for t, f in findings if t.source == source and f.certain]
     print(_report(found))
     assert not found, _report(found)
+
+
+def test_cli_lists_findings_per_file_and_line(runner, monkeypatch) -> None:
+    bad = texts.Text("regions", "quiz/regions/data/inner_mongolia.csv:9", mn("sili yin gool"))
+    review = texts.Text("bank", "question_bank/banks/x.yaml:3", mn("Ogugsen"))
+    monkeypatch.setattr(
+        texts,
+        "project_findings",
+        lambda: [(t, f) for t in (bad, review) for f in texts.check(t.text)],
+    )
+    result = runner.invoke(args=["i18n", "check-mongolian"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("quiz/regions/data/inner_mongolia.csv:9: nnbsp-missing [certain]")
+    assert lines[0].endswith("[sili yin -> sili_yin]")
+    assert lines[1].startswith("question_bank/banks/x.yaml:3: mixed-harmony [review]")
+    assert "1 certain defects, 1 for review" in result.output
+    only_review = runner.invoke(args=["i18n", "check-mongolian", "--source", "bank"])
+    assert only_review.exit_code == 0 and "nnbsp-missing" not in only_review.output
+    certain = runner.invoke(args=["i18n", "check-mongolian", "--certain"])
+    assert "mixed-harmony" not in certain.output
+
+
+def test_cli_on_the_real_templates_finds_nothing(runner) -> None:
+    result = runner.invoke(args=["i18n", "check-mongolian", "--source", "templates"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("0 certain defects, 0 for review")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from question_bank.mongolian_check import CODES, MESSAGES, Finding, certain, check
+from question_bank.mongolian_check import CODES, MESSAGES, Finding, certain, check, fix
 from question_bank.transliteration import to_latin
 from question_bank.transliteration import to_mongolian as mn
 
@@ -242,3 +242,9 @@ def test_findings_are_ordered_by_position() -> None:
     found = check(mn("sang yin ugei"))
     assert [f.span for f in found] == sorted(f.span for f in found)
     assert [f.code for f in found] == ["ng-split", "nnbsp-missing", "suffix-form", "ugei"]
+
+
+def test_fix_applies_the_certain_suggestions_only() -> None:
+    text = mn("UbUr moNgol un sang yin Ogugsen")
+    assert fix(text) == mn("ObUr moNgol_un saN_un Ogugsen")  # Ogugsen is for review
+    assert fix(mn("asagulta_yin tog-a")) == mn("asagulta_yin tog-a")
