@@ -16,11 +16,15 @@ from question_bank.transliteration import to_latin
 from question_bank.transliteration import to_mongolian as mn
 from quiz.mongolian_texts import CATALOG, ROOT
 
-REQUIRED = (
-    "contest round league question option answer score rank attempt school class student "
-    "teacher organizer category certificate change delete publish open close yes no number "
-    "only account password"
-).split() + ["question bank", "join code"]
+REQUIRED = [
+    *(
+        "contest round league question option answer score rank attempt school class student "
+        "teacher organizer category certificate change delete publish open close yes no number "
+        "only account password"
+    ).split(),
+    "question bank",
+    "join code",
+]
 
 
 def test_the_issue_terms_are_there_once_each() -> None:
