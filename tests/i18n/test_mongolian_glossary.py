@@ -17,11 +17,35 @@ from question_bank.transliteration import to_mongolian as mn
 from quiz.mongolian_texts import CATALOG, ROOT
 
 REQUIRED = [
-    *(
-        "contest round league question option answer score rank attempt school class student "
-        "teacher organizer category certificate change delete publish open close yes no number "
-        "only account password"
-    ).split(),
+    *[
+        "contest",
+        "round",
+        "league",
+        "question",
+        "option",
+        "answer",
+        "score",
+        "rank",
+        "attempt",
+        "school",
+        "class",
+        "student",
+        "teacher",
+        "organizer",
+        "category",
+        "certificate",
+        "change",
+        "delete",
+        "publish",
+        "open",
+        "close",
+        "yes",
+        "no",
+        "number",
+        "only",
+        "account",
+        "password",
+    ],
     "question bank",
     "join code",
 ]
