@@ -224,6 +224,16 @@ MISSPELLINGS = {
     )
 }
 
+# Wrong verb stems, whatever ending follows (ustgagdaba, niyitelegdebe).
+MISSPELT_STEMS = {
+    to_mongolian(wrong): to_mongolian(right)
+    for wrong, right in (
+        ("ustga", "usadqa"),  # delete: Cyrillic spelling
+        ("niyitele", "neyitele"),  # publish
+        ("surguguli", "surgaguli"),  # school, with suffixes attached
+    )
+}
+
 # Words that mix back and front vowels on purpose: names transcribed from Chinese and
 # compounds written as one word. Extend with ``check(..., allow=...)`` for a text's own.
 # Written words that do have a doubled vowel (door-a "below", bUU "do not").
@@ -445,6 +455,10 @@ def _check_word(add, token, letters, allowed) -> None:
     if letters in MISSPELLINGS:
         add("misspelling", start, token.end, MISSPELLINGS[letters])
         return
+    for wrong, right in MISSPELT_STEMS.items():
+        if letters.startswith(wrong) and word.startswith(wrong):
+            add("misspelling", start, start + len(wrong), right)
+            return
     stem = letters.split(MVS)[0]
     if letters in _MVS_MISSING:
         add("mvs-missing", start, token.end, _MVS_MISSING[letters])

@@ -143,6 +143,12 @@ def test_known_misspellings_name_the_written_form() -> None:
         assert (finding.code, finding.suggestion) == ("misspelling", mn(right))
 
 
+def test_known_wrong_stems_with_any_ending() -> None:
+    finding = only(mn("ustgagdaba"))
+    assert (finding.code, finding.corrected) == ("misspelling", mn("usadqagdaba"))
+    assert only(mn("niyitelegdebe")).corrected == mn("neyitelegdebe")
+
+
 def test_ugei_with_u() -> None:
     finding = only(mn("bayiqu ugei"))
     assert (finding.code, finding.certain) == ("ugei", True)
