@@ -261,7 +261,7 @@ _TOKEN = re.compile(
     rf"|(?P<nnbsp>{NNBSP}+)"
     r"|(?P<space>[^\S\u202f]+)"
     r"|(?P<latin>[A-Za-z\u00c0-\u024f\u0400-\u04ff]+)"
-    r"|(?P<digits>[0-9]+)"
+    r"|(?P<digits>[0-9\u1810-\u1819]+)"
     r"|(?P<other>.)",
     re.S,
 )
