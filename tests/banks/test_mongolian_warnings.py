@@ -1,13 +1,15 @@
 """The Mongolian checker warns organizers about their own text, beside the field, in
-their language, and never blocks: the import preview and the question editor (issue 19).
+their language, and never blocks: the import preview, the question editor and the
+admins' region editor (issue 19).
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from question_bank.mongolian_check import MESSAGES
 from question_bank.transliteration import to_mongolian as mn
@@ -15,6 +17,8 @@ from quiz.banks.models import Question as QuestionRow
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import import_bank
 from quiz.extensions import db
+from quiz.regions.models import Region
+from quiz.regions.services import sync_regions
 from tests.banks.console_helpers import (
     LOCALES,
     digest_of,
@@ -137,3 +141,32 @@ def test_question_editor_warns_and_saves_anyway(app, make, clock):
     zh_field = re.search(r'id="zh_text".*?</div>', html, re.S).group(0)
     assert "text-warnings" not in zh_field
     assert db.session.scalars(select(QuestionBank)).one().id == bank.id
+
+
+@pytest.fixture
+def restore_regions(app):
+    yield
+    db.session.rollback()
+    db.session.execute(update(Region).values(mn_edited_at=None))
+    sync_regions(db.session.connection())
+    db.session.commit()
+
+
+def test_region_editor_warns_about_a_name_and_saves_it(app, make, clock, restore_regions):
+    from quiz.accounts.models import Role
+    from tests.conftest import FreshContextClient
+    from tests.security.scenario import log_in
+
+    admin = make.user("root", roles=(Role.ADMIN,))
+    app.test_client_class = FreshContextClient
+    browser = app.test_client()
+    log_in(browser, admin)
+    name = mn("sili yin gool")  # a plain space before the genitive
+    saved = browser.post("/admin/regions/150102", data={"name_mn": name})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Region, "150102").name_mn == name
+    html = browser.get("/admin/regions/150102").get_data(as_text=True)
+    [found] = warnings_in(html)
+    assert message_tail("zh", "nnbsp-missing") in found
+    assert f'<span lang="mn-Mong-CN">{mn("sili_yin")}</span>' in found
