@@ -150,9 +150,9 @@ def _mn(*words: str) -> frozenset[str]:
     return frozenset(to_mongolian(word) for word in words)
 
 
-# Case suffixes by family: for each form, (back, front) spellings; ``None`` for a form
-# that does not depend on harmony. Forms: V after a vowel, N after n, C after another
-# consonant, D after a vowel or n m l ng, T after b g r s d.
+# Case suffixes by family: for each form, its (back, front) spellings (the same twice when
+# the form does not follow harmony). Forms: V after a vowel, N after n, C after another
+# consonant, D after a vowel or n m l ng, T after b g r s d, * after any letter.
 _FAMILIES: dict[str, dict[str, tuple[str, str]]] = {
     "genitive": {"V": ("yin", "yin"), "N": ("u", "U"), "C": ("un", "Un")},
     "accusative": {"V": ("yi", "yi"), "N": ("i", "i"), "C": ("i", "i")},
@@ -234,13 +234,14 @@ MISSPELT_STEMS = {
     )
 }
 
-# Words that mix back and front vowels on purpose: names transcribed from Chinese and
-# compounds written as one word. Extend with ``check(..., allow=...)`` for a text's own.
 # Written words that do have a doubled vowel (door-a "below", bUU "do not").
 _DOUBLE_OK = tuple(to_mongolian(w) for w in ("door", "goo", "bUU", "buu"))
 # Roots where n + g + vowel is surely ng + g (the n+g typing of ng).
 _NG_ROOTS = tuple(to_mongolian(w) for w in ("angi", "anggi", "mongol", "monggol", "songgo"))
 
+# Words that mix back and front vowels (or double a vowel, or have n + g) on purpose:
+# names transcribed from Chinese and compounds written as one word. Extend with
+# ``check(..., allow=...)`` for a text's own.
 ALLOWED = _mn(
     "qOqeqota",  # 呼和浩特 Hohhot: kOke + qota
     "Uqai",  # 乌海
