@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(regions_group)
     app.cli.add_command(contest_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(i18n_group)
 
 
 @click.command("demo")
@@ -44,6 +45,68 @@ def demo_command() -> None:
     for account in accounts:
         roles = ", ".join(str(r) for r in account.roles)
         click.echo(f"  {account.username:<10} {roles}")
+
+
+@click.group("i18n")
+def i18n_group() -> None:
+    """Translations: checks of the shipped text."""
+
+
+@i18n_group.command("check-mongolian")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Choice(["catalog", "bank", "regions", "templates", "code", "documents"]),
+    help="Only these sources (repeatable); all by default.",
+)
+@click.option("--certain", is_flag=True, help="Only the certain (mechanical) defects.")
+@click.option(
+    "--glossary",
+    is_flag=True,
+    help="Also the catalog entries without the glossary's form (docs/mongolian-glossary.md).",
+)
+def i18n_check_mongolian(sources: tuple[str, ...], certain: bool, glossary: bool) -> None:
+    """List the Mongolian checker's findings per file:line (docs/translations.md).
+
+    Each line: location, code, "certain" or "review" (for a native reviewer), the
+    message, the suggestion, and the words in transliteration. Exits with status 1
+    when a certain defect (or, with --glossary, a glossary mismatch) remains.
+    """
+    from collections import Counter
+
+    from question_bank.transliteration import to_latin
+    from quiz.mongolian_texts import glossary_findings, project_findings
+
+    found = [
+        (text, finding)
+        for text, finding in project_findings()
+        if (not sources or text.source in sources) and (finding.certain or not certain)
+    ]
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    for text, finding in found:
+        counts[(text.source, finding.code, finding.certain)] += 1
+        mark = "certain" if finding.certain else "review"
+        fixed = finding.corrected
+        hint = f" -> {fixed}" if fixed is not None else ""
+        latin = to_latin(finding.word) + (f" -> {to_latin(fixed)}" if fixed is not None else "")
+        click.echo(f"{text.location}: {finding.code} [{mark}] {finding.message}{hint} [{latin}]")
+    click.echo("")
+    for (source, code, is_certain), count in sorted(counts.items()):
+        click.echo(f"{source:<10} {code:<26} {'certain' if is_certain else 'review':<8} {count}")
+    total = sum(1 for _text, finding in found if finding.certain)
+    click.echo(f"{total} certain defects, {len(found) - total} for review")
+    terms = glossary_findings() if glossary else []
+    for text, term in terms:
+        form = term.mongolian + ("-" if term.is_stem else "")
+        click.echo(
+            f"{text.location}: glossary {term.english!r}: {form} ({term.transliteration}) "
+            f"[{text.context}]"
+        )
+    if glossary:
+        click.echo(f"{len(terms)} catalog entries without the glossary's form")
+    if total or terms:
+        sys.exit(1)
 
 
 @click.group("regions")
