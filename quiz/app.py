@@ -165,6 +165,9 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.admin.routes import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+    from quiz.practice.routes import bp as practice_bp
+
+    app.register_blueprint(practice_bp)
 
 
 def _init_templates(app: Flask) -> None:

@@ -63,6 +63,8 @@ class Question(db.Model):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Retired questions are never drawn again but past attempts keep pointing at them.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reserved for contests: practice and the daily set never draw it (quiz/practice).
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
