@@ -126,7 +126,9 @@ def daily_set(day: date, language: str, now: datetime) -> DailySet:
         return found
     ids = draw_daily(day, language)
     if not ids:
-        raise Conflict(_l("There are no practice questions in this language yet."), "no_questions")
+        raise Conflict(
+            _l("There are no practice questions in this language yet."), code="no_questions"
+        )
     db.session.execute(
         insert_ignore(DailySet, ["day", "language"]).values(
             day=day,
@@ -184,9 +186,11 @@ def start_session(
     if not pool:
         if source is Source.MISTAKES:
             raise Conflict(
-                _l("Your wrong-answer book has no questions to practise."), "no_questions"
+                _l("Your wrong-answer book has no questions to practise."), code="no_questions"
             )
-        raise Conflict(_l("There are no practice questions in this language yet."), "no_questions")
+        raise Conflict(
+            _l("There are no practice questions in this language yet."), code="no_questions"
+        )
     ids = random.Random(seed).sample(pool, min(wanted, len(pool)))
     session = PracticeSession(
         user_id=user.id,
