@@ -309,3 +309,47 @@ def test_contest_wrongs_enter_the_book_once_the_review_is_open(make, clock, poli
     assert [e.times_wrong for e in services.book(user.id, "zh", clock())] == [1, 1]
     # And never from someone else's attempt.
     assert services.book(make.user().id, "zh", clock()) == []
+
+
+def test_the_yaml_flag_reserves_and_round_trips(make, clock):
+    from question_bank import BankError, dump_bank, parse_bank
+    from quiz.banks.exporting import bank_from_sql
+    from quiz.banks.services import import_bank
+    from tests.factories import sample_bank
+
+    bank = sample_bank(1)
+    text = dump_bank(bank).replace("- id: q-001\n", "- id: q-001\n    reserved: true\n", 1)
+    parsed = parse_bank(text)
+    assert [q.id for q in parsed.questions if q.reserved] == ["q-001"]
+    import_bank(parsed, clock())
+    stored = db.session.scalar(select(Question).where(Question.external_id == "q-001"))
+    assert stored.reserved
+    assert "reserved: true" in dump_bank(bank_from_sql(bank.id))
+    with pytest.raises(BankError) as bad:
+        parse_bank(text.replace("reserved: true", "reserved: maybe"))
+    assert "reserved" in str(bad.value)
+
+
+def test_the_console_reserves_and_releases_with_an_audit_trail(app, make, clock):
+    from quiz.audit.models import AuditEvent
+    from tests.banks.console_helpers import organizer_client
+
+    row = make.bank(per_cell=1)
+    question = db.session.scalar(select(Question).order_by(Question.id))
+    browser = organizer_client(app, make)
+    page = browser.get(f"/console/banks/{row.id}/questions/{question.id}")
+    assert "/reserve" in page.get_data(as_text=True)
+    assert (
+        browser.post(f"/console/banks/{row.id}/questions/{question.id}/reserve").status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).reserved
+    user = make.user()
+    for _ in range(10):
+        session, _ = services.start_session(user, "zh", clock(), count=50)
+        assert question.id not in {i.question_id for i in services.session_items(session)}
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.object_id) == ("question.reserve", str(question.id))
+    browser.post(f"/console/banks/{row.id}/questions/{question.id}/unreserve")
+    db.session.expire_all()
+    assert not db.session.get(Question, question.id).reserved
