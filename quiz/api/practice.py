@@ -16,6 +16,7 @@ from quiz.clock import now
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
+from quiz.practice import history as histories
 from quiz.practice import services
 
 
@@ -102,5 +103,37 @@ def my_daily() -> Any:
             "streak": status.streak,
             "days_done": sorted(day.isoformat() for day in status.days_done),
             "session_id": status.session.id if status.session else None,
+        }
+    )
+
+
+@bp.get("/me/history")
+@login_required
+def my_history() -> Any:
+    found = histories.history(current_user, current_language(), now())
+    return jsonify(
+        {
+            "rounds": [
+                {
+                    "contest_id": line.contest_id,
+                    "contest": line.contest_title,
+                    "round_id": line.round_id,
+                    "round": line.round_title,
+                    "attempt_id": line.attempt_id,
+                    "score": line.score,
+                    "max_score": line.max_score,
+                    "finished_at": iso(line.finished_at),
+                    "rank": line.rank,
+                    "league_rank": line.league_rank,
+                }
+                for line in found.rounds
+            ],
+            "practice": {
+                "sessions": found.sessions,
+                "answered": found.answered,
+                "correct": found.correct,
+            },
+            "daily": {"streak": found.streak, "days_done": found.days_done},
+            "self_tests": [],
         }
     )

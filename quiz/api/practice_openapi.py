@@ -144,6 +144,39 @@ def practice_schemas() -> dict[str, Any]:
             },
             description="The caller's wrong-answer book (错题本).",
         ),
+        "History": obj(
+            {
+                "rounds": array(
+                    obj(
+                        {
+                            "contest_id": integer(),
+                            "contest": string("The contest's title in the caller's language."),
+                            "round_id": integer(),
+                            "round": string("The round's title in the caller's language."),
+                            "attempt_id": integer(),
+                            "score": integer(minimum=0),
+                            "max_score": integer(minimum=0),
+                            "finished_at": moment(),
+                            "rank": nullable(integer("On the round's board.", minimum=1)),
+                            "league_rank": nullable(integer(minimum=1)),
+                        }
+                    ),
+                    "Finished attempts, latest first (at most 50).",
+                ),
+                "practice": obj(
+                    {
+                        "sessions": integer(minimum=0),
+                        "answered": integer(minimum=0),
+                        "correct": integer(minimum=0),
+                    }
+                ),
+                "daily": obj({"streak": integer(minimum=0), "days_done": integer(minimum=0)}),
+                "self_tests": array(
+                    {"type": "object"}, "Science-literacy self-tests (none yet: coming)."
+                ),
+            },
+            description="The caller's history: contest rounds, practice, the daily streak.",
+        ),
         "DailyStatus": obj(
             {
                 "today": string("Today in Beijing time."),
@@ -282,6 +315,19 @@ def practice_paths() -> dict[str, Any]:
                 "on different days.",
                 {
                     "200": response("The book.", ref("Mistakes")),
+                    **errors("unauthorized", "unavailable"),
+                },
+                login=True,
+            )
+        },
+        "/me/history": {
+            "get": operation(
+                "myHistory",
+                "practice",
+                "My history",
+                "Contest rounds finished with score and rank, practice totals, the daily streak.",
+                {
+                    "200": response("The history.", ref("History")),
                     **errors("unauthorized", "unavailable"),
                 },
                 login=True,

@@ -19,6 +19,7 @@ from quiz.clock import now
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
+from quiz.practice import history as histories
 from quiz.practice import services
 from quiz.practice.book import local_day
 from quiz.practice.models import Source
@@ -176,4 +177,12 @@ def daily_results() -> Any:
         by_day=services.daily_results_by_day(today - timedelta(days=RESULT_DAYS - 1), today),
         by_region=services.daily_results_by_region(day),
         region_names=names,
+    )
+
+
+@bp.route("/me/history")
+@login_required
+def history() -> Any:
+    return render_template(
+        "practice/history.html", history=histories.history(current_user, current_language(), now())
     )

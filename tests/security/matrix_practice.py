@@ -58,6 +58,8 @@ ROWS: dict[str, list[Case]] = {
         )
     ],
     "api.my_mistakes": [Case("GET", "/api/v1/me/mistakes", API_MEMBERS_200)],
+    "practice.history": [Case("GET", "/me/history", MEMBERS_200)],
+    "api.my_history": [Case("GET", "/api/v1/me/history", API_MEMBERS_200)],
     "api.my_daily": [Case("GET", "/api/v1/me/daily", API_MEMBERS_200)],
     "banks.reserve": [
         Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/reserve", ORGANIZERS_302)
