@@ -353,3 +353,26 @@ def test_the_console_reserves_and_releases_with_an_audit_trail(app, make, clock)
     browser.post(f"/console/banks/{row.id}/questions/{question.id}/unreserve")
     db.session.expire_all()
     assert not db.session.get(Question, question.id).reserved
+
+
+def test_practice_never_touches_attempts_boards_or_results(make, clock):
+    from sqlalchemy import func
+
+    from quiz.extensions import redis_store
+    from quiz.play.models import Answer, Attempt
+
+    contest, _round = make.setup()
+    user = make.enrolled(contest)
+    keys_before = set(redis_store.client.keys("*"))
+    for source in ("practice", "daily"):
+        session, _ = services.start_session(user, "zh", clock(), source=source, count=5)
+        for item in services.session_items(session):
+            services.answer(session, item.no, _keys(session.id, item.no, item.no % 2 == 0), clock())
+        db.session.commit()
+    services.start_session(user, "zh", clock(), source="mistakes")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+    assert {k for k in redis_store.client.keys("*") if k.startswith(b"lb:")} <= {
+        k for k in keys_before if k.startswith(b"lb:")
+    }
