@@ -109,6 +109,8 @@ class Question:
     """Pictures of the question (shown with its text, in every language)."""
     option_media: dict[str, tuple[Media, ...]] = field(default_factory=dict)
     """Pictures of options, by option key (only keys that have one)."""
+    reserved: bool = False
+    """Reserved for contests: never drawn for practice or the daily set (``quiz.practice``)."""
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -168,6 +168,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
 
     app.register_blueprint(admin_bp)
+    from quiz.practice.routes import bp as practice_bp
+
+    app.register_blueprint(practice_bp)
 
 
 def _init_templates(app: Flask) -> None:

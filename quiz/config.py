@@ -109,6 +109,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         # Answer saves per participant (page and API).
         "QUIZ_RATELIMIT_ANSWER_USER": os.environ.get("QUIZ_RATELIMIT_ANSWER_USER", "120/minute"),
+        "QUIZ_RATELIMIT_PRACTICE_USER": os.environ.get("QUIZ_RATELIMIT_PRACTICE_USER", "30/minute"),
         # Failed password confirmations on account pages (password change, 2FA) per user.
         "QUIZ_RATELIMIT_ACCOUNT_USER": os.environ.get("QUIZ_RATELIMIT_ACCOUNT_USER", "10/minute"),
         # Forgotten-password links: asked for per address, and per username or e-mail.

@@ -11,6 +11,7 @@ from quiz.contests import models as contests
 from quiz.leaderboards import models as leaderboards
 from quiz.live import models as live
 from quiz.play import models as play
+from quiz.practice import models as practice
 from quiz.regions import models as regions
 from quiz.results import models as results
 from quiz.schools import models as schools
@@ -23,6 +24,7 @@ __all__ = [
     "leaderboards",
     "live",
     "play",
+    "practice",
     "regions",
     "results",
     "schools",

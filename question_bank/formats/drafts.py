@@ -120,6 +120,7 @@ class Draft:
     points: float | None = None
     media: list[DraftMedia] = field(default_factory=list)
     option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
+    reserved: bool = False
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -590,6 +591,7 @@ class Assembler:
             points=draft.points,
             media=media,
             option_media=option_media,
+            reserved=draft.reserved,
         )
 
     def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:

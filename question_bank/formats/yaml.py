@@ -43,7 +43,7 @@ _TOP_KEYS = ("format", "bank", "categories", "questions")
 _BANK_KEYS = ("id", "title")
 _CATEGORY_KEYS = ("id", "name")
 _QUESTION_KEYS = ("id", "kind", "category", "difficulty", "answer", "source")
-_QUESTION_OPTIONAL = ("tags", "points", "pictures", "option_pictures")
+_QUESTION_OPTIONAL = ("tags", "points", "pictures", "option_pictures", "reserved")
 _VERSION_OPTIONAL = ("options", "explanation", "reviewed")
 # A fill-in question has no answer key and no options: each language lists its blanks.
 _FILL_KEYS = tuple(key for key in _QUESTION_KEYS if key != "answer")
@@ -189,6 +189,9 @@ class YamlReader:
         points = self.points(found.get("points"))
         if points is False:
             broken.add("points")
+        reserved = self.flag(found.get("reserved"), "reserved", default=False)
+        if reserved is None:
+            broken.add("reserved")
         media = self.pictures(found.get("pictures"))
         option_media: dict[str, list[DraftMedia]] = {}
         option_pictures = found.get("option_pictures")
@@ -211,6 +214,7 @@ class YamlReader:
             points=points if isinstance(points, float) else None,
             media=media,
             option_media=option_media,
+            reserved=bool(reserved),
         )
 
     def points(self, node: Node | None) -> float | bool | None:

@@ -105,6 +105,8 @@ def _question_document(question: Question) -> dict[str, Any]:
         del document["answer"]
     if question.tags:
         document["tags"] = _FlowList(question.tags)
+    if question.reserved:
+        document["reserved"] = True
     if question.points is not None:
         points = question.points
         document["points"] = int(points) if points.is_integer() else points

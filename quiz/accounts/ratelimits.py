@@ -12,7 +12,8 @@ limits are per account:
 | ``login-ip`` | login attempts per address | 300/minute |
 | ``register-ip`` | accounts created per address | 100/hour |
 | ``register-attempts`` | registration attempts per address | 600/hour |
-| ``answers`` | answer saves per participant (page and API) | 120/minute |
+| ``answers`` | answer saves per participant (page and API), practice answers too | 120/minute |
+| ``practice-starts`` | practice sessions started per account (page and API) | 30/minute |
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
 | ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
 | ``reset-user`` | forgotten-password links asked for per username or e-mail | 5/hour |
@@ -100,6 +101,7 @@ REGISTER_IP = Rule("register-ip", "QUIZ_RATELIMIT_REGISTER_IP", _client, count_w
 REGISTER_ATTEMPTS = Rule("register-attempts", "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP", _client)
 ANSWERS = Rule("answers", "QUIZ_RATELIMIT_ANSWER_USER", _account, methods=("POST", "PUT"))
 ACCOUNT = Rule("account", "QUIZ_RATELIMIT_ACCOUNT_USER", _account, count_when=_failed)
+PRACTICE_STARTS = Rule("practice-starts", "QUIZ_RATELIMIT_PRACTICE_USER", _account)
 RESET_IP = Rule("reset-ip", "QUIZ_RATELIMIT_RESET_IP", _client)
 RESET_USER = Rule("reset-user", "QUIZ_RATELIMIT_RESET_USER", _reset_identifier)
 
@@ -111,6 +113,10 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "api.register": (REGISTER_IP, REGISTER_ATTEMPTS),
     "play.question": (ANSWERS,),
     "api.put_answer": (ANSWERS,),
+    "practice.question": (ANSWERS,),
+    "practice.start": (PRACTICE_STARTS,),
+    "api.practice_answer": (ANSWERS,),
+    "api.start_practice": (PRACTICE_STARTS,),
     "accounts.change_password": (ACCOUNT,),
     "accounts.two_factor_enable": (ACCOUNT,),
     "accounts.two_factor_disable": (ACCOUNT,),

@@ -17,6 +17,12 @@ from question_bank import Kind
 from quiz.accounts.models import Role
 from quiz.accounts.services import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 from quiz.api.live_openapi import LIVE_ERRORS, LIVE_TAG, LIVE_TOKEN_SCHEME, live_paths, live_schemas
+from quiz.api.practice_openapi import (
+    PRACTICE_ERRORS,
+    PRACTICE_TAG,
+    practice_paths,
+    practice_schemas,
+)
 from quiz.contests.models import (
     LeagueScheme,
     Registration,
@@ -168,6 +174,7 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 }
 
 ERRORS.update(LIVE_ERRORS)
+ERRORS.update(PRACTICE_ERRORS)
 
 STATUS_TEXT = {
     400: "Bad request",
@@ -692,6 +699,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             description="Every error response.",
         ),
         **live_schemas(),
+        **practice_schemas(),
     }
 
 
@@ -1180,6 +1188,7 @@ def _paths() -> dict[str, Any]:
             )
         },
         **live_paths(),
+        **practice_paths(),
     }
 
 
@@ -1213,6 +1222,7 @@ def openapi_document() -> dict[str, Any]:
             {"name": "play", "description": "Taking a round."},
             {"name": "leaderboards", "description": "Live rankings."},
             LIVE_TAG,
+            PRACTICE_TAG,
         ],
         "paths": _paths(),
         "components": _components(MAX_LIMIT),

@@ -694,21 +694,60 @@ def set_retired(
 ) -> Question:
     """Retire (never drawn again) or bring back a question. Attempts that drew it keep
     it: their review and results still show it."""
-    if question.retired == retired:
+    return _set_flag(
+        question,
+        "retired",
+        retired,
+        ("question.retire", "question.unretire"),
+        actor_id=actor_id,
+        now=now,
+        ip=ip,
+    )
+
+
+def set_reserved(
+    question: Question, reserved: bool, *, actor_id: int, now: datetime, ip: str | None = None
+) -> Question:
+    """Reserve a question for contests (practice and the daily set never draw it), or
+    release it for practice. Contest rounds draw it either way."""
+    return _set_flag(
+        question,
+        "reserved",
+        reserved,
+        ("question.reserve", "question.unreserve"),
+        actor_id=actor_id,
+        now=now,
+        ip=ip,
+    )
+
+
+def _set_flag(
+    question: Question,
+    name: str,
+    value: bool,
+    actions: tuple[str, str],
+    *,
+    actor_id: int,
+    now: datetime,
+    ip: str | None,
+) -> Question:
+    """Set one of a question's switches, bump the bank's revision (drawing pools are
+    rebuilt), audit it and commit; setting it to what it is changes nothing."""
+    if getattr(question, name) == value:
         return question
-    question.retired = retired
+    setattr(question, name, value)
     question.updated_at = now
     bank = db.session.get(QuestionBank, question.bank_id)
     assert bank is not None
     bank.revision += 1
     record(
         actor_id=actor_id,
-        action="question.retire" if retired else "question.unretire",
+        action=actions[0] if value else actions[1],
         object_type="question",
         object_id=question.id,
         now=now,
-        before={"retired": not retired},
-        after={"retired": retired},
+        before={name: not value},
+        after={name: value},
         ip=ip,
     )
     db.session.commit()

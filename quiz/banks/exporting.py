@@ -52,6 +52,7 @@ def bank_from_sql(slug: str | None) -> Bank:
                 option_keys=tuple(q.option_keys),
                 source=q.source,
                 tags=tuple(q.tags or ()),
+                reserved=q.reserved,
                 versions={
                     t.language: Version(
                         text=t.text,

@@ -67,6 +67,8 @@ class Question(db.Model):
     media: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON(none_as_null=True))
     # Retired questions are never drawn again but past attempts keep pointing at them.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reserved for contests: practice and the daily set never draw it (quiz/practice).
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

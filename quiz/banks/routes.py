@@ -384,6 +384,32 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
     return redirect(url_for("banks.edit_question", bank_id=bank_id, question_id=question_id))
 
 
+def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=_ip())
+    flash(
+        _("The question is reserved for contests: practice never draws it.")
+        if reserved
+        else _("The question may be drawn for practice."),
+        "success",
+    )
+    return redirect(url_for("banks.edit_question", bank_id=bank_id, question_id=question_id))
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/reserve", methods=["POST"])
+@roles_required(ORGANIZER)
+def reserve(bank_id: int, question_id: int) -> Any:
+    return _set_reserved(bank_id, question_id, True)
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/unreserve", methods=["POST"])
+@roles_required(ORGANIZER)
+def unreserve(bank_id: int, question_id: int) -> Any:
+    return _set_reserved(bank_id, question_id, False)
+
+
 @bp.route("/<int:bank_id>/questions/<int:question_id>/retire", methods=["POST"])
 @roles_required(ORGANIZER)
 def retire(bank_id: int, question_id: int) -> Any:

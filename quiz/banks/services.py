@@ -95,6 +95,9 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
         question.source = item.source
         question.tags = list(item.tags)
         question.media = pictures
+        # A file can reserve a question; only the console lifts it (a re-import of a
+        # file without the flag must not put a contest's questions into practice).
+        question.reserved = bool(question.reserved) or item.reserved
         question.updated_at = now
         texts = {t.language: t for t in question.texts}
         for language, version in item.versions.items():

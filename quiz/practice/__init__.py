@@ -1,0 +1,1 @@
+"""Practice between contests: free practice, the wrong-answer book and the daily set."""

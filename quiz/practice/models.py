@@ -1,0 +1,125 @@
+"""Practice sessions, the wrong-answer book (错题本) and the daily sets (每日一练).
+
+Nothing here touches a contest's attempts, boards or results: practice has its own
+tables. A session's ``source`` says what it drew from (``practice``, ``mistakes`` or
+``daily``); a later self-test can sit beside it as a table of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quiz.extensions import db
+
+
+class Source(StrEnum):
+    PRACTICE = "practice"
+    MISTAKES = "mistakes"
+    DAILY = "daily"
+    CONTEST = "contest"  # book entries only: a wrong answer in a reviewed contest round
+
+
+class PracticeSession(db.Model):
+    """One run of practice questions. A daily session also carries its day, and there is
+    one per person and day (the unique key settles concurrent starts)."""
+
+    __tablename__ = "practice_sessions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "daily_day"),
+        Index("ix_practice_sessions_daily_day", "daily_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    # The category slug drawn from; None: mixed (or the book, or the daily set).
+    category: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    # The daily set's day in the contests' zone (Asia/Shanghai); None for other sources.
+    daily_day: Mapped[date | None] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when the last question is answered.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    question_count: Mapped[int] = mapped_column(Integer)
+    answered_count: Mapped[int] = mapped_column(Integer, default=0)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PracticeItem(db.Model):
+    """One question of a session, its option order, and the answer once given (final:
+    the key is shown at once, so a second, different answer is refused)."""
+
+    __tablename__ = "practice_items"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    option_order: Mapped[list[str]] = mapped_column(JSON)
+    # Original option keys, sorted; None until answered.
+    choice: Mapped[list[str] | None] = mapped_column(JSON)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DailySet(db.Model):
+    """The day's five questions in one language, drawn once from the date's seed and
+    kept, so everyone gets the same set even if a bank changes during the day."""
+
+    __tablename__ = "daily_sets"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    question_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Mistake(db.Model):
+    """A question in a person's wrong-answer book. The row stays when the question
+    leaves the book (``cleared_at``), so a later wrong answer puts it back with its
+    count; ``correct_streak`` counts right answers in a row on different days."""
+
+    __tablename__ = "mistakes"
+    __table_args__ = (Index("ix_mistakes_user_open", "user_id", "cleared_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    times_wrong: Mapped[int] = mapped_column(Integer, default=1)
+    first_wrong_at: Mapped[datetime] = mapped_column(DateTime)
+    last_wrong_at: Mapped[datetime] = mapped_column(DateTime)
+    last_source: Mapped[str] = mapped_column(String(16))
+    correct_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_correct_day: Mapped[date | None] = mapped_column(Date)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class MistakeHarvest(db.Model):
+    """A contest attempt whose wrong answers were put into its owner's book (once its
+    round's review opened): each attempt is collected once."""
+
+    __tablename__ = "mistake_harvests"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    harvested_at: Mapped[datetime] = mapped_column(DateTime)
