@@ -69,7 +69,7 @@ def test_practice_round_trip(client, setup):
     assert_valid("PracticeMarked", marked.json)
     assert marked.json["correct"] is False
     assert marked.json["correct_options"] == _right(sid, 1)
-    assert marked.json["explanation"].startswith("ᠲᠠᠶᠢᠯᠪᠣᠷᠢ")
+    assert marked.json["explanation"].startswith("ᠲᠠᠶᠢᠯᠪᠤᠷᠢ")
     changed = client.put(
         f"/api/v1/practice/{sid}/answers/1", headers=headers, json={"choice": _right(sid, 1)}
     )

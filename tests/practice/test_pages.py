@@ -54,13 +54,13 @@ def test_practice_and_the_book_on_pages(client, make, language):
     if language == "mn":
         assert 'class="question mn-block"' in page
     # No key in the page before the answer: the explanation is not there.
-    assert "解释" not in page and "ᠲᠠᠶᠢᠯᠪᠣᠷᠢ" not in page
+    assert "解释" not in page and "ᠲᠠᠶᠢᠯᠪᠤᠷᠢ" not in page
 
     answered = client.post(f"/practice/{sid}/q/1", data={"choice": _keys(sid, 1, False)})
     assert answered.status_code == 302
     marked = _html(client.get(answered.location))
     assert 'data-practice-result="wrong"' in marked
-    assert ("解释" if language == "zh" else "ᠲᠠᠶᠢᠯᠪᠣᠷᠢ") in marked
+    assert ("解释" if language == "zh" else "ᠲᠠᠶᠢᠯᠪᠤᠷᠢ") in marked
     # A different second answer is refused with a message; the first stays.
     again = client.post(
         f"/practice/{sid}/q/1", data={"choice": _keys(sid, 1, True)}, follow_redirects=True

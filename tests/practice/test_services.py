@@ -47,7 +47,7 @@ def test_practice_draws_the_category_in_the_language_and_marks_at_once(make, clo
     marked = services.answer(session, 1, _keys(session.id, 1, True), clock())
     db.session.commit()
     assert marked.correct and marked.correct_options == _keys(session.id, 1, True)
-    assert marked.explanation.startswith("ᠲᠠᠶᠢᠯᠪᠣᠷᠢ")
+    assert marked.explanation.startswith("ᠲᠠᠶᠢᠯᠪᠤᠷᠢ")
     # The same answer again: the same marking; another answer: refused, nothing changed.
     again = services.answer(session, 1, _keys(session.id, 1, True), clock())
     assert again == marked
