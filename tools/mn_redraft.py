@@ -119,12 +119,13 @@ WORDS = {
     "songgon-a": "soNgon-a",
 }
 
+STEMS = """orugul qeregle soNgo Uje qeble bici nem nerele oroldu tabi temdegle xalga sugul
+qadagala ilege dar oru qaga nege sinecile Ogerecile usadqa"""
 # Bare imperatives at the end of a sentence, and the polite form of the first batch.
 IMPERATIVES = {
     stem: polite
     for stem, polite in (
-        (s, s + ("n-a uu" if any(c in "aou" for c in s) else "n-e UU"))
-        for s in ["orugul", "qeregle", "soNgo", "Uje", "qeble", "bici", "nem", "nerele", "oroldu", "tabi", "temdegle", "xalga", "sugul", "qadagala", "ilege", "dar", "oru", "qaga", "nege", "sinecile", "Ogerecile", "usadqa"]
+        (s, s + ("n-a uu" if any(c in "aou" for c in s) else "n-e UU")) for s in STEMS.split()
     )
 }
 IMPERATIVES.update(
