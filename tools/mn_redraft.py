@@ -117,6 +117,15 @@ WORDS = {
     "emune": "emUne",
     "nere_yin": "ner-e_yin",
     "songgon-a": "soNgon-a",
+    "UbUr": "ObUr",  # Inner (Mongolia): ᠥᠪᠦᠷ, not ᠦᠪᠦᠷ (same glyphs)
+    "Obur": "ObUr",
+    "cidabUri": "cidaburi",
+    "sine": "sin-e",
+    "xine": "sin-e",
+    "emUne": "emUn-e",
+    "nemegdenei": "nemegden-e",
+    "qereglegdenei": "qereglegden-e",
+    "eqilenei": "eqilen-e",
 }
 
 STEMS = """orugul qeregle soNgo Uje qeble bici nem nerele oroldu tabi temdegle xalga sugul
@@ -178,6 +187,7 @@ FUNCTION.update(
         "OOs": "abl",
     }
 )
+WORD_LIKE = {"bar", "ber", "tur", "tUr"}
 T_AFTER = set("bgrsd")  # dative-locative ᠲᠤ/ᠲᠦ after these letters
 BACK, FRONT = set("aou"), set("eOUE")
 SUFFIX_RE = "|".join(sorted(FUNCTION, key=len, reverse=True))
@@ -204,6 +214,9 @@ def fix_words(text: str) -> str:
     def word(match: re.Match[str]) -> str:
         return WORDS.get(match.group(0), match.group(0))
 
+    # ᠩ typed as ᠨ+ᠭ at a syllable end: before a consonant, ᠭ or the word's end
+    text = text.replace("ngg", "Ng")
+    text = re.sub(r"ng(?![aeiouOUEg])", "N", text)
     return re.sub(r"(?<![A-Za-z0-9_{-])[A-Za-z0-9-]+(?![A-Za-z0-9}-])", word, text)
 
 
@@ -223,10 +236,15 @@ def fix_suffixes(text: str) -> str:
 
     def attach(match: re.Match[str]) -> str:
         stem, suffix = match.group(1), match.group(2)
+        if match.group(0)[len(stem)] == " " and suffix in WORD_LIKE:
+            return f"{stem}\x00{suffix}"  # left as a word (see below)
         return f"{stem}_{suffix_for(stem, suffix)}"
 
     pattern = rf"(?<![{{A-Za-z0-9_-]])({WORD})[ _]({SUFFIX_RE})(?![A-Za-z])"
-    return re.sub(pattern, attach, text).replace("yagu\0ber ", "yagu ber ")
+    text = re.sub(pattern, attach, text)
+    # after a space, ᠪᠠᠷ/ᠪᠡᠷ is mostly the particle "even, also" and ᠲᠦᠷ "for a while":
+    # words, not suffixes; only their NNBSP-attached forms are suffixes (fixed above)
+    return re.sub(r"(?<=[A-Za-z0-9-])\x00", " ", text).replace("yagu\0ber ", "yagu ber ")
 
 
 def fix(text: str) -> str:
@@ -242,6 +260,93 @@ def fix(text: str) -> str:
 def after_placeholder(text: str) -> bool:
     """A case suffix right after a ``{...}`` group (reword by hand)."""
     return re.search(rf"\}}[ _]({SUFFIX_RE})(?![A-Za-z])", text) is not None
+
+
+# -- Unicode text (the bundled bank, fixed Mongolian in the code) -------------------------
+
+BANK = ROOT / "question_bank" / "banks" / "science-literacy.yaml"
+DEMO = ROOT / "quiz" / "demo" / "services.py"
+_MAP = {
+    "a": 0x1820, "e": 0x1821, "i": 0x1822, "o": 0x1823, "u": 0x1824, "O": 0x1825,
+    "U": 0x1826, "E": 0x1827, "n": 0x1828, "N": 0x1829, "b": 0x182A, "p": 0x182B,
+    "q": 0x182C, "g": 0x182D, "m": 0x182E, "l": 0x182F, "s": 0x1830, "x": 0x1831,
+    "t": 0x1832, "d": 0x1833, "c": 0x1834, "j": 0x1835, "y": 0x1836, "r": 0x1837,
+    "w": 0x1838, "f": 0x1839, "K": 0x183A, "z": 0x183D, "h": 0x183E, "-": 0x180E,
+    "_": 0x202F, "1": 0x180B, "2": 0x180C, "3": 0x180D, "4": 0x180F,
+}  # fmt: skip
+_REVERSE = {chr(code): letter for letter, code in _MAP.items()}
+
+
+def to_translit(text: str) -> str:
+    """Unicode Mongolian -> the transliteration (anything else kept inside ``{...}``)."""
+    out: list[str] = []
+    other: list[str] = []
+
+    def flush() -> None:
+        if other:
+            raw = "".join(other).replace("{", "\x00").replace("}", "\x01")
+            out.append("{" + raw.replace("\x00", "}{{}{").replace("\x01", "}{}}{") + "}")
+            other.clear()
+
+    for index, ch in enumerate(text):
+        after = text[index + 1 : index + 2]
+        if ch in _REVERSE:
+            flush()
+            out.append(_REVERSE[ch])
+        elif ch == "\u1802" and after == " ":
+            flush()
+            out.append(",")
+        elif ch == " " and out and out[-1] == "," and not other:
+            out.append(" ")
+        elif ch == "\u1803" and after in ("", " "):
+            flush()
+            out.append(".")
+        elif ch in " ?:!" and not other:
+            out.append(ch)
+        else:
+            other.append(ch)
+    flush()
+    return "".join(out).replace("{}", "")
+
+
+def fix_unicode(text: str) -> str:
+    """The same corrections on Unicode text; unchanged when the round trip is not exact."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from i18n_drafts import translit_to_mongolian
+
+    source = to_translit(text)
+    try:
+        if translit_to_mongolian(source) != text:
+            return text
+        return translit_to_mongolian(fix(source))
+    except ValueError:
+        return text
+
+
+def fix_file(path: Path, check: bool) -> int:
+    """Fix every Mongolian run of a YAML or Python file, line by line (values only)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    changed = 0
+    for index, line in enumerate(lines):
+        if not re.search("[\u1820-\u1878]", line):
+            continue
+        head, sep, value = line.partition(": ") if path.suffix == ".yaml" else ("", "", line)
+        if path.suffix == ".yaml" and (not sep or value[:1] in "'\"|>"):
+            continue
+        if path.suffix == ".py":
+            match = re.match(r'^(.*?")([^"]*[\u1820-\u1878][^"]*)(".*)$', line)
+            if not match:
+                continue
+            head, value, tail = match.groups()
+            new = head + fix_unicode(value) + tail
+        else:
+            new = head + sep + fix_unicode(value)
+        if new != line:
+            changed += 1
+            lines[index] = new
+    if not check:
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return changed
 
 
 def main() -> None:
@@ -264,6 +369,9 @@ def main() -> None:
         if not args.check:
             path.write_text("\n".join(lines), encoding="utf-8")
     print(f"{changed} rows corrected", file=sys.stderr)
+    for path in (BANK, DEMO):
+        count = fix_file(path, args.check)
+        print(f"{path.relative_to(ROOT)}: {count} lines corrected", file=sys.stderr)
 
 
 if __name__ == "__main__":

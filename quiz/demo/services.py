@@ -56,7 +56,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
     if school is None:
         school = School(
             name_zh="呼和浩特市第一中学",
-            name_mn="ᠬᠥᠬᠡᠬᠣᠲᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠳᠤᠮᠳᠠ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ",
+            name_mn="ᠬᠥᠬᠡᠬᠣᠲᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠳᠤᠮᠳᠠ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ",
             region_code="150102",
         )
         db.session.add(school)
@@ -86,7 +86,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
         contest = create_contest(
             slug=CONTEST_SLUG,
             title_zh="内蒙古公民科学素质大赛（演示）",
-            title_mn="ᠦᠪᠦᠷ ᠮᠣᠩᠭᠣᠯ ᠤᠨ ᠢᠷᠭᠡᠳ ᠦᠨ ᠰᠢᠨᠵᠢᠯᠡᠬᠦ ᠤᠬᠠᠭᠠᠨ ᠤ ᠴᠢᠳᠠᠪᠤᠷᠢ ᠶᠢᠨ ᠲᠡᠮᠴᠡᠭᠡᠨ",
+            title_mn="ᠥᠪᠦᠷ ᠮᠣᠩᠭᠣᠯ ᠤᠨ ᠢᠷᠭᠡᠳ ᠦᠨ ᠰᠢᠨᠵᠢᠯᠡᠬᠦ ᠤᠬᠠᠭᠠᠨ ᠤ ᠴᠢᠳᠠᠪᠤᠷᠢ ᠶᠢᠨ ᠲᠡᠮᠴᠡᠭᠡᠨ",
             description_zh="演示赛事：任何注册用户都可参加初赛，按盟市分组排名。",
             description_mn="ᠵᠢᠱᠢᠶ᠎ᠡ ᠲᠡᠮᠴᠡᠭᠡᠨ",
             starts_at=now - timedelta(days=1),
@@ -96,7 +96,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
         add_round(
             contest,
             title_zh="初赛",
-            title_mn="ᠠᠩᠬᠠᠨ ᠤ ᠱᠠᠯᠭᠠᠷᠠᠯᠲᠠ",
+            title_mn="ᠠᠩᠬᠠᠨ ᠤ ᠱᠠᠯᠭᠠᠷᠠᠯᠲᠠ",
             stage=Stage.PRELIMINARY,
             opens_at=now - timedelta(hours=1),
             closes_at=now + timedelta(days=60),

@@ -192,7 +192,8 @@ def test_region_names_are_edited_audited_and_kept_by_the_sync(console, root, res
     assert bundled in console.get("/admin/regions/150102").get_data(as_text=True)
     [event] = db.session.scalars(select(AuditEvent))
     assert (event.action, event.actor_id, event.object_id) == ("region.update", root.id, "150102")
-    assert event.after == {"name_mn": "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ"}  # only what changed (150102 was reviewed)
+    # only what changed (150102 has no named source, so the bundle leaves it unreviewed)
+    assert event.after == {"name_mn": "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ", "mn_reviewed": True}
     # An empty name is refused and nothing changes; an unknown code is 404.
     assert console.post("/admin/regions/150102", data={"name_mn": " "}).status_code == 422
     assert db.session.get(Region, "150102").name_mn == "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ"
