@@ -122,6 +122,13 @@ WORDS = {
     "cidabUri": "cidaburi",
     "sine": "sin-e",
     "xine": "sin-e",
+    # the bundled bank: one form per term (coal, energy, plant, protect, gas)
+    "nigUrsU": "negUresU",
+    "energi": "enErgi",
+    "urgamal": "urgumal",
+    "qamgalan-a": "qamagalan-a",
+    "qamgalagdan-a": "qamagalagdan-a",
+    "qei": "qiy-a",
     "emUne": "emUn-e",
     "nemegdenei": "nemegden-e",
     "qereglegdenei": "qereglegden-e",
