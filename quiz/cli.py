@@ -47,6 +47,54 @@ def demo_command() -> None:
         click.echo(f"  {account.username:<10} {roles}")
 
 
+@click.group("i18n")
+def i18n_group() -> None:
+    """Translations: checks of the shipped text, the Mongolian review sheet."""
+
+
+@i18n_group.command("check-mongolian")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Choice(["catalog", "bank", "regions", "templates", "code", "documents"]),
+    help="Only these sources (repeatable); all by default.",
+)
+@click.option("--certain", is_flag=True, help="Only the certain (mechanical) defects.")
+def i18n_check_mongolian(sources: tuple[str, ...], certain: bool) -> None:
+    """List the Mongolian checker's findings per file:line (docs/translations.md).
+
+    Each line: location, code, "certain" or "review" (for a native reviewer), the
+    message, the suggestion, and the words in transliteration. Exits with status 1
+    when a certain defect remains.
+    """
+    from collections import Counter
+
+    from question_bank.transliteration import to_latin
+    from quiz.mongolian_texts import project_findings
+
+    found = [
+        (text, finding)
+        for text, finding in project_findings()
+        if (not sources or text.source in sources) and (finding.certain or not certain)
+    ]
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    for text, finding in found:
+        counts[(text.source, finding.code, finding.certain)] += 1
+        mark = "certain" if finding.certain else "review"
+        fixed = finding.corrected
+        hint = f" -> {fixed}" if fixed is not None else ""
+        latin = to_latin(finding.word) + (f" -> {to_latin(fixed)}" if fixed is not None else "")
+        click.echo(f"{text.location}: {finding.code} [{mark}] {finding.message}{hint} [{latin}]")
+    click.echo("")
+    for (source, code, is_certain), count in sorted(counts.items()):
+        click.echo(f"{source:<10} {code:<26} {'certain' if is_certain else 'review':<8} {count}")
+    total = sum(1 for _text, finding in found if finding.certain)
+    click.echo(f"{total} certain defects, {len(found) - total} for review")
+    if total:
+        sys.exit(1)
+
+
 @click.group("regions")
 def regions_group() -> None:
     """Region reference data."""
@@ -483,11 +531,6 @@ def users_enable(username: str) -> None:
     user = _run(lambda: _user(username))
     changed = _run(lambda: set_active(user, True, actor=CLI, now=now()))
     click.echo(f"{user.username}: {'enabled' if changed else 'already enabled'}")
-
-
-@click.group("i18n")
-def i18n_group() -> None:
-    """The Mongolian review sheet (docs/translations.md)."""
 
 
 @i18n_group.command("export-review")

@@ -44,7 +44,7 @@ def sample_bank(per_cell: int = 4, bank_id: str = "test-bank", with_mn: bool = T
                     versions["mn"] = Version(
                         text=f"ᠠᠰᠠᠭᠤᠯᠲᠠ {number}",
                         options=mn_opts,
-                        explanation=f"ᠲᠠᠶᠢᠯᠪᠣᠷᠢ {number}",
+                        explanation=f"ᠲᠠᠶᠢᠯᠪᠤᠷᠢ {number}",
                         reviewed=False,
                     )
                 questions.append(

@@ -32,102 +32,14 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-LETTERS = {
-    "a": 0x1820,
-    "e": 0x1821,
-    "i": 0x1822,
-    "o": 0x1823,
-    "u": 0x1824,
-    "O": 0x1825,
-    "U": 0x1826,
-    "E": 0x1827,
-    "n": 0x1828,
-    "N": 0x1829,
-    "b": 0x182A,
-    "p": 0x182B,
-    "q": 0x182C,
-    "g": 0x182D,
-    "m": 0x182E,
-    "l": 0x182F,
-    "s": 0x1830,
-    "x": 0x1831,
-    "t": 0x1832,
-    "d": 0x1833,
-    "c": 0x1834,
-    "j": 0x1835,
-    "y": 0x1836,
-    "r": 0x1837,
-    "w": 0x1838,
-    "f": 0x1839,
-    "K": 0x183A,
-    "z": 0x183D,
-    "h": 0x183E,
-    "-": 0x180E,  # MVS
-    "_": 0x202F,  # NNBSP
-    "1": 0x180B,
-    "2": 0x180C,
-    "3": 0x180D,
-    "4": 0x180F,  # FVS1-4
-}
-KEEP = set(" ?:!")
-MONGOLIAN_COMMA = "\u1802"
-MONGOLIAN_FULL_STOP = "\u1803"
+from question_bank.transliteration import to_mongolian as translit_to_mongolian
+
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sd]")
 DRAFT_COMMENT = "machine-drafted, awaiting review"
 
 
 def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
-
-
-def _convert_plain(text: str) -> str:
-    """Convert a run of transliteration outside {...}."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "," and text[i + 1 : i + 2] == " ":
-            out.append(MONGOLIAN_COMMA + " ")
-            i += 2
-            continue
-        if ch == ".":
-            if text[i + 1 : i + 2] == " ":
-                out.append(MONGOLIAN_FULL_STOP + " ")
-                i += 2
-                continue
-            if i == len(text) - 1:
-                out.append(MONGOLIAN_FULL_STOP)
-                i += 1
-                continue
-            raise ValueError(f"stray '.' in {text!r}")
-        if ch in LETTERS:
-            out.append(chr(LETTERS[ch]))
-        elif ch in KEEP:
-            out.append(ch)
-        else:
-            raise ValueError(f"character {ch!r} not in the transliteration map: {text!r}")
-        i += 1
-    return "".join(out)
-
-
-def translit_to_mongolian(src: str) -> str:
-    parts: list[str] = []
-    pos = 0
-    for m in re.finditer(r"\{(\{|\}|[^{}]*)\}", src):
-        parts.append(_convert_plain_at_end(src[pos : m.start()], final=False))
-        parts.append(m.group(1))
-        pos = m.end()
-    parts.append(_convert_plain_at_end(src[pos:], final=True))
-    result = "".join(parts)
-    return unicodedata.normalize("NFC", result)
-
-
-def _convert_plain_at_end(text: str, final: bool) -> str:
-    # a "." at the end of a run that is not the end of the string (i.e. right
-    # before a {...} group) is ambiguous; only allow the final one
-    if not final and text.endswith("."):
-        raise ValueError(f"'.' right before a {{...}} group: {text!r}")
-    return _convert_plain(text)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -77,7 +77,8 @@ WORDS = {
     "duusugsan": "dagusugsan",
     "duusgana": "dagusgan-a",
     "ganchu": "gagca",
-    "tiyim": "teyimU",
+    "tiyim": "teimU",
+    "teyimU": "teimU",
     "ustgaqu": "usadqaqu",
     "ustgagdaba": "usadqagdaba",
     "ustgagdan-a": "usadqagdan-a",
@@ -129,6 +130,51 @@ WORDS = {
     "qamgalan-a": "qamagalan-a",
     "qamgalagdan-a": "qamagalagdan-a",
     "qei": "qiy-a",
+    # findings of question_bank.mongolian_check (separated final vowels, harmony, spelling)
+    "baga": "bag-a",
+    "toga": "tog-a",
+    "daraga": "darag-a",
+    "dotora": "dotor-a",
+    "sanaga": "sanag-a",
+    "nere": "ner-e",
+    "uuqu": "uguqu",
+    "uubal": "ugubal",
+    "uuju": "uguju",
+    "uugu": "ugugu",
+    "uugulju": "ugugulju",
+    "uugulbal": "ugugulbal",
+    "udaan": "udagan",
+    "jegUU": "jegU",
+    "geegebel": "gegegebel",
+    "geegegsen": "gegegegsen",
+    "Ujegulbel": "UjegUlbel",
+    "qereglequ": "qeregleqU",
+    "urgulijileqU": "UrgUljileqU",
+    "ober": "Ober",
+    "nuqe": "nUqe",
+    "burtgequ": "bUrtgeqU",
+    "eca": "ece",
+    "Ogun-e": "OgUn-e",
+    "Ogugsen": "OgUgsen",
+    "Usug": "UsUg",
+    "ogdgsen": "Ogdegsen",
+    "sulcijilge": "sUljiy-e",
+    "qesug": "bUlUg",
+    "Ulegeburi": "UlegebUri",
+    "Ujegulun-e": "UjegUlUn-e",
+    "solijU": "soliju",
+    "cogen": "cOgen",
+    "jirumsen": "jirUmsen",
+    "tulgujU": "tulguju",
+    "tan-u": "tan_u",
+    # the glossary's forms (docs/mongolian-glossary.md)
+    "jUbqen": "jObqen",
+    "oroldulga": "qarigulg-a",
+    "oroldulg-a": "qarigulg-a",
+    "gerecilgen": "gerecilge",
+    "qUndUrel": "qUndU qilbar",
+    "qidad": "qitad",
+    "orolcaqu Kod": "oroqu Kod",
     "emUne": "emUn-e",
     "nemegdenei": "nemegden-e",
     "qereglegdenei": "qereglegden-e",
@@ -165,6 +211,7 @@ SUFFIXES = {
     "com": {"vowel": ("tai", "tei"), "n": ("tai", "tei"), "other": ("tai", "tei")},
     "refl": {"vowel": ("ban", "ben"), "n": ("iyan", "iyen"), "other": ("iyan", "iyen")},
     "loc": {"vowel": ("daqi", "deqi"), "n": ("daqi", "deqi"), "other": ("daqi", "deqi")},
+    "rdat": {"vowel": ("dagan", "degen"), "n": ("dagan", "degen"), "other": ("dagan", "degen")},
 }
 FUNCTION = {
     form: function
@@ -180,6 +227,8 @@ FUNCTION.update(
         "tUr": "datr",
         "ece": "abl",
         "taqi": "loc",
+        "tagan": "rdat",
+        "tegen": "rdat",
         "teqi": "loc",
         # Khalkha case endings written after an NNBSP
         "aar": "ins",
@@ -212,14 +261,27 @@ def suffix_for(stem: str, suffix: str) -> str:
     shape = "vowel" if end in "aeiouOUE" else "n" if end == "n" else "other"
     back, front = SUFFIXES[function][shape]
     chosen = back if harmony(stem) == "back" else front
-    if function in ("dat", "datr", "loc") and end in T_AFTER:
+    if function in ("dat", "datr", "loc", "rdat") and end in T_AFTER:
         chosen = "t" + chosen[1:]
     return chosen
+
+
+# Verb stems replaced in every form: (old start of a word, the glossary's)
+STEM_FORMS = (
+    (r"niyitele", "neyitele"),
+    (r"Obercile", "Ogerecile"),
+    (r"Obercili", "Ogerecili"),
+    (r"nege(?=gd|q|b|j|n-|l)", "negege"),
+)
 
 
 def fix_words(text: str) -> str:
     def word(match: re.Match[str]) -> str:
         return WORDS.get(match.group(0), match.group(0))
+
+    for old, new in STEM_FORMS:
+        text = re.sub(rf"(?<![A-Za-z0-9_{{-]){old}", new, text)
+    text = text.replace("orolcaqu Kod", "oroqu Kod")
 
     # ᠩ typed as ᠨ+ᠭ at a syllable end: before a consonant, ᠭ or the word's end
     text = text.replace("ngg", "Ng")
@@ -254,11 +316,19 @@ def fix_suffixes(text: str) -> str:
     return re.sub(r"(?<=[A-Za-z0-9-])\x00", " ", text).replace("yagu\0ber ", "yagu ber ")
 
 
+def fix_particle(text: str) -> str:
+    """The polite ᠤᠤ/ᠦᠦ after -ᠨ᠎ᠠ/-ᠨ᠎ᠡ agrees with the verb: -n-a uu, -n-e UU."""
+    text = re.sub(r"(?<=n-a) UU(?![A-Za-z])", " uu", text)
+    return re.sub(r"(?<=n-e) uu(?![A-Za-z])", " UU", text)
+
+
 def fix(text: str) -> str:
     """Fix one transliteration, leaving ``{...}`` groups alone."""
     parts = re.split(r"(\{(?:\{|\}|[^{}]*)\})", text)
     out = [
-        part if part.startswith("{") else fix_imperatives(fix_suffixes(fix_words(part)))
+        part
+        if part.startswith("{")
+        else fix_particle(fix_imperatives(fix_suffixes(fix_words(part))))
         for part in parts
     ]
     return "".join(out)

@@ -7,7 +7,8 @@ letter can be checked by reading the Latin.
 
 Transliteration (one Latin letter per Mongolian letter): a e i o u ö ü n b p m l s t d
 y r w f k h z, ``ng`` for ANG, ``q`` for QA (also front-vowel k), ``γ`` for GA (also
-front-vowel g), ``š`` SHA, ``č`` CHA, ``ǰ`` JA. Spaces stay spaces.
+front-vowel g), ``š`` SHA, ``č`` CHA, ``ǰ`` JA, ``-`` the vowel separator (MVS, before a
+separated final a/e: ``ner-e``). Spaces stay spaces.
 
 These header and value words are machine-drafted and await review by a fluent
 speaker; the readers also accept the Chinese and English names, and compare headers
@@ -62,6 +63,8 @@ def from_latin(latin: str) -> str:
         ch = latin[index]
         if ch == " ":
             out.append(" ")
+        elif ch == "-":
+            out.append(unicodedata.lookup("MONGOLIAN VOWEL SEPARATOR"))
         else:
             out.append(unicodedata.lookup("MONGOLIAN LETTER " + _LETTERS[ch]))
         index += 1
@@ -78,9 +81,9 @@ ANSWER = from_latin("qariγu")
 SOURCE = from_latin("eqi surbulǰi")
 TAGS = from_latin("temdeγ")
 OPTION = from_latin("songγolta")
-EXPLANATION = from_latin("tayilbori")
+EXPLANATION = from_latin("tayilburi")
 REVIEWED = from_latin("qinaγdaγsan")
-NAME = from_latin("nere")
+NAME = from_latin("ner-e")
 BANK = from_latin("sang")
 MONGOLIAN = from_latin("mongγol")
 CHINESE = from_latin("qitad")
@@ -89,11 +92,16 @@ MULTIPLE = from_latin("olan songγolta")
 TRUEFALSE = from_latin("ǰöb buruγu")
 TRUE = from_latin("ǰöb")
 FALSE = from_latin("buruγu")
-YES = from_latin("tiyimü")
+YES = from_latin("teimü")
 NO = from_latin("üγei")
 EASY = from_latin("qilbar")
 MEDIUM = from_latin("dumda")
 HARD = from_latin("qündü")
 FILL = from_latin("qoγusun nöqüqü")
-POINTS = from_latin("onoo")
+POINTS = from_latin("onuγ-a")
 PICTURE = from_latin("ǰiruγ")
+
+# Earlier spellings (Khalkha forms) that templates downloaded before issue 19 carry:
+# the readers still accept them.
+OLD_POINTS = from_latin("onoo")  # mongolian-check: ignore
+OLD_YES = from_latin("tiyimü")  # mongolian-check: ignore

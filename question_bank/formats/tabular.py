@@ -73,7 +73,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "explanation": ("答案解析", "解释", "说明", "feedback", "general feedback"),
     "reviewed": ("审校", "是否审校", "已审核"),
     "name": ("title", "名字", "分类名称", "题库名称"),
-    "points": ("分数", "得分", "score", "mark", "marks"),
+    "points": ("分数", "得分", "score", "mark", "marks", mg.OLD_POINTS),
     "picture": (
         "图片url",
         "图片地址",
@@ -107,7 +107,7 @@ LANGUAGE_NAMES = {
 LANGUAGE_FIELDS = frozenset({"text", "option", "explanation", "reviewed", "name"})
 
 REVIEWED_WORDS = {"zh": ("是", "否"), "mn": (mg.YES, mg.NO), "en": ("true", "false")}
-_TRUE_BOOLS = {*TRUE_WORDS, "已审校", "已审核", mg.YES, mg.TRUE}
+_TRUE_BOOLS = {*TRUE_WORDS, "已审校", "已审核", mg.YES, mg.OLD_YES, mg.TRUE}
 # Header names of a column that may hold row numbers (1..n) rather than ids.
 ROW_NUMBER_HEADERS = frozenset(fold_key(n) for n in ("序号", "题号", "编号", "no", "number", "id"))
 _FALSE_BOOLS = {*FALSE_WORDS, "未审校", "未审核", mg.NO, mg.FALSE}
