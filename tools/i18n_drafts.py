@@ -34,6 +34,11 @@ from babel.messages.pofile import read_po, write_po
 
 from question_bank.transliteration import to_mongolian as translit_to_mongolian
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mn_redraft import PROBABLE  # a tool next to this one
+
+REVIEW_NOTE = "native review:"
+
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sd]")
 DRAFT_COMMENT = "machine-drafted, awaiting review"
 
@@ -85,6 +90,15 @@ def redraft(drafts: dict[str, tuple[str, str]]) -> int:
         ids = message.id if isinstance(message.id, list | tuple) else (message.id,)
         if placeholders(text) != set().union(*(placeholders(i) for i in ids)):
             sys.exit(f"{path}: placeholders of {msgid!r} differ")
+        notes = [c for c in message.user_comments if not c.startswith(REVIEW_NOTE)]
+        notes += [
+            f"{REVIEW_NOTE} {reason}"
+            for word, reason in PROBABLE.items()
+            if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", drafts[msgid][1])
+        ]
+        if notes != message.user_comments:
+            message.user_comments = notes
+            changed += 1
         current = message.string if isinstance(message.string, str) else message.string[0]
         if text != current:
             message.string = (text,) if isinstance(message.id, list | tuple) else text

@@ -200,6 +200,25 @@ IMPERATIVES.update(
     }
 )
 
+# Words the redraft chose where the right form is only probable: the catalog entries that
+# use them carry the translator comment "native review: ..." (tools/i18n_drafts.py
+# --redraft), which the review list and the review sheet show.
+PROBABLE = {
+    "noyirog": "ᠨᠣᠶᠢᠷᠣᠭ for 'draft' (Cyrillic ноорог)",
+    "bayigulqu": "ᠪᠠᠶᠢᠭᠤᠯᠬᠤ for 'form (leagues)'",
+    "togacaqu": "ᠲᠣᠭᠠᠴᠠᠬᠤ for 'count'",
+    "togacaba": "ᠲᠣᠭᠠᠴᠠᠪᠠ for 'counted'",
+    "tusiyan-a": "ᠲᠤᠰᠢᠶᠠᠨ᠎ᠠ for 'hand over'",
+    "tagan": "ᠳᠣᠷ ᠲᠠᠭᠠᠨ for 'at least'",
+    "jagur_un": "ᠲᠦᠷ ᠵᠠᠭᠤᠷ ᠤᠨ for 'provisional'",
+    "Ulden-e": "ᠦᠯᠳᠡᠨ᠎ᠡ for 'stay'",
+    "sUljiy-e": "ᠰᠦᠯᠵᠢᠶ᠎ᠡ for 'website' (was a Cyrillic-based word)",
+    "bUlUg": "ᠪᠦᠯᠦᠭ for 'section'",
+    "siidqU": "ᠰᠢᠢᠳᠬᠦ for 'decide' (the checker asks for a look)",
+    "teg_ece": "ᠲᠡᠭ ᠡᠴᠡ for 'above 0'",
+    "niyite": "ᠨᠡᠶᠢᠲᠡ for 'of (total)'",
+}
+
 # Case suffixes by function: (back form, front form) for each shape of stem end.
 SUFFIXES = {
     "gen": {"vowel": ("yin", "yin"), "n": ("u", "U"), "other": ("un", "Un")},

@@ -46,6 +46,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 import question_bank
+from question_bank.mongolian_check import check
 from quiz.extensions import db
 from quiz.regions.models import Region
 from quiz.regions.services import bundled_regions
@@ -67,6 +68,7 @@ HEADERS = (
     "reviewed (yes/no)",
     "status",
     "note",
+    "checker",
     "fingerprint",
 )
 YES = {"yes", "y", "true", "1", "是", "✓", "x"}
@@ -225,6 +227,15 @@ def counts(sources: Sources) -> dict[str, dict[str, int]]:
 # -- export ---------------------------------------------------------------------------------
 
 
+def checker_notes(text: str) -> str:
+    """What question_bank.mongolian_check says about a text, one line per finding."""
+    return "\n".join(
+        f"{f.code} ({'certain' if f.certain else 'review'}): {f.word or f.text}"
+        + (f" -> {f.corrected}" if f.corrected else "")
+        for f in check(text)
+    )
+
+
 def export_review(sources: Sources) -> bytes:
     """The review workbook: one row per Mongolian string."""
     book = Workbook()
@@ -246,10 +257,12 @@ def export_review(sources: Sources) -> bytes:
                 "",
                 status,
                 entry.note,
+                checker_notes(entry.mongolian),
                 entry.fingerprint,
             ]
         )
     widths = {"A": 18, "B": 9, "C": 50, "D": 40, "E": 50, "F": 50, "G": 12, "H": 16, "I": 30}
+    widths["J"] = 30
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from quiz.accounts.models import Role, User
 from quiz.accounts.services import check_credentials
@@ -166,15 +166,6 @@ def test_the_last_active_admin_cannot_remove_themselves(console, root):
 def test_unknown_accounts_are_404(console):
     assert console.get("/admin/users/999999").status_code == 404
     assert console.post("/admin/users/999999/active", data={"active": "0"}).status_code == 404
-
-
-@pytest.fixture
-def restore_regions(app):
-    yield
-    db.session.rollback()
-    db.session.execute(update(Region).values(mn_edited_at=None))
-    sync_regions(db.session.connection())
-    db.session.commit()
 
 
 def test_region_names_are_edited_audited_and_kept_by_the_sync(console, root, restore_regions):

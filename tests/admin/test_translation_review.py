@@ -89,12 +89,16 @@ def test_export_has_every_mongolian_string_with_chinese_and_english(app, sources
     )
     # the regions as stored
     assert rows["region:150100"]["中文"].value == "呼和浩特市"
+    assert "English Wikipedia" in rows["region:150100"]["note"].value  # the named source
+    # the checker's word for the reviewer: a probable spelling to look at
+    assert "mixed-harmony (review)" in rows["region:150500"]["checker"].value
+    assert review.checker_notes("ᠰᠠᠨᠭ").startswith("ng-split (certain)")
     counts = review.counts(sources)
     assert counts["catalog"]["drafted"] == len(catalog) and counts["catalog"]["reviewed"] == 0
     assert set(counts) == {"catalog", "bank", "region"}
 
 
-def test_reviewed_rows_are_written_back_and_lose_the_draft_mark(app, sources):
+def test_reviewed_rows_are_written_back_and_lose_the_draft_mark(app, sources, restore_regions):
     sheet = _sheet(review.export_review(sources))
     rows = _rows(sheet)
     rows[f"catalog:{MSGID}"]["reviewed (yes/no)"].value = "yes"
@@ -108,8 +112,9 @@ def test_reviewed_rows_are_written_back_and_lose_the_draft_mark(app, sources):
     rows[f"{question}:option:A"]["Mongolian (corrected)"].value = "5 ᠭᠷᠠᠮ ᠴᠢ"
     # only some rows of another question: its mark stays
     rows["bank:science-literacy:question:lh-006:text"]["reviewed (yes/no)"].value = "yes"
-    rows["region:150102"]["reviewed (yes/no)"].value = "no"
-    rows["region:150102"]["Mongolian (corrected)"].value = "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ ᠲᠣᠭᠣᠷᠢᠭ"
+    # a reviewed region: "no" takes the mark away
+    rows["region:150100"]["reviewed (yes/no)"].value = "no"
+    rows["region:150100"]["Mongolian (corrected)"].value = "ᠬᠥᠬᠡᠬᠣᠲᠠ ᠬᠣᠲᠠ"
 
     report = _import(_save(sheet), sources)
     db.session.commit()
@@ -132,12 +137,12 @@ def test_reviewed_rows_are_written_back_and_lose_the_draft_mark(app, sources):
     assert bank["lh-006"]["mn"]["reviewed"] is False
     assert sources.bank.read_text("utf-8").startswith("# Starter bank")  # comments kept
 
-    region = db.session.get(Region, "150102")
-    assert region.name_mn == "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ ᠲᠣᠭᠣᠷᠢᠭ" and region.mn_reviewed is False
+    region = db.session.get(Region, "150100")
+    assert region.name_mn == "ᠬᠥᠬᠡᠬᠣᠲᠠ ᠬᠣᠲᠠ" and region.mn_reviewed is False
     assert region.mn_edited_at is not None
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "region.update")
-    ).object_id == ("150102")
+    ).object_id == ("150100")
 
     counts = review.counts(sources)
     assert counts["catalog"]["reviewed"] == 1
@@ -191,7 +196,7 @@ def test_bad_sheets_get_file_and_row_errors_and_change_nothing(app, sources):
     rows["catalog:%(n)d minutes"]["Mongolian (corrected)"].value = "ᠮᠢᠨᠦ᠋ᠲ"  # placeholder lost
     rows["catalog:Accounts"]["reviewed (yes/no)"].value = "maybe"
     rows["catalog:Admin"]["Mongolian (corrected)"].value = "Admin"  # no Mongolian letters
-    sheet.append(["catalog:No such text", "catalog", "", "", "ᠠ", "", "yes", "", "", "x"])
+    sheet.append(["catalog:No such text", "catalog", "", "", "ᠠ", "", "yes", "", "", "", "x"])
     report = _import(_save(sheet), sources)
     assert not report.applied
     found = {(p.row, p.key) for p in report.errors}
