@@ -14,7 +14,7 @@ from quiz.extensions import db
 from quiz.play.models import Answer, Attempt, AttemptItem
 from tests.factories import PASSWORD
 
-EXPLANATION = {"zh": "解释", "mn": "ᠲᠠᠶᠢᠯᠪᠣᠷᠢ"}
+EXPLANATION = {"zh": "解释", "mn": "ᠲᠠᠶᠢᠯᠪᠤᠷᠢ"}
 HTML_LANG = {"zh": "zh-Hans-CN", "mn": "mn-Mong-CN"}
 
 
