@@ -150,9 +150,9 @@ def _mn(*words: str) -> frozenset[str]:
     return frozenset(to_mongolian(word) for word in words)
 
 
-# Case suffixes by family: for each form, (back, front) spellings; ``None`` for a form
-# that does not depend on harmony. Forms: V after a vowel, N after n, C after another
-# consonant, D after a vowel or n m l ng, T after b g r s d.
+# Case suffixes by family: for each form, its (back, front) spellings (the same twice when
+# the form does not follow harmony). Forms: V after a vowel, N after n, C after another
+# consonant, D after a vowel or n m l ng, T after b g r s d, * after any letter.
 _FAMILIES: dict[str, dict[str, tuple[str, str]]] = {
     "genitive": {"V": ("yin", "yin"), "N": ("u", "U"), "C": ("un", "Un")},
     "accusative": {"V": ("yi", "yi"), "N": ("i", "i"), "C": ("i", "i")},
@@ -224,13 +224,24 @@ MISSPELLINGS = {
     )
 }
 
-# Words that mix back and front vowels on purpose: names transcribed from Chinese and
-# compounds written as one word. Extend with ``check(..., allow=...)`` for a text's own.
+# Wrong verb stems, whatever ending follows (ustgagdaba, niyitelegdebe).
+MISSPELT_STEMS = {
+    to_mongolian(wrong): to_mongolian(right)
+    for wrong, right in (
+        ("ustga", "usadqa"),  # delete: Cyrillic spelling
+        ("niyitele", "neyitele"),  # publish
+        ("surguguli", "surgaguli"),  # school, with suffixes attached
+    )
+}
+
 # Written words that do have a doubled vowel (door-a "below", bUU "do not").
 _DOUBLE_OK = tuple(to_mongolian(w) for w in ("door", "goo", "bUU", "buu"))
 # Roots where n + g + vowel is surely ng + g (the n+g typing of ng).
 _NG_ROOTS = tuple(to_mongolian(w) for w in ("angi", "anggi", "mongol", "monggol", "songgo"))
 
+# Words that mix back and front vowels (or double a vowel, or have n + g) on purpose:
+# names transcribed from Chinese and compounds written as one word. Extend with
+# ``check(..., allow=...)`` for a text's own.
 ALLOWED = _mn(
     "qOqeqota",  # 呼和浩特 Hohhot: kOke + qota
     "Uqai",  # 乌海
@@ -251,7 +262,7 @@ _TOKEN = re.compile(
     rf"|(?P<nnbsp>{NNBSP}+)"
     r"|(?P<space>[^\S\u202f]+)"
     r"|(?P<latin>[A-Za-z\u00c0-\u024f\u0400-\u04ff]+)"
-    r"|(?P<digits>[0-9]+)"
+    r"|(?P<digits>[0-9\u1810-\u1819]+)"
     r"|(?P<other>.)",
     re.S,
 )
@@ -445,6 +456,10 @@ def _check_word(add, token, letters, allowed) -> None:
     if letters in MISSPELLINGS:
         add("misspelling", start, token.end, MISSPELLINGS[letters])
         return
+    for wrong, right in MISSPELT_STEMS.items():
+        if letters.startswith(wrong) and word.startswith(wrong):
+            add("misspelling", start, start + len(wrong), right)
+            return
     stem = letters.split(MVS)[0]
     if letters in _MVS_MISSING:
         add("mvs-missing", start, token.end, _MVS_MISSING[letters])

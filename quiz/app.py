@@ -168,10 +168,20 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from quiz.i18n import HTML_LANG, LANGUAGE_NAMES, LANGUAGES, current_language, lang_attrs
+    from quiz.i18n import (
+        HTML_LANG,
+        LANGUAGE_NAMES,
+        LANGUAGES,
+        current_language,
+        lang_attrs,
+        mongolian_warnings,
+    )
 
     app.jinja_env.globals.update(
-        html_langs=HTML_LANG, language_names=LANGUAGE_NAMES, lang_attrs=lang_attrs
+        html_langs=HTML_LANG,
+        language_names=LANGUAGE_NAMES,
+        lang_attrs=lang_attrs,
+        mongolian_warnings=mongolian_warnings,
     )
 
     @app.context_processor

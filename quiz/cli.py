@@ -61,17 +61,22 @@ def i18n_group() -> None:
     help="Only these sources (repeatable); all by default.",
 )
 @click.option("--certain", is_flag=True, help="Only the certain (mechanical) defects.")
-def i18n_check_mongolian(sources: tuple[str, ...], certain: bool) -> None:
+@click.option(
+    "--glossary",
+    is_flag=True,
+    help="Also the catalog entries without the glossary's form (docs/mongolian-glossary.md).",
+)
+def i18n_check_mongolian(sources: tuple[str, ...], certain: bool, glossary: bool) -> None:
     """List the Mongolian checker's findings per file:line (docs/translations.md).
 
     Each line: location, code, "certain" or "review" (for a native reviewer), the
     message, the suggestion, and the words in transliteration. Exits with status 1
-    when a certain defect remains.
+    when a certain defect (or, with --glossary, a glossary mismatch) remains.
     """
     from collections import Counter
 
     from question_bank.transliteration import to_latin
-    from quiz.mongolian_texts import project_findings
+    from quiz.mongolian_texts import glossary_findings, project_findings
 
     found = [
         (text, finding)
@@ -91,7 +96,16 @@ def i18n_check_mongolian(sources: tuple[str, ...], certain: bool) -> None:
         click.echo(f"{source:<10} {code:<26} {'certain' if is_certain else 'review':<8} {count}")
     total = sum(1 for _text, finding in found if finding.certain)
     click.echo(f"{total} certain defects, {len(found) - total} for review")
-    if total:
+    terms = glossary_findings() if glossary else []
+    for text, term in terms:
+        form = term.mongolian + ("-" if term.is_stem else "")
+        click.echo(
+            f"{text.location}: glossary {term.english!r}: {form} ({term.transliteration}) "
+            f"[{text.context}]"
+        )
+    if glossary:
+        click.echo(f"{len(terms)} catalog entries without the glossary's form")
+    if total or terms:
         sys.exit(1)
 
 

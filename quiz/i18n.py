@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import current_app, g, has_request_context, request
@@ -121,6 +122,32 @@ def lang_attrs(text: str | None) -> dict[str, str]:
     if script == "zh":
         return {"lang": HTML_LANG["zh"]}
     return {}
+
+
+@dataclass(frozen=True)
+class TextWarning:
+    """A finding of the Mongolian checker, put into the page's language for an organizer."""
+
+    message: str
+    certain: bool  # a mechanical defect; else for a native reviewer
+    suggestion: str | None  # the word as the checker would write it
+    lang: str  # the page's html lang (the list sits inside a Mongolian block)
+
+
+def mongolian_warnings(text: str | None) -> list[TextWarning]:
+    """What ``question_bank.mongolian_check`` finds in an organizer's Mongolian text,
+    localized: shown beside the field, never blocking a save or an import."""
+    if not text or not _MONGOLIAN.search(text):
+        return []
+    from flask_babel import gettext
+
+    from question_bank.mongolian_check import check
+
+    lang = HTML_LANG[current_language()]
+    return [
+        TextWarning(finding.localized(gettext), finding.certain, finding.corrected, lang)
+        for finding in check(text)
+    ]
 
 
 def sort_names(

@@ -4,8 +4,9 @@
 names, templates and Python source with Mongolian literals, and the generated documents
 with fixed Mongolian (the question-bank templates organizers download), yielding one
 ``Text`` per string with a ``file:line`` (or file and cell) location. ``project_findings``
-runs ``question_bank.mongolian_check.check`` over them: ``quiz i18n check-mongolian``
-prints the result, ``tests/i18n/test_mongolian_texts.py`` counts the certain defects.
+runs ``question_bank.mongolian_check.check`` over them and ``glossary_findings`` compares
+the catalog with the glossary: ``quiz i18n check-mongolian`` prints the result,
+``tests/i18n/test_mongolian_texts.py`` counts the certain defects.
 No Flask app is needed: only files are read.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from question_bank.mongolian_check import Finding, check
+from question_bank.mongolian_glossary import Term, mismatches
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = Path("quiz/translations/mn_Mong_CN/LC_MESSAGES/messages.po")
@@ -170,4 +172,12 @@ def project_findings(root: Path = ROOT) -> list[tuple[Text, Finding]]:
         (text, finding)
         for text in project_texts(root)
         for finding in check(text.text, context=text.context)
+    ]
+
+
+def glossary_findings(root: Path = ROOT) -> list[tuple[Text, Term]]:
+    """Catalog entries whose msgid uses a glossary term while the translation lacks the
+    glossary's form (or uses a form to avoid): ``docs/mongolian-glossary.md``."""
+    return [
+        (text, term) for text in catalog_texts(root) for term in mismatches(text.context, text.text)
     ]

@@ -14,7 +14,7 @@ from question_bank.mongolian_check import check
 from question_bank.mongolian_glossary import Term, fold, mismatches, terms
 from question_bank.transliteration import to_latin
 from question_bank.transliteration import to_mongolian as mn
-from quiz.mongolian_texts import CATALOG, ROOT
+from quiz.mongolian_texts import CATALOG, ROOT, glossary_findings
 
 REQUIRED = [
     *[
@@ -116,14 +116,7 @@ def test_the_mongolian_catalog_is_read_for_the_check() -> None:
 
 
 def _catalog_mismatches() -> list[tuple[str, str, Term]]:
-    with (ROOT / CATALOG).open("rb") as handle:
-        catalog = read_po(handle)
-    return [
-        (str(message.id), str(message.string), term)
-        for message in catalog
-        if message.id and message.string
-        for term in mismatches(str(message.id), str(message.string))
-    ]
+    return [(text.context, text.text, term) for text, term in glossary_findings()]
 
 
 def test_the_catalog_uses_the_glossary_forms() -> None:
@@ -135,3 +128,19 @@ def test_the_catalog_uses_the_glossary_forms() -> None:
         report.append(f"  {term.english} ({term.transliteration}): {short} | {to_latin(text)}")
     print("\n".join(report))
     assert not found, "\n".join(report)
+
+
+def test_cli_lists_the_glossary_mismatches_on_request(runner, monkeypatch) -> None:
+    from quiz import mongolian_texts
+    from quiz.mongolian_texts import Text
+
+    change = next(term for term in terms() if term.english == "change")
+    text = Text("catalog", f"{CATALOG}:12", mn("ObercileqU"), "Change password")
+    monkeypatch.setattr(mongolian_texts, "project_findings", lambda: [])
+    monkeypatch.setattr(mongolian_texts, "glossary_findings", lambda: [(text, change)])
+    plain = runner.invoke(args=["i18n", "check-mongolian"])
+    assert plain.exit_code == 0 and "glossary" not in plain.output
+    result = runner.invoke(args=["i18n", "check-mongolian", "--glossary"])
+    assert result.exit_code == 1
+    assert f"{CATALOG}:12: glossary 'change': {mn('Ogerecile')}- (Ogerecile-)" in result.output
+    assert "1 catalog entries without the glossary's form" in result.output

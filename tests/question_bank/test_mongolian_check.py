@@ -7,6 +7,8 @@ Texts are written in the project's transliteration (``question_bank.transliterat
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from question_bank.mongolian_check import CODES, MESSAGES, Finding, certain, check, fix
 from question_bank.transliteration import to_latin
@@ -143,6 +145,12 @@ def test_known_misspellings_name_the_written_form() -> None:
         assert (finding.code, finding.suggestion) == ("misspelling", mn(right))
 
 
+def test_known_wrong_stems_with_any_ending() -> None:
+    finding = only(mn("ustgagdaba"))
+    assert (finding.code, finding.corrected) == ("misspelling", mn("usadqagdaba"))
+    assert only(mn("niyitelegdebe")).corrected == mn("neyitelegdebe")
+
+
 def test_ugei_with_u() -> None:
     finding = only(mn("bayiqu ugei"))
     assert (finding.code, finding.certain) == ("ugei", True)
@@ -248,3 +256,35 @@ def test_fix_applies_the_certain_suggestions_only() -> None:
     text = mn("UbUr moNgol un sang yin Ogugsen")
     assert fix(text) == mn("ObUr moNgol_un saN_un Ogugsen")  # Ogugsen is for review
     assert fix(mn("asagulta_yin tog-a")) == mn("asagulta_yin tog-a")
+
+
+PIECES = [
+    *(chr(code) for code in range(0x1820, 0x1843)),
+    "\u180b",
+    "\u180e",
+    "\u202f",
+    " ",
+    "\u1802",
+    "%(n)d",
+    "{name}",
+    "ab",
+    "7",
+    "\u1811",
+    "мэ",
+    *(mn(latin) for latin in ("_yin", "_du", " aca", "-a", "ng", "ugei", "aa", " uu")),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=24))
+def test_any_text_is_checked_without_error_and_spans_hold(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for finding in check(text, context="fuzz"):
+        assert finding.code in CODES
+        assert text[slice(*finding.span)] == finding.text
+        start = finding.word_start
+        assert text[start : start + len(finding.word)] == finding.word
+        assert finding.message and finding.context == "fuzz"
+        if finding.suggestion is not None:
+            assert finding.corrected is not None
+    assert isinstance(fix(text), str)
