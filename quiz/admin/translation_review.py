@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 import zipfile
@@ -415,6 +416,17 @@ def import_review(
     by_source: dict[str, list[_Change]] = {}
     for change in changes:
         by_source.setdefault(change.entry.source, []).append(change)
+    # An installed package may be read-only: say so before anything is written.
+    targets = {"catalog": [sources.catalog_mn, sources.catalog_mn.with_suffix(".mo")]}
+    targets["bank"] = [sources.bank]
+    for source, paths in targets.items():
+        for path in paths if source in by_source else []:
+            if not os.access(path if path.exists() else path.parent, os.W_OK):
+                report.errors.append(
+                    Problem(0, "", _l("This file cannot be written here: %(path)s", path=path))
+                )
+    if report.errors:
+        return report
     _apply_regions(by_source.get("region", []), actor, now)
     if "catalog" in by_source:
         _apply_catalog(by_source["catalog"], sources.catalog_mn)

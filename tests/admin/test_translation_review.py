@@ -294,3 +294,19 @@ def test_cli_export_and_import(runner, tmp_path, sources):
     result = runner.invoke(args=["i18n", "import-review", str(path)])
     assert result.exit_code == 0, result.output
     assert "1 entries marked reviewed" in result.output
+
+
+def test_read_only_files_are_reported_and_nothing_is_applied(app, sources, monkeypatch):
+    # An installed wheel's files may be read-only (the tests run as root: fake the check).
+    real_access = review.os.access
+    monkeypatch.setattr(
+        review.os,
+        "access",
+        lambda path, mode: path != sources.catalog_mn and real_access(path, mode),
+    )
+    sheet = _sheet(review.export_review(sources))
+    _rows(sheet)[f"catalog:{MSGID}"]["reviewed (yes/no)"].value = "yes"
+    before = sources.catalog_mn.read_bytes()
+    report = _import(_save(sheet), sources)
+    assert not report.applied and "mn.po" in str(report.errors[0].message)
+    assert sources.catalog_mn.read_bytes() == before
