@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 
@@ -49,7 +49,7 @@ def demo_command() -> None:
 
 @click.group("i18n")
 def i18n_group() -> None:
-    """Translations: checks of the shipped text."""
+    """Translations: checks of the shipped text, the Mongolian review sheet."""
 
 
 @i18n_group.command("check-mongolian")
@@ -545,3 +545,55 @@ def users_enable(username: str) -> None:
     user = _run(lambda: _user(username))
     changed = _run(lambda: set_active(user, True, actor=CLI, now=now()))
     click.echo(f"{user.username}: {'enabled' if changed else 'already enabled'}")
+
+
+@i18n_group.command("export-review")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def i18n_export_review(path: str) -> None:
+    """Write every Mongolian string with its Chinese and English to an XLSX sheet."""
+    from quiz.admin import translation_review
+
+    sources = current_app.config.get("QUIZ_REVIEW_SOURCES") or translation_review.Sources()
+    with open(path, "wb") as handle:
+        handle.write(translation_review.export_review(sources))
+    totals = translation_review.counts(sources)
+    for source, count in totals.items():
+        click.echo(f"{source}: {count['reviewed']} reviewed, {count['drafted']} machine-drafted")
+    click.echo(f"wrote {path}")
+
+
+@i18n_group.command("import-review")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--skip-conflicts", is_flag=True, help="Apply the rows that do not conflict.")
+@with_appcontext
+def i18n_import_review(path: str, skip_conflicts: bool) -> None:
+    """Apply a reviewed sheet; conflicts and errors are named and nothing is applied."""
+    from quiz.admin import translation_review
+    from quiz.admin.services import CLI
+    from quiz.clock import now
+    from quiz.extensions import db
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    report = translation_review.import_review(
+        data,
+        path,
+        current_app.config.get("QUIZ_REVIEW_SOURCES") or translation_review.Sources(),
+        skip_conflicts=skip_conflicts,
+        actor=CLI,
+        now=now(),
+    )
+    for problem in report.errors:
+        click.echo(f"{path}:{problem.row}: {problem.key}: {problem.message}", err=True)
+    for problem in report.conflicts:
+        click.echo(f"{path}:{problem.row}: conflict: {problem.key}: {problem.message}", err=True)
+    if not report.applied:
+        db.session.rollback()
+        if report.errors or report.conflicts:
+            click.echo("nothing applied", err=True)
+            sys.exit(1)
+        click.echo("nothing to change")
+        return
+    db.session.commit()
+    click.echo(f"{report.changed} texts changed, {report.reviewed} entries marked reviewed")

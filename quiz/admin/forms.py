@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -48,4 +49,13 @@ class TwoFactorPolicyForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,
+    )
+
+
+class ReviewSheetForm(FlaskForm):
+    """Upload a reviewed Mongolian sheet (quiz.admin.translation_review)."""
+
+    sheet = FileField(_l("Reviewed sheet (XLSX)"), validators=[FileRequired(_l("Choose a file."))])
+    skip_conflicts = BooleanField(
+        _l("Apply the other rows when some entries changed since the export")
     )

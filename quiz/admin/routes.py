@@ -14,6 +14,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     flash,
@@ -33,11 +34,12 @@ from quiz.accounts import two_factor
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role, User
 from quiz.accounts.services import active_tokens
-from quiz.admin import services
+from quiz.admin import services, translation_review
 from quiz.admin.forms import (
     ActiveForm,
     ConfirmForm,
     RegionForm,
+    ReviewSheetForm,
     RoleForm,
     TwoFactorPolicyForm,
     UserSearchForm,
@@ -57,6 +59,7 @@ ADMIN_NAV: list[tuple[str, Any]] = [
     ("admin.users", _l("Accounts")),
     ("admin.regions", _l("Regions")),
     ("admin.settings", _l("Settings")),
+    ("admin.translations", _l("Mongolian review")),
 ]
 
 
@@ -317,3 +320,69 @@ def two_factor_policy() -> Any:
     db.session.commit()
     flash(_("The settings are saved."), "success")
     return redirect(url_for("admin.settings"))
+
+
+# -- Mongolian review sheet ---------------------------------------------------------------
+
+
+def _review_sources() -> translation_review.Sources:
+    return current_app.config.get("QUIZ_REVIEW_SOURCES") or translation_review.Sources()
+
+
+def _translations_page(form: ReviewSheetForm, report: Any = None, status: int = 200) -> Any:
+    return render_template(
+        "admin/translations.html",
+        form=form,
+        counts=translation_review.counts(_review_sources()),
+        report=report,
+    ), status
+
+
+@bp.route("/translations")
+@roles_required(Role.ADMIN)
+def translations() -> Any:
+    """Reviewed versus machine-drafted Mongolian; the review sheet out and back in."""
+    return _translations_page(ReviewSheetForm())
+
+
+@bp.route("/translations/review.xlsx")
+@roles_required(Role.ADMIN)
+def translations_sheet() -> Any:
+    data = translation_review.export_review(_review_sources())
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="mongolian-review.xlsx"'},
+    )
+
+
+@bp.route("/translations/import", methods=["POST"])
+@roles_required(Role.ADMIN)
+def translations_import() -> Any:
+    form = ReviewSheetForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(_("Your form expired. Please reload the page and try again."), "error")
+        return _translations_page(form, status=400)
+    upload = form.sheet.data
+    report = translation_review.import_review(
+        upload.read(),
+        upload.filename or "sheet.xlsx",
+        _review_sources(),
+        skip_conflicts=bool(form.skip_conflicts.data),
+        actor=_actor(),
+        now=now(),
+    )
+    if not report.applied:
+        db.session.rollback()
+        return _translations_page(form, report, 422 if report.errors or report.conflicts else 200)
+    db.session.commit()
+    flash(
+        _(
+            "Sheet applied: %(changed)d texts changed, %(reviewed)d entries marked reviewed.",
+            changed=report.changed,
+            reviewed=report.reviewed,
+        ),
+        "success",
+    )
+    return _translations_page(ReviewSheetForm(), report)

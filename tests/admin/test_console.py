@@ -8,7 +8,7 @@ import re
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from quiz.accounts.models import Role, User
 from quiz.accounts.services import check_credentials
@@ -168,15 +168,6 @@ def test_unknown_accounts_are_404(console):
     assert console.post("/admin/users/999999/active", data={"active": "0"}).status_code == 404
 
 
-@pytest.fixture
-def restore_regions(app):
-    yield
-    db.session.rollback()
-    db.session.execute(update(Region).values(mn_edited_at=None))
-    sync_regions(db.session.connection())
-    db.session.commit()
-
-
 def test_region_names_are_edited_audited_and_kept_by_the_sync(console, root, restore_regions):
     bundled = db.session.get(Region, "150102").name_mn
     response = console.post("/admin/regions/150102", data={"name_mn": "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ", "reviewed": "y"})
@@ -192,7 +183,8 @@ def test_region_names_are_edited_audited_and_kept_by_the_sync(console, root, res
     assert bundled in console.get("/admin/regions/150102").get_data(as_text=True)
     [event] = db.session.scalars(select(AuditEvent))
     assert (event.action, event.actor_id, event.object_id) == ("region.update", root.id, "150102")
-    assert event.after == {"name_mn": "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ"}  # only what changed (150102 was reviewed)
+    # only what changed (150102 has no named source, so the bundle leaves it unreviewed)
+    assert event.after == {"name_mn": "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ", "mn_reviewed": True}
     # An empty name is refused and nothing changes; an unknown code is 404.
     assert console.post("/admin/regions/150102", data={"name_mn": " "}).status_code == 422
     assert db.session.get(Region, "150102").name_mn == "ᠰᠢᠨ᠎ᠡ ᠬᠣᠲᠠ"

@@ -119,10 +119,6 @@ def _catalog_mismatches() -> list[tuple[str, str, Term]]:
     return [(text.context, text.text, term) for text, term in glossary_findings()]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 19 item 3: the Mongolian redraft (catalog) is pending",
-)
 def test_the_catalog_uses_the_glossary_forms() -> None:
     found = _catalog_mismatches()
     counts = Counter(term.english for _id, _text, term in found)
