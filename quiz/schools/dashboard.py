@@ -14,7 +14,6 @@ students are still taking (``review_open``).
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,8 @@ import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
+from question_bank.formats import spreadsheet
+from question_bank.formats.spreadsheet import Sheet
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
@@ -280,17 +281,7 @@ def trend(dashboard: ClassDashboard, language: str, width: int = 480, height: in
 
 
 def _xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheet.workbook([Sheet(title, header, rows) for title, header, rows in sheets])
 
 
 def class_export(dashboard: ClassDashboard, language: str) -> bytes:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from question_bank.formats import spreadsheet
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
 from quiz.accounts.routes import _apply_errors
@@ -45,14 +46,13 @@ from quiz.schools.models import School
 
 bp = Blueprint("schools", __name__)
 STAFF = (Role.TEACHER, Role.ORGANIZER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
     g.no_store = True
     return Response(
         data,
-        mimetype=XLSX,
+        mimetype=spreadsheet.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
