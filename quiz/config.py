@@ -133,8 +133,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_ENABLED": _bool(os.environ.get("QUIZ_RATELIMIT_ENABLED"), True),
         # Where the counters live; default: the app's Redis (QUIZ_REDIS_URL or embedded).
         "QUIZ_RATELIMIT_STORAGE_URL": os.environ.get("QUIZ_RATELIMIT_STORAGE_URL") or None,
-        # Failed logins (page, API token, second factor) per account.
+        # Failed logins (page, API token) per account and client address; second-factor
+        # codes per account.
         "QUIZ_RATELIMIT_LOGIN_USER": os.environ.get("QUIZ_RATELIMIT_LOGIN_USER", "10/minute"),
+        # Failed logins per account from all addresses together; a client that has not
+        # failed for that account in the last minute still gets its try.
+        "QUIZ_RATELIMIT_LOGIN_ACCOUNT": os.environ.get("QUIZ_RATELIMIT_LOGIN_ACCOUNT", "100/hour"),
         # Login attempts per client address (a whole class logs in at once).
         "QUIZ_RATELIMIT_LOGIN_IP": os.environ.get("QUIZ_RATELIMIT_LOGIN_IP", "300/minute"),
         # Accounts created per client address, and registration attempts per address.
