@@ -28,8 +28,9 @@ from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
 from quiz.extensions import db, redis_store
+from quiz.leaderboards.live import is_frozen
 from quiz.leaderboards.ranking import better, sort_key, to_ms
-from quiz.leaderboards.store import round_league_ranks
+from quiz.leaderboards.store import FROZEN, round_league_ranks
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.schools.models import School, SchoolClass, SchoolStudent
 from quiz.schools.services import class_students
@@ -92,13 +93,15 @@ def _rounds(round_ids: set[int]) -> list[Round]:
 
 
 def _add_ranks(results: list[Result], round_: Round, school_id: int) -> None:
-    """League ranks from the live board, school ranks from SQL (same ordering)."""
+    """League ranks from the round's board (the frozen one during a freeze: a teacher is
+    not the contest's organizer), school ranks from SQL (same ordering)."""
     try:
         ranks = round_league_ranks(
             redis_store.client,
             round_.contest_id,
             round_.id,
             [(r.user_id, r.league_id) for r in results],
+            FROZEN if is_frozen(round_.contest_id, round_.id) else "",
         )
     except redis.RedisError:
         ranks = [None] * len(results)

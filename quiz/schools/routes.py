@@ -30,6 +30,7 @@ from quiz.contests.services import get_visible_contest, visible_contests
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES, current_language, sort_names
+from quiz.leaderboards.live import frozen_for_viewer
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import counties_by_league
 from quiz.schools import dashboard, enrolling, rankings, roster, services
@@ -462,7 +463,13 @@ def contest_rankings(contest_id: int) -> Any:
     if region is not None:
         scope = "league" if region.level == LEAGUE_LEVEL else "county"
         try:
-            ranked = rankings.ranking(contest.id, scope, region.code, metric)
+            ranked = rankings.ranking(
+                contest.id,
+                scope,
+                region.code,
+                metric,
+                frozen=frozen_for_viewer(contest, None, current_user),
+            )
         except redis.RedisError:  # Redis down: say so, never fail the page
             stale = True
     return render_template(
