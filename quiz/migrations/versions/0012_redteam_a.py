@@ -29,5 +29,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("question_banks", schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): rebuilding question_banks would trip
+    # the foreign keys of the questions that point at it.
+    with op.batch_alter_table("question_banks", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("created_by_id")
