@@ -9,7 +9,8 @@ these; the console's question editor calls them too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from question_bank import messages as m
@@ -94,3 +95,37 @@ def answer_issues(kind: Kind, answer: Sequence[str], option_keys: Sequence[str])
 def canonical_answer(answer: Sequence[str], option_keys: Sequence[str]) -> tuple[str, ...]:
     """Answer keys in option order, so ``[C, A]`` and ``[A, C]`` are the same answer."""
     return tuple(key for key in option_keys if key in answer)
+
+
+# -- options of a question already answered ---------------------------------------------
+# Once a question has been drawn, people answered "the option under key B". Its option
+# texts may then change only in form: moving texts between keys (a swap) or rewording
+# one would score those who answered by another question than the one they saw. Typo
+# fixes that change letters are refused too: in Chinese one character is a word (东方 →
+# 西方 is one character and the opposite answer), so no edit distance is safe. Retire
+# the question and import a corrected one instead.
+
+
+def option_form(text: str) -> str:
+    """What must stay the same in an answered option: the text after NFKC (full-width
+    and sub/superscript forms folded: ``Ｈ₂Ｏ`` is ``H2O``), without spaces and format
+    characters (Mongolian MVS, NNBSP, zero-width joiners) and without a sentence mark at
+    the end (``。``, ``.``, ``；`` …). Case, digits, signs and every other mark count."""
+    folded = unicodedata.normalize("NFKC", text)
+    kept = "".join(c for c in folded if unicodedata.category(c) not in _FORM_ONLY)
+    return kept.rstrip(_FINAL_MARKS)
+
+
+_FORM_ONLY = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
+_FINAL_MARKS = ".。!！?？;；,，、᠃᠂"
+
+
+def moved_options(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """Keys (of one language version) whose option text changed in more than form (see
+    ``option_form``), a swap included: refused once the question was drawn. Keys only in
+    one of the two are left to the option-set rule."""
+    return sorted(
+        key
+        for key in set(old) & set(new)
+        if old[key] != new[key] and option_form(old[key]) != option_form(new[key])
+    )

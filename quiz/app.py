@@ -35,6 +35,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=_asset_folder("templates"),
         static_folder=_asset_folder("static"),
         instance_relative_config=True,
+        # Tests keep each app's instance files (the development key) in a temporary folder.
+        instance_path=(config or {}).get("QUIZ_INSTANCE_PATH"),
     )
     app.config.update(load_config(app.instance_path, config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

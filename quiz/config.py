@@ -7,6 +7,8 @@ gets its database, Redis and secret from its environment, never from a file in t
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,39 @@ def _int(name: str, default: int) -> int:
 def _hosts(value: str | None) -> list[str] | None:
     hosts = [h.strip() for h in (value or "").split(",") if h.strip()]
     return hosts or None
+
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def instance_secret_key(instance: Path) -> str:
+    """This instance's own random session key, made on first run (development only).
+
+    A key written in the source would let anyone who read it forge a session cookie for
+    any account (red-team finding, docs/security.md). The key is kept in
+    ``instance/secret_key``, readable by its owner only (mode 0600), so sessions survive
+    a restart of ``make run``; delete the file to log everybody out.
+    """
+    path = instance / SECRET_KEY_FILE
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting together both end up with the first one's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # a file another process is still writing: wait for the key
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            break
+        time.sleep(0.01)
+    else:
+        raise ConfigError(f"{path} is empty: delete it to make a new key")
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return key
 
 
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,8 +133,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_ENABLED": _bool(os.environ.get("QUIZ_RATELIMIT_ENABLED"), True),
         # Where the counters live; default: the app's Redis (QUIZ_REDIS_URL or embedded).
         "QUIZ_RATELIMIT_STORAGE_URL": os.environ.get("QUIZ_RATELIMIT_STORAGE_URL") or None,
-        # Failed logins (page, API token, second factor) per account.
+        # Failed logins (page, API token) per account and client address; second-factor
+        # codes per account.
         "QUIZ_RATELIMIT_LOGIN_USER": os.environ.get("QUIZ_RATELIMIT_LOGIN_USER", "10/minute"),
+        # Failed logins per account from all addresses together; a client that has not
+        # failed for that account in the last minute still gets its try.
+        "QUIZ_RATELIMIT_LOGIN_ACCOUNT": os.environ.get("QUIZ_RATELIMIT_LOGIN_ACCOUNT", "100/hour"),
         # Login attempts per client address (a whole class logs in at once).
         "QUIZ_RATELIMIT_LOGIN_IP": os.environ.get("QUIZ_RATELIMIT_LOGIN_IP", "300/minute"),
         # Accounts created per client address, and registration attempts per address.
@@ -147,12 +186,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # A callable returning naive-UTC "now"; tests swap it to travel in time.
         "QUIZ_CLOCK": None,
     }
-    if env == "development" and not cfg["SECRET_KEY"]:
-        cfg["SECRET_KEY"] = "development-only-insecure-key"
     if env == "testing":
         cfg["TESTING"] = True
     if overrides:
         cfg.update(overrides)
+    if cfg["QUIZ_ENV"] == "development" and not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = instance_secret_key(instance)
     # Where each setting came from, for the admin console's settings page (read only).
     cfg["QUIZ_FROM_ENVIRONMENT"] = sorted(k for k in os.environ if k.startswith("QUIZ_"))
     cfg["QUIZ_FROM_OVERRIDES"] = sorted(overrides or ())

@@ -151,3 +151,28 @@ def test_a_mail_url_that_cannot_be_understood_stops_the_start(tmp_path):
         str(tmp_path), {"QUIZ_ENV": "development", "QUIZ_MAIL_URL": "smtps://u:p@h"}
     )
     assert config["QUIZ_MAIL_URL"] == "smtps://u:p@h"
+
+
+def test_development_makes_its_own_secret_key_once(tmp_path):
+    """`make run` signs sessions with a random key kept in instance/ (mode 0600), never
+    with a key written in the source (red-team finding, docs/security.md)."""
+    first = load_config(str(tmp_path / "one"), {"QUIZ_ENV": "development"})["SECRET_KEY"]
+    key_file = tmp_path / "one" / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(first) >= 40 and first != "development-only-insecure-key"
+    # The same instance keeps its key across restarts; another instance has its own.
+    assert load_config(str(tmp_path / "one"), {"QUIZ_ENV": "development"})["SECRET_KEY"] == first
+    other = load_config(str(tmp_path / "two"), {"QUIZ_ENV": "development"})["SECRET_KEY"]
+    assert other != first
+    # A key file left readable by others is tightened on the next start.
+    key_file.chmod(0o644)
+    load_config(str(tmp_path / "one"), {"QUIZ_ENV": "development"})
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_configured_key_wins_and_writes_no_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZ_SECRET_KEY", "a-long-random-configured-secret")
+    cfg = load_config(str(tmp_path), {"QUIZ_ENV": "development"})
+    assert cfg["SECRET_KEY"] == "a-long-random-configured-secret"
+    assert not (tmp_path / "secret_key").exists()

@@ -7,10 +7,8 @@ Mongolian or English for the spreadsheets; the numbered layout for Word and text
 
 from __future__ import annotations
 
-import csv
-import io
-
 from question_bank.formats.numbered import docx_template, text_template
+from question_bank.formats.spreadsheet import csv_table
 from question_bank.formats.tabular import header_text
 from question_bank.formats.xlsx import xlsx_template
 
@@ -80,11 +78,8 @@ _CSV_FIELDS = [
 
 def csv_template(language: str = "zh") -> bytes:
     """A CSV (UTF-8 with a BOM, so Excel opens it right) with the four example rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([header_text(field, language, None, key) for field, key in _CSV_FIELDS])
-    writer.writerows(_CSV_ROWS)
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    header = [header_text(field, language, None, key) for field, key in _CSV_FIELDS]
+    return csv_table(header, _CSV_ROWS)
 
 
 def template(fmt: str, language: str = "zh") -> bytes:

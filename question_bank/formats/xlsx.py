@@ -30,9 +30,9 @@ from question_bank.formats.base import (
     Failed,
     ImportResult,
     ReadOptions,
-    without_control_characters,
 )
 from question_bank.formats.drafts import Assembler, Categories
+from question_bank.formats.spreadsheet import Sheet, workbook
 from question_bank.formats.tabular import (
     HEADER_LANGUAGES,
     REVIEWED_WORDS,
@@ -324,88 +324,45 @@ def _cells(question: Question, header_language: str) -> list[Any]:
     return values
 
 
-def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    cell = sheet.cell(row=row, column=column)
-    if value is None or value == "":
-        return cell
-    if isinstance(value, str):
-        cell.value = without_control_characters(value)
-        cell.data_type = "s"  # text, even when it starts with '=' (never a formula)
-    else:
-        cell.value = value
-    return cell
-
-
-def _write_table(sheet: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int]):
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for column, header in enumerate(headers, start=1):
-        cell = _put(sheet, 1, column, header)
-        cell.font = bold
-        cell.fill = fill
-        sheet.column_dimensions[get_column_letter(column)].width = widths[column - 1]
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for number, values in enumerate(rows, start=2):
-        for column, value in enumerate(values, start=1):
-            cell = _put(sheet, number, column, value)
-            if isinstance(value, str) and "\n" in value:
-                cell.alignment = wrap
-    sheet.freeze_panes = "A2"
-
-
 def write_xlsx(bank: Bank, header_language: str = "zh", *, instructions: bool = False) -> bytes:
     """The bank as a workbook whose headers are in ``header_language`` (zh, mn or en)."""
-    import openpyxl
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     if header_language not in HEADER_LANGUAGES:
         raise ValueError(f"header language must be one of {', '.join(HEADER_LANGUAGES)}")
-    workbook = openpyxl.Workbook()
-    questions = workbook.active
-    questions.title = SHEET_NAMES["questions"][header_language]
     columns = _columns()
-    headers = [header_text(f, header_language, lang, key) for f, lang, key in columns]
-    widths = [
-        {"text": 40, "explanation": 30, "source": 24, "option": 16}.get(field, 10)
-        for field, _, _ in columns
-    ]
-    _write_table(questions, headers, (_cells(q, header_language) for q in bank.questions), widths)
     kinds = ",".join(KIND_VALUES[kind][header_language] for kind in Kind)
-    kind_rule = DataValidation(type="list", formula1=f'"{kinds}"', allow_blank=True)
-    kind_rule.add("B2:B5000")
-    level_rule = DataValidation(type="list", formula1='"1,2,3"', allow_blank=True)
-    level_rule.add("D2:D5000")
-    questions.add_data_validation(kind_rule)
-    questions.add_data_validation(level_rule)
-
-    categories = workbook.create_sheet(SHEET_NAMES["categories"][header_language])
     category_headers = [header_text("id", header_language)] + [
         header_text("name", header_language, language) for language in LANGUAGES
     ]
-    _write_table(
-        categories,
-        category_headers,
-        ([c.id, *(c.name.get(lang) for lang in LANGUAGES)] for c in bank.categories),
-        [20, 30, 30],
-    )
-    bank_sheet = workbook.create_sheet(SHEET_NAMES["bank"][header_language])
-    _write_table(
-        bank_sheet,
-        category_headers,
-        [[bank.id, *(bank.title.get(lang) for lang in LANGUAGES)]],
-        [20, 30, 30],
-    )
+    sheets = [
+        Sheet(
+            SHEET_NAMES["questions"][header_language],
+            [header_text(f, header_language, lang, key) for f, lang, key in columns],
+            (_cells(q, header_language) for q in bank.questions),
+            widths=[
+                {"text": 40, "explanation": 30, "source": 24, "option": 16}.get(field, 10)
+                for field, _, _ in columns
+            ],
+            styled=True,
+            choices=[("B2:B5000", kinds), ("D2:D5000", "1,2,3")],
+        ),
+        Sheet(
+            SHEET_NAMES["categories"][header_language],
+            category_headers,
+            ([c.id, *(c.name.get(lang) for lang in LANGUAGES)] for c in bank.categories),
+            widths=[20, 30, 30],
+            styled=True,
+        ),
+        Sheet(
+            SHEET_NAMES["bank"][header_language],
+            category_headers,
+            [[bank.id, *(bank.title.get(lang) for lang in LANGUAGES)]],
+            widths=[20, 30, 30],
+            styled=True,
+        ),
+    ]
     if instructions:
-        _instructions(
-            workbook.create_sheet(SHEET_NAMES["instructions"][header_language], 0), header_language
-        )
-        workbook.active = 1
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        sheets.insert(0, _instructions(header_language))
+    return workbook(sheets, active=1 if instructions else 0)
 
 
 _NOTES = {
@@ -429,12 +386,18 @@ _NOTES = {
 }
 
 
-def _instructions(sheet: Any, header_language: str) -> None:
+def _instructions(header_language: str) -> Sheet:
     rows = []
     for field, (zh, en) in _NOTES.items():
         name = header_text(field, header_language, None, "A" if field == "option" else "")
         rows.append([name, zh, en])
-    _write_table(sheet, ["列 / column", "说明", "notes"], rows, [24, 70, 40])
+    return Sheet(
+        SHEET_NAMES["instructions"][header_language],
+        ["列 / column", "说明", "notes"],
+        rows,
+        widths=[24, 70, 40],
+        styled=True,
+    )
 
 
 def _example_bank() -> Bank:

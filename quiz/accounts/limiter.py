@@ -12,8 +12,18 @@ Flask-Limiter itself uses).
 
 - A rule without ``count_when`` counts every request before the view runs (one Redis
   round trip per rule) and refuses the request that goes over.
-- A rule with ``count_when`` (e.g. failed logins) only *tests* before the view and counts
-  after it, if the response matches.
+- A rule with ``count_when`` (e.g. failed logins) *reserves* a place before the view
+  runs (the same atomic ``INCR``-then-compare in Redis) and gives it back after the view
+  unless the response matches. Testing first and counting afterwards let a burst of
+  parallel requests through: 40 wrong passwords sent at once were all checked
+  (red-team finding, docs/security.md); now at most the limit of them reach the view.
+  A place given back after its window ended leaves the next window one place larger,
+  once: the price of not needing a script of our own.
+- ``unless_first`` names another rule of the same endpoint: a request over this rule's
+  limit still goes through when it is the first one counted under that rule in its
+  window. The failed logins per account use it with the per-account-and-client rule, so
+  an attacker who used up an account's allowance cannot lock its owner out: the owner's
+  browser has not failed, and its correct password still works.
 - If Redis cannot be reached, counting falls back to this process's memory for
   ``FALLBACK_SECONDS`` and then tries Redis again: requests are never refused because
   the counters are unreachable (answers keep being saved during an outage).
@@ -91,6 +101,16 @@ class Counters:
     def test(self, item: RateLimitItem, scope: str, key: str) -> bool:
         return bool(self._call(lambda c: c.test(item, self.prefix, key, scope)))
 
+    def reserve(self, item: RateLimitItem, scope: str, key: str) -> int:
+        """Count one more (atomically) and return the new count of the window."""
+        name = item.key_for(self.prefix, key, scope)
+        return int(self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=1)))
+
+    def give_back(self, item: RateLimitItem, scope: str, key: str) -> None:
+        """Undo a ``reserve`` whose request did not count."""
+        name = item.key_for(self.prefix, key, scope)
+        self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=-1))
+
     def retry_after(self, item: RateLimitItem, scope: str, key: str) -> int:
         """Seconds until the window resets: at least 1, at most the window."""
         window = int(item.get_expiry())
@@ -113,7 +133,8 @@ def install(app: Flask, counters: Counters, table: dict[str, tuple[Any, ...]]) -
         rules = table.get(request.endpoint or "")
         if not rules:
             return
-        deferred = []
+        reserved: list[tuple[Any, RateLimitItem, str]] = []
+        firsts: dict[str, bool] = {}
         for rule in rules:
             if request.method not in rule.methods:
                 continue
@@ -122,16 +143,22 @@ def install(app: Flask, counters: Counters, table: dict[str, tuple[Any, ...]]) -
             if rule.count_when is None:
                 allowed = counters.hit(item, rule.scope, key)
             else:
-                allowed = counters.test(item, rule.scope, key)
-                deferred.append((rule, item, key))
+                count = counters.reserve(item, rule.scope, key)
+                reserved.append((rule, item, key))
+                firsts[rule.scope] = count == 1
+                allowed = count <= item.amount or (
+                    rule.unless_first is not None and firsts.get(rule.unless_first, False)
+                )
             if not allowed:
+                for _rule, reserved_item, reserved_key in reserved:  # not checked: not counted
+                    counters.give_back(reserved_item, _rule.scope, reserved_key)
                 raise RateLimited(counters.retry_after(item, rule.scope, key))
-        if deferred:
-            g.rate_limits_deferred = deferred
+        if reserved:
+            g.rate_limits_reserved = reserved
 
     @app.after_request
-    def _count_deferred(response: Any) -> Any:
-        for rule, item, key in g.pop("rate_limits_deferred", ()):
-            if rule.count_when(response):
-                counters.hit(item, rule.scope, key)
+    def _settle_reserved(response: Any) -> Any:
+        for rule, item, key in g.pop("rate_limits_reserved", ()):
+            if not rule.count_when(response):
+                counters.give_back(item, rule.scope, key)
         return response

@@ -3,11 +3,14 @@
 Counted in the app's Redis by ``quiz.accounts.limiter`` (the ``limits`` library's fixed
 window), keyed by account *and* by client address. A whole classroom shares one school
 NAT address, so the per-address limits are sized for 60 people at once, and the tight
-limits are per account:
+limits are per account. Rules that count failures reserve their place before the view
+runs and give it back if the request did not fail, so a burst of parallel guesses gets
+at most the limit checked (``quiz.accounts.limiter``):
 
 | rule | counts | default |
 | --- | --- | --- |
-| ``login-user`` | failed logins (page, API token) per username | 10/minute |
+| ``login-user`` | failed logins (page, API token) per username *and* address | 10/minute |
+| ``login-account`` | failed logins per username, all addresses (*) | 100/hour |
 | ``login-2fa`` | failed second-factor codes per account | 10/minute |
 | ``login-ip`` | login attempts per address | 300/minute |
 | ``register-ip`` | accounts created per address | 100/hour |
@@ -17,6 +20,9 @@ limits are per account:
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
 | ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
 | ``reset-user`` | forgotten-password links asked for per username or e-mail | 5/hour |
+
+(*) over this cap, an address whose tries for the account have not failed in the last
+minute still gets its try, so the cap cannot lock the owner out.
 
 Limits come from the ``QUIZ_RATELIMIT_*`` settings, read on each request. A breach is a
 429 with the localized error (``quiz.errors``) and ``Retry-After``. Endpoints are listed
@@ -55,6 +61,11 @@ def _username() -> str:
     return f"name:{username_key(name or '')[:64]}" if name else _client()
 
 
+def _username_and_client() -> str:
+    """The named account as seen from this client: its failures lock out this client only."""
+    return f"{_username()}|{_client()}"
+
+
 def _reset_identifier() -> str:
     """The username or e-mail address a forgotten-password request names, casefolded."""
     name = request.form.get("identifier")
@@ -90,11 +101,26 @@ class Rule:
     setting: str  # the config key holding the limit, e.g. "10/minute"
     key: Callable[[], str]
     methods: tuple[str, ...] = ("POST",)
-    # Count only some responses (the limit is still checked before every request).
+    # Count only some responses: a place is reserved before the view and given back
+    # after it unless the response matches (quiz.accounts.limiter).
     count_when: Callable[[Any], bool] | None = None
+    # Over the limit, still let a request through that is the first counted under the
+    # rule of this scope in its window (the owner's own browser, see LOGIN_ACCOUNT).
+    unless_first: str | None = None
 
 
-LOGIN_USER = Rule("login-user", "QUIZ_RATELIMIT_LOGIN_USER", _username, count_when=_failed)
+LOGIN_USER = Rule(
+    "login-user", "QUIZ_RATELIMIT_LOGIN_USER", _username_and_client, count_when=_failed
+)
+# Many addresses guessing one account (a botnet) are capped together; the owner, whose
+# browser has not failed, still logs in, so the cap cannot lock them out.
+LOGIN_ACCOUNT = Rule(
+    "login-account",
+    "QUIZ_RATELIMIT_LOGIN_ACCOUNT",
+    _username,
+    count_when=_failed,
+    unless_first="login-user",
+)
 LOGIN_2FA = Rule("login-2fa", "QUIZ_RATELIMIT_LOGIN_USER", _pending_account, count_when=_failed)
 LOGIN_IP = Rule("login-ip", "QUIZ_RATELIMIT_LOGIN_IP", _client)
 REGISTER_IP = Rule("register-ip", "QUIZ_RATELIMIT_REGISTER_IP", _client, count_when=_succeeded)
@@ -106,8 +132,8 @@ RESET_IP = Rule("reset-ip", "QUIZ_RATELIMIT_RESET_IP", _client)
 RESET_USER = Rule("reset-user", "QUIZ_RATELIMIT_RESET_USER", _reset_identifier)
 
 LIMITS: dict[str, tuple[Rule, ...]] = {
-    "accounts.login": (LOGIN_USER, LOGIN_IP),
-    "api.token": (LOGIN_USER, LOGIN_IP),
+    "accounts.login": (LOGIN_USER, LOGIN_ACCOUNT, LOGIN_IP),
+    "api.token": (LOGIN_USER, LOGIN_ACCOUNT, LOGIN_IP),
     "accounts.login_two_factor": (LOGIN_2FA, LOGIN_IP),
     "accounts.register": (REGISTER_IP, REGISTER_ATTEMPTS),
     "api.register": (REGISTER_IP, REGISTER_ATTEMPTS),

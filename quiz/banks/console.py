@@ -33,12 +33,12 @@ from question_bank import (
 )
 from question_bank import messages as m
 from question_bank.formats import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
-from question_bank.rules import answer_issues, option_keys_issues, slug_issue
+from question_bank.rules import answer_issues, moved_options, option_keys_issues, slug_issue
 from quiz.audit.services import changed, record, snapshot
 from quiz.banks.importing import Checked, check_data
 from quiz.banks.models import BankCategory, BankUpload, Question, QuestionBank, QuestionText
 from quiz.banks.services import search_key_of, store_bank
-from quiz.errors import Conflict, NotFound, QuizError, ValidationFailed
+from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db
 
 UPLOAD_TTL = timedelta(hours=1)
@@ -208,8 +208,27 @@ def frozen_changes(checked: Checked) -> list[str]:
             row.kind != str(incoming[row.external_id].kind)
             or list(row.answer) != list(incoming[row.external_id].answer)
             or list(row.option_keys) != list(incoming[row.external_id].option_keys)
+            or _options_moved(
+                row,
+                {
+                    language: dict(version.options)
+                    for language, version in incoming[row.external_id].versions.items()
+                },
+            )
         )
     )
+
+
+def _options_moved(question: Question, options: dict[str, dict[str, str]]) -> list[str]:
+    """``language:key`` of the options whose text the edit changes in more than form
+    (``question_bank.rules.moved_options``): a swap of option texts between keys keeps
+    the key letter but changes which answer was right for those who answered."""
+    moved = []
+    for text in question.texts:
+        new = options.get(text.language)
+        if new is not None:
+            moved += [f"{text.language}:{k}" for k in moved_options(text.options or {}, new)]
+    return moved
 
 
 @dataclass(frozen=True)
@@ -255,7 +274,10 @@ def confirm_upload(
     declined = changing - set(accepted)
     if declined:
         bank = replace(bank, questions=tuple(q for q in bank.questions if q.id not in declined))
+    existed = db.session.scalar(select(QuestionBank.id).where(QuestionBank.slug == bank.id))
     row, added, updated = store_bank(bank, now)
+    if existed is None:
+        row.created_by_id = user_id  # a bank made by this import is the importer's
     skipped = checked.report["skipped"] + len(declined)
     record(
         actor_id=user_id,
@@ -274,6 +296,7 @@ def confirm_upload(
             "revision": row.revision,
             "changed": sorted(changing & set(accepted)),
             "declined": sorted(declined),
+            "contests": contests_using(row.id),
         },
         ip=ip,
     )
@@ -293,7 +316,12 @@ def create_bank(
     if problems:
         raise ValidationFailed(problems)
     row = QuestionBank(
-        slug=slug, title_zh=title_zh.strip(), title_mn=title_mn.strip(), revision=1, created_at=now
+        slug=slug,
+        title_zh=title_zh.strip(),
+        title_mn=title_mn.strip(),
+        revision=1,
+        created_at=now,
+        created_by_id=actor_id,
     )
     db.session.add(row)
     db.session.flush()
@@ -317,8 +345,69 @@ def get_bank(bank_id: int) -> QuestionBank:
     return row
 
 
-def bank_choices() -> list[QuestionBank]:
-    return list(db.session.scalars(select(QuestionBank).order_by(QuestionBank.slug)))
+def bank_choices(user: Any = None) -> list[QuestionBank]:
+    """Banks, by slug; with ``user``, only those the user may change (``may_edit``)."""
+    rows = list(db.session.scalars(select(QuestionBank).order_by(QuestionBank.slug)))
+    return rows if user is None else [row for row in rows if may_edit(user, row)]
+
+
+def check_import_target(bank_slug: str, user: Any) -> None:
+    """An import into an existing bank needs the right to change it (``may_edit``)."""
+    row = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
+    if row is not None:
+        editable_bank(row.id, user)
+
+
+def contests_using(bank_id: int) -> list[int]:
+    """Ids of the contests whose rounds draw from the bank: those an edit affects."""
+    from quiz.contests.models import Round
+
+    return list(
+        db.session.scalars(
+            select(Round.contest_id)
+            .where(Round.bank_id == bank_id)
+            .distinct()
+            .order_by(Round.contest_id)
+        )
+    )
+
+
+def may_edit(user: Any, bank: QuestionBank) -> bool:
+    """Who changes a bank (its questions, imports into it): admins; an organizer only for
+    a bank they created or a bank a contest they run draws from. Any organizer may still
+    read and export every bank and build rounds on it (red-team finding: any organizer
+    could rewrite the banks of other organizers' running contests)."""
+    from quiz.accounts.models import Role
+    from quiz.contests.models import ContestOrganizer, Round
+
+    roles = getattr(user, "roles", ())
+    if Role.ADMIN in roles:
+        return True
+    if Role.ORGANIZER not in roles:
+        return False
+    if bank.created_by_id is not None and bank.created_by_id == user.id:
+        return True
+    runs = (
+        select(Round.id)
+        .join(ContestOrganizer, ContestOrganizer.contest_id == Round.contest_id)
+        .where(Round.bank_id == bank.id, ContestOrganizer.user_id == user.id)
+        .limit(1)
+    )
+    return db.session.scalar(runs) is not None
+
+
+def editable_bank(bank_id: int, user: Any) -> QuestionBank:
+    """The bank, if ``user`` may change it (404 if missing, 403 if not theirs)."""
+    row = get_bank(bank_id)
+    if not may_edit(user, row):
+        raise Forbidden(
+            _l(
+                "Only the organizer who created this bank, the organizers of contests "
+                "that use it and admins can change it."
+            ),
+            code="bank_not_yours",
+        )
+    return row
 
 
 def categories_of(bank_id: int) -> list[BankCategory]:
@@ -643,7 +732,8 @@ def update_question(
         or list(answer) != list(question.answer)
         or list(option_keys) != list(question.option_keys)
     )
-    if scoring_changes and used_questions([question.id]):
+    in_use = used_questions([question.id])
+    if scoring_changes and in_use:
         raise Conflict(
             _l(
                 "This question already appears in attempts: changing its answer key, kind or "
@@ -651,6 +741,17 @@ def update_question(
                 "change; retire it and import a new question instead."
             ),
             code="question_in_use",
+        )
+    moved = _options_moved(question, {lang: v["options"] for lang, v in versions.items()})
+    if moved and in_use:
+        raise Conflict(
+            _l(
+                "This question already appears in attempts: its option texts can no longer "
+                "change (options %(options)s), only their spacing, full-width forms and "
+                "final punctuation. Retire it and import a corrected question instead.",
+                options=", ".join(moved),
+            ),
+            code="options_in_use",
         )
     before = _question_snapshot(question)
     question.kind = edit.kind
@@ -682,7 +783,7 @@ def update_question(
         object_id=question.id,
         now=now,
         before=old,
-        after=new,
+        after={**new, "contests": contests_using(bank.id)},
         ip=ip,
     )
     db.session.commit()
@@ -747,7 +848,7 @@ def _set_flag(
         object_id=question.id,
         now=now,
         before={name: not value},
-        after={name: value},
+        after={name: value, "contests": contests_using(bank.id)},
         ip=ip,
     )
     db.session.commit()

@@ -34,6 +34,10 @@ class QuestionBank(db.Model):
     # Bumped on every change so cached drawing pools know they are out of date.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The user id of the organizer who created it in the console; None for banks
+    # imported from the command line (quiz/banks/console.py: may_edit). No foreign key
+    # (migration 0012: SQLite cannot add one in place); accounts are never deleted.
+    created_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class BankCategory(db.Model):

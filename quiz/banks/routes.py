@@ -175,7 +175,7 @@ def _upload_form() -> UploadForm:
         SelectChoice(name, console.FORMAT_NAMES.get(name, name)) for name in IMPORT_FORMATS
     ]
     form.bank.choices = [SelectChoice(NEW_BANK, _("A new bank"))] + [
-        SelectChoice(b.slug, f"{b.title_zh} ({b.slug})") for b in console.bank_choices()
+        SelectChoice(b.slug, f"{b.title_zh} ({b.slug})") for b in console.bank_choices(current_user)
     ]
     return form
 
@@ -203,6 +203,8 @@ def upload() -> Any:
                 category=form.category.data,
                 language=form.language.data or "zh",
             )
+            if not new:
+                console.check_import_target(choice.bank_slug, current_user)
             storage = form.file.data
             # Read at most one byte over the limit: enough to refuse, never more.
             limit = _upload_limit()
@@ -230,6 +232,7 @@ def upload() -> Any:
 @roles_required(ORGANIZER)
 def preview(token: str) -> Any:
     upload = console.get_upload(token, current_user.id, now())
+    console.check_import_target(upload.bank_slug, current_user)
     checked = console.check_upload(upload)
     frozen = console.frozen_changes(checked)
     form = ConfirmForm(digest=console.digest_of(checked))
@@ -260,6 +263,8 @@ def confirm(token: str) -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    upload = console.get_upload(token, current_user.id, now())
+    console.check_import_target(upload.bank_slug, current_user)
     try:
         done = console.confirm_upload(
             token,
@@ -332,7 +337,7 @@ def _edit_of(form: QuestionForm) -> console.QuestionEdit:
 @bp.route("/<int:bank_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @roles_required(ORGANIZER)
 def edit_question(bank_id: int, question_id: int) -> Any:
-    row = console.get_bank(bank_id)
+    row = console.editable_bank(bank_id, current_user)
     question = console.get_question(row.id, question_id)
     form = _question_form(row.id, question)
     problems: dict[str, list[str]] = {}
@@ -376,7 +381,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
 def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=_ip())
     flash(
         _("The question was retired.") if retired else _("The question is active again."), "success"
@@ -387,7 +392,7 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
 def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=_ip())
     flash(
         _("The question is reserved for contests: practice never draws it.")
@@ -441,7 +446,7 @@ def _after_picture_change(bank_id: int, question_id: int) -> Any:
 @bp.route("/<int:bank_id>/questions/<int:question_id>/pictures", methods=["POST"])
 @roles_required(ORGANIZER)
 def add_picture(bank_id: int, question_id: int) -> Any:
-    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     form = _picture_form(question)
     if not form.validate_on_submit():
         for messages in form.errors.values():
@@ -478,7 +483,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
 def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    question = console.get_question(console.get_bank(bank_id).id, question_id)
+    question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     try:
         picture_editing.remove_picture(
             question, index, actor_id=current_user.id, now=now(), ip=_ip()

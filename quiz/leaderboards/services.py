@@ -382,9 +382,13 @@ def build_frozen(contest_id: int) -> int:
         return 0
     store = _batch_store()
     try:
-        return _build_frozen(store, contest)
+        count = _build_frozen(store, contest)
     finally:
         store.client.connection_pool.disconnect()
+    from quiz.schools.rankings import build_frozen_school_boards
+
+    build_frozen_school_boards(contest_id)  # the derived boards freeze too
+    return count
 
 
 def _build_frozen(store: BoardStore, contest: Contest) -> int:

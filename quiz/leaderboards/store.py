@@ -487,16 +487,19 @@ class SchoolBoardStore:
             for metric in SCHOOL_METRICS:
                 pipe.zrem(keys.board(scope, code, metric), who)
 
-    def replace_all(self, contest_id: int, entries: Sequence[SchoolEntry]) -> None:
+    def replace_all(
+        self, contest_id: int, entries: Sequence[SchoolEntry], target: str = ""
+    ) -> None:
         """A rebuild: the new boards under a temporary prefix, then one MULTI that drops
-        every live school key and renames the new ones in place."""
+        every school key under ``target`` (the live boards, or ``FROZEN``) and renames
+        the new ones in place."""
         import secrets
 
         prefix = f"tmp:{secrets.token_hex(4)}:"
         pipe = self.client.pipeline(transaction=False)
         self.write(pipe, contest_id, entries, prefix)
         pipe.execute()
-        live = SchoolBoardKeys(contest_id)
+        live = SchoolBoardKeys(contest_id, target)
         tmp = SchoolBoardKeys(contest_id, prefix)
         old = list(self.client.scan_iter(match=live.pattern, count=1000))
         new = list(self.client.scan_iter(match=tmp.pattern, count=1000))
@@ -505,14 +508,23 @@ class SchoolBoardStore:
             pipe.unlink(*old)
         for key in new:
             name = key.decode() if isinstance(key, bytes) else key
-            pipe.rename(name, name.replace(tmp.tag + prefix, live.tag, 1))
+            pipe.rename(name, name.replace(tmp.tag + prefix, live.tag + target, 1))
         pipe.execute()
 
+    def drop(self, contest_id: int, target: str) -> None:
+        """Remove every school board of a contest under ``target`` (e.g. ``FROZEN``)."""
+        old = list(
+            self.client.scan_iter(match=SchoolBoardKeys(contest_id, target).pattern, count=1000)
+        )
+        if old:
+            self.client.unlink(*old)
+
     def read(
-        self, contest_id: int, scope: str, code: str, metric: str
+        self, contest_id: int, scope: str, code: str, metric: str, target: str = ""
     ) -> list[tuple[int, tuple[int, int, int]]]:
-        """(school id, (enrolled, participants, points_total)) best first."""
-        keys = SchoolBoardKeys(contest_id)
+        """(school id, (enrolled, participants, points_total)) best first; ``target``
+        ``FROZEN`` reads the boards as they stood at a freeze."""
+        keys = SchoolBoardKeys(contest_id, target)
         members = self.client.zrange(keys.board(scope, code, metric), 0, -1)
         if not members:
             return []
@@ -540,10 +552,15 @@ class SchoolBoardStore:
 
 
 def round_league_ranks(
-    client: redis.Redis, contest_id: int, round_id: int, people: Sequence[tuple[int, int]]
+    client: redis.Redis,
+    contest_id: int,
+    round_id: int,
+    people: Sequence[tuple[int, int]],
+    prefix: str = "",
 ) -> list[int | None]:
-    """1-based ranks of (user id, league id) pairs on a round's league boards (one trip)."""
-    keys = BoardKeys(contest_id)
+    """1-based ranks of (user id, league id) pairs on a round's league boards (one trip);
+    ``prefix`` ``FROZEN`` for the boards as they stood at a freeze."""
+    keys = BoardKeys(contest_id, prefix)
     pipe = client.pipeline(transaction=False)
     for user_id, league_id in people:
         pipe.zrank(keys.round_league(round_id, league_id), member(user_id))

@@ -25,6 +25,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from question_bank.formats import spreadsheet
 from quiz.accounts.access import login_required
 from quiz.audit.services import record
 from quiz.clock import now
@@ -34,7 +35,7 @@ from quiz.contests.models import Round, RoundState
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import current_language
-from quiz.results import certificates, exports, item_analysis, monitor, participation, services
+from quiz.results import certificates, item_analysis, monitor, participation, services
 from quiz.results.forms import ActionForm, ConfirmForm
 
 bp = Blueprint("results", __name__)
@@ -284,9 +285,13 @@ def results_export(round_id: int, fmt: str) -> Any:
     name = f"results-round{round_.id}" + (f"-league{league_id}" if league_id else "")
     _audit_export("results", "round", round_.id, fmt, league_id=league_id, rows=len(rows))
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), exports.CSV_MIMETYPE, f"{name}.csv")
+        return _download(
+            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv"
+        )
     return _download(
-        exports.to_xlsx(_("Results"), header, rows), exports.XLSX_MIMETYPE, f"{name}.xlsx"
+        spreadsheet.xlsx_table(_("Results"), header, rows),
+        spreadsheet.XLSX_MIMETYPE,
+        f"{name}.xlsx",
     )
 
 
@@ -341,9 +346,13 @@ def participation_export(contest_id: int, fmt: str) -> Any:
         "participation", "contest", contest_id, fmt, round_id=round_.id if round_ else None
     )
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), exports.CSV_MIMETYPE, f"{name}.csv")
+        return _download(
+            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv"
+        )
     return _download(
-        exports.to_xlsx(_("Participation"), header, rows), exports.XLSX_MIMETYPE, f"{name}.xlsx"
+        spreadsheet.xlsx_table(_("Participation"), header, rows),
+        spreadsheet.XLSX_MIMETYPE,
+        f"{name}.xlsx",
     )
 
 

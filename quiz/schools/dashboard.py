@@ -14,7 +14,6 @@ students are still taking (``review_open``).
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,12 +22,15 @@ import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
+from question_bank.formats import spreadsheet
+from question_bank.formats.spreadsheet import Sheet
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
 from quiz.extensions import db, redis_store
+from quiz.leaderboards.live import is_frozen
 from quiz.leaderboards.ranking import better, sort_key, to_ms
-from quiz.leaderboards.store import round_league_ranks
+from quiz.leaderboards.store import FROZEN, round_league_ranks
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.schools.models import School, SchoolClass, SchoolStudent
 from quiz.schools.services import class_students
@@ -91,13 +93,15 @@ def _rounds(round_ids: set[int]) -> list[Round]:
 
 
 def _add_ranks(results: list[Result], round_: Round, school_id: int) -> None:
-    """League ranks from the live board, school ranks from SQL (same ordering)."""
+    """League ranks from the round's board (the frozen one during a freeze: a teacher is
+    not the contest's organizer), school ranks from SQL (same ordering)."""
     try:
         ranks = round_league_ranks(
             redis_store.client,
             round_.contest_id,
             round_.id,
             [(r.user_id, r.league_id) for r in results],
+            FROZEN if is_frozen(round_.contest_id, round_.id) else "",
         )
     except redis.RedisError:
         ranks = [None] * len(results)
@@ -280,17 +284,7 @@ def trend(dashboard: ClassDashboard, language: str, width: int = 480, height: in
 
 
 def _xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheet.workbook([Sheet(title, header, rows) for title, header, rows in sheets])
 
 
 def class_export(dashboard: ClassDashboard, language: str) -> bytes:

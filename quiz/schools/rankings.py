@@ -17,18 +17,27 @@ which writes the school's four board entries with absolute values. Class enrolme
 refreshes the school too (the rate's denominator changed). ``quiz leaderboard rebuild``
 (``rebuild_contest``) recomputes every school of the contest (``rebuild_school_boards``)
 and swaps the boards in; a test holds the rebuilt boards equal to the live ones.
+
+Freeze: while any round of the contest is frozen, participants, teachers and the public
+read frozen school boards (``FROZEN`` keys), computed from SQL with the attempts finished
+by the earliest freeze, like the contest's own frozen boards (a school's average would
+otherwise show a frozen finisher's score: red-team finding, docs/security.md). They are
+built when a round is frozen or unfrozen and by every rebuild; the contest's organizers
+read the live ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import distinct, func, select
 
 from quiz.accounts.models import User
 from quiz.contests.models import Enrollment
 from quiz.extensions import db, redis_store
-from quiz.leaderboards.store import SchoolBoardStore, SchoolEntry
+from quiz.leaderboards.services import frozen_cutoffs
+from quiz.leaderboards.store import FROZEN, SchoolBoardStore, SchoolEntry
 from quiz.play.models import Attempt
 from quiz.regions.models import Region
 from quiz.schools.models import School
@@ -38,8 +47,11 @@ def school_store() -> SchoolBoardStore:
     return SchoolBoardStore(redis_store.client)
 
 
-def school_entries(contest_id: int, school_id: int | None = None) -> list[SchoolEntry]:
-    """The ranking numbers of every school of a contest (or one school), from SQL."""
+def school_entries(
+    contest_id: int, school_id: int | None = None, finished_by: datetime | None = None
+) -> list[SchoolEntry]:
+    """The ranking numbers of every school of a contest (or one school), from SQL;
+    ``finished_by``: only the attempts finished by then (the frozen boards)."""
     enrolled_q = (
         select(User.school_id, func.count())
         .join(Enrollment, Enrollment.user_id == User.id)
@@ -60,6 +72,8 @@ def school_entries(contest_id: int, school_id: int | None = None) -> list[School
         )
         .group_by(User.school_id, Attempt.user_id, Attempt.round_id)
     )
+    if finished_by is not None:
+        best = best.where(Attempt.finished_at <= finished_by)
     if school_id is not None:
         enrolled_q = enrolled_q.where(User.school_id == school_id)
         best = best.where(User.school_id == school_id)
@@ -119,10 +133,23 @@ def refresh_user_school(contest_id: int, user_id: int) -> None:
 
 
 def rebuild_school_boards(contest_id: int) -> int:
-    """Recompute every school of a contest from SQL and swap the boards in."""
+    """Recompute every school of a contest from SQL and swap the boards in (the live
+    boards and, during a freeze, the frozen ones)."""
     entries = school_entries(contest_id)
     school_store().replace_all(contest_id, entries)
+    build_frozen_school_boards(contest_id)
     return len(entries)
+
+
+def build_frozen_school_boards(contest_id: int) -> None:
+    """The school boards as they stood at the contest's earliest freeze, or none when no
+    round is frozen (raises ``redis.RedisError`` when Redis is down)."""
+    cutoffs = frozen_cutoffs(contest_id)
+    if not cutoffs:
+        school_store().drop(contest_id, FROZEN)
+        return
+    entries = school_entries(contest_id, finished_by=min(cutoffs.values()))
+    school_store().replace_all(contest_id, entries, target=FROZEN)
 
 
 @dataclass(frozen=True)
@@ -135,9 +162,12 @@ class RankedSchool:
     average: float
 
 
-def ranking(contest_id: int, scope: str, code: str, metric: str) -> list[RankedSchool]:
-    """A school board, best first, with the schools loaded for their names."""
-    rows = school_store().read(contest_id, scope, code, metric)
+def ranking(
+    contest_id: int, scope: str, code: str, metric: str, *, frozen: bool = False
+) -> list[RankedSchool]:
+    """A school board, best first, with the schools loaded for their names; ``frozen``:
+    as it stood at the freeze (what everyone but the contest's organizers sees)."""
+    rows = school_store().read(contest_id, scope, code, metric, FROZEN if frozen else "")
     schools = {
         s.id: s
         for s in db.session.scalars(select(School).where(School.id.in_([sid for sid, _ in rows])))

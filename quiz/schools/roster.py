@@ -30,8 +30,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from question_bank.formats import spreadsheet
 from question_bank.formats.base import Failed, ReadOptions, decode_spreadsheet_text
 from question_bank.formats.csv import rows_of
+from question_bank.formats.spreadsheet import Sheet
 from question_bank.formats.tabular import cell_text
 from question_bank.formats.xlsx import check_zip
 from question_bank.menksoft import to_unicode
@@ -269,17 +271,8 @@ def describe(problem: RowProblem, language: str) -> str:
 
 def template_xlsx(language: str) -> bytes:
     """An empty class list with the headers in ``language`` (one header row)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "roster"
-    sheet.append([header_label(column, language) for column in COLUMNS])
-    for letter, width in zip("ABC", (24, 18, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    header = [header_label(column, language) for column in COLUMNS]
+    return spreadsheet.workbook([Sheet("roster", header, [], widths=(24, 18, 12))])
 
 
 # -- importing -------------------------------------------------------------------------

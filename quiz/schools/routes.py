@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from question_bank.formats import spreadsheet
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
 from quiz.accounts.routes import _apply_errors
@@ -29,6 +30,7 @@ from quiz.contests.services import get_visible_contest, visible_contests
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES, current_language, sort_names
+from quiz.leaderboards.live import frozen_for_viewer
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import counties_by_league
 from quiz.schools import dashboard, enrolling, rankings, roster, services
@@ -45,14 +47,13 @@ from quiz.schools.models import School
 
 bp = Blueprint("schools", __name__)
 STAFF = (Role.TEACHER, Role.ORGANIZER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
     g.no_store = True
     return Response(
         data,
-        mimetype=XLSX,
+        mimetype=spreadsheet.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -462,7 +463,13 @@ def contest_rankings(contest_id: int) -> Any:
     if region is not None:
         scope = "league" if region.level == LEAGUE_LEVEL else "county"
         try:
-            ranked = rankings.ranking(contest.id, scope, region.code, metric)
+            ranked = rankings.ranking(
+                contest.id,
+                scope,
+                region.code,
+                metric,
+                frozen=frozen_for_viewer(contest, None, current_user),
+            )
         except redis.RedisError:  # Redis down: say so, never fail the page
             stale = True
     return render_template(

@@ -25,6 +25,7 @@ from tests.banks.console_helpers import (
     count,
     digest_of,
     organizer_client,
+    own_banks,
     token_of,
     translated,
     translated_head,
@@ -306,6 +307,7 @@ def test_reimport_into_an_existing_bank_updates_by_id(app, make, clock):
     bank = sample_bank(1)
     import_bank(bank, clock())
     browser = organizer_client(app, make)
+    own_banks(browser)
     data = write_bank(bank, "yaml")
     token = token_of(upload(browser, data, "again.yaml", bank="test-bank"))
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
@@ -319,6 +321,7 @@ def test_reimport_into_an_existing_bank_updates_by_id(app, make, clock):
 def test_gift_into_an_existing_bank_with_a_category(app, make, clock):
     import_bank(sample_bank(1), clock())
     browser = organizer_client(app, make)
+    own_banks(browser)
     token = token_of(
         upload(
             browser, "新题？{T}\n".encode(), "new.gift", bank="test-bank", category="life-health"
@@ -384,6 +387,7 @@ def test_an_import_that_changes_the_key_of_a_question_in_use_is_refused(app, mak
     single = next(q for q in bank.questions if q.answer == ("B",))
     changed = replace(bank, questions=(replace(single, answer=("A",)),))
     browser = organizer_client(app, make)
+    own_banks(browser)
 
     token = token_of(upload(browser, write_bank(changed, "yaml"), "b.yaml", bank="test-bank"))
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)

@@ -19,7 +19,7 @@ from quiz.contests.services import enroll
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.play.models import AttemptItem
-from tests.banks.console_helpers import count, organizer_client, translated
+from tests.banks.console_helpers import count, organizer_client, own_banks, translated
 from tests.conftest import FreshContextClient
 from tests.factories import sample_bank
 from tests.security.scenario import log_in
@@ -153,6 +153,7 @@ def test_edit_page_shows_both_versions_side_by_side_vertical_mongolian(app, make
     row = import_bank(sample_bank(1), clock())[0]
     target = question("q-001")
     browser = organizer_client(app, make)
+    own_banks(browser)
     html = browser.get(f"/console/banks/{row.id}/questions/{target.id}").get_data(as_text=True)
     assert 'class="card version version-zh"' in html
     assert 'class="card version version-mn mn-block" lang="mn-Mong-CN" dir="ltr"' in html
@@ -172,6 +173,7 @@ def test_wording_edit_bumps_the_revision_and_refreshes_the_pool(app, make, clock
     pool = drawing_pool(row.id, ["zh", "mn"])
     revision = row.revision
     browser = organizer_client(app, make)
+    own_banks(browser)
     response = browser.post(
         f"/console/banks/{row.id}/questions/{target.id}",
         data=edit_form(target, zh_text="新的题目文字？", mn_reviewed="y"),
@@ -186,7 +188,8 @@ def test_wording_edit_bumps_the_revision_and_refreshes_the_pool(app, make, clock
     assert drawing_pool(row.id, ["zh", "mn"]) is not pool
     event = db.session.scalars(select(AuditEvent)).one()
     assert event.action == "question.update"
-    assert set(event.after) == {"zh", "mn"}  # only what changed
+    assert set(event.after) == {"zh", "mn", "contests"}  # what changed, and for whom
+    assert event.after["contests"] == []  # no contest draws from this bank yet
     assert event.after["zh"]["text"] == "新的题目文字？"
     # The search follows the edit.
     html = browser.get(f"/console/banks/{row.id}", query_string={"q": "新的题目"}).get_data(
@@ -199,6 +202,7 @@ def test_add_a_missing_mongolian_version(app, make, clock):
     row = import_bank(sample_bank(1, with_mn=False), clock())[0]
     target = question("q-001")  # a multiple-choice question, options A-D
     browser = organizer_client(app, make)
+    own_banks(browser)
     mn = {f"mn_option_{k}": f"ᠰᠣᠩᠭᠣᠯᠲᠠ {k}" for k in "ABCD"}
     response = browser.post(
         f"/console/banks/{row.id}/questions/{target.id}",
@@ -227,6 +231,7 @@ def test_invalid_edits_are_refused_with_localized_field_errors(app, make, clock)
     target = question("q-003")  # single choice, key B
     assert target.kind == "single"
     browser = organizer_client(app, make, language="mn")
+    own_banks(browser)
     response = browser.post(
         f"/console/banks/{row.id}/questions/{target.id}",
         data=edit_form(target, answer=["A", "B"]),
@@ -265,6 +270,7 @@ def test_changing_the_key_of_a_question_in_use_is_refused_wording_is_not(app, ma
     )
     assert len(drawn) == 6  # 3 per category out of 3: every question is in use
     browser = organizer_client(app, make)
+    own_banks(browser)
     options = {
         "zh_option_A": "对",
         "zh_option_B": "错",
@@ -291,14 +297,16 @@ def test_changing_the_key_of_a_question_in_use_is_refused_wording_is_not(app, ma
         target = question(external_id)
         assert (target.kind, list(target.answer), list(target.option_keys)) == before
     target = question("q-003")
+    option_a = target.text_for("zh").options["A"]
     wording = browser.post(
         f"/console/banks/{row.id}/questions/{target.id}",
-        data=edit_form(target, zh_explanation="更清楚的解释", zh_option_A="更好的选项"),
+        # An option's form may change (spacing, a final mark), not its words.
+        data=edit_form(target, zh_explanation="更清楚的解释", zh_option_A=f" {option_a}。"),
     )
     assert wording.status_code == 302
     db.session.expire_all()
     assert question("q-003").text_for("zh").explanation == "更清楚的解释"
-    assert question("q-003").text_for("zh").options["A"] == "更好的选项"
+    assert question("q-003").text_for("zh").options["A"] == f"{option_a}。"
 
 
 def test_retired_questions_are_never_drawn_and_results_still_show_them(app, make, clock):
@@ -312,6 +320,7 @@ def test_retired_questions_are_never_drawn_and_results_still_show_them(app, make
     play.finish_attempt(attempt, clock())
     drawn = db.session.get(QuestionRow, items[0].question_id)
     browser = organizer_client(app, make)
+    own_banks(browser)
 
     response = browser.post(f"/console/banks/{row.id}/questions/{drawn.id}/retire")
 

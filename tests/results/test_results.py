@@ -8,13 +8,13 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from question_bank.formats.spreadsheet import csv_table, neutralize
 from quiz.accounts.models import Role
 from quiz.audit.services import events
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import BoardKeys
 from quiz.play import services as play
 from quiz.results import services
-from quiz.results.exports import neutralize, to_csv
 from tests.results.helpers import play_correct
 from tests.security.scenario import log_in
 
@@ -97,11 +97,11 @@ def test_exports_neutralise_formulas_and_open_in_excel(make, clock, client):
 
 
 def test_neutralize_every_dangerous_start():
-    for start in ("=", "+", "-", "@", "\t", "\r"):
+    for start in ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"):
         assert neutralize(start + "1+1") == "'" + start + "1+1"
     assert neutralize("safe =1") == "safe =1"
     assert neutralize(-5) == -5  # a number is not text
-    body = to_csv(["a"], [["@SUM(A1)"]]).decode("utf-8-sig")
+    body = csv_table(["a"], [["@SUM(A1)"]]).decode("utf-8-sig")
     assert body.splitlines()[1] == "'@SUM(A1)"
 
 

@@ -71,3 +71,60 @@ def test_rankings_page(app, client, make, clock, world):
     assert page.status_code == 200 and world.school.name_zh in page.get_data(as_text=True)
     by_league = client.get(f"/contests/{contest.id}/schools?league=150100&by=avg")
     assert world.school.name_zh in by_league.get_data(as_text=True)
+
+
+def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
+    """A frozen finisher's score is in no derived board until the unfreeze: school
+    rankings (county and league, both metrics, page and rebuild) and the teacher's league
+    ranks (red-team finding, docs/security.md). The contest's organizer sees live ones."""
+    from quiz.accounts.models import Role
+    from quiz.results import services as results
+    from quiz.schools import dashboard
+
+    organizer = make.user("org", roles=(Role.ORGANIZER,))
+    contest = make.contest(organizer=organizer)
+    round_ = make.round(contest, make.bank())
+    import_students(world, clock, [("Early", "1"), ("Late", "2")])
+    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    early, late = students_of(world)
+    take_round(early, round_, clock, pick=1)
+    clock.advance(minutes=1)
+    assert results.freeze(round_, organizer, clock())
+    clock.advance(minutes=1)
+    take_round(late, round_, clock, pick=0)
+    assert _points(late) != _points(early)  # the late score would move the average
+    frozen_numbers = (1, 2, float(_points(early)))
+    live_numbers = (2, 2, (_points(early) + _points(late)) / 2)
+
+    def numbers(frozen: bool, scope: str = "county", code: str = "150102") -> set:
+        return {
+            (r.participants, r.enrolled, r.average)
+            for metric in ("rate", "avg")
+            for r in rankings.ranking(contest.id, scope, code, metric, frozen=frozen)
+        }
+
+    def page_shows(user, numbers_: tuple) -> bool:
+        client.post("/login", data={"username": user.username, "password": "correct-horse-9"})
+        html = client.get(f"/contests/{contest.id}/schools?county=150102&by=avg").get_data(
+            as_text=True
+        )
+        client.post("/logout")
+        participants, enrolled, average = numbers_
+        return f"{participants}/{enrolled}" in html and f"{average:.1f}" in html
+
+    for _ in range(2):  # live, then after a rebuild from SQL
+        assert numbers(True) == numbers(True, "league", "150100") == {frozen_numbers}
+        assert numbers(False) == {live_numbers}
+        assert page_shows(world.teacher, frozen_numbers)
+        assert not page_shows(world.teacher, live_numbers)
+        assert page_shows(organizer, live_numbers)  # the contest's organizer: live
+        board = dashboard.class_dashboard(world.school, world.school_class, clock(), "zh")
+        ranks = {uid: r.league_rank for uid, r in board.rounds[0].results.items()}
+        assert ranks == {early.id: 1, late.id: None}  # not on the frozen board
+        boards.rebuild(clock(), [contest.id])
+
+    assert results.unfreeze(round_, organizer, clock())
+    assert numbers(True) == set()  # no frozen school boards left
+    assert page_shows(world.teacher, live_numbers)
+    board = dashboard.class_dashboard(world.school, world.school_class, clock(), "zh")
+    assert {r.league_rank for r in board.rounds[0].results.values()} == {1, 2}

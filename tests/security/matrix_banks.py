@@ -14,6 +14,10 @@ from tests.security.matrix import LOGIN, ORGANIZERS, Case
 
 ORGANIZERS_422: tuple = (LOGIN, 403, 403, 422, 422, 422)
 ORGANIZERS_302: tuple = (LOGIN, 403, 403, 302, 302, 302)
+# Changing a bank: its owner (the organizer) and admins, not another organizer.
+OWNER_200: tuple = (LOGIN, 403, 403, 403, 200, 200)
+OWNER_422: tuple = (LOGIN, 403, 403, 403, 422, 422)
+OWNER_302: tuple = (LOGIN, 403, 403, 403, 302, 302)
 UPLOADER_ONLY_200: tuple = (LOGIN, 403, 403, 404, 200, 404)
 UPLOADER_ONLY_302: tuple = (LOGIN, 403, 403, 404, 302, 404)
 
@@ -43,15 +47,15 @@ ROWS: dict[str, list[Case]] = {
         Case("POST", "/console/banks/import/{UPLOAD_TOKEN}/confirm", UPLOADER_ONLY_302)
     ],
     "banks.edit_question": [
-        Case("GET", "/console/banks/{BANK}/questions/{BANK_QUESTION}", ORGANIZERS),
+        Case("GET", "/console/banks/{BANK}/questions/{BANK_QUESTION}", OWNER_200),
         # An empty form: refused with the page again, nothing saved.
-        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}", ORGANIZERS_422),
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}", OWNER_422),
     ],
     "banks.retire": [
-        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/retire", ORGANIZERS_302)
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/retire", OWNER_302)
     ],
     "banks.unretire": [
-        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/unretire", ORGANIZERS_302)
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/unretire", OWNER_302)
     ],
 }
 
@@ -66,6 +70,7 @@ def extend(scenario: Any, make: Any, clock: Any) -> None:
     from quiz.extensions import db
 
     bank = make.bank(per_cell=1, bank_id="matrix-bank")
+    bank.created_by_id = scenario.users["organizer"].id  # the organizer's own bank
     question = db.session.scalars(
         select(Question).where(Question.bank_id == bank.id).order_by(Question.id)
     ).first()

@@ -3,14 +3,18 @@ counted in the suite's Redis, generous for a classroom behind one NAT address.""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import redis
+from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 
 from quiz.accounts import two_factor
 from quiz.accounts.models import Role
+from quiz.extensions import db
 from quiz.play import services as play
 from tests.factories import PASSWORD
 
@@ -85,15 +89,18 @@ def test_failed_logins_per_account_are_limited_on_page_and_api_together(app, mak
         assert _page_login(attacker, "nara", "wrong-password").status_code == 401
     for _ in range(5):
         assert _api_token(attacker, "NARA", "wrong-password").status_code == 400
-    # The 11th try for this account is refused, from anywhere, by page or API.
+    # The 11th try for this account from this address is refused, by page or API...
     page = _page_login(attacker, "nara", "wrong-password")
     assert page.status_code == 429
     assert 1 <= int(page.headers["Retry-After"]) <= 61
     assert _message("zh_Hans_CN") in page.get_data(as_text=True)
-    _assert_429_json(_api_token(_from(app, SCHOOL_NAT), "nara", PASSWORD))
-    mn = _api_token(_from(app, SCHOOL_NAT), "nara", PASSWORD, **{"Accept-Language": "mn-CN"})
+    _assert_429_json(_api_token(attacker, "nara", PASSWORD))
+    mn = _api_token(attacker, "nara", PASSWORD, **{"Accept-Language": "mn-CN"})
     _assert_429_json(mn, "mn_Mong_CN")
-    # Other accounts are not affected, even from the attacker's address.
+    # ...the owner, from an address that has not failed, still logs in (no lock-out)...
+    assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+    assert _api_token(_from(app, SCHOOL_NAT), "nara").status_code == 200
+    # ...and other accounts are not affected, even from the attacker's address.
     assert _page_login(attacker, "bat").status_code == 302
 
 
@@ -331,3 +338,99 @@ class TestRedisDown:
         for _ in range(10):
             assert _page_login(_from(app), "nara", "wrong-password").status_code == 401
         assert _page_login(_from(app), "nara", "wrong-password").status_code == 429
+
+
+# Bursts: the count is reserved before the password is checked ---------------------------
+
+BURST = 40
+
+
+def _burst(app, send, cookies: dict[str, str] | None = None) -> list[int]:
+    """``send(client)`` from BURST threads released together, each its own client (one
+    address); the status codes. Real threads, the suite's real Redis."""
+    db.session.commit()  # the test's own transaction must not hold SQLite's lock
+    barrier = threading.Barrier(BURST)
+
+    def one(_: int) -> int:
+        client = FlaskClient(app, app.response_class)
+        client.environ_base["REMOTE_ADDR"] = ELSEWHERE
+        for name, value in (cookies or {}).items():
+            client.set_cookie(name, value)
+        barrier.wait()
+        with app.app_context():
+            return send(client).status_code
+
+    with ThreadPoolExecutor(BURST) as pool:
+        return list(pool.map(one, range(BURST)))
+
+
+def _checked(codes: list[int]) -> int:
+    assert set(codes) <= {400, 401, 422, 429}, codes  # never a 500, never a success
+    return sum(code != 429 for code in codes)
+
+
+def test_a_burst_of_wrong_passwords_gets_at_most_the_limit_checked(app, make):
+    make.user("nara")
+    codes = _burst(app, lambda c: _page_login(c, "nara", "wrong-password"))
+    assert 1 <= _checked(codes) <= 10
+    codes = _burst(app, lambda c: _api_token(c, "bat", "wrong-password"))
+    assert 1 <= _checked(codes) <= 10
+    # The owner's own browser was not part of it.
+    assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+
+
+def test_a_burst_of_second_factor_guesses_gets_at_most_the_limit_checked(app, make, clock):
+    make.user("org", roles=(Role.ORGANIZER,))
+    owner = _from(app, SCHOOL_NAT)
+    _page_login(owner, "org")
+    page = owner.get("/account/two-factor").get_data(as_text=True)
+    secret = page.split("secret=")[1].split("&")[0]
+    owner.post(
+        "/account/two-factor/enable",
+        data={"password": PASSWORD, "code": two_factor.code_at(secret, clock())},
+    )
+    guesser = _from(app, ELSEWHERE)
+    assert _page_login(guesser, "org").location == "/login/two-factor"
+    session_cookie = guesser.get_cookie("session").value
+    good = two_factor.code_at(secret, clock())
+    wrong = next(f"{n:06d}" for n in range(1, 10**6) if f"{n:06d}" != good)
+    codes = _burst(
+        app,
+        lambda c: c.post("/login/two-factor", data={"code": wrong}),
+        cookies={"session": session_cookie},
+    )
+    assert 1 <= _checked(codes) <= 10
+
+
+def test_a_burst_of_wrong_password_confirmations_gets_at_most_the_limit_checked(app, make):
+    make.user("nara")
+    browser = _from(app, ELSEWHERE)
+    assert _page_login(browser, "nara").status_code == 302
+    form = {
+        "current_password": "wrong-password",
+        "new_password": "Steppe-wind-2026",
+        "confirm_password": "Steppe-wind-2026",
+    }
+    codes = _burst(
+        app,
+        lambda c: c.post("/account/password", data=form),
+        cookies={"session": browser.get_cookie("session").value},
+    )
+    assert 1 <= _checked(codes) <= 10
+
+
+class TestManyAddresses:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {"QUIZ_RATELIMIT_LOGIN_ACCOUNT": "20/hour"}
+
+    def test_many_addresses_are_capped_together_but_the_owner_gets_in(self, app, make):
+        make.user("nara")
+        for i in range(20):  # 20 addresses, one wrong guess each
+            assert _page_login(_from(app, f"192.0.2.{i}"), "nara", "x").status_code == 401
+        # The 21st address to fail is over the account's cap...
+        assert _page_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 401
+        assert _page_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 429
+        assert _page_login(_from(app, "192.0.2.1"), "nara", "x").status_code == 429
+        # ...but the owner, whose browser has not failed, is not locked out.
+        assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302

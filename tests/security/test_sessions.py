@@ -3,9 +3,11 @@ other sessions, idle and absolute timeouts by the app's clock."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
@@ -75,6 +77,37 @@ class TestProduction:
         response = client.post("/language/mn", data={}, base_url="https://localhost")
         (cookie,) = _set_cookie_headers(response, "lang")
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+class TestDevelopmentKey:
+    """`make run` (QUIZ_ENV=development, no QUIZ_SECRET_KEY) used to sign sessions with a
+    key in the source: a cookie signed with it logged in as anyone, admin included."""
+
+    OLD_KEY = "development-only-insecure-key"
+
+    @pytest.fixture
+    def config_overrides(self, tmp_path) -> dict[str, Any]:
+        return {
+            "QUIZ_ENV": "development",
+            "SECRET_KEY": None,
+            "QUIZ_INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+
+    def test_a_cookie_forged_with_the_old_key_is_refused(self, app, client, make):
+        make.user("boss")
+        assert _login(client, "boss").status_code == 302
+        assert _logged_in(client)
+        # What the session holds, signed again with the key from the source.
+        real = app.session_interface.get_signing_serializer(app)
+        payload = real.loads(_session_cookie(client))
+        forger = Flask("forger")
+        forger.secret_key = self.OLD_KEY
+        forged = app.session_interface.get_signing_serializer(forger).dumps(payload)
+        assert not _logged_in(_with_cookie(app, forged))
+        # ...while the same payload signed with the instance's key is a real session.
+        assert _logged_in(_with_cookie(app, real.dumps(payload)))
+        key_file = Path(app.instance_path) / "secret_key"
+        assert key_file.read_text().strip() == app.config["SECRET_KEY"] != self.OLD_KEY
 
 
 # A new session at login ------------------------------------------------------------------
