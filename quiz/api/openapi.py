@@ -965,6 +965,7 @@ def _paths() -> dict[str, Any]:
                         "contest_not_found",
                         "no_league",
                         "validation_failed",
+                        "rate_limited",
                         "unavailable",
                     ),
                 },
