@@ -149,6 +149,8 @@ GENEROUS_LIMITS = {
         "REGISTER_ATTEMPTS_IP",
         "ANSWER_USER",
         "ACCOUNT_USER",
+        "JOIN_USER",
+        "JOIN_IP",
     )
 }
 

@@ -154,6 +154,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Forgotten-password links: asked for per address, and per username or e-mail.
         "QUIZ_RATELIMIT_RESET_IP": os.environ.get("QUIZ_RATELIMIT_RESET_IP", "30/hour"),
         "QUIZ_RATELIMIT_RESET_USER": os.environ.get("QUIZ_RATELIMIT_RESET_USER", "5/hour"),
+        # Enrollment requests (join codes): per account, and per address (a class at once).
+        "QUIZ_RATELIMIT_JOIN_USER": os.environ.get("QUIZ_RATELIMIT_JOIN_USER", "10/minute"),
+        "QUIZ_RATELIMIT_JOIN_IP": os.environ.get("QUIZ_RATELIMIT_JOIN_IP", "120/minute"),
         # Outgoing mail (quiz/mail.py): smtp://host:port, smtp://user:pw@host:587?starttls=1
         # or smtps://user:pw@host:465. Unset: no mail (no self-service password reset).
         "QUIZ_MAIL_URL": os.environ.get("QUIZ_MAIL_URL") or None,

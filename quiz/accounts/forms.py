@@ -19,7 +19,6 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=32)])
     region_code = SelectField(_l("Banner, county or district"), validators=[DataRequired()])
-    school_id = SelectField(_l("School (optional)"), coerce=str, default="")
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="zh")
     email = StringField(
         _l("E-mail address (optional)"),

@@ -20,6 +20,8 @@ at most the limit checked (``quiz.accounts.limiter``):
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
 | ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
 | ``reset-user`` | forgotten-password links asked for per username or e-mail | 5/hour |
+| ``join-user`` | enrollment requests (join codes) per account | 10/minute |
+| ``join-ip`` | enrollment requests (join codes) per address | 120/minute |
 
 (*) over this cap, an address whose tries for the account have not failed in the last
 minute still gets its try, so the cap cannot lock the owner out.
@@ -130,6 +132,10 @@ ACCOUNT = Rule("account", "QUIZ_RATELIMIT_ACCOUNT_USER", _account, count_when=_f
 PRACTICE_STARTS = Rule("practice-starts", "QUIZ_RATELIMIT_PRACTICE_USER", _account)
 RESET_IP = Rule("reset-ip", "QUIZ_RATELIMIT_RESET_IP", _client)
 RESET_USER = Rule("reset-user", "QUIZ_RATELIMIT_RESET_USER", _reset_identifier)
+# Every enrollment request is counted before it is checked (one atomic INCR in Redis),
+# so a burst of wrong join codes gets at most the limit through (issue 13).
+JOIN_USER = Rule("join-user", "QUIZ_RATELIMIT_JOIN_USER", _account)
+JOIN_IP = Rule("join-ip", "QUIZ_RATELIMIT_JOIN_IP", _client)
 
 LIMITS: dict[str, tuple[Rule, ...]] = {
     "accounts.login": (LOGIN_USER, LOGIN_ACCOUNT, LOGIN_IP),
@@ -148,6 +154,9 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "accounts.two_factor_disable": (ACCOUNT,),
     "accounts.forgot_password": (RESET_USER, RESET_IP),
     "accounts.reset_password_link": (LOGIN_IP,),
+    "contests.enroll": (JOIN_USER, JOIN_IP),
+    "api.enrollment": (JOIN_USER, JOIN_IP),
+    "schools.enroll_class": (JOIN_USER, JOIN_IP),
 }
 
 

@@ -22,7 +22,6 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from quiz import mail
@@ -45,7 +44,6 @@ from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, LOCALES, current_language, sort_names
 from quiz.regions.services import counties_by_league
-from quiz.schools.models import School
 
 bp = Blueprint("accounts", __name__)
 
@@ -79,12 +77,6 @@ def _fill_choices(form: ProfileForm) -> None:
         )
         for c in sort_names(counties, lambda county: county.name(language), language)
     ]
-    schools = sort_names(
-        db.session.scalars(select(School).order_by(School.name_zh)).all(),
-        lambda school: school.name(language),
-        language,
-    )
-    form.school_id.choices = [("", _("None"))] + [(str(s.id), s.name(language)) for s in schools]
 
 
 def _apply_errors(form: Any, exc: ValidationFailed) -> None:
@@ -112,7 +104,6 @@ def register() -> Any:
                 region_code=form.region_code.data,
                 language=form.language.data,
                 now=now(),
-                school_id=int(form.school_id.data) if form.school_id.data else None,
             )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
@@ -206,8 +197,6 @@ def logout() -> Any:
 def profile() -> Any:
     form = ProfileForm(obj=current_user)
     _fill_choices(form)
-    if request.method == "GET":
-        form.school_id.data = str(current_user.school_id or "")
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -215,7 +204,6 @@ def profile() -> Any:
                 display_name=form.display_name.data,
                 region_code=form.region_code.data,
                 language=form.language.data,
-                school_id=int(form.school_id.data) if form.school_id.data else None,
                 email=form.email.data,
             )
         except ValidationFailed as exc:

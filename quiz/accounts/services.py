@@ -23,13 +23,18 @@ from quiz.accounts.token_cache import mark_tokens_changed, token_cache
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db, redis_store
 from quiz.i18n import LANGUAGES
+from quiz.names import name_problems
 from quiz.regions.models import COUNTY_LEVEL, Region
-from quiz.schools.models import School
 
 __all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "check_password_rules"]  # re-exported
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
 DISPLAY_NAME_MAX = 32
+# Why registration and the profile have no school field (issue 13): membership comes from
+# the school's class lists or its teachers, never from the person.
+SCHOOL_FROM_ROSTER = _l(
+    "Your school adds you from its class list; ask your teacher if your school is missing or wrong."
+)
 # Hashing a throwaway password when the username is unknown keeps login timing uniform.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -75,13 +80,16 @@ def display_name_problems(display_name: str) -> list:
     """The name rules for a shown name (accounts, and guests of live games); [] if fine."""
     if not display_name or len(display_name) > DISPLAY_NAME_MAX:
         return [_l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)]
-    return []
+    return name_problems(display_name)
 
 
 def _profile_errors(
-    display_name: str, region_code: str | None, language: str | None, school_id: int | None
+    display_name: str, region_code: str | None, language: str | None
 ) -> dict[str, list]:
-    """The rules shared by registration and the profile page."""
+    """The rules shared by registration and the profile page.
+
+    No school here: a person belongs to a school because the school put them there (its
+    class lists, or a teacher), never because they said so (``quiz.schools``)."""
     errors: dict[str, list] = {}
     if problems := display_name_problems(display_name):
         errors["display_name"] = problems
@@ -90,8 +98,6 @@ def _profile_errors(
         errors["region_code"] = [_l("Choose your banner, county or district.")]
     if language not in LANGUAGES:
         errors["language"] = [_l("Choose Chinese or Mongolian.")]
-    if school_id is not None and db.session.get(School, school_id) is None:
-        errors["school_id"] = [_l("This school does not exist.")]
     return errors
 
 
@@ -103,7 +109,6 @@ def new_user(
     region_code: str | None,
     language: str | None,
     now: datetime,
-    school_id: int | None = None,
     roles: Iterable[str] = (Role.PARTICIPANT,),
     email: str | None = None,
     must_change_password: bool = False,
@@ -119,7 +124,7 @@ def new_user(
         errors["username"] = [_l("This username is taken.")]
     if problems := check_password_rules(password, username):
         errors["password"] = problems
-    errors.update(_profile_errors(display_name, region_code, language, school_id))
+    errors.update(_profile_errors(display_name, region_code, language))
     email, email_problems = clean_email(email)
     if email_problems:
         errors["email"] = email_problems
@@ -131,7 +136,6 @@ def new_user(
         password_hash=hash_password(password or ""),
         display_name=display_name,
         region_code=region_code or "",
-        school_id=school_id,
         language=language or "zh",
         created_at=now,
         email=email,
@@ -154,7 +158,6 @@ def register_user(
     region_code: str | None,
     language: str | None,
     now: datetime,
-    school_id: int | None = None,
     roles: Iterable[str] = (Role.PARTICIPANT,),
 ) -> User:
     """Create an account (committed) or raise ``ValidationFailed`` naming every bad field."""
@@ -165,7 +168,6 @@ def register_user(
         region_code=region_code,
         language=language,
         now=now,
-        school_id=school_id,
         roles=roles,
     )
     try:
@@ -468,11 +470,12 @@ def update_profile(
     display_name: str | None,
     region_code: str | None,
     language: str | None,
-    school_id: int | None,
     email: str | None = None,
 ) -> User:
+    """Change what a person may change about themselves (not their school: see
+    ``_profile_errors``)."""
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
-    errors = _profile_errors(display_name, region_code, language, school_id)
+    errors = _profile_errors(display_name, region_code, language)
     email, email_problems = clean_email(email)
     if email_problems:
         errors["email"] = email_problems
@@ -482,6 +485,5 @@ def update_profile(
     user.display_name = display_name
     user.region_code = region_code or user.region_code
     user.language = language or user.language
-    user.school_id = school_id
     db.session.commit()
     return user

@@ -37,6 +37,7 @@ from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
+from quiz.names import name_problems
 from quiz.regions.models import COUNTY_LEVEL, LEAGUE_LEVEL, Region
 from quiz.schools.models import School
 from quiz.site_settings import TWO_FACTOR_REQUIRED_ROLES, put_setting
@@ -370,6 +371,8 @@ def update_region(
         raise ValidationFailed(
             {"name_mn": [_l("Give a name of 1 to %(n)d characters.", n=REGION_NAME_MAX)]}
         )
+    if problems := name_problems(name):
+        raise ValidationFailed({"name_mn": problems})
     before = audit.snapshot(region, ("name_mn", "mn_reviewed"))
     region.name_mn = name
     region.mn_reviewed = reviewed

@@ -395,7 +395,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
         ),
         "School": obj(
             {"id": integer(), "name": names("The school's name.")},
-            description="A school, optionally named at registration.",
+            description="The school whose class list or teachers include the account.",
         ),
         "User": obj(
             {
@@ -433,7 +433,9 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                 "review_policy": enum(
                     ReviewPolicy,
                     "When the answer key is shown: `never`, `after_finish` (once the attempt "
-                    "is finished), `after_close` (once finished and the round is closed).",
+                    "is finished; with `max_attempts` > 1 only once every attempt is used "
+                    "and finished, or the round is closed), `after_close` (once finished "
+                    "and the round is closed).",
                 ),
                 "live_scores": {
                     "type": "boolean",
@@ -841,7 +843,12 @@ def _paths() -> dict[str, Any]:
                                 pattern=r"^\d{6}$",
                             ),
                             "language": LANGUAGE,
-                            "school_id": nullable(integer("An existing school.")),
+                            "school_id": nullable(
+                                integer(
+                                    "Refused unless null: a school adds its pupils from its "
+                                    "class lists (422 `validation_failed`)."
+                                )
+                            ),
                         },
                         ["username", "password", "display_name", "region_code", "language"],
                     ),
@@ -985,6 +992,7 @@ def _paths() -> dict[str, Any]:
                         "contest_not_found",
                         "no_league",
                         "validation_failed",
+                        "rate_limited",
                         "unavailable",
                     ),
                 },

@@ -120,13 +120,14 @@ def regions() -> Any:
 @public
 def register() -> Any:
     data = body()
+    if data.get("school_id") is not None:  # clients of before issue 13: say why, not ignore
+        raise ValidationFailed({"school_id": [accounts.SCHOOL_FROM_ROSTER]})
     user = accounts.register_user(
         username=_str(data, "username"),
         password=_str(data, "password"),
         display_name=_str(data, "display_name"),
         region_code=_str(data, "region_code"),
         language=_str(data, "language"),
-        school_id=_int(data, "school_id"),
         now=now(),
     )
     return jsonify(user_json(user)), 201

@@ -115,8 +115,11 @@ class ContestOrganizer(db.Model):
 class ContestInvite(db.Model):
     """One username on an allow-list contest's list of invited participants.
 
-    Keyed by the casefolded username (``User.username_key``), so a list can name people
-    before they register, and "Bat" and "bat" are one invite.
+    Keyed by the casefolded username (``User.username_key``), so "Bat" and "bat" are one
+    invite. What admits someone is ``user_id``, the account the invite is bound to: the
+    account that had the name when it was listed, or, for a name nobody had yet, the
+    account an organizer confirmed after it registered. An unbound invite (``user_id``
+    null) admits nobody, so whoever registers a listed name later does not get in by it.
     """
 
     __tablename__ = "contest_invites"
@@ -126,6 +129,9 @@ class ContestInvite(db.Model):
     )
     username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     invited_at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
 
 class League(db.Model):

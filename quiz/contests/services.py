@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -358,6 +359,16 @@ def _league_for(user: User, contest: Contest, league_id: int | None) -> League:
     return by_id[league_id]
 
 
+def check_join_code(contest: Contest, join_code: str | None) -> None:
+    """Refuse a missing or wrong join code for a join-code contest (compared in constant
+    time; guessing is also rate-limited per account and client, ``join-user``/``join-ip``)."""
+    if contest.registration != Registration.JOIN_CODE:
+        return
+    given = (join_code or "").strip().encode()
+    if not given or not hmac.compare_digest(given, (contest.join_code or "").encode()):
+        raise Forbidden(_l("This contest needs a valid join code."), code="join_code_required")
+
+
 def enroll(
     user: User,
     contest: Contest,
@@ -369,12 +380,17 @@ def enroll(
     existing = enrollment_of(user.id, contest.id)
     if existing is not None:
         return existing, False
-    if contest.registration == Registration.JOIN_CODE and (
-        not join_code or join_code.strip() != (contest.join_code or "")
-    ):
-        raise Forbidden(_l("This contest needs a valid join code."), code="join_code_required")
+    check_join_code(contest, join_code)
     allow_list = contest.registration == Registration.ALLOW_LIST
     if allow_list and not _is_invited(user, contest):
+        if _invite_awaits_confirmation(user, contest):
+            raise Forbidden(
+                _l(
+                    "Your name is on the list, but the organizer has not confirmed your account"
+                    " yet: ask them to."
+                ),
+                code="not_invited",
+            )
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
     league = _league_for(user, contest, league_id)
     if allow_list:
@@ -393,7 +409,21 @@ def enroll(
 
 
 def _is_invited(user: User, contest: Contest) -> bool:
-    return db.session.get(ContestInvite, (contest.id, user.username_key)) is not None
+    """Is an invite of ``contest`` bound to this account (not merely to its name)?"""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ContestInvite.contest_id == contest.id, ContestInvite.user_id == user.id
+                )
+            )
+        )
+    )
+
+
+def _invite_awaits_confirmation(user: User, contest: Contest) -> bool:
+    invite = db.session.get(ContestInvite, (contest.id, user.username_key))
+    return invite is not None and invite.user_id is None
 
 
 def _enroll_if_invited(user: User, contest: Contest, league_id: int, now: datetime) -> Any:
@@ -404,7 +434,7 @@ def _enroll_if_invited(user: User, contest: Contest, league_id: int, now: dateti
     """
     invited = exists().where(
         ContestInvite.contest_id == contest.id,
-        ContestInvite.username_key == user.username_key,
+        ContestInvite.user_id == user.id,
     )
     rows = select(
         literal(contest.id),

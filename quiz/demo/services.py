@@ -75,8 +75,9 @@ def load_demo(now: datetime) -> list[DemoAccount]:
                 language=account.language,
                 now=now,
                 roles=account.roles,
-                school_id=school.id if account.username in ("teacher", "student") else None,
             )
+            if account.username in ("teacher", "student"):  # members: see _demo_class
+                user.school_id = school.id
         users[account.username] = user
     _demo_class(school, users["teacher"], users["student"], now)
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "science-literacy"))

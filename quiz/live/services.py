@@ -59,6 +59,7 @@ from quiz.live import rules
 from quiz.live.hub import Hub
 from quiz.live.models import ItemState, LiveGame, LivePlayer, LiveResponse, Phase, Teams
 from quiz.live.store import LiveStore, encode_place
+from quiz.names import check_name
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for
 from quiz.play.services import display_key, draw_items, parse_choice
@@ -134,6 +135,9 @@ def _check_settings(settings: GameSettings, round_: Round) -> dict[str, list]:
         errors["team_names"] = [_l("Give 2 to %(n)d team names, one a line.", n=MAX_TEAMS)]
     elif any(len(n) > 32 for n in names) or len(set(names)) != len(names):
         errors["team_names"] = [_l("Team names must differ and have at most 32 characters.")]
+    else:
+        for team_name in names:
+            check_name(errors, "team_names", team_name)
     seconds = settings.seconds if settings.seconds is not None else round_.question_seconds
     if not SECONDS_MIN <= seconds <= SECONDS_MAX:
         errors["seconds"] = [

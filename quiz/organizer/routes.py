@@ -140,6 +140,7 @@ def overview(contest_id: int) -> Any:
         leagues=sort_names(contest.leagues, lambda lg: lg.name(language), language),
         organizers=services.contest_organizers(contest),
         invite_count=services.invite_count(contest),
+        join_code_min=services.JOIN_CODE_MIN,
     )
 
 
@@ -262,7 +263,7 @@ def invites(contest_id: int) -> Any:
         contest=contest,
         form=form,
         remove_form=RemoveInviteForm(),
-        invites=services.invites(contest),
+        invites=services.invite_rows(contest),
         invite_count=services.invite_count(contest),
     ), status
 
@@ -275,6 +276,24 @@ def remove_invite(contest_id: int) -> Any:
         try:
             services.remove_invite(g.contest, form.username_key.data or "", current_user, now())
             flash(_("The name was taken off the list."), "success")
+        except QuizError as exc:
+            flash(exc.localized(), "error")
+    else:
+        _form_expired()
+    return redirect(url_for("organizer.invites", contest_id=contest_id))
+
+
+@bp.route("/contests/<int:contest_id>/invites/confirm", methods=["POST"])
+@contest_organizer_required
+def confirm_invite(contest_id: int) -> Any:
+    """Admit the account that registered a listed name after it was listed."""
+    form = RemoveInviteForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_invite(
+                g.contest, form.username_key.data or "", current_user, now()
+            )
+            flash(_("%(name)s may join now.", name=user.display_name), "success")
         except QuizError as exc:
             flash(exc.localized(), "error")
     else:

@@ -57,6 +57,7 @@ from quiz.contests.services import (
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES
+from quiz.names import check_name
 from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
 from quiz.regions.models import Region
@@ -96,7 +97,11 @@ ROUND_FIELDS = (
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
-JOIN_CODE_LENGTH = 8
+JOIN_CODE_LENGTH = 8  # generated codes: 32^8, about 10^12
+# Typed codes: at least 6 characters (issue 13). Together with the enrollment rate limits
+# (``join-user``, ``join-ip`` in quiz/accounts/ratelimits.py) guessing takes years.
+JOIN_CODE_MIN = 6
+JOIN_CODE_RE = rf"[A-Za-z0-9-]{{{JOIN_CODE_MIN},32}}"
 MAX_INVITES_PER_UPLOAD = 100_000
 MAX_ATTEMPTS_LIMIT = 100
 MAX_POINTS = 1000
@@ -206,6 +211,8 @@ def _contest_errors(data: ContestData, contest: Contest | None) -> dict[str, lis
         errors["title_zh"] = [_l("Give a Chinese title of 1 to 200 characters.")]
     if len(data.title_mn) > 400:
         errors["title_mn"] = [_l("The Mongolian title is too long.")]
+    check_name(errors, "title_zh", data.title_zh)
+    check_name(errors, "title_mn", data.title_mn)
     if data.starts_at is None:
         errors["starts_at"] = [_l("Give a date and time.")]
     if data.league_scheme not in set(LeagueScheme):
@@ -223,8 +230,12 @@ def _contest_errors(data: ContestData, contest: Contest | None) -> dict[str, lis
     if data.registration == Registration.JOIN_CODE:
         if not data.join_code:
             data.join_code = generate_join_code()
-        elif not re.fullmatch(r"[A-Za-z0-9-]{4,32}", data.join_code):
-            errors["join_code"] = [_l("Use 4 to 32 letters, digits or hyphens.")]
+        elif not re.fullmatch(JOIN_CODE_RE, data.join_code) and not (
+            contest is not None and data.join_code == contest.join_code
+        ):  # a shorter code from before issue 13 keeps working until it is replaced
+            errors["join_code"] = [
+                _l("Use %(n)d to 32 letters, digits or hyphens.", n=JOIN_CODE_MIN)
+            ]
     return errors
 
 
@@ -461,18 +472,31 @@ def add_invites(
         raise _fail("usernames", _l("At most %(n)d names at a time.", n=MAX_INVITES_PER_UPLOAD))
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
+        # Bound to the accounts that have these names now; a name nobody has yet stays
+        # unbound until an organizer confirms the account that registers it.
+        accounts: dict[str, int] = {
+            key: user_id
+            for key, user_id in db.session.execute(
+                select(User.username_key, User.id).where(User.username_key.in_(chunk))
+            )
+        }
         inserted = db.session.scalars(
             insert_ignore(ContestInvite, ["contest_id", "username_key"])
             .values(
-                [{"contest_id": contest.id, "username_key": k, "invited_at": now} for k in chunk]
+                [
+                    {
+                        "contest_id": contest.id,
+                        "username_key": k,
+                        "invited_at": now,
+                        "user_id": accounts.get(k),
+                    }
+                    for k in chunk
+                ]
             )
             .returning(ContestInvite.username_key)
         ).all()
         result.added += len(inserted)
-        known = db.session.scalar(
-            select(func.count()).select_from(User).where(User.username_key.in_(chunk))
-        )
-        result.without_account += len(chunk) - (known or 0)
+        result.without_account += len(chunk) - len(accounts)
     result.already = len(keys) - result.added
     record(
         actor_id=actor.id,
@@ -485,6 +509,76 @@ def add_invites(
     )
     db.session.commit()
     return result
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    """One name of the list as the organizer sees it."""
+
+    username_key: str
+    invited_at: datetime
+    # "bound": admits its account; "no_account": nobody has the name yet; "to_confirm":
+    # someone registered the name after it was listed (admitted once confirmed).
+    state: str
+    display_name: str | None = None
+    registered_at: datetime | None = None
+
+
+def invite_rows(contest: Contest, limit: int = INVITES_SHOWN) -> list[InviteRow]:
+    """The first names of the list, each with whether it admits anyone yet."""
+    rows = db.session.execute(
+        select(ContestInvite, User)
+        .outerjoin(User, User.username_key == ContestInvite.username_key)
+        .where(ContestInvite.contest_id == contest.id)
+        .order_by(ContestInvite.username_key)
+        .limit(limit)
+    ).all()
+    shown = []
+    for invite, user in rows:
+        if invite.user_id is not None:
+            state = "bound"
+        elif user is None:
+            state = "no_account"
+        else:
+            state = "to_confirm"
+        shown.append(
+            InviteRow(
+                invite.username_key,
+                invite.invited_at,
+                state,
+                user.display_name if user is not None and state == "to_confirm" else None,
+                user.created_at if user is not None and state == "to_confirm" else None,
+            )
+        )
+    return shown
+
+
+def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> User:
+    """Bind a listed name nobody had when it was listed to the account that has it now.
+
+    The organizer has checked that this account is the person they meant (the page shows
+    its display name and when it was registered)."""
+    invite = db.session.get(ContestInvite, (contest.id, key))
+    if invite is None:
+        raise Conflict(_l("This name is not on the list."), code="not_invited")
+    user = db.session.scalar(select(User).where(User.username_key == key))
+    if invite.user_id is not None or user is None:
+        raise Conflict(
+            _l("Only a name registered after it was listed can be confirmed."),
+            code="nothing_to_confirm",
+        )
+    invite.user_id = user.id
+    record(
+        actor_id=actor.id,
+        action="contest.invite_confirm",
+        object_type="contest",
+        object_id=contest.id,
+        contest_id=contest.id,
+        now=now,
+        after={"username": key, "user_id": user.id},
+    )
+    db.session.commit()
+    return user
 
 
 def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> None:
@@ -562,6 +656,8 @@ def add_league(
     errors = _league_errors(contest, code, name_zh, None)
     if len(name_mn) > 256:
         errors["name_mn"] = [_l("The Mongolian name is too long.")]
+    check_name(errors, "name_zh", name_zh)
+    check_name(errors, "name_mn", name_mn)
     if errors:
         raise ValidationFailed(errors)
     league = new_league(contest, code=code, name_zh=name_zh, name_mn=name_mn)
@@ -577,6 +673,8 @@ def update_league(
     errors = _league_errors(league.contest, code, name_zh, league)
     if len(name_mn) > 256:
         errors["name_mn"] = [_l("The Mongolian name is too long.")]
+    check_name(errors, "name_zh", name_zh)
+    check_name(errors, "name_mn", name_mn)
     if errors:
         raise ValidationFailed(errors)
     before = snapshot(league, LEAGUE_FIELDS)
@@ -874,6 +972,8 @@ def _round_errors(data: RoundData) -> dict[str, list]:
         errors["title_zh"] = [_l("Give a Chinese title of 1 to 200 characters.")]
     if len(data.title_mn) > 400:
         errors["title_mn"] = [_l("The Mongolian title is too long.")]
+    check_name(errors, "title_zh", data.title_zh)
+    check_name(errors, "title_mn", data.title_mn)
     if data.closes_at <= data.opens_at:
         errors["closes_at"] = [_l("The round must close after it opens.")]
     if not 10 <= data.time_limit_seconds <= MAX_TIME_LIMIT_SECONDS:

@@ -531,9 +531,27 @@ def finalize_overdue(now: datetime, batch: int = 500) -> int:
 
 
 def review_allowed(attempt: Attempt, round_: Round, now: datetime) -> bool:
-    """May the participant see the answer key for this attempt yet?"""
-    if round_.review_policy == ReviewPolicy.AFTER_FINISH:
-        return attempt.finished_at is not None
-    if round_.review_policy == ReviewPolicy.AFTER_CLOSE:
-        return attempt.finished_at is not None and round_.state(now) is RoundState.CLOSED
-    return False
+    """May the participant see the answer key for this attempt yet?
+
+    ``after_finish`` with several attempts: only once the participant can draw no more
+    questions (every attempt used and finished) or the round has closed. Showing the key
+    after each attempt would hand the next attempt the answers of every question drawn
+    again (issue 13). The pages and the API both ask here.
+    """
+    if attempt.finished_at is None or round_.review_policy == ReviewPolicy.NEVER:
+        return False
+    if round_.state(now) is RoundState.CLOSED:
+        return True
+    if round_.review_policy != ReviewPolicy.AFTER_FINISH:
+        return False
+    return round_.max_attempts <= 1 or attempts_used_up(attempt.user_id, round_)
+
+
+def attempts_used_up(user_id: int, round_: Round) -> bool:
+    """Has the user started every attempt the round allows, and finished them all?"""
+    started, finished = db.session.execute(
+        select(func.count(), func.count(Attempt.finished_at)).where(
+            Attempt.round_id == round_.id, Attempt.user_id == user_id
+        )
+    ).one()
+    return started >= round_.max_attempts and started == finished

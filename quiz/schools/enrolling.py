@@ -26,7 +26,7 @@ from sqlalchemy import select
 from quiz.accounts.models import User
 from quiz.audit.services import record
 from quiz.contests.models import Contest, Enrollment, League, LeagueScheme, Registration
-from quiz.contests.services import get_visible_contest
+from quiz.contests.services import check_join_code, get_visible_contest
 from quiz.errors import Conflict, Forbidden
 from quiz.extensions import db
 from quiz.i18n import LOCALES
@@ -125,10 +125,7 @@ def enroll_class(
     contest = get_visible_contest(contest_id, actor)
     if contest.registration == Registration.ALLOW_LIST:
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
-    if contest.registration == Registration.JOIN_CODE and (
-        not join_code or join_code.strip() != (contest.join_code or "")
-    ):
-        raise Forbidden(_l("This contest needs a valid join code."), code="join_code_required")
+    check_join_code(contest, join_code)
     league = league_for_class(contest, school, school_class)
     students = [user for _s, user in class_students(school_class) if user.is_active_account]
     new = 0

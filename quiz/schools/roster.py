@@ -44,6 +44,7 @@ from quiz.audit.services import record
 from quiz.errors import Conflict, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LOCALES
+from quiz.names import name_problems
 from quiz.schools.models import SchoolStudent
 from quiz.schools.services import Card, card_for, get_class, one_time_password, username_for
 
@@ -212,6 +213,8 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
                     _l("The name may have at most %(n)d characters.", n=DISPLAY_NAME_MAX),
                 )
             )
+        elif bad_name := name_problems(name):
+            problems.append(RowProblem(number, "name", bad_name[0]))
         if not student_number:
             problems.append(
                 RowProblem(number, "student_number", _l("The student number is missing."))

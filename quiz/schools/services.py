@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import (
-    DISPLAY_NAME_MAX,
     USERNAME_RE,
+    display_name_problems,
     hash_password,
     one_time_password,
     revoke_tokens,
@@ -39,6 +39,7 @@ from quiz.contests.models import ContestOrganizer, Enrollment
 from quiz.errors import Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES
+from quiz.names import check_name
 from quiz.regions.models import COUNTY_LEVEL, Region
 from quiz.schools.models import GRADES, School, SchoolClass, SchoolStudent, SchoolTeacher
 from quiz.sql import insert_ignore
@@ -199,6 +200,8 @@ def create_school(
         errors["name_zh"] = [_l("Give a name of 1 to %(n)d characters.", n=SCHOOL_NAME_MAX)]
     if len(name_mn) > 2 * SCHOOL_NAME_MAX:
         errors["name_mn"] = [_l("Give a name of 1 to %(n)d characters.", n=2 * SCHOOL_NAME_MAX)]
+    check_name(errors, "name_zh", name_zh)
+    check_name(errors, "name_mn", name_mn)
     region = db.session.get(Region, region_code) if region_code else None
     if region is None or region.level != COUNTY_LEVEL:
         errors["region_code"] = [_l("Choose the school's banner, county or district.")]
@@ -259,10 +262,8 @@ def add_teacher(
             errors["username"] = [_l("Use 3 to 32 letters, digits, dots, hyphens or underscores.")]
         elif db.session.scalar(select(User.id).where(User.username_key == username_key(username))):
             errors["username"] = [_l("This username is taken.")]
-        if not display_name or len(display_name) > DISPLAY_NAME_MAX:
-            errors["display_name"] = [
-                _l("Give a display name of 1 to %(n)d characters.", n=DISPLAY_NAME_MAX)
-            ]
+        if problems := display_name_problems(display_name):
+            errors["display_name"] = problems
         if language not in LANGUAGES:
             errors["language"] = [_l("Choose Chinese or Mongolian.")]
         if errors:
@@ -320,6 +321,7 @@ def create_class(
         errors["grade"] = [_l("The grade must be 1 to 12.")]
     if not name or len(name) > CLASS_NAME_MAX:
         errors["name"] = [_l("Give a name of 1 to %(n)d characters.", n=CLASS_NAME_MAX)]
+    check_name(errors, "name", name)
     if school_year is None or not 2000 <= school_year <= 2100:
         errors["school_year"] = [_l("Give the year the school year starts in, e.g. 2026.")]
     if errors:

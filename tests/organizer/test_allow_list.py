@@ -8,12 +8,13 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from quiz.accounts.models import Role
 from quiz.contests.models import ContestInvite, Enrollment, Registration
 from quiz.contests.services import enroll
-from quiz.errors import Forbidden, ValidationFailed
+from quiz.errors import Conflict, Forbidden, ValidationFailed
 from quiz.extensions import db
 from quiz.organizer import services
-from tests.organizer.conftest import audit_actions, count, log_in
+from tests.organizer.conftest import audit_actions, count, log_in, zh
 
 
 @pytest.fixture
@@ -43,8 +44,21 @@ def test_listed_users_join_and_nobody_else(client, make, clock, organizer, liste
     assert refused.value.code == "not_invited"
     assert count(Enrollment) == 1
 
-    # A name added later (someone who registers after being listed) works too.
+    # Whoever registers a listed name later is not admitted by it (issue 13) ...
     solongo = make.user("Solongo")
+    with pytest.raises(Forbidden) as waiting:
+        enroll(solongo, listed, clock())
+    assert waiting.value.code == "not_invited"
+    assert waiting.value.message._args[0].startswith("Your name is on the list, but")
+    # ... until the organizer confirms this account on the list page.
+    page = client.get(f"/console/contests/{listed.id}/invites").get_data(as_text=True)
+    assert zh("no account yet") in page
+    assert "solongo" in page and zh("Confirm") in page
+    response = client.post(
+        f"/console/contests/{listed.id}/invites/confirm", data={"username_key": "solongo"}
+    )
+    assert response.status_code == 302
+    assert "contest.invite_confirm" in audit_actions(listed.id)
     assert enroll(solongo, listed, clock())[1] is True
 
 
@@ -149,3 +163,55 @@ def test_an_invite_withdrawn_before_the_insert_admits_nobody(make, clock, listed
     assert db.session.scalar(_enroll_if_invited(user, listed, league.id, clock())) is not None
     db.session.commit()
     assert count(Enrollment) == 1
+
+
+def test_an_invite_binds_the_account_that_had_the_name_when_listed(
+    client, make, clock, organizer, listed
+):
+    """Issue 13: an invitation by username went to whoever registered that name later."""
+    services.add_invites(listed, ["naran", "tuya"], organizer, clock())
+    naran = make.user("naran")  # registered after the listing
+    with pytest.raises(Forbidden):
+        enroll(naran, listed, clock())
+    tuya_invite = db.session.get(ContestInvite, (listed.id, "tuya"))
+    assert tuya_invite.user_id is None
+
+    # An account that exists when listed is bound at once; deleting it and registering
+    # the name again does not carry the invitation over.
+    bat = make.user("bat")
+    services.add_invites(listed, ["bat"], organizer, clock())
+    assert db.session.get(ContestInvite, (listed.id, "bat")).user_id == bat.id
+    bat.username, bat.username_key = "deleted-x", "deleted-x"
+    db.session.commit()
+    impostor = make.user("Bat")
+    with pytest.raises(Forbidden):
+        enroll(impostor, listed, clock())
+    assert enroll(bat, listed, clock())[1] is True
+
+    # Confirming needs an account registered after the listing; nothing else.
+    with pytest.raises(Conflict) as nothing:
+        services.confirm_invite(listed, "tuya", organizer, clock())  # no account yet
+    assert nothing.value.code == "nothing_to_confirm"
+    with pytest.raises(Conflict):
+        services.confirm_invite(listed, "bat", organizer, clock())  # bound already
+    with pytest.raises(Conflict):
+        services.confirm_invite(listed, "nobody", organizer, clock())  # not listed
+
+
+def test_only_the_contests_organizers_confirm(client, make, clock, organizer, listed):
+    services.add_invites(listed, ["naran"], organizer, clock())
+    make.user("naran")
+    for role in (Role.PARTICIPANT, Role.TEACHER, Role.ORGANIZER):  # not of this contest
+        other = make.user(f"other-{role}", roles=(role,))
+        log_in(client, other)
+        response = client.post(
+            f"/console/contests/{listed.id}/invites/confirm", data={"username_key": "naran"}
+        )
+        assert response.status_code == 403
+        client.post("/logout")
+    assert db.session.get(ContestInvite, (listed.id, "naran")).user_id is None
+    client.post("/logout")
+    response = client.post(
+        f"/console/contests/{listed.id}/invites/confirm", data={"username_key": "naran"}
+    )
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -72,7 +72,7 @@ def test_bad_contests_are_refused_and_nothing_is_stored(client, organizer, world
         ({"registration": "lottery"}, zh("Choose how people join.")),
         (
             {"registration": "join_code", "join_code": "no spaces"},
-            zh("Use 4 to 32 letters, digits or hyphens."),
+            zh("Use %(n)d to 32 letters, digits or hyphens.", n=6),
         ),
     ]
     for change, message in cases:

@@ -64,6 +64,10 @@ ROWS: dict[str, list[Case]] = {
     "organizer.remove_invite": [
         Case("POST", "/console/contests/{P}/invites/remove", BACK, form={"username_key": "x"})
     ],
+    # Nothing to confirm: refused, back to the list.
+    "organizer.confirm_invite": [
+        Case("POST", "/console/contests/{P}/invites/confirm", BACK, form={"username_key": "x"})
+    ],
     "organizer.leagues": [
         Case("GET", "/console/contests/{P}/leagues", P_CONSOLE),
         Case("GET", "/console/contests/{O}/leagues", O_CONSOLE),
