@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 
 from quiz.accounts.models import User
 from quiz.audit.models import AuditEvent
+from quiz.dates import format_moment
 from quiz.extensions import db
 
 
@@ -120,7 +121,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, str):
-        return value
+        return format_moment(value)  # a moment (kept as ISO text) in the contests' zone
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

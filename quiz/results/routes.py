@@ -21,7 +21,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,6 +30,7 @@ from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
+from quiz.dates import format_moment, format_time
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import current_language
@@ -59,7 +59,7 @@ def _league_arg(contest: Any) -> int | None:
 
 
 def _local_minute(moment: datetime) -> str:
-    return format_datetime(moment, "HH:mm")
+    return format_time(moment)
 
 
 # Monitor ---------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def _result_table(round_: Round, league_id: int | None) -> tuple[list[str], list
                 r.correct_count,
                 r.question_count,
                 round(r.time_used_ms / 1000, 1),
-                format_datetime(r.finished_at, "yyyy-MM-dd HH:mm:ss"),
+                format_moment(r.finished_at, language, seconds=True),
                 r.language,
             ]
         )

@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, or_, select
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
+from quiz.dates import format_moment
 from quiz.extensions import db, redis_store
 from quiz.leaderboards.ranking import better, sort_key, to_ms
 from quiz.leaderboards.store import round_league_ranks
@@ -378,7 +379,7 @@ def school_export(school: School, language: str) -> bytes:
             row.User.display_name,
             row.User.username,
             row.User.language,
-            row.User.created_at.isoformat(sep=" ", timespec="minutes"),
+            format_moment(row.User.created_at, language),
         ]
         for row in rows
     ]
@@ -407,8 +408,8 @@ def school_export(school: School, language: str) -> bytes:
                     a.points,
                     a.max_points,
                     round((a.time_used_ms or 0) / 1000, 1),
-                    a.started_at.isoformat(sep=" ", timespec="seconds"),
-                    a.finished_at.isoformat(sep=" ", timespec="seconds") if a.finished_at else "",
+                    format_moment(a.started_at, language, seconds=True),
+                    format_moment(a.finished_at, language, seconds=True),
                 ]
             )
     return _xlsx(
