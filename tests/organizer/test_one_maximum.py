@@ -218,3 +218,24 @@ def test_the_migration_settles_old_rules_and_keeps_stored_results(fresh_app):
     assert {a.max_points for a in db.session.scalars(select(Attempt))} == {
         40 + a for a in db.session.scalars(select(Attempt.id))
     }
+
+
+def test_the_contest_import_refuses_a_rule_with_different_maxima(make, world, runner, tmp_path):
+    import json
+
+    contest = world["contest"]
+    path = tmp_path / "contest.json"
+    assert runner.invoke(args=["contest", "export", str(contest.id), str(path)]).exit_code == 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["rounds"][0]["draw_rule"] = [{"count": 2, "category": "life-health"}]
+    data["rounds"][0]["points_by_difficulty"] = UNEQUAL
+    path.write_text(json.dumps(data), encoding="utf-8")
+    contests = count(type(contest))
+    out = runner.invoke(args=["contest", "import", str(path)])
+    assert out.exit_code != 0
+    assert "different maximum scores" in out.output and "10/15/20" in out.output
+    assert count(type(contest)) == contests
+    data["rounds"][0]["draw_rule"][0]["points"] = 15  # its own points: accepted
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = runner.invoke(args=["contest", "import", str(path)])
+    assert out.exit_code == 0, out.output
