@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from quiz.accounts.models import User
-from quiz.audit.models import AuditEvent
 from quiz.audit import labels
+from quiz.audit.models import AuditEvent
 from quiz.extensions import db
 
 
