@@ -147,10 +147,11 @@ def test_roles_state_and_password_changes_are_audited_with_the_admin_and_address
 
     with force_locale("zh_Hans_CN"):
         expected = [action_label(e.action) for e in reversed(events)]
-    shown = re.findall(
-        r'<tr class="audit-row">\s*<td>[^<]*</td>\s*<td>[^<]*(?:<span[^>]*>[^<]*</span>)?</td>\s*<td>([^<]+) <span',
-        html,
+    row = (
+        r'<tr class="audit-row">\s*<td>[^<]*</td>\s*<td>[^<]*(?:<span[^>]*>[^<]*</span>)?</td>'
+        r"\s*<td>([^<]+) <span"
     )
+    shown = re.findall(row, html)
     assert shown == expected
     assert "user.role_grant" not in html  # the reader's words, not the stored names
     assert "root" in html

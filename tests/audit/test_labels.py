@@ -125,11 +125,14 @@ def _recorded() -> tuple[set[str], list[str], set[str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name in helpers:
                 for inner in ast.walk(node):
-                    if isinstance(inner, ast.keyword) and inner.arg in ("before", "after"):
-                        if isinstance(inner.value, ast.Dict):
-                            fields.update(
-                                k.value for k in inner.value.keys if isinstance(k, ast.Constant)
-                            )
+                    if (
+                        isinstance(inner, ast.keyword)
+                        and inner.arg in ("before", "after")
+                        and isinstance(inner.value, ast.Dict)
+                    ):
+                        fields.update(
+                            k.value for k in inner.value.keys if isinstance(k, ast.Constant)
+                        )
     return actions, unreadable, fields
 
 

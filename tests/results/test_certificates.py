@@ -79,7 +79,7 @@ def test_top_n_never_certifies_a_result_below_the_rounds_minimum(make, clock, cl
 
     from quiz.extensions import db
 
-    organizer, contest, round_, hohhot, baotou = _closed_round(make, clock)
+    organizer, contest, round_, _hohhot, _baotou = _closed_round(make, clock)
     blank = make.enrolled(contest, region_code="150102", display_name="零分")
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))  # nothing answered: 0 points
