@@ -199,6 +199,9 @@ def _init_templates(app: Flask) -> None:
     # Every moment a page shows: the contests' zone, the reader's language (quiz/dates.py).
     app.add_template_filter(format_moment, "localtime")
     app.jinja_env.globals["time_zone_hint"] = time_zone_hint
+    from question_bank import human_size
+
+    app.add_template_filter(human_size, "filesize")  # "8 MB", never "8388608 bytes"
 
 
 def _init_security(app: Flask) -> None:

@@ -18,6 +18,7 @@ from wtforms import DateTimeLocalField, IntegerField, SelectChoice
 
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
+from quiz.banks.services import category_names
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Contest, League, Round
@@ -626,6 +627,7 @@ def preview(round_id: int) -> Any:
         seed=seed,
         preview_language=language,
         kind_label=services.kind_label,
+        category_names=category_names(round_.bank_id, current_language()),
     )
 
 

@@ -33,7 +33,7 @@ from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
 from quiz.audit.services import AuditRow, changed, record, snapshot
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
-from quiz.banks.services import drawing_pool
+from quiz.banks.services import category_names, drawing_pool
 from quiz.contests.models import (
     Contest,
     ContestInvite,
@@ -57,7 +57,7 @@ from quiz.contests.services import (
 )
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES
+from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language
 from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
 from quiz.regions.models import Region
@@ -770,6 +770,7 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
     for lang in languages:
         pools[lang] = drawing_pool(bank_id, [lang]).pool
     problems: list[str] = []
+    names = category_names(bank_id, current_language())
     for number, part in enumerate(rule.parts):
         available = pools[""].available(part)
         taken = 0
@@ -787,7 +788,7 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
                 _(
                     "%(part)s: %(wanted)d wanted, %(left)d available in all languages of the"
                     " round (%(each)s).",
-                    part=_part_label(part),
+                    part=_part_label(part, names),
                     wanted=part.count,
                     left=max(0, available - taken),
                     each=per_language,
@@ -796,8 +797,8 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
     return problems
 
 
-def _part_label(part: DrawPart) -> str:
-    category = part.category or _("Any category")
+def _part_label(part: DrawPart, names: dict[str, str]) -> str:
+    category = names.get(part.category, part.category) if part.category else _("Any category")
     difficulty = (
         _("difficulty %(n)d", n=part.difficulty) if part.difficulty else _("Any difficulty")
     )

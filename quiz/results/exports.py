@@ -22,6 +22,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from quiz.downloads import sheet_title as excel_sheet_title
+
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,8 +50,7 @@ def to_xlsx(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any
     """The table as an XLSX workbook (write-only: rows are streamed, not held)."""
     book = Workbook(write_only=True)
     # Sheet titles may not hold []:*?/\ and at most 31 characters.
-    title = "".join(c for c in sheet_title if c not in "[]:*?/\\")[:31] or "Sheet1"
-    sheet = book.create_sheet(title)
+    sheet = book.create_sheet(excel_sheet_title(sheet_title))
     sheet.append([_cell(sheet, h) for h in header])
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])

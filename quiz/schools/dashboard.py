@@ -27,7 +27,9 @@ from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
 from quiz.dates import format_moment
+from quiz.downloads import sheet_title
 from quiz.extensions import db, redis_store
+from quiz.i18n import LANGUAGE_NAMES
 from quiz.leaderboards.ranking import better, sort_key, to_ms
 from quiz.leaderboards.store import round_league_ranks
 from quiz.play.models import Answer, Attempt, AttemptItem
@@ -285,7 +287,7 @@ def _xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
 
     workbook = Workbook(write_only=True)
     for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title)
+        sheet = workbook.create_sheet(sheet_title(title))
         sheet.append(headers)
         for row in rows:
             sheet.append(row)
@@ -339,9 +341,9 @@ def class_export(dashboard: ClassDashboard, language: str) -> bytes:
     ]
     return _xlsx(
         [
-            ("results", headers, rows),
+            (_("Results"), headers, rows),
             (
-                "rounds",
+                _("Rounds"),
                 [
                     _("Contest"),
                     _("Round"),
@@ -378,7 +380,7 @@ def school_export(school: School, language: str) -> bytes:
             row.SchoolStudent.student_number,
             row.User.display_name,
             row.User.username,
-            row.User.language,
+            LANGUAGE_NAMES.get(row.User.language, row.User.language),
             format_moment(row.User.created_at, language),
         ]
         for row in rows
@@ -404,7 +406,7 @@ def school_export(school: School, language: str) -> bytes:
                     contest.title(language),
                     round_.title(language),
                     a.attempt_no,
-                    a.language,
+                    LANGUAGE_NAMES.get(a.language, a.language),
                     a.points,
                     a.max_points,
                     round((a.time_used_ms or 0) / 1000, 1),
@@ -415,7 +417,7 @@ def school_export(school: School, language: str) -> bytes:
     return _xlsx(
         [
             (
-                "students",
+                _("Students"),
                 [
                     _("School year"),
                     _("Grade"),
@@ -424,12 +426,12 @@ def school_export(school: School, language: str) -> bytes:
                     _("Name"),
                     _("Username"),
                     _("Language"),
-                    _("Created (UTC)"),
+                    _("Account created"),
                 ],
                 students,
             ),
             (
-                "results",
+                _("Results"),
                 [
                     _("Student number"),
                     _("Name"),
@@ -440,8 +442,8 @@ def school_export(school: School, language: str) -> bytes:
                     _("Score"),
                     _("Maximum"),
                     _("Time used (s)"),
-                    _("Started (UTC)"),
-                    _("Finished (UTC)"),
+                    _("Started"),
+                    _("Finished"),
                 ],
                 results,
             ),

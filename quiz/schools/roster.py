@@ -38,6 +38,7 @@ from question_bank.text import fold_key
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import DISPLAY_NAME_MAX, hash_password, username_key
 from quiz.audit.services import record
+from quiz.downloads import sheet_title
 from quiz.errors import Conflict, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LOCALES
@@ -271,7 +272,8 @@ def template_xlsx(language: str) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "roster"
+    with force_locale(LOCALES[language]):
+        sheet.title = sheet_title(_("Class list"))
     sheet.append([header_label(column, language) for column in COLUMNS])
     for letter, width in zip("ABC", (24, 18, 12), strict=True):
         sheet.column_dimensions[letter].width = width
