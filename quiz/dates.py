@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from quiz.i18n import current_language
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # What a snapshot (quiz.audit.services.jsonable) or an old export holds for a moment.
@@ -60,11 +63,7 @@ def to_local(moment: datetime) -> datetime:
 
 
 def _language(language: str | None) -> str:
-    if language in ("zh", "mn"):
-        return language
-    from quiz.i18n import current_language
-
-    return current_language()
+    return language if language in ("zh", "mn") else current_language()
 
 
 def format_day(day: date | datetime, language: str | None = None) -> str:
@@ -110,8 +109,6 @@ def local_day(moment: datetime) -> date:
 
 def time_zone_hint() -> str:
     """What a date-and-time field's hint says about the zone its times are in."""
-    from flask_babel import gettext as _
-
     key = contest_zone().key
     if key == DEFAULT_TIME_ZONE:
         return _("Beijing time (Asia/Shanghai)")

@@ -8,6 +8,7 @@ snapshot can hold: ``tests/audit/test_labels.py`` reads the code for both.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -208,8 +209,6 @@ def field_label(name: str) -> str:
 
 def value_text(value: Any) -> str:
     """A snapshot value for people: yes/no, lists, moments in the contests' zone."""
-    import json
-
     if value is None or value == "" or value == []:
         return "–"
     if isinstance(value, bool):
