@@ -41,7 +41,7 @@ from question_bank.model import (
     Version,
 )
 from question_bank.scoring import fill_credit, fill_key, fill_results
-from question_bank.text import fold_key, mongolian_words, normalize, sort_key
+from question_bank.text import fold_key, human_size, mongolian_words, normalize, sort_key
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -72,6 +72,7 @@ __all__ = [
     "fill_key",
     "fill_results",
     "fold_key",
+    "human_size",
     "load_bank",
     "mongolian_words",
     "normalize",

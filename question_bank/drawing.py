@@ -22,16 +22,23 @@ GroupKey = tuple[str, int]
 """(category, difficulty): the unit the pool is indexed by."""
 
 _DIFFICULTIES = (1, 2, 3)
-_PART_KEYS = frozenset({"count", "category", "difficulty"})
+_PART_KEYS = frozenset({"count", "category", "difficulty", "points"})
+MAX_PART_POINTS = 1000
 
 
 @dataclass(frozen=True)
 class DrawPart:
-    """``count`` questions matching a category and a difficulty (None: any)."""
+    """``count`` questions matching a category and a difficulty (None: any).
+
+    ``points``: what each of its questions is worth whatever its difficulty (None: the
+    round's points for the question's difficulty). A part of any difficulty needs it
+    unless the round gives every difficulty the same points (``varying_points``).
+    """
 
     count: int
     category: str | None = None
     difficulty: int | None = None
+    points: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
@@ -42,6 +49,21 @@ class DrawPart:
             isinstance(self.difficulty, bool) or self.difficulty not in _DIFFICULTIES
         ):
             raise ValueError(f"difficulty must be 1, 2, 3 or null, not {self.difficulty!r}")
+        if self.points is not None and (
+            isinstance(self.points, bool)
+            or not isinstance(self.points, int)
+            or not 0 <= self.points <= MAX_PART_POINTS
+        ):
+            raise ValueError(
+                f"points must be a whole number from 0 to {MAX_PART_POINTS} or null, "
+                f"not {self.points!r}"
+            )
+
+    def points_of(self, difficulty: int, points_by_difficulty: Mapping[str, int]) -> int:
+        """What a question of this difficulty drawn by this part is worth."""
+        if self.points is not None:
+            return self.points
+        return int(points_by_difficulty[str(difficulty)])
 
     def describe(self) -> str:
         """E.g. ``5 questions, category life-health, difficulty any`` (for messages and logs)."""
@@ -74,6 +96,8 @@ class DrawRule:
                 item["category"] = part.category
             if part.difficulty is not None:
                 item["difficulty"] = part.difficulty
+            if part.points is not None:
+                item["points"] = part.points
             result.append(item)
         return result
 
@@ -90,15 +114,48 @@ class DrawRule:
             if unknown:
                 raise ValueError(
                     f"draw rule part {number}: unknown key {', '.join(unknown)} "
-                    "(allowed: count, category, difficulty)"
+                    "(allowed: count, category, difficulty, points)"
                 )
             if "count" not in item:
                 raise ValueError(f"draw rule part {number}: missing count")
             try:
-                parts.append(DrawPart(item["count"], item.get("category"), item.get("difficulty")))
+                parts.append(
+                    DrawPart(
+                        item["count"],
+                        item.get("category"),
+                        item.get("difficulty"),
+                        item.get("points"),
+                    )
+                )
             except ValueError as error:
                 raise ValueError(f"draw rule part {number}: {error}") from None
         return cls(tuple(parts))
+
+    def varying_points(self, points_by_difficulty: Mapping[str, int]) -> list[int]:
+        """Numbers (from 1) of the parts whose questions may be worth different points.
+
+        A part of any difficulty without its own ``points`` draws questions worth the
+        round's points for each difficulty: unless those are all equal, two participants
+        could face different maximum scores. Empty: every draw has the same maximum
+        (``max_points``), whatever the seed and whatever the bank holds.
+        """
+        values = {int(points_by_difficulty[str(d)]) for d in _DIFFICULTIES}
+        if len(values) == 1:
+            return []
+        return [
+            number
+            for number, part in enumerate(self.parts, start=1)
+            if part.points is None and part.difficulty is None
+        ]
+
+    def max_points(self, points_by_difficulty: Mapping[str, int]) -> int | None:
+        """The maximum score every draw of this rule has (None if draws may differ)."""
+        if self.varying_points(points_by_difficulty):
+            return None
+        return sum(
+            part.count * part.points_of(part.difficulty or 1, points_by_difficulty)
+            for part in self.parts
+        )
 
 
 class DrawError(ValueError):
@@ -198,7 +255,11 @@ class DrawPool:
         return self._spans.get((part.category, part.difficulty), _EMPTY).total
 
     def draw(self, rule: DrawRule, seed: int) -> list[Id]:
-        """``rule.total`` distinct ids in a shuffled order; the same seed gives the same list.
+        """``rule.total`` distinct ids in a shuffled order; the same seed gives the same list."""
+        return [question_id for question_id, _part in self.draw_parts(rule, seed)]
+
+    def draw_parts(self, rule: DrawRule, seed: int) -> list[tuple[Id, DrawPart]]:
+        """``draw`` with the part that drew each id (its points may be the part's own).
 
         Part by part, sample ``count + k`` distinct positions of the matching span, where
         ``k`` is how many of its ids earlier parts already took; at most ``k`` of them are
@@ -206,7 +267,7 @@ class DrawPool:
         """
         rng = random.Random(seed)
         taken: dict[Id, GroupKey] = {}
-        drawn: list[Id] = []
+        drawn: list[tuple[Id, DrawPart]] = []
         for number, part in enumerate(rule.parts, start=1):
             span = self._spans.get((part.category, part.difficulty), _EMPTY)
             in_span = set(span.keys)
@@ -219,7 +280,7 @@ class DrawPool:
                 if question_id in taken:
                     continue
                 taken[question_id] = key
-                drawn.append(question_id)
+                drawn.append((question_id, part))
                 fresh += 1
                 if fresh == part.count:
                     break

@@ -12,6 +12,7 @@ from __future__ import annotations
 from question_bank import messages as m
 from question_bank.model import MAX_MEDIA_BYTES, Media
 from question_bank.rules import Issue
+from question_bank.text import human_size
 
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -49,5 +50,9 @@ def checked_media(data: bytes, name: str = "", alt: str = "") -> Media | Issue:
     if mime is None:
         return m.MEDIA_TYPE, {"name": name}
     if len(data) > MAX_MEDIA_BYTES:
-        return m.MEDIA_TOO_LARGE, {"name": name, "size": len(data), "limit": MAX_MEDIA_BYTES}
+        return m.MEDIA_TOO_LARGE, {
+            "name": name,
+            "size": human_size(len(data)),
+            "limit": human_size(MAX_MEDIA_BYTES),
+        }
     return Media(data=data, mime=mime, alt=alt, name=name)

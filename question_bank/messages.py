@@ -66,7 +66,8 @@ TRUEFALSE_ANSWER = N_("a truefalse answer must be true or false, not %(value)s")
 _YAML_NAMES = frozenset(name for name in dict(globals()) if name.isupper())
 
 # Files of any format
-FILE_TOO_LARGE = N_("the file is %(size)s bytes; the limit is %(limit)s bytes")
+# Sizes are passed as text from ``question_bank.human_size`` ("8 MB").
+FILE_TOO_LARGE = N_("the file is %(size)s; the limit is %(limit)s")
 UNKNOWN_FORMAT = N_(
     "cannot tell the format of this file: name it .yaml, .csv, .xlsx, .xls, .docx, .zip, "
     ".gift, .xml or .txt, or choose the format (%(allowed)s)"
@@ -94,9 +95,7 @@ BAD_BOOL_VALUE = N_("%(column)s must be yes or no (是/否), not %(value)s")
 XLSX_DAMAGED = N_(
     "the file is not a readable XLSX workbook (it may be truncated or damaged): %(detail)s"
 )
-ZIP_TOO_LARGE = N_(
-    "the workbook unpacks to %(size)s bytes, over the limit of %(limit)s bytes: refused"
-)
+ZIP_TOO_LARGE = N_("the workbook unpacks to %(size)s, over the limit of %(limit)s: refused")
 ZIP_TOO_MANY_ENTRIES = N_(
     "the workbook holds %(count)s files, over the limit of %(limit)s: refused"
 )
@@ -144,9 +143,7 @@ MEDIA_SVG = N_("the picture %(name)s is an SVG, which is refused: use PNG, JPEG,
 MEDIA_TYPE = N_(
     "the picture %(name)s is not a PNG, JPEG, GIF or WebP picture (checked by its content)"
 )
-MEDIA_TOO_LARGE = N_(
-    "the picture %(name)s is %(size)s bytes; the limit is %(limit)s bytes: make it smaller"
-)
+MEDIA_TOO_LARGE = N_("the picture %(name)s is %(size)s; the limit is %(limit)s: make it smaller")
 MEDIA_MISSING = N_(
     "the picture %(name)s is not in the upload: put the spreadsheet and its pictures in one "
     ".zip file, named as in the picture column"

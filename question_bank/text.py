@@ -68,3 +68,17 @@ def fold_key(text: str) -> str:
 def sort_key(text: str) -> str:
     """Code-point order without shaping characters (what ICU's ``mn`` collation gives)."""
     return unicodedata.normalize("NFC", text).translate(_SHAPING)
+
+
+def human_size(size: int) -> str:
+    """A byte count as people read it: ``8 MB``, ``1.5 KB``, ``900 B`` (binary units,
+    as operating systems show file sizes; never "8388608 bytes")."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            if unit == "B":
+                return f"{int(value)} B"
+            shown = f"{value:.1f}".rstrip("0").rstrip(".")
+            return f"{shown} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

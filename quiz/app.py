@@ -212,11 +212,14 @@ def _init_templates(app: Flask) -> None:
         minutes, secs = divmod(rest, 60)
         return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
-    @app.template_filter("localtime")
-    def _localtime(moment: Any) -> str:
-        from flask_babel import format_datetime
+    from quiz.dates import format_moment, time_zone_hint
 
-        return format_datetime(moment, "yyyy-MM-dd HH:mm") if moment else ""
+    # Every moment a page shows: the contests' zone, the reader's language (quiz/dates.py).
+    app.add_template_filter(format_moment, "localtime")
+    app.jinja_env.globals["time_zone_hint"] = time_zone_hint
+    from question_bank import human_size
+
+    app.add_template_filter(human_size, "filesize")  # "8 MB", never "8388608 bytes"
 
 
 def _init_security(app: Flask) -> None:

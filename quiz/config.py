@@ -183,7 +183,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # connections that sat idle (a round trip less on every request).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # The contests' time zone: every date people read is shown in it (quiz/dates.py).
+        "QUIZ_TIME_ZONE": os.environ.get("QUIZ_TIME_ZONE") or "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "JSON_SORT_KEYS": False,
         # A callable returning naive-UTC "now"; tests swap it to travel in time.
@@ -209,6 +210,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "pool_size": size,
             "max_overflow": size,
         }
+    from quiz.dates import BadTimeZone, check_time_zone
+
+    try:
+        cfg["QUIZ_TIME_ZONE"] = check_time_zone(cfg.get("QUIZ_TIME_ZONE")).key
+    except BadTimeZone as exc:
+        raise ConfigError(str(exc)) from exc
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["QUIZ_TIME_ZONE"]
     if cfg.get("QUIZ_MAIL_URL"):
         from quiz.mail import MailConfigError, MailServer
 

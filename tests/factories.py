@@ -118,7 +118,7 @@ class Factories:
             "time_limit_seconds": 600,
             "bank_id": bank.id,
             "languages": ["zh", "mn"],
-            "draw_rule": [{"count": 3, "category": c} for c in CATEGORIES],
+            "draw_rule": [{"count": 3, "category": c, "points": 10} for c in CATEGORIES],
         }
         defaults.update(kwargs)
         return add_round(contest, **defaults)

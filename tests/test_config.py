@@ -20,6 +20,7 @@ QUIZ_VARIABLES = (
     "QUIZ_SECURE_COOKIES",
     "QUIZ_CSRF_TIME_LIMIT",
     "QUIZ_MAX_UPLOAD_BYTES",
+    "QUIZ_TIME_ZONE",
 )
 
 
@@ -176,3 +177,44 @@ def test_a_configured_key_wins_and_writes_no_file(monkeypatch, tmp_path):
     cfg = load_config(str(tmp_path), {"QUIZ_ENV": "development"})
     assert cfg["SECRET_KEY"] == "a-long-random-configured-secret"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_time_zone_is_checked_at_start_up(monkeypatch):
+    """QUIZ_TIME_ZONE (default Asia/Shanghai) decides every date people read."""
+    from datetime import datetime
+
+    from quiz.dates import format_moment, to_local
+
+    monkeypatch.setenv("QUIZ_ENV", "development")
+    app = _build()
+    assert app.config["QUIZ_TIME_ZONE"] == "Asia/Shanghai"
+    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
+    monkeypatch.setenv("QUIZ_TIME_ZONE", "Europe/Berlin")
+    app = _build()
+    with app.test_request_context():
+        moment = datetime(2026, 12, 6, 18, 1, 20, 156994)
+        assert to_local(moment).hour == 19
+        assert format_moment(moment, "zh") == "2026年12月6日 19:01"
+    for bad in ("Mars/Olympus", "not a zone", "../etc/passwd"):
+        monkeypatch.setenv("QUIZ_TIME_ZONE", bad)
+        with pytest.raises(ConfigError, match="QUIZ_TIME_ZONE"):
+            load_config("/tmp")
+
+
+def test_one_date_format_for_each_language(app):
+    from datetime import date, datetime
+
+    from quiz.dates import format_day, format_moment, format_time
+
+    moment = datetime(2026, 12, 6, 18, 1, 20, 156994)  # stored naive UTC
+    with app.test_request_context():
+        assert format_moment(moment, "zh") == "2026年12月7日 02:01"
+        assert format_moment(moment, "mn") == "2026.12.07 02:01"
+        assert format_moment(moment, "zh", seconds=True) == "2026年12月7日 02:01:20"
+        # What an audit snapshot keeps: ISO text, shown the same way.
+        assert format_moment("2026-12-06T18:01:20.156994", "zh") == "2026年12月7日 02:01"
+        assert format_moment("not a date", "zh") == "not a date"
+        assert format_moment(None) == ""
+        assert format_day(date(2026, 3, 5), "zh") == "2026年3月5日"
+        assert format_day(moment, "mn") == "2026.12.07"
+        assert format_time(moment) == "02:01"

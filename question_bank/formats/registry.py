@@ -18,6 +18,7 @@ from question_bank.formats.numbered import read_docx, read_text
 from question_bank.formats.xlsx import read_xls, read_xlsx, write_xlsx
 from question_bank.formats.yaml import dump_bank, read_yaml
 from question_bank.model import Bank
+from question_bank.text import human_size
 
 
 def _write_yaml(bank: Bank, **_: Any) -> bytes:
@@ -110,7 +111,12 @@ def read_bank(
     failed = ImportResult(format=fmt, filename=filename)
     if len(data) > options.max_bytes:
         failed.problems.append(
-            m_problem(filename, m.FILE_TOO_LARGE, size=len(data), limit=options.max_bytes)
+            m_problem(
+                filename,
+                m.FILE_TOO_LARGE,
+                size=human_size(len(data)),
+                limit=human_size(options.max_bytes),
+            )
         )
         return failed
     if fmt == "auto":

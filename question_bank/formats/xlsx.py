@@ -50,7 +50,7 @@ from question_bank.model import (
     Question,
     Version,
 )
-from question_bank.text import fold_key
+from question_bank.text import fold_key, human_size
 
 SHEET_NAMES = {
     "questions": {"zh": "题目", "mn": mg.QUESTION, "en": "questions"},
@@ -83,7 +83,12 @@ def check_zip(data: bytes, options: ReadOptions, *, damaged: str = m.XLSX_DAMAGE
         raise Failed(None, m.ZIP_TOO_MANY_ENTRIES, count=len(entries), limit=options.max_entries)
     total = sum(entry.file_size for entry in entries)
     if total > options.max_unzipped:
-        raise Failed(None, m.ZIP_TOO_LARGE, size=total, limit=options.max_unzipped)
+        raise Failed(
+            None,
+            m.ZIP_TOO_LARGE,
+            size=human_size(total),
+            limit=human_size(options.max_unzipped),
+        )
 
 
 def _sheet_rows(title: str, values_by_row: Iterable[Sequence[Any]]) -> list[Row]:

@@ -8,7 +8,6 @@ leaves no event and a committed change always has one.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from quiz.accounts.models import User
+from quiz.audit import labels
 from quiz.audit.models import AuditEvent
 from quiz.extensions import db
 
@@ -108,20 +108,14 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event as a log page shows it: who (username, or the operator), and what changed."""
+    """One event as a log page shows it, in the reader's words (``quiz.audit.labels``):
+    when, who (username, or the operator), what, and each changed field before → after."""
 
     event: AuditEvent
     actor: str | None
+    action: str
+    subject: str
     changes: list[tuple[str, str, str]]
-
-
-def _shown(value: Any) -> str:
-    """A snapshot value as text for a log page (Chinese and Mongolian left readable)."""
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def page(
@@ -147,7 +141,16 @@ def page(
             AuditRow(
                 event=event,
                 actor=username or event.operator,
-                changes=[(k, _shown(before.get(k)), _shown(after.get(k))) for k in keys],
+                action=labels.action_label(event.action),
+                subject=f"{labels.object_label(event.object_type)} {event.object_id}",
+                changes=[
+                    (
+                        labels.field_label(k),
+                        labels.value_text(before.get(k)),
+                        labels.value_text(after.get(k)),
+                    )
+                    for k in keys
+                ],
             )
         )
     return found, (found[-1].event.id if more and found else None)

@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -30,6 +29,7 @@ from question_bank import (
     Kind,
     dump_bank,
     fold_key,
+    human_size,
 )
 from question_bank import messages as m
 from question_bank.formats import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
@@ -38,8 +38,10 @@ from quiz.audit.services import changed, record, snapshot
 from quiz.banks.importing import Checked, check_data
 from quiz.banks.models import BankCategory, BankUpload, Question, QuestionBank, QuestionText
 from quiz.banks.services import search_key_of, store_bank
+from quiz.downloads import file_name
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db
+from quiz.i18n import LANGUAGE_NAMES
 
 UPLOAD_TTL = timedelta(hours=1)
 """How long an uploaded file waits for its confirm (the route may pass another)."""
@@ -99,7 +101,9 @@ def store_upload(
     if not data:
         problems["file"] = [_tr(m.FILE_EMPTY)]
     elif len(data) > max_bytes:
-        problems["file"] = [_tr(m.FILE_TOO_LARGE, size=len(data), limit=max_bytes)]
+        problems["file"] = [
+            _tr(m.FILE_TOO_LARGE, size=human_size(len(data)), limit=human_size(max_bytes))
+        ]
     if choice.fmt != "auto" and choice.fmt not in IMPORT_FORMATS:
         problems["fmt"] = [
             _tr(m.UNSUPPORTED_FORMAT, value=choice.fmt, allowed=", ".join(IMPORT_FORMATS))
@@ -858,26 +862,15 @@ def _set_flag(
 # -- downloads ----------------------------------------------------------------------
 
 
-def content_disposition(ascii_name: str, utf8_name: str) -> str:
-    """``attachment`` with a plain ASCII ``filename`` and the full name per RFC 5987, so
-    every browser saves a sensible name and none can be tricked by quotes or slashes."""
-    safe = "".join(
-        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in ascii_name
-    )
-    cleaned = "".join(
-        ch for ch in utf8_name if unicodedata.category(ch)[0] != "C" and ch not in '/\\"'
-    )
-    return (
-        f"attachment; filename=\"{safe or 'download'}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
-    )
-
-
 def export_name(bank: QuestionBank, fmt: str, language: str) -> tuple[str, str]:
     """(ASCII name, full name) of an exported bank file."""
     suffix = FORMATS[fmt].suffix
-    tail = f"-{language}" if FORMATS[fmt].languages == "one" else ""
+    one = FORMATS[fmt].languages == "one"
+    tail = f"-{language}" if one else ""
     title = bank.title_mn if language == "mn" and bank.title_mn else bank.title_zh
-    return f"{bank.slug}{tail}{suffix}", f"{title}-{bank.slug}{tail}{suffix}"
+    return f"{bank.slug}{tail}{suffix}", file_name(
+        title, LANGUAGE_NAMES[language] if one else None, suffix=suffix
+    )
 
 
 FORMAT_NAMES = {

@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from question_bank import Category, Kind, Problem, Question
+from question_bank import Category, Kind, Problem, Question, human_size
 from question_bank import messages as m
 from question_bank.formats import (
     MAX_FILE_BYTES,
@@ -390,7 +390,10 @@ def import_file(
         size = os.path.getsize(source)
         if size > MAX_FILE_BYTES:
             problem = Problem(
-                source.name, None, m.FILE_TOO_LARGE, {"size": size, "limit": MAX_FILE_BYTES}
+                source.name,
+                None,
+                m.FILE_TOO_LARGE,
+                {"size": human_size(size), "limit": human_size(MAX_FILE_BYTES)},
             )
             return report_of(ImportResult(fmt, source.name, problems=[problem]), [])
         data = source.read_bytes()

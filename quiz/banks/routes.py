@@ -45,9 +45,11 @@ from quiz.banks.forms import (
 )
 from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.banks.media_routes import media_url
+from quiz.banks.services import category_names
 from quiz.clock import now
+from quiz.downloads import content_disposition, file_name
 from quiz.errors import Conflict, ValidationFailed
-from quiz.i18n import current_language
+from quiz.i18n import LANGUAGE_NAMES, current_language
 
 bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
@@ -120,6 +122,7 @@ def bank(bank_id: int) -> Any:
         filters=filters,
         page=result,
         categories=console.categories_of(row.id),
+        category_names=category_names(row.id, current_language()),
         summary=next(s for s in console.bank_summaries() if s.bank.id == row.id),
         export_formats=console.export_formats(),
         formats=FORMATS,
@@ -145,7 +148,7 @@ def export(bank_id: int) -> Any:
     )
     ascii_name, full_name = console.export_name(row, fmt, language)
     response = Response(data, mimetype=FORMATS[fmt].media_type)
-    response.headers["Content-Disposition"] = console.content_disposition(ascii_name, full_name)
+    response.headers["Content-Disposition"] = content_disposition(ascii_name, full_name)
     return response
 
 
@@ -159,8 +162,8 @@ def template(language: str) -> Any:
         abort(404)
     suffix = TEMPLATE_SUFFIXES[fmt]
     response = Response(template_bytes(fmt, language), mimetype=FORMATS[fmt].media_type)
-    full = f"{_('Question bank template')}-{language}{suffix}"
-    response.headers["Content-Disposition"] = console.content_disposition(
+    full = file_name(_("Question bank template"), LANGUAGE_NAMES[language], suffix=suffix)
+    response.headers["Content-Disposition"] = content_disposition(
         f"question-bank-template-{language}{suffix}", full
     )
     return response

@@ -232,3 +232,12 @@ def _build_pool(
             del pools[stale]
         pools[key] = cached
     return cached
+
+
+def category_names(bank_id: int, language: str) -> dict[str, str]:
+    """A bank's category names by slug, in ``language`` (Chinese when it has no name in
+    it): what every page, message and file shows instead of the slug."""
+    return {
+        c.slug: (c.name_mn if language == "mn" and c.name_mn else c.name_zh) or c.slug
+        for c in db.session.scalars(select(BankCategory).where(BankCategory.bank_id == bank_id))
+    }

@@ -190,6 +190,9 @@ class Round(db.Model):
     # Extra points for handing in early, added once when the attempt is finished
     # (``quiz.play.scoring.speed_bonus``; the rule is in docs/architecture.md).
     speed_bonus: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Top N per league" certificates go only to results of at least this many points
+    # (never to a blank sheet: the minimum is at least 1).
+    certificate_min_points: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Fair play (quiz/play/fairplay.py). Focus loss (切屏): recorded only when switched
     # on; at ``focus_limit`` losses the attempt is finished if ``focus_auto_finish``.
     focus_tracking: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

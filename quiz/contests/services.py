@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, exists, literal, select
 from sqlalchemy.orm import joinedload
 
 from question_bank import DrawRule
 from quiz.accounts.models import Role, User
+from quiz.banks.services import category_names
 from quiz.cache import app_cache
 from quiz.contests.models import (
     Contest,
@@ -28,7 +30,7 @@ from quiz.contests.models import (
 )
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGES
+from quiz.i18n import LANGUAGES, current_language
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.sql import insert_for as _insert_for
 from quiz.sql import insert_ignore
@@ -282,6 +284,7 @@ def new_round(
     live_scores: bool = False,
     points_by_difficulty: dict[str, int] | None = None,
     speed_bonus: bool = False,
+    certificate_min_points: int = 1,
 ) -> Round:
     """``add_round`` without the commit: validates, adds and flushes the round."""
     errors: dict[str, list] = {}
@@ -295,10 +298,18 @@ def new_round(
         errors["max_attempts"] = [_l("Allow at least one attempt.")]
     if review_policy not in set(ReviewPolicy):
         errors["review_policy"] = [_l("Unknown review policy.")]
+    if certificate_min_points_error(certificate_min_points):
+        errors["certificate_min_points"] = [certificate_min_points_error(certificate_min_points)]
     try:
         DrawRule.from_json(draw_rule)
     except ValueError as exc:
         errors["draw_rule"] = [str(exc)]
+    else:
+        unequal = unequal_maximum_errors(
+            bank_id, draw_rule, dict(points_by_difficulty or DEFAULT_POINTS)
+        )
+        if unequal:
+            errors["draw_rule"] = unequal
     if errors:
         raise ValidationFailed(errors)
     round_ = Round(
@@ -319,11 +330,61 @@ def new_round(
         live_scores=live_scores,
         points_by_difficulty=dict(points_by_difficulty or DEFAULT_POINTS),
         speed_bonus=speed_bonus,
+        certificate_min_points=certificate_min_points,
     )
     db.session.add(round_)
     contest.rounds.append(round_)
     db.session.flush()
     return round_
+
+
+MAX_CERTIFICATE_MIN_POINTS = 100_000
+
+
+def certificate_min_points_error(value: Any) -> Any:
+    """Why a certificate minimum is refused (a lazy message), or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return _l("Give a whole number.")
+    if not 1 <= value <= MAX_CERTIFICATE_MIN_POINTS:
+        return _l(
+            "The minimum score for a certificate must be 1 to %(n)d points: a certificate"
+            " never goes to 0 points.",
+            n=MAX_CERTIFICATE_MIN_POINTS,
+        )
+    return None
+
+
+def unequal_maximum_errors(
+    bank_id: int, draw_rule: list[dict], points_by_difficulty: dict[str, int], language: str = ""
+) -> list[str]:
+    """Why participants of a round with this rule could face different maximum scores
+    (one message per part), or [] when every draw has the same maximum.
+
+    The one fairness rule for every way a round is made (console, contest import, code):
+    a part of any difficulty draws questions of mixed difficulties, so its questions
+    need points of their own (``DrawPart.points``) unless every difficulty is worth the
+    same (``question_bank.DrawRule.varying_points``).
+    """
+    rule = DrawRule.from_json(draw_rule)
+    varying = rule.varying_points(points_by_difficulty)
+    if not varying:
+        return []
+    names = category_names(bank_id, language or current_language())
+    points = "/".join(str(points_by_difficulty[d]) for d in ("1", "2", "3"))
+    problems = []
+    for number in varying:
+        category = rule.parts[number - 1].category
+        problems.append(
+            _(
+                "%(category)s, any difficulty: its questions would be worth %(points)s points"
+                " by difficulty, so participants could face different maximum scores. Give"
+                " this row's questions of any difficulty their own points, or give every"
+                " difficulty the same points.",
+                category=names.get(category, category) if category else _("Any category"),
+                points=points,
+            )
+        )
+    return problems
 
 
 def enrollment_of(user_id: int, contest_id: int) -> Enrollment | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select
 
+from question_bank import DrawRule
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionBank, QuestionText
 from quiz.contests.models import Contest, Enrollment, League, Round
@@ -108,10 +109,31 @@ def _insert(model: Any, row: dict[str, Any], **changes: Any) -> int | None:
     return None
 
 
+def _check_one_maximum(row: dict[str, Any]) -> None:
+    """Refuse a round whose participants could face different maxima (issue 14): the
+    same rule as the console (``contests.services.unequal_maximum_errors``)."""
+    points = row.get("points_by_difficulty") or {}
+    try:
+        varying = DrawRule.from_json(row.get("draw_rule")).varying_points(points)
+    except (ValueError, KeyError) as exc:
+        raise TransferError(f"round {row.get('id')}: bad draw rule or points: {exc}") from exc
+    if varying:
+        parts = ", ".join(str(n) for n in varying)
+        values = "/".join(str(points[d]) for d in ("1", "2", "3"))
+        raise TransferError(
+            f"round {row.get('id')} ({row.get('title_zh')}): draw rule part {parts} takes"
+            f" questions of any difficulty worth {values} points by difficulty, so"
+            " participants could face different maximum scores; give each such part"
+            ' "points" of its own, or every difficulty the same points'
+        )
+
+
 def import_contest(data: dict[str, Any], now: datetime) -> int:
     """Load an export into this instance (one transaction); returns the new contest id."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise TransferError(f"not a {FORMAT} version {VERSION} file")
+    for row in data["rounds"]:  # before anything is written
+        _check_one_maximum(row)
     users: dict[int, int] = {}
     for row in data["users"]:
         existing = db.session.scalar(

@@ -104,7 +104,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
             time_limit_seconds=15 * 60,
             bank_id=bank.id,
             languages=["zh", "mn"],
-            draw_rule=[{"count": 2, "category": c} for c in CATEGORIES],
+            draw_rule=[{"count": 2, "category": c, "points": 10} for c in CATEGORIES],
             review_policy=ReviewPolicy.AFTER_FINISH,
         )
         add_round(
@@ -117,7 +117,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
             time_limit_seconds=20 * 60,
             bank_id=bank.id,
             languages=["zh"],
-            draw_rule=[{"count": 3, "category": c} for c in CATEGORIES],
+            draw_rule=[{"count": 3, "category": c, "points": 10} for c in CATEGORIES],
             review_policy=ReviewPolicy.AFTER_CLOSE,
         )
     _demo_live_round(now)
@@ -146,7 +146,7 @@ def _demo_live_round(now: datetime) -> None:
         time_limit_seconds=30 * 60,
         bank_id=bank.id,
         languages=["zh", "mn"],
-        draw_rule=[{"count": 2, "category": c} for c in CATEGORIES[:5]],
+        draw_rule=[{"count": 2, "category": c, "points": 10} for c in CATEGORIES[:5]],
         review_policy=ReviewPolicy.AFTER_FINISH,
     )
     round_.mode = RoundMode.LIVE

@@ -15,6 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from quiz.dates import format_day
 from quiz.documents.layout import Line, NothingToPrint, draw, pdf_document, speaking
 
 A4_LANDSCAPE = (297.0, 210.0)
@@ -35,7 +36,7 @@ class Certificate:
     score_text: str  # already formatted, e.g. "85 / 100"
     rank: int | None  # rank in league; None for a participation certificate
     award: str | None  # e.g. a prize name, already localized by the caller
-    issued_on: date
+    issued_on: date  # the day in the contests' time zone (quiz.dates.local_day)
     serial: str  # verification code printed on the certificate
 
 
@@ -66,8 +67,9 @@ def _lines(cert: Certificate, issuer: str) -> list[Line]:
         lines += [
             Line("", 12),
             Line(issuer, 13, _INK),
-            # Numeric date: CLDR has no real Mongolian month names (MONGOLIAN.md).
-            Line(_("Issued on %(date)s", date=cert.issued_on.isoformat()), 11, _MUTED),
+            Line(
+                _("Issued on %(date)s", date=format_day(cert.issued_on, cert.language)), 11, _MUTED
+            ),
             Line(_("Verification code: %(serial)s", serial=cert.serial), 9, _MUTED),
         ]
         return lines

@@ -2,15 +2,11 @@
 
 The forms only parse; the rules (what a valid contest or a fair round edit is) are in
 ``quiz.organizer.services``, so the error messages come from one place. Times are typed
-in the contests' local time (Asia/Shanghai) and stored as naive UTC (``quiz/clock.py``).
+in the contests' time zone (``QUIZ_TIME_ZONE``) and stored as naive UTC (``quiz/dates.py``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -34,29 +30,12 @@ from quiz.i18n import LANGUAGE_NAMES
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def contest_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def to_utc(local: datetime) -> datetime:
-    """A wall-clock time in the contests' zone as the naive UTC the database stores."""
-    return local.replace(tzinfo=contest_zone()).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local(moment: datetime) -> datetime:
-    """Stored naive UTC as the wall-clock time shown in the form."""
-    return moment.replace(tzinfo=UTC).astimezone(contest_zone()).replace(tzinfo=None)
-
-
 class MultiCheckboxField(SelectMultipleField):
     """Check boxes instead of a multi-select (a select's list stays horizontal in
     Mongolian pages, MONGOLIAN.md)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-LOCAL_TIME_HINT = _l("Beijing time (Asia/Shanghai)")
 
 
 class ContestForm(FlaskForm):
@@ -182,3 +161,8 @@ class RoundForm(FlaskForm):
     points_1 = IntegerField(_l("Points, difficulty 1"), default=10, validators=[Optional()])
     points_2 = IntegerField(_l("Points, difficulty 2"), default=15, validators=[Optional()])
     points_3 = IntegerField(_l("Points, difficulty 3"), default=20, validators=[Optional()])
+    certificate_min_points = IntegerField(
+        _l("Minimum score for a certificate"),
+        default=1,
+        validators=[InputRequired(message=_l("Give a whole number."))],
+    )

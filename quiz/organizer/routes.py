@@ -18,9 +18,11 @@ from wtforms import DateTimeLocalField, IntegerField, SelectChoice
 
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
+from quiz.banks.services import category_names
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Contest, League, Round
+from quiz.dates import to_local, to_utc
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
@@ -33,8 +35,6 @@ from quiz.organizer.forms import (
     RemoveInviteForm,
     RoundForm,
     UsernameForm,
-    to_local,
-    to_utc,
 )
 from quiz.regions.models import LEAGUE_LEVEL, Region
 
@@ -462,6 +462,25 @@ def _round_form(round_: Round | None) -> RoundForm:
     return form
 
 
+def _points_name(category: str | None) -> str:
+    return f"points:{category or ANY}"
+
+
+def _row_points_from_request(availability: services.Availability) -> tuple[dict, list[str]]:
+    """Each row's "points each" for its questions of any difficulty (blank: none)."""
+    points: dict[str | None, int] = {}
+    bad = []
+    for category in [c[0] for c in availability.categories] + [None]:
+        raw = (request.form.get(_points_name(category)) or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) > services.MAX_POINTS:
+            bad.append(raw[:10])
+            continue
+        points[category] = int(raw)
+    return points, bad
+
+
 def _cells_from_request(availability: services.Availability) -> tuple[dict, list[str]]:
     cells: dict[tuple[str | None, int | None], int] = {}
     bad = []
@@ -478,7 +497,7 @@ def _cells_from_request(availability: services.Availability) -> tuple[dict, list
     return cells, bad
 
 
-def _round_data(form: RoundForm, cells: dict) -> services.RoundData | None:
+def _round_data(form: RoundForm, cells: dict, row_points: dict) -> services.RoundData | None:
     if not (
         form.opens_at.data and form.closes_at.data and form.time_limit_minutes.data is not None
     ):
@@ -495,7 +514,7 @@ def _round_data(form: RoundForm, cells: dict) -> services.RoundData | None:
         closes_at=to_utc(form.closes_at.data),
         time_limit_seconds=int(form.time_limit_minutes.data) * 60,
         bank_id=form.bank_id.data or 0,
-        draw_rule=services.rule_from_cells(cells),
+        draw_rule=services.rule_from_cells(cells, row_points),
         languages=[lang for lang in (form.languages.data or []) if lang in ("zh", "mn")],
         max_attempts=form.max_attempts.data if form.max_attempts.data is not None else 0,
         review_policy=form.review_policy.data or "",
@@ -503,6 +522,9 @@ def _round_data(form: RoundForm, cells: dict) -> services.RoundData | None:
         live_scores=bool(form.live_scores.data),
         points_by_difficulty=points,
         speed_bonus=bool(form.speed_bonus.data),
+        certificate_min_points=(
+            form.certificate_min_points.data if form.certificate_min_points.data is not None else 0
+        ),
     )
 
 
@@ -514,6 +536,7 @@ def _round_page(
     loose: list,
     status: int,
     field_errors: dict[str, list[str]] | None = None,
+    row_points: dict | None = None,
 ) -> Any:
     bank_id = form.bank_id.data or (
         int(form.bank_id.choices[0].value) if form.bank_id.choices else None
@@ -528,6 +551,8 @@ def _round_page(
         form=form,
         cells=cells,
         cell_name=_cell_name,
+        row_points=row_points or {},
+        points_name=_points_name,
         availability=availability,
         loose=loose,
         draw_errors=(field_errors or {}).get("draw_rule", []),
@@ -541,7 +566,8 @@ def _save_round(contest: Contest, round_: Round | None) -> Any:
     form = _round_form(round_)
     if request.method == "GET":
         cells = services.cells_from_rule(round_.draw_rule) if round_ is not None else {}
-        return _round_page(contest, round_, form, cells, [], 200)
+        row_points = services.row_points_from_rule(round_.draw_rule) if round_ else {}
+        return _round_page(contest, round_, form, cells, [], 200, row_points=row_points)
     if _csrf_failed(form):
         _form_expired()
         return _round_page(contest, round_, form, {}, [], 400)
@@ -552,14 +578,17 @@ def _save_round(contest: Contest, round_: Round | None) -> Any:
         else services.Availability([], {}, {})
     )
     cells, bad = _cells_from_request(availability)
+    row_points, bad_points = _row_points_from_request(availability)
     if request.form.get("action") == "refresh":  # show another bank's table, save nothing
-        return _round_page(contest, round_, form, cells, [], 200)
-    data = _round_data(form, cells)
+        return _round_page(contest, round_, form, cells, [], 200, row_points=row_points)
+    data = _round_data(form, cells, row_points)
     loose: list = []
     if bad:
         loose.append(_("Counts must be whole numbers from 0 to 10000."))
-    if data is None or bad:
-        return _round_page(contest, round_, form, cells, loose, 422)
+    if bad_points:
+        loose.append(_("Points must be whole numbers from 0 to %(n)d.", n=services.MAX_POINTS))
+    if data is None or bad or bad_points:
+        return _round_page(contest, round_, form, cells, loose, 422, row_points=row_points)
     try:
         if round_ is None:
             round_ = services.create_round(contest, data, current_user, now())
@@ -575,7 +604,9 @@ def _save_round(contest: Contest, round_: Round | None) -> Any:
         }
         loose = _apply_errors(form, ValidationFailed(messages), ROUND_FIELD_NAMES)
         flash(exc.localized(), "error")
-        return _round_page(contest, round_, form, cells, loose, 422, shown_apart)
+        return _round_page(
+            contest, round_, form, cells, loose, 422, shown_apart, row_points=row_points
+        )
     return redirect(url_for("organizer.overview", contest_id=contest.id))
 
 
@@ -615,6 +646,7 @@ def preview(round_id: int) -> Any:
         seed=seed,
         preview_language=language,
         kind_label=services.kind_label,
+        category_names=category_names(round_.bank_id, current_language()),
     )
 
 

@@ -34,7 +34,7 @@ from quiz.audit.models import AuditEvent
 from quiz.audit.services import AuditRow, changed, record, snapshot
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
-from quiz.banks.services import drawing_pool
+from quiz.banks.services import category_names, drawing_pool
 from quiz.contests.models import (
     Contest,
     ContestInvite,
@@ -50,13 +50,15 @@ from quiz.contests.models import (
 from quiz.contests.services import (
     MAX_TIME_LIMIT_SECONDS,
     add_region_leagues,
+    certificate_min_points_error,
     new_contest,
     new_league,
     new_round,
+    unequal_maximum_errors,
 )
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES
+from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language
 from quiz.names import check_name
 from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
@@ -93,6 +95,7 @@ ROUND_FIELDS = (
     "live_scores",
     "points_by_difficulty",
     "speed_bonus",
+    "certificate_min_points",
 )
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -866,6 +869,7 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
     for lang in languages:
         pools[lang] = drawing_pool(bank_id, [lang]).pool
     problems: list[str] = []
+    names = category_names(bank_id, current_language())
     for number, part in enumerate(rule.parts):
         available = pools[""].available(part)
         taken = 0
@@ -883,7 +887,7 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
                 _(
                     "%(part)s: %(wanted)d wanted, %(left)d available in all languages of the"
                     " round (%(each)s).",
-                    part=_part_label(part),
+                    part=_part_label(part, names),
                     wanted=part.count,
                     left=max(0, available - taken),
                     each=per_language,
@@ -892,17 +896,25 @@ def draw_rule_errors(bank_id: int, languages: Sequence[str], draw_rule: list[dic
     return problems
 
 
-def _part_label(part: DrawPart) -> str:
-    category = part.category or _("Any category")
+def _part_label(part: DrawPart, names: dict[str, str]) -> str:
+    category = names.get(part.category, part.category) if part.category else _("Any category")
     difficulty = (
         _("difficulty %(n)d", n=part.difficulty) if part.difficulty else _("Any difficulty")
     )
     return f"{category} / {difficulty}"
 
 
-def rule_from_cells(cells: dict[tuple[str | None, int | None], int]) -> list[dict]:
+def rule_from_cells(
+    cells: dict[tuple[str | None, int | None], int],
+    row_points: dict[str | None, int] | None = None,
+) -> list[dict]:
     """A stored draw rule from the table's cells: the narrow filters first, so the
-    broader parts take what is left (and the worst case above stays small)."""
+    broader parts take what is left (and the worst case above stays small).
+
+    ``row_points``: per row (category, None for "any category"), the points of each
+    question its "any difficulty" cell draws (``DrawPart.points``).
+    """
+    row_points = row_points or {}
 
     def order(key: tuple[str | None, int | None]) -> tuple[int, str, int]:
         category, difficulty = key
@@ -916,8 +928,19 @@ def rule_from_cells(cells: dict[tuple[str | None, int | None], int]) -> list[dic
             item["category"] = key[0]
         if key[1] is not None:
             item["difficulty"] = key[1]
+        elif row_points.get(key[0]) is not None:
+            item["points"] = row_points[key[0]]
         rule.append(item)
     return rule
+
+
+def row_points_from_rule(draw_rule: list[dict]) -> dict[str | None, int]:
+    """The table's "points each" per row, from a stored rule (parts of any difficulty)."""
+    return {
+        part.get("category"): int(part["points"])
+        for part in draw_rule or []
+        if part.get("difficulty") is None and part.get("points") is not None
+    }
 
 
 def cells_from_rule(draw_rule: list[dict]) -> dict[tuple[str | None, int | None], int]:
@@ -950,6 +973,7 @@ class RoundData:
         default_factory=lambda: {"1": 10, "2": 15, "3": 20}
     )
     speed_bonus: bool = False
+    certificate_min_points: int = 1
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ROUND_FIELDS}
@@ -980,6 +1004,10 @@ def _round_errors(data: RoundData) -> dict[str, list]:
         errors["time_limit_seconds"] = [_l("The time limit must be 10 seconds to 4 hours.")]
     if not 1 <= data.max_attempts <= MAX_ATTEMPTS_LIMIT:
         errors["max_attempts"] = [_l("Allow 1 to %(n)d attempts.", n=MAX_ATTEMPTS_LIMIT)]
+    if certificate_min_points_error(data.certificate_min_points):
+        errors["certificate_min_points"] = [
+            certificate_min_points_error(data.certificate_min_points)
+        ]
     points = data.points_by_difficulty
     if sorted(points) != list(DIFFICULTIES) or not all(
         isinstance(v, int) and 0 <= v <= MAX_POINTS for v in points.values()
@@ -995,6 +1023,10 @@ def _round_errors(data: RoundData) -> dict[str, list]:
         errors["draw_rule"] = [_l("Draw at least one question.")]
     elif "bank_id" not in errors and "languages" not in errors:
         problems = draw_rule_errors(data.bank_id, data.languages, data.draw_rule)
+        if not problems and "points_by_difficulty" not in errors:
+            problems = unequal_maximum_errors(
+                data.bank_id, data.draw_rule, data.points_by_difficulty
+            )
         if problems:
             errors["draw_rule"] = problems
     return errors
@@ -1055,7 +1087,8 @@ def unfair_changes(round_: Round, data: RoundData, now: datetime) -> dict[str, l
     for name, message in FROZEN_FIELDS.items():
         old, new = getattr(round_, name), getattr(data, name)
         if name == "draw_rule":
-            old, new = cells_from_rule(old), cells_from_rule(new)
+            old = cells_from_rule(old), row_points_from_rule(old)
+            new = cells_from_rule(new), row_points_from_rule(new)
         if old != new:
             errors[name] = [message]
     if data.closes_at < round_.closes_at:

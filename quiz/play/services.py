@@ -158,14 +158,14 @@ def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
     """
     cached = drawing_pool(round_.bank_id, round_.languages)
     try:
-        drawn = cached.pool.draw(DrawRule.from_json(round_.draw_rule), seed)
+        drawn = cached.pool.draw_parts(DrawRule.from_json(round_.draw_rule), seed)
     except DrawError as exc:
         current_app.logger.error("round %s cannot be drawn: %s", round_.id, exc)
         raise Conflict(
             _l("This round is not ready: its question bank is too small."), code="bank_too_small"
         ) from exc
     items = []
-    for index, question_id in enumerate(drawn, start=1):
+    for index, (question_id, part) in enumerate(drawn, start=1):
         meta = cached.meta[int(question_id)]
         order = (
             list(meta.option_keys)
@@ -177,7 +177,7 @@ def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
                 "no": index,
                 "question_id": int(question_id),
                 "option_order": order,
-                "points": int(round_.points_by_difficulty[str(meta.difficulty)]),
+                "points": part.points_of(meta.difficulty, round_.points_by_difficulty),
             }
         )
     return items

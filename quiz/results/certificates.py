@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import User
 from quiz.contests.models import Contest, League, Round, RoundState
+from quiz.dates import local_day
 from quiz.documents import Certificate, render_certificates
 from quiz.errors import Conflict, NotFound
 from quiz.extensions import db
@@ -68,7 +69,7 @@ def _certificate(
         score_text=f"{points} / {max_points}",
         rank=league_rank,
         award=None,
-        issued_on=now.date(),
+        issued_on=local_day(now),
         serial=serial(round_.id, user_id),
     )
 
@@ -80,7 +81,13 @@ def top_certificates(round_: Round, top: int, league_id: int | None, now: dateti
     top = max(1, min(top, MAX_TOP))
     contest = round_.contest
     leagues = {lg.id: lg for lg in contest.leagues}
-    rows = [r for r in services.round_results(round_, league_id) if r.league_rank <= top]
+    # Never a certificate for a blank sheet: a result below the round's minimum is left
+    # out even when it is among the top N of a small league.
+    rows = [
+        r
+        for r in services.round_results(round_, league_id)
+        if r.league_rank <= top and r.points >= round_.certificate_min_points
+    ]
     rows.sort(key=lambda r: (leagues[r.league_id].position, r.league_rank))
     languages = dict(
         db.session.execute(
@@ -130,6 +137,8 @@ def own_certificate(round_: Round, user: User, now: datetime) -> bytes:
     league = db.session.get(League, best.league_id)
     board = read_board(contest, round_.id, None, 1, user.id, best.league_id, now)
     rank = board.me["league_rank"] if board.me else None
+    if best.points < round_.certificate_min_points:
+        rank = None  # below the minimum: a certificate of participation, not of a rank
     cert = _certificate(
         user.language,
         round_,

@@ -21,7 +21,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,9 +31,11 @@ from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
+from quiz.dates import format_moment, format_time
+from quiz.downloads import download, file_name
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
-from quiz.i18n import current_language
+from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.results import certificates, item_analysis, monitor, participation, services
 from quiz.results.forms import ActionForm, ConfirmForm
 
@@ -60,7 +61,7 @@ def _league_arg(contest: Any) -> int | None:
 
 
 def _local_minute(moment: datetime) -> str:
-    return format_datetime(moment, "HH:mm")
+    return format_time(moment)
 
 
 # Monitor ---------------------------------------------------------------------------------
@@ -221,8 +222,8 @@ def _result_table(round_: Round, league_id: int | None) -> tuple[list[str], list
                 r.correct_count,
                 r.question_count,
                 round(r.time_used_ms / 1000, 1),
-                format_datetime(r.finished_at, "yyyy-MM-dd HH:mm:ss"),
-                r.language,
+                format_moment(r.finished_at, language, seconds=True),
+                LANGUAGE_NAMES.get(r.language, r.language),
             ]
         )
     return header, rows
@@ -254,12 +255,21 @@ def results_page(round_id: int) -> Any:
     )
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _download(body: bytes, mimetype: str, ascii_name: str, full_name: str) -> Response:
+    """Results hold personal data: private, never stored by a cache."""
+    response = download(body, mimetype, ascii_name, full_name)
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response
+
+
+def _round_file(what: str, round_: Round, league_id: int | None, suffix: str) -> str:
+    """E.g. ``成绩-初赛-呼和浩特市.xlsx``: what, the round, the league, in the reader's words."""
+    language = current_language()
+    league = next((lg for lg in g.contest.leagues if lg.id == league_id), None)
+    return file_name(
+        what, round_.title(language), league.name(language) if league else None, suffix=suffix
+    )
 
 
 def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
@@ -283,15 +293,17 @@ def results_export(round_id: int, fmt: str) -> Any:
     league_id = _league_arg(g.contest)
     header, rows = _result_table(round_, league_id)
     name = f"results-round{round_.id}" + (f"-league{league_id}" if league_id else "")
+    full = _round_file(_("Results"), round_, league_id, f".{fmt}")
     _audit_export("results", "round", round_.id, fmt, league_id=league_id, rows=len(rows))
     if fmt == "csv":
         return _download(
-            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv"
+            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv", full
         )
     return _download(
         spreadsheet.xlsx_table(_("Results"), header, rows),
         spreadsheet.XLSX_MIMETYPE,
         f"{name}.xlsx",
+        full,
     )
 
 
@@ -342,17 +354,25 @@ def participation_export(contest_id: int, fmt: str) -> Any:
     ]
     rows[-1][1] = _("Total")
     name = f"participation-contest{contest_id}" + (f"-round{round_.id}" if round_ else "")
+    language = current_language()
+    full = file_name(
+        _("Participation"),
+        g.contest.title(language),
+        round_.title(language) if round_ else None,
+        suffix=f".{fmt}",
+    )
     _audit_export(
         "participation", "contest", contest_id, fmt, round_id=round_.id if round_ else None
     )
     if fmt == "csv":
         return _download(
-            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv"
+            spreadsheet.csv_table(header, rows), spreadsheet.CSV_MIMETYPE, f"{name}.csv", full
         )
     return _download(
         spreadsheet.xlsx_table(_("Participation"), header, rows),
         spreadsheet.XLSX_MIMETYPE,
         f"{name}.xlsx",
+        full,
     )
 
 
@@ -386,8 +406,8 @@ def results_published(round_id: int) -> bool:
     return services.published_at(round_id) is not None
 
 
-def _pdf(body: bytes, filename: str) -> Response:
-    return _download(body, "application/pdf", filename)
+def _pdf(body: bytes, ascii_name: str, full_name: str) -> Response:
+    return _download(body, "application/pdf", ascii_name, full_name)
 
 
 @bp.get("/console/rounds/<int:round_id>/certificates.pdf")
@@ -400,7 +420,8 @@ def certificates_top(round_id: int) -> Any:
     league_id = _league_arg(g.contest)
     body = certificates.top_certificates(round_, top, league_id, now())
     _audit_export("certificates", "round", round_.id, "pdf", top=top, league_id=league_id)
-    return _pdf(body, f"certificates-round{round_.id}.pdf")
+    full = _round_file(_("Certificates"), round_, league_id, ".pdf")
+    return _pdf(body, f"certificates-round{round_.id}.pdf", full)
 
 
 @bp.get("/rounds/<int:round_id>/certificate.pdf")
@@ -409,4 +430,6 @@ def own_certificate(round_id: int) -> Any:
     """A participant's own certificate, once the round's results are published."""
     round_ = contests.get_visible_round(round_id, current_user)
     body = certificates.own_certificate(round_, current_user, now())
-    return _pdf(body, f"certificate-round{round_.id}.pdf")
+    language = current_language()
+    full = file_name(_("Certificate"), round_.title(language), suffix=".pdf")
+    return _pdf(body, f"certificate-round{round_.id}.pdf", full)

@@ -27,7 +27,9 @@ from question_bank.formats.spreadsheet import Sheet
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
+from quiz.dates import format_moment
 from quiz.extensions import db, redis_store
+from quiz.i18n import LANGUAGE_NAMES
 from quiz.leaderboards.live import is_frozen
 from quiz.leaderboards.ranking import better, sort_key, to_ms
 from quiz.leaderboards.store import FROZEN, round_league_ranks
@@ -332,9 +334,9 @@ def class_export(dashboard: ClassDashboard, language: str) -> bytes:
     ]
     return _xlsx(
         [
-            ("results", headers, rows),
+            (_("Results"), headers, rows),
             (
-                "rounds",
+                _("Rounds"),
                 [
                     _("Contest"),
                     _("Round"),
@@ -371,8 +373,8 @@ def school_export(school: School, language: str) -> bytes:
             row.SchoolStudent.student_number,
             row.User.display_name,
             row.User.username,
-            row.User.language,
-            row.User.created_at.isoformat(sep=" ", timespec="minutes"),
+            LANGUAGE_NAMES.get(row.User.language, row.User.language),
+            format_moment(row.User.created_at, language),
         ]
         for row in rows
     ]
@@ -397,18 +399,18 @@ def school_export(school: School, language: str) -> bytes:
                     contest.title(language),
                     round_.title(language),
                     a.attempt_no,
-                    a.language,
+                    LANGUAGE_NAMES.get(a.language, a.language),
                     a.points,
                     a.max_points,
                     round((a.time_used_ms or 0) / 1000, 1),
-                    a.started_at.isoformat(sep=" ", timespec="seconds"),
-                    a.finished_at.isoformat(sep=" ", timespec="seconds") if a.finished_at else "",
+                    format_moment(a.started_at, language, seconds=True),
+                    format_moment(a.finished_at, language, seconds=True),
                 ]
             )
     return _xlsx(
         [
             (
-                "students",
+                _("Students"),
                 [
                     _("School year"),
                     _("Grade"),
@@ -417,12 +419,12 @@ def school_export(school: School, language: str) -> bytes:
                     _("Name"),
                     _("Username"),
                     _("Language"),
-                    _("Created (UTC)"),
+                    _("Account created"),
                 ],
                 students,
             ),
             (
-                "results",
+                _("Results"),
                 [
                     _("Student number"),
                     _("Name"),
@@ -433,8 +435,8 @@ def school_export(school: School, language: str) -> bytes:
                     _("Score"),
                     _("Maximum"),
                     _("Time used (s)"),
-                    _("Started (UTC)"),
-                    _("Finished (UTC)"),
+                    _("Started"),
+                    _("Finished"),
                 ],
                 results,
             ),

@@ -275,7 +275,9 @@ def describe(problem: RowProblem, language: str) -> str:
 def template_xlsx(language: str) -> bytes:
     """An empty class list with the headers in ``language`` (one header row)."""
     header = [header_label(column, language) for column in COLUMNS]
-    return spreadsheet.workbook([Sheet("roster", header, [], widths=(24, 18, 12))])
+    with force_locale(LOCALES[language]):
+        title = _("Class list")
+    return spreadsheet.workbook([Sheet(title, header, [], widths=(24, 18, 12))])
 
 
 # -- importing -------------------------------------------------------------------------

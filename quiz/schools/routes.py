@@ -16,6 +16,7 @@ from typing import Any
 
 import redis
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,9 +28,10 @@ from quiz.accounts.routes import _apply_errors
 from quiz.clock import now
 from quiz.contests.models import Contest
 from quiz.contests.services import get_visible_contest, visible_contests
+from quiz.downloads import download, file_name
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
-from quiz.i18n import LANGUAGES, current_language, sort_names
+from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language, sort_names
 from quiz.leaderboards.live import frozen_for_viewer
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import counties_by_league
@@ -49,13 +51,8 @@ bp = Blueprint("schools", __name__)
 STAFF = (Role.TEACHER, Role.ORGANIZER)
 
 
-def _xlsx(data: bytes, filename: str) -> Response:
-    g.no_store = True
-    return Response(
-        data,
-        mimetype=spreadsheet.XLSX_MIMETYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+def _xlsx(data: bytes, ascii_name: str, full_name: str) -> Response:
+    return download(data, spreadsheet.XLSX_MIMETYPE, ascii_name, full_name, private=True)
 
 
 def _county_choices(form: SchoolForm) -> None:
@@ -234,9 +231,11 @@ def create_class(school_id: int) -> Any:
 def export_school(school_id: int) -> Any:
     """The school's copy of everything held about its students (teachers and admins)."""
     school_row = services.get_school(current_user, school_id, manage=True)
+    language = current_language()
     return _xlsx(
-        dashboard.school_export(school_row, current_language()),
+        dashboard.school_export(school_row, language),
         f"school-{school_row.id}-students.xlsx",
+        file_name(school_row.name(language), _("Students"), suffix=".xlsx"),
     )
 
 
@@ -245,7 +244,11 @@ def export_school(school_id: int) -> Any:
 def roster_template(language: str) -> Any:
     if language not in LANGUAGES:
         abort(404)
-    return _xlsx(roster.template_xlsx(language), f"class-list-{language}.xlsx")
+    return _xlsx(
+        roster.template_xlsx(language),
+        f"class-list-{language}.xlsx",
+        file_name(_("Class list template"), LANGUAGE_NAMES[language], suffix=".xlsx"),
+    )
 
 
 def _class_page(
@@ -304,14 +307,35 @@ def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: 
                 for c in cards
             ]
         )
-        return Response(
+        first = cards[0] if cards else None
+        return download(
             data,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": 'attachment; filename="login-cards.pdf"'},
+            "application/pdf",
+            "login-cards.pdf",
+            file_name(_("Login cards"), first.class_name if first else None, suffix=".pdf"),
+            private=True,
         )
     return render_template(
-        "schools/cards.html", cards=cards, school=school_row, login_url=login_url, back=back
+        "schools/cards.html",
+        cards=cards,
+        school=school_row,
+        login_url=login_url,
+        back=back,
+        card_labels=_card_labels(),
     )
+
+
+def _card_labels() -> dict[str, dict[str, str]]:
+    """A login card's words in each language: a Mongolian pupil's card is all Mongolian."""
+    labels = {}
+    for language, locale in LOCALES.items():
+        with force_locale(locale):
+            labels[language] = {
+                "username": _("Username"),
+                "password": _("One-time password"),
+                "login": _("Log in at"),
+            }
+    return labels
 
 
 @bp.route("/classes/<int:class_id>/roster", methods=["POST"])
@@ -393,7 +417,11 @@ def export_class(class_id: int) -> Any:
     school_row, school_class = services.get_class(current_user, class_id)
     language = current_language()
     board = dashboard.class_dashboard(school_row, school_class, now(), language)
-    return _xlsx(dashboard.class_export(board, language), f"class-{school_class.id}-results.xlsx")
+    return _xlsx(
+        dashboard.class_export(board, language),
+        f"class-{school_class.id}-results.xlsx",
+        file_name(school_row.name(language), school_class.name, _("Results"), suffix=".xlsx"),
+    )
 
 
 @bp.route("/students/<int:student_id>")

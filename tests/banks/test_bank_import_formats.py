@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from question_bank import Kind
+from question_bank import Kind, human_size
 from question_bank.formats import MAX_FILE_BYTES, xlsx_template
 from question_bank.formats import mongolian as mg
 from quiz.banks.models import BankCategory, QuestionBank
@@ -240,7 +240,10 @@ def test_too_large_file_is_not_read(runner, tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)
     code, report = run_import(runner, path)
-    assert code != 0 and str(MAX_FILE_BYTES) in report["errors"][0]["message"]
+    message = report["errors"][0]["message"]
+    # A size people read ("20 MB"), never a count of bytes (issue 14).
+    assert code != 0 and human_size(MAX_FILE_BYTES) in message and "20 MB" in message
+    assert str(MAX_FILE_BYTES) not in message
 
 
 def test_unreadable_template_bytes_are_not_a_path(runner, tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ TIMEOUT_MS = 10_000
 
 def draw_rule(per_category: int) -> list[dict[str, Any]]:
     """A round of ``per_category`` questions from each of the two sample categories."""
-    return [{"count": per_category, "category": c} for c in CATEGORIES]
+    return [{"count": per_category, "category": c, "points": 10} for c in CATEGORIES]
 
 
 def _require(reason: str) -> None:

@@ -13,7 +13,7 @@ from quiz.extensions import db
 from quiz.organizer import services
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.services import draw_items
-from tests.organizer.conftest import count, log_in
+from tests.organizer.conftest import count, log_in, zh
 
 
 def _everything(redis_url: str) -> tuple:
@@ -66,7 +66,8 @@ def test_the_audit_page_lists_events_newest_first_in_pages(client, world, organi
     services.update_round(other, _retitled(other), organizer, clock())
     log_in(client, organizer)
     page = client.get(f"/console/contests/{contest.id}/audit").get_data(as_text=True)
-    assert page.index("round.update") < page.index("contest.invites_add")
+    assert page.index(zh("Round changed")) < page.index(zh("Names added to the list"))
+    assert "round.update" not in page and "title_zh" not in page
     assert "初赛 → 决赛前" in page and organizer.username in page
     assert page.count('class="audit-row"') == services.AUDIT_PAGE  # one page
     next_link = re.search(r'href="([^"]*before=\d+)"', page).group(1).replace("&amp;", "&")
@@ -81,3 +82,31 @@ def _retitled(round_):
     data = services.RoundData.of(round_)
     data.title_zh = "决赛前"
     return data
+
+
+def test_the_audit_page_speaks_the_readers_language_and_time_zone(client, world, organizer):
+    """Issue 14: no ``round.freeze`` or ``frozen_at``, no UTC and no ISO moments."""
+    from datetime import datetime
+
+    from quiz.results import services as results
+
+    round_ = world["round"]
+    round_.opens_at = datetime(2026, 12, 6, 10, 0)
+    db.session.commit()
+    results.freeze(round_, organizer, datetime(2026, 12, 6, 18, 1, 20, 156994))
+    for language, when, label, field in (
+        ("zh", "2026年12月7日 02:01", "Leaderboards frozen", "Leaderboards frozen at"),
+        ("mn", "2026.12.07 02:01", "Leaderboards frozen", "Leaderboards frozen at"),
+    ):
+        organizer.language = language
+        db.session.commit()
+        log_in(client, organizer)
+        page = client.get(f"/console/contests/{round_.contest_id}/audit").get_data(as_text=True)
+        from flask_babel import force_locale, gettext
+
+        with force_locale({"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}[language]):
+            assert gettext(label) in page and gettext(field) in page
+        assert page.count(when) >= 2  # when it happened, and the value recorded
+        for stored in ("round.freeze", "frozen_at", "2026-12-06", "T18:01", "156994"):
+            assert stored not in page, (language, stored)
+        client.post("/logout")

@@ -20,7 +20,7 @@ from tests.organizer.conftest import count
 
 UNFAIR = {
     "bank_id": None,  # filled in with a second bank
-    "draw_rule": [{"count": 2, "category": "life-health"}],
+    "draw_rule": [{"count": 2, "category": "life-health", "points": 10}],
     "points_by_difficulty": {"1": 5, "2": 15, "3": 20},
     "partial_credit": True,
     "speed_bonus": True,
@@ -199,7 +199,7 @@ def test_the_edit_page_refuses_an_unfair_edit_and_keeps_the_round(client, world,
 
 
 def _form_of(round_: Round) -> dict:
-    from quiz.organizer.forms import to_local
+    from quiz.dates import to_local
 
     form = {
         "title_zh": round_.title_zh,
@@ -215,8 +215,11 @@ def _form_of(round_: Round) -> dict:
         "points_1": "10",
         "points_2": "15",
         "points_3": "20",
+        "certificate_min_points": str(round_.certificate_min_points),
         "action": "save",
     }
     for (category, difficulty), n in services.cells_from_rule(round_.draw_rule).items():
         form[f"cell:{category or '*'}:{difficulty or '*'}"] = str(n)
+    for category, points in services.row_points_from_rule(round_.draw_rule).items():
+        form[f"points:{category or '*'}"] = str(points)
     return form

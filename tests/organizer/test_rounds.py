@@ -31,9 +31,11 @@ def _new_round_form(bank_id: int, **changes) -> dict:
         "points_1": "10",
         "points_2": "20",
         "points_3": "30",
+        "certificate_min_points": "1",
         "cell:life-health:1": "2",
         "cell:safety-emergency:3": "1",
         "cell:*:*": "3",
+        "points:*": "20",
         "action": "save",
     }
     form.update(changes)
@@ -60,7 +62,7 @@ def test_a_round_is_created_from_the_table_in_beijing_time(client, world, organi
     assert round_.draw_rule == [
         {"count": 2, "category": "life-health", "difficulty": 1},
         {"count": 1, "category": "safety-emergency", "difficulty": 3},
-        {"count": 3},
+        {"count": 3, "points": 20},
     ]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.create"))
     assert event.after["speed_bonus"] is True and event.actor_id == organizer.id

@@ -71,3 +71,47 @@ def test_own_certificate_after_publication_only(make, clock, client):
     client.post("/logout")
     log_in(client, make.enrolled(_contest))
     assert client.get(path).status_code == 404
+
+
+def test_top_n_never_certifies_a_result_below_the_rounds_minimum(make, clock, client):
+    """Issue 14: in a small league the top 10 would include blank sheets (0 points)."""
+    from datetime import datetime
+
+    from quiz.extensions import db
+
+    organizer, contest, round_, _hohhot, _baotou = _closed_round(make, clock)
+    blank = make.enrolled(contest, region_code="150102", display_name="零分")
+    attempt, _ = play.start_attempt(blank, round_, "zh", clock())
+    play.finish_attempt(attempt, clock.advance(seconds=30))  # nothing answered: 0 points
+    assert round_.certificate_min_points == 1  # the default is above 0
+    clock.moment = datetime(2026, 9, 15, 18, 1, 20)  # 2026-09-16 02:01 in Shanghai
+    services.close_round(round_, organizer, clock())
+    log_in(client, organizer)
+    pages = _text(client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=10").get_data())
+    text = "".join(pages)
+    assert "零分" not in text and "张2" in text and len(pages) == 4
+    # The date is the contest's day, for the certificate's reader; never UTC, never ISO.
+    assert "2026年9月16日" in pages[0] and "2026-09-1" not in text and "2026年9月15日" not in text
+    assert "2026.09.16" in pages[3]  # 巴特尔's Mongolian certificate: numeric day
+    # A higher minimum leaves out more: 张2 has 10 points.
+    round_.certificate_min_points = 11
+    db.session.commit()
+    pages = _text(client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=10").get_data())
+    assert "张2" not in "".join(pages) and len(pages) == 3
+    # Nobody reaches the minimum: nothing to print, said clearly (422), never an empty PDF.
+    round_.certificate_min_points = 1000
+    db.session.commit()
+    response = client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=10")
+    assert response.status_code == 422
+
+
+def test_own_certificate_below_the_minimum_names_no_rank(make, clock, client):
+    organizer, contest, round_, _hohhot, _baotou = _closed_round(make, clock)
+    blank = make.enrolled(contest, region_code="150102", display_name="零分")
+    attempt, _ = play.start_attempt(blank, round_, "zh", clock())
+    play.finish_attempt(attempt, clock.advance(seconds=30))
+    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.publish(round_, organizer, clock.advance(minutes=1))
+    log_in(client, blank)
+    [page] = _text(client.get(f"/rounds/{round_.id}/certificate.pdf").get_data())
+    assert "参赛证书" in page and "荣誉证书" not in page and "第 4" not in page

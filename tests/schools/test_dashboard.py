@@ -74,7 +74,7 @@ def test_page_trend_chart_and_export(app, client, make, clock, world):
     assert page.status_code == 200 and "<polyline" in html and "复赛" in html
     export = client.get(f"/classes/{world.school_class.id}/export.xlsx")
     assert export.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(export.data))["results"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data))["成绩"]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 3 * 2 and rows[0][0] == "学号"
     student = client.get(f"/students/{students_of(world)[0].id}")

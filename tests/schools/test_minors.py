@@ -64,9 +64,9 @@ def test_school_export_holds_students_and_results(app, client, make, clock, worl
     response = client.get(f"/schools/{world.school.id}/export.xlsx")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    students = list(book["students"].iter_rows(values_only=True))
+    students = list(book["学生"].iter_rows(values_only=True))
     assert [row[4] for row in students[1:]] == ["Aa", "Bb"]
-    results = list(book["results"].iter_rows(values_only=True))
+    results = list(book["成绩"].iter_rows(values_only=True))
     assert len(results) == 2 and results[1][1] == "Aa"
 
 
