@@ -60,6 +60,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.errors import register_error_handlers
 
     register_error_handlers(app)
+    from quiz.ops.routes import init_app as init_ops
+
+    init_ops(app)
     _bounded_ids(app)
     _register_blueprints(app)
     _init_templates(app)
@@ -115,9 +118,6 @@ def _init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
-
-
 def _bounded_ids(app: Flask) -> None:
     """``<int:…>`` in every URL stops at the largest id a column can hold.
 
@@ -125,6 +125,8 @@ def _bounded_ids(app: Flask) -> None:
     it overflowed the driver (500); schemathesis found it (tests/security/test_api_fuzz.py).
     """
     from werkzeug.routing import IntegerConverter
+
+    from quiz.params import MAX_ID
 
     class BoundedInt(IntegerConverter):
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:

@@ -46,6 +46,7 @@ from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.clock import now
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import current_language
+from quiz.params import arg_int, whole_number
 
 bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
@@ -110,8 +111,7 @@ def create() -> Any:
 def bank(bank_id: int) -> Any:
     row = console.get_bank(bank_id)
     filters = console.Filters.from_args(request.args)
-    page = request.args.get("page", "1")
-    result = console.search_questions(row.id, filters, int(page) if page.isdigit() else 1)
+    result = console.search_questions(row.id, filters, arg_int("page", 1, low=1))
     return render_template(
         "banks/bank.html",
         bank=row,
@@ -312,11 +312,10 @@ def _edit_of(form: QuestionForm) -> console.QuestionEdit:
             explanation=getattr(form, f"{language}_explanation").data or "",
             reviewed=bool(getattr(form, f"{language}_reviewed").data),
         )
-    difficulty = form.difficulty.data or ""
     return console.QuestionEdit(
         kind=form.kind.data or "",
         category=form.category.data or "",
-        difficulty=int(difficulty) if str(difficulty).isdigit() else 0,
+        difficulty=whole_number(form.difficulty.data, high=9) or 0,
         answer=tuple(form.answer.data or ()),
         versions=versions,
     )

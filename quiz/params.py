@@ -1,0 +1,105 @@
+"""Numbers and dates from a request: parsed here, once, at the edge.
+
+Python's ``int()`` accepts any Unicode digit (``"١٢٣"`` and full-width ``"７"`` are
+123 and 7) and numbers thousands of digits long, ``str.isdigit()`` also says yes to
+``"²"`` (which ``int()`` then refuses), and a database column holds 32 or 64 bits. A
+date in year 1 overflows when it is moved from Beijing time to UTC. So every number or
+date a person or a script sends goes through this module: ASCII digits only, within
+the bounds the caller names, and a date within the years a contest can have. A value
+outside them is ``None`` (query strings: the default) or a field error in the caller's
+language (forms), never an exception further in.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, IntegerField, ValidationError
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
+MAX_INT = 2**31 - 1  # every other integer column too
+_WHOLE = re.compile(r"-?[0-9]{1,10}")
+# Years a contest, a round or a deadline can fall in: enough both ways, and far from
+# datetime's limits (year 1 and 9999), which a time-zone shift would cross.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
+def whole_number(raw: Any, *, low: int = 0, high: int = MAX_INT) -> int | None:
+    """``raw`` as an int if it is ASCII digits (a minus sign allowed when ``low`` is
+    negative) between ``low`` and ``high``; ``None`` for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if low <= raw <= high else None
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not _WHOLE.fullmatch(text) or (text.startswith("-") and low >= 0):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def arg_int(name: str, default: int | None = None, *, low: int = 0, high: int = MAX_INT):
+    """A query-string number: the default when it is missing or not a number in range."""
+    value = whole_number(request.args.get(name, ""), low=low, high=high)
+    return default if value is None else value
+
+
+def form_int(name: str, default: int | None = None, *, low: int = 0, high: int = MAX_INT):
+    """A form field's number, as ``arg_int``."""
+    value = whole_number(request.form.get(name, ""), low=low, high=high)
+    return default if value is None else value
+
+
+def id_value(raw: Any) -> int:
+    """``coerce`` of a select field holding ids: a bad one fails like any bad choice."""
+    value = whole_number(raw, high=MAX_ID)
+    if value is None:
+        raise ValueError(raw)
+    return value
+
+
+def in_years(moment: datetime | None) -> bool:
+    return moment is None or FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+class WholeNumberField(IntegerField):
+    """An integer form field that takes ASCII digits only, within ``low``–``high``,
+    and says so in the page's language (WTForms' own message is English only)."""
+
+    def __init__(self, *args: Any, low: int = 0, high: int = MAX_INT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.low, self.high = low, high
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        self.data = whole_number(valuelist[0], low=self.low, high=self.high)
+        if self.data is None:
+            raise ValueError(_l("Give a whole number."))
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """``datetime-local`` input within the years a contest can have."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a date and time.")) from None
+        if not in_years(self.data):
+            self.data = None
+            raise ValueError(
+                _l("Give a date between %(first)d and %(last)d.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+
+    def pre_validate(self, form: Any) -> None:
+        if not in_years(self.data):
+            raise ValidationError(_l("Give a date and time."))
