@@ -37,6 +37,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(load_config(app.instance_path, config))
+    from quiz.params import StrictJSONProvider
+
+    app.json = StrictJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     import quiz.models  # noqa: F401  (register every table)

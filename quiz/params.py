@@ -1,4 +1,4 @@
-"""Numbers and dates from a request: parsed here, once, at the edge.
+"""Numbers, dates and JSON from a request: parsed here, once, at the edge.
 
 Python's ``int()`` accepts any Unicode digit (``"١٢٣"`` and full-width ``"７"`` are
 123 and 7) and numbers thousands of digits long, ``str.isdigit()`` also says yes to
@@ -8,20 +8,29 @@ date a person or a script sends goes through this module: ASCII digits only, wit
 the bounds the caller names, and a date within the years a contest can have. A value
 outside them is ``None`` (query strings: the default) or a field error in the caller's
 language (forms), never an exception further in.
+
+JSON bodies are read by ``StrictJSONProvider`` (the app's ``app.json``): a document
+nested deeper than ``MAX_JSON_DEPTH`` (Python's parser overflows its stack at about a
+thousand) or holding an unpaired surrogate (``"\\ud800"``: valid JSON, but no UTF-8
+can store it) is unreadable, like malformed JSON, so the API answers 400.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
 
 from flask import request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, ValidationError
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
 MAX_INT = 2**31 - 1  # every other integer column too
+MAX_JSON_DEPTH = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WHOLE = re.compile(r"-?[0-9]{1,10}")
 # Years a contest, a round or a deadline can fall in: enough both ways, and far from
 # datetime's limits (year 1 and 9999), which a time-zone shift would cross.
@@ -103,3 +112,33 @@ class LocalDateTimeField(DateTimeLocalField):
     def pre_validate(self, form: Any) -> None:
         if not in_years(self.data):
             raise ValidationError(_l("Give a date and time."))
+
+
+def _check_json(value: Any) -> None:
+    """Raise ValueError for nesting beyond MAX_JSON_DEPTH or an unpaired surrogate."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError("unpaired surrogate in a JSON string")
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("JSON nested too deeply")
+            children = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in children:
+                if key is not None:
+                    stack.append((key, depth))
+                stack.append((child, depth + 1))
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing what no handler further in could use (see the module)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        _check_json(value)
+        return value

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quiz.accounts.models import Role
 from tests.security.matrix import LOGIN, Case
 from tests.security.scenario import ROLES, build, log_in
 from tests.security.test_access_matrix import MATRIX
@@ -248,11 +249,98 @@ def test_no_route_answers_malformed_input_with_a_server_error(app, world, caplog
         tick = time.process_time()
         send(endpoint, case, role, path, dict.fromkeys(fields, NASTY[0]))
         costly = time.process_time() - tick > COSTLY_SECONDS
-        for value in ESSENTIAL if costly else NASTY[1:]:
-            send(endpoint, case, role, path, dict.fromkeys(fields, value))
-        if not costly:
+        if costly:  # one more request, the essential values spread over the fields
+            spread = {f: ESSENTIAL[i % len(ESSENTIAL)] for i, f in enumerate(fields)}
+            send(endpoint, case, role, path, spread)
+        else:
+            for value in NASTY[1:]:
+                send(endpoint, case, role, path, dict.fromkeys(fields, value))
             mixtures(fields)(partial(send, endpoint, case, role, path))
         spent[endpoint] = spent.get(endpoint, 0.0) + time.process_time() - started
     slowest = sorted(spent.items(), key=lambda item: -item[1])[:8]
     print("slowest routes (CPU):", ", ".join(f"{e} {t:.1f}s" for e, t in slowest))
     assert failures == [], f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
+
+
+# The named cases, each with the message the person reads ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "format: quiz-bank/1\nquestions: " + "[" * 5000 + "]" * 5000 + "\n",
+        "format: quiz-bank/1\nquestions:\n" + "".join("  " * i + "- \n" for i in range(400)),
+        "format: quiz-bank/1\nbank: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+    ],
+    ids=["flow-5000", "block-400", "mapping-3000"],
+)
+def test_yaml_nested_thousands_deep_in_an_upload_preview_is_a_located_problem(app, make, text):
+    from question_bank import messages as m
+    from tests.banks.console_helpers import organizer_client, token_of, translated_head, upload
+
+    browser = organizer_client(app, make, language="mn")
+    token = token_of(upload(browser, text.encode(), "deep.yaml", fmt="yaml"))
+    page = browser.get(f"/console/banks/import/{token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert translated_head("mn", m.YAML_SYNTAX) in html
+    assert "nested more than 20 levels deep" in html
+    assert 'name="digest"' not in html  # nothing to confirm
+
+
+def test_a_deep_json_cell_in_a_spreadsheet_upload_is_text_not_a_crash():
+    from question_bank.formats import read_bank
+
+    header = "id,kind,category,difficulty,answer,tags,zh_text,zh_A,zh_B\n"
+    row = "q1,single,c,1,B," + '"' + "[" * 5000 + '"' + ",题,甲,乙\n"
+    result = read_bank((header + row).encode(), "deep.csv")
+    assert result is not None  # a result with problems or a bank: never an exception
+
+
+@pytest.mark.parametrize(
+    ("value", "language"),
+    [("７", "mn"), ("١٢٣", "zh"), ("²", "mn"), ("9" * 5000, "zh"), (str(2**64), "mn")],
+)
+def test_numbers_that_are_not_ascii_digits_or_too_long_get_a_localized_message(
+    app, client, make, value, language
+):
+    from tests.banks.console_helpers import translated
+
+    organizer = make.user("org2", roles=(Role.ORGANIZER,), language=language)
+    contest = make.contest(organizer=organizer)
+    log_in(client, organizer)
+    form = {
+        "title_zh": "初赛",
+        "opens_at": "2026-09-15T09:00",
+        "closes_at": "2026-09-15T18:00",
+        "time_limit_minutes": value,
+        "max_attempts": "1",
+        "languages": ["zh"],
+    }
+    response = client.post(f"/console/contests/{contest.id}/rounds/new", data=form)
+    assert response.status_code == 422
+    assert translated(language, "Give a whole number.") in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31T08:00"])
+def test_dates_out_of_any_contest_get_a_localized_message(app, client, make, value):
+    from tests.banks.console_helpers import translated
+
+    organizer = make.user("org3", roles=(Role.ORGANIZER,), language="mn")
+    log_in(client, organizer)
+    response = client.post(
+        "/console/contests/new",
+        data={"title_zh": "比赛", "slug": "c-dates", "starts_at": value, "league_scheme": "region"},
+    )
+    assert response.status_code == 422
+    assert translated("mn", "Give a date and time.") in response.get_data(as_text=True)
+
+
+def test_ids_past_64_bits_in_query_strings_and_forms_are_ignored_or_refused(app, client, make):
+    from quiz.params import whole_number
+
+    for raw in ("²", "١٢٣", "７", "9" * 5000, str(2**64), "-1", " 12 ", "+3", "1_000", "0x10"):
+        assert whole_number(raw) in (None, 12), raw
+    assert whole_number("12") == 12 and whole_number(" 12 ") == 12
+    assert whole_number(str(2**31)) is None and whole_number(str(2**31 - 1)) == 2**31 - 1
+    assert whole_number("-5", low=-10) == -5 and whole_number("-5") is None
