@@ -56,7 +56,8 @@ def test_counters_move_when_an_answer_is_saved(client, make, clock):
             f"/api/v1/attempts/{attempt['id']}/answers/{no}", headers=bearer, json={"choice": ["A"]}
         )
         assert saved.status_code == 200
-    assert client.post(f"/api/v1/attempts/{attempt['id']}/finish", headers=bearer).ok
+    finished = client.post(f"/api/v1/attempts/{attempt['id']}/finish", headers=bearer)
+    assert finished.status_code == 200
     after = scrape(client)
 
     def moved(name: str, **labels: str) -> float:
@@ -72,9 +73,9 @@ def test_counters_move_when_an_answer_is_saved(client, make, clock):
 
 
 def test_board_rebuilds_and_redis_errors_are_counted(client, make, runner, migrated, tmp_path):
-    contest, _ = make.setup()
+    _, round_ = make.setup()
     before = scrape(client)
-    result = runner.invoke(args=["leaderboard", "rebuild", str(contest.id)])
+    result = runner.invoke(args=["leaderboard", "rebuild", "--round", str(round_.id)])
     assert result.exit_code == 0, result.output
     # Another app server whose Redis is gone: its readiness check fails on Redis.
     cut_off = create_app(_config(migrated, "redis://127.0.0.1:1/0", tmp_path))
