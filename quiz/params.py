@@ -104,10 +104,7 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(_l("Give a date and time.")) from None
         if not in_years(self.data):
             self.data = None
-            raise ValueError(
-                _l("Give a date between %(first)d and %(last)d.")
-                % {"first": FIRST_YEAR, "last": LAST_YEAR}
-            )
+            raise ValueError(_l("Give a date and time."))
 
     def pre_validate(self, form: Any) -> None:
         if not in_years(self.data):
