@@ -48,6 +48,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
         ping_idle_connections(db.engine)
+    # First of the request hooks: the request id and the clock start before anything
+    # (CSRF, sessions, rate limits) can refuse the request.
+    from quiz.ops.routes import init_app as init_ops
+
+    init_ops(app)
     migrate.init_app(
         app,
         db,
@@ -63,9 +68,6 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.errors import register_error_handlers
 
     register_error_handlers(app)
-    from quiz.ops.routes import init_app as init_ops
-
-    init_ops(app)
     _bounded_ids(app)
     _register_blueprints(app)
     _init_templates(app)

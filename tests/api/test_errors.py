@@ -210,13 +210,23 @@ NESTED = '{"choice": ' + "[" * 40 + '"A"' + "]" * 40 + "}"
         '{"choice": ["\\ud800"]}',
         '{"choice": ["A"], "\\udfff": 1}',
         '{"choice": ["A\\udc00"]}',
+        '{"choice": ["A"], "n": ' + "9" * 5000 + "}",
     ],
-    ids=["deep", "deep-inside", "nested-40", "surrogate", "surrogate-key", "low-surrogate"],
+    ids=[
+        "deep",
+        "deep-inside",
+        "nested-40",
+        "surrogate",
+        "surrogate-key",
+        "low-surrogate",
+        "5000-digits",
+    ],
 )
 def test_json_nested_thousands_deep_or_with_unpaired_surrogates_is_400(client, player, raw):
     """Valid JSON that no handler could use: Python's parser overflows at ~1,000 levels,
-    and a lone surrogate cannot be stored as UTF-8. Both are unreadable bodies (400),
-    in the caller's language, and nothing is saved."""
+    a lone surrogate cannot be stored as UTF-8, and Python refuses integers of more than
+    4,300 digits. All are unreadable bodies (400), in the caller's language, and nothing
+    is saved."""
     url = f"/api/v1/attempts/{player['attempt']['id']}/answers/1"
     headers = {**player["headers"], "Accept-Language": "mn"}
     response = client.put(url, headers=headers, data=raw, content_type="application/json")
