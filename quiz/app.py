@@ -233,6 +233,9 @@ def _init_security(app: Flask) -> None:
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
 
+    from quiz.params import refuse_unstorable_text
+
+    app.before_request(refuse_unstorable_text)
     sessions.init_app(app)
     app.session_interface = sessions.CookieSessions()
     limiter.init_app(app)

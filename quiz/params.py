@@ -12,7 +12,9 @@ language (forms), never an exception further in.
 JSON bodies are read by ``StrictJSONProvider`` (the app's ``app.json``): a document
 nested deeper than ``MAX_JSON_DEPTH`` (Python's parser overflows its stack at about a
 thousand) or holding an unpaired surrogate (``"\\ud800"``: valid JSON, but no UTF-8
-can store it) is unreadable, like malformed JSON, so the API answers 400.
+can store it) or a NUL character (no PostgreSQL text column can) is unreadable, like
+malformed JSON, so the API answers 400. ``refuse_unstorable_text`` refuses NUL in query
+strings and forms (422) for the same reason; a form cannot carry a lone surrogate.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, ValidationError
 
+from quiz.errors import ValidationFailed
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
 MAX_INT = 2**31 - 1  # every other integer column too
 MAX_JSON_DEPTH = 32
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Unpaired surrogates (no UTF-8 holds them) and NUL (no PostgreSQL text holds it).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _WHOLE = re.compile(r"-?[0-9]{1,10}")
 # Years a contest, a round or a deadline can fall in: enough both ways, and far from
 # datetime's limits (year 1 and 9999), which a time-zone shift would cross.
@@ -117,8 +123,8 @@ def _check_json(value: Any) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
-                raise ValueError("unpaired surrogate in a JSON string")
+            if _UNSTORABLE.search(item):
+                raise ValueError("NUL or an unpaired surrogate in a JSON string")
         elif isinstance(item, dict | list):
             if depth > MAX_JSON_DEPTH:
                 raise ValueError("JSON nested too deeply")
@@ -139,3 +145,15 @@ class StrictJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
         _check_json(value)
         return value
+
+
+def refuse_unstorable_text() -> None:
+    """Request hook: a NUL character in a query string or form field is refused (422)."""
+    sources = [request.args]
+    if request.mimetype in _FORM_TYPES:
+        sources.append(request.form)
+    for source in sources:
+        for name, value in source.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                field = name.replace("\x00", "")
+                raise ValidationFailed({field: [_l("Must be text.")]}, _l("Must be text."))

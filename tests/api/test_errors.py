@@ -211,6 +211,7 @@ NESTED = '{"choice": ' + "[" * 40 + '"A"' + "]" * 40 + "}"
         '{"choice": ["A"], "\\udfff": 1}',
         '{"choice": ["A\\udc00"]}',
         '{"choice": ["A"], "n": ' + "9" * 5000 + "}",
+        '{"choice": ["A\\u0000"]}',
     ],
     ids=[
         "deep",
@@ -220,6 +221,7 @@ NESTED = '{"choice": ' + "[" * 40 + '"A"' + "]" * 40 + "}"
         "surrogate-key",
         "low-surrogate",
         "5000-digits",
+        "nul",
     ],
 )
 def test_json_nested_thousands_deep_or_with_unpaired_surrogates_is_400(client, player, raw):

@@ -348,3 +348,15 @@ def test_ids_past_64_bits_in_query_strings_and_forms_are_ignored_or_refused(app,
     assert whole_number("12") == 12 and whole_number(" 12 ") == 12
     assert whole_number(str(2**31)) is None and whole_number(str(2**31 - 1)) == 2**31 - 1
     assert whole_number("-5", low=-10) == -5 and whole_number("-5") is None
+
+
+def test_nul_in_a_form_or_query_is_refused_in_the_readers_language(app, client, make):
+    """PostgreSQL text cannot hold NUL: refused at the edge (422), never a 500."""
+    from tests.banks.console_helpers import translated
+
+    user = make.user("nul1", language="mn")
+    log_in(client, user)
+    response = client.post("/profile", data={"display_name": "Bat\x00"})
+    assert response.status_code == 422
+    assert translated("mn", "Must be text.") in response.get_data(as_text=True)
+    assert client.get("/?q=a\x00").status_code == 422
