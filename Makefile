@@ -16,6 +16,7 @@ help:
 	@echo "make lint      ruff, and every stylesheet parsed (tools/check_css.py)"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
 	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
+	@echo "make compose-up     the deployment kit: 2 app servers, nginx, PostgreSQL, Redis (Docker)"
 	@echo "make bench-live     one live game, 1,000 phones, 10 questions, on 1 and 2 app servers"
 
 $(BIN)/activate:
@@ -72,6 +73,17 @@ lint: install
 format: install
 	$(BIN)/ruff format quiz question_bank tests bench tools
 	$(BIN)/ruff check --fix quiz question_bank tests bench
+
+# The deployment kit (deploy/, docs/operations.md "Deployment"): two app servers behind
+# nginx, PostgreSQL, Redis and the per-minute job, on http://localhost:8080.
+.PHONY: compose-up
+compose-up:
+	@test -f deploy/.env || { \
+		echo "QUIZ_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
+		echo "POSTGRES_PASSWORD=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))')"; \
+		echo "QUIZ_METRICS_TOKEN=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))')"; \
+	} > deploy/.env
+	docker compose -f deploy/compose.yaml up -d --build
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -39,6 +39,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=(config or {}).get("QUIZ_INSTANCE_PATH"),
     )
     app.config.update(load_config(app.instance_path, config))
+    from quiz.params import StrictJSONProvider
+
+    app.json = StrictJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     import quiz.models  # noqa: F401  (register every table)
@@ -47,6 +50,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
         ping_idle_connections(db.engine)
+    # First of the request hooks: the request id and the clock start before anything
+    # (CSRF, sessions, rate limits) can refuse the request.
+    from quiz.ops.routes import init_app as init_ops
+
+    init_ops(app)
     migrate.init_app(
         app,
         db,
@@ -117,9 +125,6 @@ def _init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL ``integer``)
-
-
 def _bounded_ids(app: Flask) -> None:
     """``<int:…>`` in every URL stops at the largest id a column can hold.
 
@@ -127,6 +132,8 @@ def _bounded_ids(app: Flask) -> None:
     it overflowed the driver (500); schemathesis found it (tests/security/test_api_fuzz.py).
     """
     from werkzeug.routing import IntegerConverter
+
+    from quiz.params import MAX_ID
 
     class BoundedInt(IntegerConverter):
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
@@ -247,6 +254,9 @@ def _init_security(app: Flask) -> None:
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
 
+    from quiz.params import refuse_unstorable_text
+
+    app.before_request(refuse_unstorable_text)
     sessions.init_app(app)
     app.session_interface = sessions.CookieSessions()
     limiter.init_app(app)

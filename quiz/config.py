@@ -176,6 +176,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUIZ_LIVE_GRACE_SECONDS": float(os.environ.get("QUIZ_LIVE_GRACE_SECONDS", "2")),
         # How long a process's requests share a game's counts, places and who answered.
         "QUIZ_LIVE_FACTS_SECONDS": float(os.environ.get("QUIZ_LIVE_FACTS_SECONDS", "0.5")),
+        # Operations (quiz/ops, docs/operations.md): /metrics answers only with this bearer
+        # token (unset: /metrics is off); logs as JSON lines with request ids, or text.
+        "QUIZ_METRICS_TOKEN": os.environ.get("QUIZ_METRICS_TOKEN") or None,
+        "QUIZ_LOG_FORMAT": os.environ.get(
+            "QUIZ_LOG_FORMAT", "json" if env == "production" else "text"
+        ),
+        "QUIZ_LOG_LEVEL": os.environ.get("QUIZ_LOG_LEVEL", "INFO"),
+        "QUIZ_ACCESS_LOG": _bool(os.environ.get("QUIZ_ACCESS_LOG"), True),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
@@ -217,6 +225,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     except BadTimeZone as exc:
         raise ConfigError(str(exc)) from exc
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["QUIZ_TIME_ZONE"]
+
+    if cfg["QUIZ_LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError(f"QUIZ_LOG_FORMAT must be json or text, got {cfg['QUIZ_LOG_FORMAT']!r}")
     if cfg.get("QUIZ_MAIL_URL"):
         from quiz.mail import MailConfigError, MailServer
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 from quiz.embedded_redis import EmbeddedRedis, exit_cleanly_on_sigterm
+from quiz.ops.metrics import REDIS_ERRORS
 from quiz.redis_config import RedisSpec, redis_spec
 
 # Stable constraint names make Alembic migrations reproducible on every database.
@@ -40,6 +41,25 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class CountingRetry(Retry):
+    """redis-py's retry, counting the commands that still fail (``quiz_redis_errors``).
+
+    Every command and pipeline of a client goes through its connection's retry object,
+    so this is the one place that sees each Redis failure, whoever catches it later.
+    A missing script (``NoScriptError``: Redis restarted, the caller loads it and sends
+    again) is part of the protocol, not an error.
+    """
+
+    def call_with_retry(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().call_with_retry(*args, **kwargs)
+        except redis.exceptions.NoScriptError:
+            raise
+        except (redis.RedisError, OSError):
+            REDIS_ERRORS.inc()
+            raise
 
 
 class RedisHandle:
@@ -86,7 +106,7 @@ class RedisHandle:
                 socket_connect_timeout=1.0,
                 health_check_interval=30,
                 # One quick retry: during an outage a save must not wait seconds on Redis.
-                retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
+                retry=CountingRetry(ExponentialBackoff(cap=0.05, base=0.01), 1),
             )
         return self._spec
 

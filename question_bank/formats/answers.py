@@ -186,7 +186,7 @@ def blanks_of(value: str) -> tuple[tuple[str, ...], ...]:
 
         try:
             parsed = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, list) and all(
             isinstance(blank, list) and all(isinstance(a, str) for a in blank) for blank in parsed

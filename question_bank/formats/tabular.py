@@ -446,7 +446,7 @@ class TableReader:
         if value.startswith("["):
             try:
                 parsed = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
             if isinstance(parsed, list) and all(isinstance(tag, str) for tag in parsed):
                 return tuple(parsed)

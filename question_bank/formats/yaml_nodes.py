@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from question_bank import messages as m
 from question_bank.errors import BankError, Problem
@@ -19,6 +19,8 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
+# A bank is at most a few levels deep (questions, a question, a language block, options).
+MAX_DEPTH = 20
 
 
 def line_of(node: Node) -> int:
@@ -53,9 +55,33 @@ def compose(text: str, filename: str) -> Node:
         line = text.count("\n", 0, error.position) + 1
         detail = f"character U+{error.character:04X}: {error.reason}"
         raise BankError([Problem(filename, line, m.YAML_SYNTAX, {"detail": detail})]) from None
+    except RecursionError:  # PyYAML composes recursively: a deep enough file overflows
+        root = None
+        deep = True
+    else:
+        deep = root is not None and _too_deep(root)
+    if deep:
+        detail = f"lists or mappings nested more than {MAX_DEPTH} levels deep"
+        raise BankError([Problem(filename, None, m.YAML_SYNTAX, {"detail": detail})])
     if root is None:
         raise BankError([Problem(filename, None, m.FILE_EMPTY, {})])
     return root
+
+
+def _too_deep(root: Node) -> bool:
+    """Whether the tree nests deeper than any bank needs (the readers walk it recursively)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+    return False
 
 
 def is_null(node: Node) -> bool:

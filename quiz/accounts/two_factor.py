@@ -59,10 +59,11 @@ def code_at(secret: str, now: datetime) -> str:
 def _matching_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
     totp = pyotp.TOTP(secret)
     current = _step(now)
+    given = code.encode()  # compare_digest refuses str with non-ASCII characters
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
         if after is not None and step <= after:
             continue  # this step's code was already used: no replay
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), given):
             return step
     return None
 

@@ -49,6 +49,7 @@ from quiz.clock import now
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
+from quiz.params import MAX_ID, arg_int
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import all_regions, bundled_regions, counties_by_league
 
@@ -83,8 +84,7 @@ def _actor() -> services.Actor:
 
 
 def _before_arg() -> int | None:
-    raw = request.args.get("before", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    return arg_int("before", high=MAX_ID)
 
 
 # -- accounts -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from quiz.extensions import csrf, db
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
+from quiz.params import MAX_ID, whole_number
 from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state
@@ -37,7 +38,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_LIMIT = 100
-MAX_ID = 2**31 - 1  # as quiz/app.py: ids are 32-bit integer columns
 
 
 class BadJson(QuizError):
@@ -85,20 +85,20 @@ def _int(data: dict, name: str) -> int | None:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "10")
-    # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = whole_number(request.args.get("limit", "10"), low=1, high=MAX_LIMIT)
+    if limit is None:
         raise ValidationFailed({"limit": [_l("Must be between 1 and %(n)d.", n=MAX_LIMIT)]})
-    return int(raw)
+    return limit
 
 
 def _league_arg() -> int | None:
     raw = request.args.get("league")
     if raw is None or raw == "":
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    league_id = whole_number(raw, high=MAX_ID)
+    if league_id is None:
         raise ValidationFailed({"league": [_l("Must be a whole number.")]})
-    return int(raw)
+    return league_id
 
 
 @bp.get("/openapi.json")

@@ -50,6 +50,7 @@ from quiz.clock import now
 from quiz.downloads import content_disposition, file_name
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import LANGUAGE_NAMES, current_language
+from quiz.params import arg_int, whole_number
 
 bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
@@ -114,8 +115,7 @@ def create() -> Any:
 def bank(bank_id: int) -> Any:
     row = console.get_bank(bank_id)
     filters = console.Filters.from_args(request.args)
-    page = request.args.get("page", "1")
-    result = console.search_questions(row.id, filters, int(page) if page.isdigit() else 1)
+    result = console.search_questions(row.id, filters, arg_int("page", 1, low=1))
     return render_template(
         "banks/bank.html",
         bank=row,
@@ -327,11 +327,10 @@ def _edit_of(form: QuestionForm) -> console.QuestionEdit:
             explanation=getattr(form, f"{language}_explanation").data or "",
             reviewed=bool(getattr(form, f"{language}_reviewed").data),
         )
-    difficulty = form.difficulty.data or ""
     return console.QuestionEdit(
         kind=form.kind.data or "",
         category=form.category.data or "",
-        difficulty=int(difficulty) if str(difficulty).isdigit() else 0,
+        difficulty=whole_number(form.difficulty.data, high=9) or 0,
         answer=tuple(form.answer.data or ()),
         versions=versions,
     )

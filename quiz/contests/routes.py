@@ -15,6 +15,7 @@ from quiz.contests.forms import EnrollForm, StartForm
 from quiz.contests.models import LeagueScheme
 from quiz.errors import QuizError
 from quiz.i18n import current_language, sort_names
+from quiz.params import MAX_ID, whole_number
 from quiz.play.models import Attempt
 
 bp = Blueprint("contests", __name__)
@@ -86,8 +87,7 @@ def enroll(contest_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return redirect(url_for("contests.detail", contest_id=contest.id))
-    raw_league = form.league_id.data or ""
-    league_id = int(raw_league) if raw_league.isascii() and raw_league.isdigit() else None
+    league_id = whole_number(form.league_id.data, high=MAX_ID)
     try:
         enrollment, created = services.enroll(
             current_user, contest, now(), league_id=league_id, join_code=form.join_code.data

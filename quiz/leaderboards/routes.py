@@ -18,14 +18,14 @@ from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, shared_league_names
+from quiz.params import MAX_ID, arg_int
 
 bp = Blueprint("leaderboards", __name__)
 
 
 def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
     contest = contests.get_visible_contest(contest_id, current_user)
-    raw_league = request.args.get("league", "")
-    league_id = int(raw_league) if raw_league.isascii() and raw_league.isdigit() else None
+    league_id = arg_int("league", high=MAX_ID)
     if league_id not in {lg.id for lg in contest.leagues}:
         league_id = None
     enrollment = contests.enrollment_of(current_user.id, contest.id)

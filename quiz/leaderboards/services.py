@@ -28,6 +28,7 @@ from quiz.extensions import db, redis_store
 from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
 from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
+from quiz.ops import metrics
 from quiz.play.models import Attempt
 
 log = logging.getLogger(__name__)
@@ -274,6 +275,7 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     if contest is None:
         return 0
     store = _batch_store()
+    metrics.BOARD_REBUILDS.inc()
     try:
         count = _rebuild(store, contest, now)
         _build_frozen(store, contest)

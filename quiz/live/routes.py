@@ -39,6 +39,7 @@ from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.live import services, web
 from quiz.live.forms import GameForm, JoinForm, ModeForm, PinForm
 from quiz.live.models import Phase, Teams
+from quiz.params import MAX_ID, form_int, whole_number
 
 bp = Blueprint("live", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -214,10 +215,11 @@ def host_action(game_id: int, action: str) -> Any:
     kwargs: dict[str, Any] = {}
     raw = request.form.get("seconds", "").strip()
     if action == "advance" and raw:
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        seconds = whole_number(raw, high=9999)
+        if seconds is None:
             flash(_("Give the seconds as a whole number."), "error")
             return redirect(url_for("live.host", game_id=game_id))
-        kwargs["seconds"] = int(raw)
+        kwargs["seconds"] = seconds
     try:
         change = act(game_id, current_user, now(), ip=request.remote_addr, **kwargs)
     except QuizError as exc:
@@ -308,7 +310,7 @@ def join() -> Any:
                 now(),
                 language=form.language.data,
                 display_name=form.display_name.data,
-                team=int(team) if team and team.isdigit() else None,
+                team=whole_number(team) if team else None,
                 league_id=_league_choice(),
             )
         except QuizError as exc:
@@ -333,8 +335,7 @@ def join() -> Any:
 
 
 def _league_choice() -> int | None:
-    raw = request.form.get("league_id", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return form_int("league_id", high=MAX_ID)
 
 
 @bp.route("/live/<int:game_id>")

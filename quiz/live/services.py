@@ -60,6 +60,8 @@ from quiz.live.hub import Hub
 from quiz.live.models import ItemState, LiveGame, LivePlayer, LiveResponse, Phase, Teams
 from quiz.live.store import LiveStore, encode_place
 from quiz.names import check_name
+from quiz.ops import metrics
+from quiz.params import MAX_ID, whole_number
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for
 from quiz.play.services import display_key, draw_items, parse_choice
@@ -1097,7 +1099,8 @@ def team_names(game: LiveGame) -> dict[str, dict[str, str]]:
     names: dict[str, dict[str, str]] = {}
     for key in keys:
         kind, _, raw = key.partition(":")
-        ident = int(raw) if raw.isdigit() else -1
+        ident = whole_number(raw, high=MAX_ID)
+        ident = -1 if ident is None else ident
         if kind == "league":
             league = db.session.get(League, ident)
             if league is not None:
@@ -1400,6 +1403,7 @@ def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: da
         )
     )
     db.session.commit()
+    metrics.ANSWERS_SAVED.inc()
     with contextlib.suppress(redis.RedisError):
         store().mark_answered(game_id, no, player.id)
 

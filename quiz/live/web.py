@@ -18,6 +18,7 @@ from quiz.extensions import csrf, db
 from quiz.leaderboards.ranking import to_ms
 from quiz.live import services
 from quiz.live.models import Phase
+from quiz.params import arg_int
 
 F = TypeVar("F", bound=Callable[..., Any])
 GUEST_HEADER = "X-Live-Token"
@@ -149,5 +150,4 @@ def _recheck(game_id: int) -> int | None:
 
 
 def after_arg() -> int | None:
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    return arg_int("after", high=999_999_999)

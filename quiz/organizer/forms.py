@@ -11,8 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -26,6 +24,7 @@ from wtforms.validators import InputRequired, Optional
 from quiz.contests.models import LeagueScheme, Registration, ReviewPolicy, Stage
 from quiz.forms import FlaskForm
 from quiz.i18n import LANGUAGE_NAMES
+from quiz.params import LocalDateTimeField, WholeNumberField, id_value
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -44,7 +43,7 @@ class ContestForm(FlaskForm):
     slug = StringField(_l("Short name for links"))
     description_zh = TextAreaField(_l("Description (Chinese)"))
     description_mn = TextAreaField(_l("Description (Mongolian)"))
-    starts_at = DateTimeLocalField(
+    starts_at = LocalDateTimeField(
         _l("Starts at"),
         format=LOCAL_FORMAT,
         validators=[InputRequired(message=_l("Give a date and time."))],
@@ -120,27 +119,27 @@ class RoundForm(FlaskForm):
         default=Stage.PRELIMINARY.value,
         validate_choice=False,
     )
-    opens_at = DateTimeLocalField(
+    opens_at = LocalDateTimeField(
         _l("Opens at"),
         format=LOCAL_FORMAT,
         validators=[InputRequired(message=_l("Give a date and time."))],
     )
-    closes_at = DateTimeLocalField(
+    closes_at = LocalDateTimeField(
         _l("Closes at"),
         format=LOCAL_FORMAT,
         validators=[InputRequired(message=_l("Give a date and time."))],
     )
-    time_limit_minutes = IntegerField(
+    time_limit_minutes = WholeNumberField(
         _l("Time limit (minutes)"),
         validators=[InputRequired(message=_l("Give a whole number."))],
     )
-    bank_id = SelectField(_l("Question bank"), coerce=int, validate_choice=False)
+    bank_id = SelectField(_l("Question bank"), coerce=id_value, validate_choice=False)
     languages = MultiCheckboxField(
         _l("Languages"),
         choices=[SelectChoice(code, label) for code, label in LANGUAGE_NAMES.items()],
         validate_choice=False,
     )
-    max_attempts = IntegerField(
+    max_attempts = WholeNumberField(
         _l("Attempts allowed"),
         default=1,
         validators=[InputRequired(message=_l("Give a whole number."))],
@@ -158,10 +157,10 @@ class RoundForm(FlaskForm):
     partial_credit = BooleanField(_l("Partial credit for multiple choice"))
     live_scores = BooleanField(_l("Live scores (answers are final once given)"))
     speed_bonus = BooleanField(_l("Speed bonus for finishing early"))
-    points_1 = IntegerField(_l("Points, difficulty 1"), default=10, validators=[Optional()])
-    points_2 = IntegerField(_l("Points, difficulty 2"), default=15, validators=[Optional()])
-    points_3 = IntegerField(_l("Points, difficulty 3"), default=20, validators=[Optional()])
-    certificate_min_points = IntegerField(
+    points_1 = WholeNumberField(_l("Points, difficulty 1"), default=10, validators=[Optional()])
+    points_2 = WholeNumberField(_l("Points, difficulty 2"), default=15, validators=[Optional()])
+    points_3 = WholeNumberField(_l("Points, difficulty 3"), default=20, validators=[Optional()])
+    certificate_min_points = WholeNumberField(
         _l("Minimum score for a certificate"),
         default=1,
         validators=[InputRequired(message=_l("Give a whole number."))],

@@ -14,7 +14,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import DateTimeLocalField, IntegerField, SelectChoice
+from wtforms import SelectChoice
 
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
@@ -36,6 +36,7 @@ from quiz.organizer.forms import (
     RoundForm,
     UsernameForm,
 )
+from quiz.params import MAX_ID, arg_int, whole_number
 from quiz.regions.models import LEAGUE_LEVEL, Region
 
 bp = Blueprint("organizer", __name__, url_prefix="/console")
@@ -62,11 +63,7 @@ def _csrf_failed(form: Any) -> bool:
     form.validate()
     for field in form:
         # WTForms' own parse errors have no Mongolian translation: say it in ours.
-        if field.errors and isinstance(field, DateTimeLocalField):
-            field.errors = [_("Give a date and time.")]
-        elif field.errors and isinstance(field, IntegerField):
-            field.errors = [_("Give a whole number.")]
-        elif field.errors and field.name.endswith("bank_id"):
+        if field.errors and field.name.endswith("bank_id"):
             field.errors = [_("Choose a question bank.")]
     return "csrf_token" in form.errors
 
@@ -474,10 +471,11 @@ def _row_points_from_request(availability: services.Availability) -> tuple[dict,
         raw = (request.form.get(_points_name(category)) or "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) > services.MAX_POINTS:
+        value = whole_number(raw, high=services.MAX_POINTS)
+        if value is None:
             bad.append(raw[:10])
             continue
-        points[category] = int(raw)
+        points[category] = value
     return points, bad
 
 
@@ -489,11 +487,12 @@ def _cells_from_request(availability: services.Availability) -> tuple[dict, list
             raw = (request.form.get(_cell_name(category, difficulty)) or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or int(raw) > 10_000:
+            count = whole_number(raw, high=10_000)
+            if count is None:
                 bad.append(raw[:10])
                 continue
-            if int(raw):
-                cells[(category, difficulty)] = int(raw)
+            if count:
+                cells[(category, difficulty)] = count
     return cells, bad
 
 
@@ -630,8 +629,9 @@ def preview(round_id: int) -> Any:
     language = request.args.get("lang") or current_language()
     if language not in round_.languages:
         language = round_.languages[0]
-    raw_seed = request.args.get("seed", "")
-    seed = int(raw_seed) if raw_seed.isdigit() and len(raw_seed) <= 16 else secrets.randbits(52)
+    seed = arg_int("seed", high=2**52 - 1)
+    if seed is None:
+        seed = secrets.randbits(52)
     try:
         questions = services.preview(round_, language, seed)
         problem = None
@@ -656,8 +656,7 @@ def preview(round_id: int) -> Any:
 @bp.route("/contests/<int:contest_id>/audit")
 @contest_organizer_required
 def audit(contest_id: int) -> Any:
-    raw = request.args.get("before", "")
-    before_id = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    before_id = arg_int("before", high=MAX_ID)
     rows, next_before = services.audit_page(g.contest, before_id)
     return render_template(
         "organizer/audit.html", contest=g.contest, rows=rows, next_before=next_before

@@ -37,6 +37,7 @@ from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.ranking import to_ms
+from quiz.params import whole_number
 from quiz.play.models import Answer, Attempt
 from quiz.play.services import finalize_if_overdue, get_own_attempt
 
@@ -271,9 +272,8 @@ def flagged_attempts(round_: Round) -> list[Flag]:
 def _optional_int(name: str, value: Any, low: int, high: int, errors: dict) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    value = whole_number(value, low=low, high=high)
+    if value is None:
         errors[name] = [_l("Must be between %(low)d and %(high)d.", low=low, high=high)]
         return None
     return value

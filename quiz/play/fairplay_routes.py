@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import BooleanField, IntegerField
+from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
 from quiz.accounts.access import login_required
@@ -22,6 +22,7 @@ from quiz.contests.models import Round
 from quiz.errors import ValidationFailed, wants_json
 from quiz.extensions import db
 from quiz.forms import FlaskForm
+from quiz.params import WholeNumberField
 from quiz.play import fairplay
 
 bp = Blueprint("fairplay", __name__)
@@ -29,15 +30,15 @@ bp = Blueprint("fairplay", __name__)
 
 class FairPlayForm(FlaskForm):
     focus_tracking = BooleanField(_l("Record when participants leave the quiz page"))
-    focus_limit = IntegerField(
+    focus_limit = WholeNumberField(
         _l("Times allowed to leave the page"), validators=[Optional(), NumberRange(1, 1000)]
     )
     focus_auto_finish = BooleanField(_l("Finish the attempt at that limit"))
-    flag_median_seconds = IntegerField(
+    flag_median_seconds = WholeNumberField(
         _l("Flag when the median seconds per answer is below"),
         validators=[Optional(), NumberRange(1, 600)],
     )
-    flag_fast_answers = IntegerField(
+    flag_fast_answers = WholeNumberField(
         _l("Flag after this many answers under 2 seconds"),
         validators=[Optional(), NumberRange(1, 1000)],
     )

@@ -27,6 +27,7 @@ from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.ranking import to_ms
+from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for, speed_bonus
@@ -145,6 +146,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
     )
     _commit_keeping_loaded()
+    metrics.ATTEMPTS_STARTED.inc()
     attempt = _known_attempt(attempt_id, values)
     _publish(attempt, now, person=(league_id, user.display_name))
     return attempt, True
@@ -428,6 +430,7 @@ def save_answer(
             conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
         standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
     db.session.commit()
+    metrics.ANSWERS_SAVED.inc()
     _publish(standing, now)
     return SavedAnswer(
         no=no,
@@ -485,6 +488,7 @@ def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:
     db.session.commit()
     db.session.refresh(attempt)
     if done is not None:
+        metrics.ATTEMPTS_FINISHED.labels(reason).inc()
         _publish(attempt, now)
     return attempt
 

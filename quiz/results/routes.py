@@ -36,6 +36,7 @@ from quiz.downloads import download, file_name
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, current_language
+from quiz.params import MAX_ID, arg_int
 from quiz.results import certificates, item_analysis, monitor, participation, services
 from quiz.results.forms import ActionForm, ConfirmForm
 
@@ -55,8 +56,7 @@ def _ip() -> str | None:
 
 
 def _league_arg(contest: Any) -> int | None:
-    raw = request.args.get("league", "")
-    league_id = int(raw) if raw.isdigit() else None
+    league_id = arg_int("league", high=MAX_ID)
     return league_id if league_id in {lg.id for lg in contest.leagues} else None
 
 
@@ -236,8 +236,7 @@ def results_page(round_id: int) -> Any:
     league_id = _league_arg(g.contest)
     rows = services.round_results(round_, league_id)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
-    raw = request.args.get("page", "1")
-    page = min(max(int(raw) if raw.isdigit() else 1, 1), pages)
+    page = min(arg_int("page", 1, low=1), pages)
     language = current_language()
     return render_template(
         "results/results.html",
@@ -415,8 +414,7 @@ def _pdf(body: bytes, ascii_name: str, full_name: str) -> Response:
 def certificates_top(round_id: int) -> Any:
     """The top N (``?top=``, default 3, at most 10) of each league, or of ``?league=``."""
     round_ = _round(round_id)
-    raw = request.args.get("top", "3")
-    top = int(raw) if raw.isdigit() else 3
+    top = arg_int("top", 3)
     league_id = _league_arg(g.contest)
     body = certificates.top_certificates(round_, top, league_id, now())
     _audit_export("certificates", "round", round_.id, "pdf", top=top, league_id=league_id)

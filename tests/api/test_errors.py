@@ -195,3 +195,68 @@ def test_leaderboard_etag_gives_304(client, player, clock):
     )
     third = client.get(url, headers={**player["headers"], "If-None-Match": etag})
     assert third.status_code == 200
+
+
+DEEP = "[" * 5000 + "]" * 5000
+NESTED = '{"choice": ' + "[" * 40 + '"A"' + "]" * 40 + "}"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        DEEP,
+        '{"choice": ' + DEEP + "}",
+        NESTED,
+        '{"choice": ["\\ud800"]}',
+        '{"choice": ["A"], "\\udfff": 1}',
+        '{"choice": ["A\\udc00"]}',
+        '{"choice": ["A"], "n": ' + "9" * 5000 + "}",
+        '{"choice": ["A\\u0000"]}',
+    ],
+    ids=[
+        "deep",
+        "deep-inside",
+        "nested-40",
+        "surrogate",
+        "surrogate-key",
+        "low-surrogate",
+        "5000-digits",
+        "nul",
+    ],
+)
+def test_json_nested_thousands_deep_or_with_unpaired_surrogates_is_400(client, player, raw):
+    """Valid JSON that no handler could use: Python's parser overflows at ~1,000 levels,
+    a lone surrogate cannot be stored as UTF-8, and Python refuses integers of more than
+    4,300 digits. All are unreadable bodies (400), in the caller's language, and nothing
+    is saved."""
+    url = f"/api/v1/attempts/{player['attempt']['id']}/answers/1"
+    headers = {**player["headers"], "Accept-Language": "mn"}
+    response = client.put(url, headers=headers, data=raw, content_type="application/json")
+    error = _error(response, 400, "invalid_json")
+    assert any("\u1820" <= ch <= "\u18af" for ch in error["message"])  # Mongolian script
+    assert _answers() == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"username": "\\ud800", "password": "x"}',
+        '{"username": ' + DEEP + ', "password": "x"}',
+    ],
+)
+def test_unauthenticated_json_endpoints_refuse_them_too(client, raw):
+    for url in ("/api/v1/auth/token", "/api/v1/auth/register"):
+        response = client.post(url, data=raw, content_type="application/json")
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.json["error"]["code"] == "invalid_json"
+
+
+def test_paired_surrogates_are_an_ordinary_character(client, make):
+    """An emoji written as a JSON surrogate pair is one character, and is fine."""
+    response = client.post(
+        "/api/v1/auth/register",
+        data='{"username": "emoji1", "password": "correct-horse-9", '
+        '"display_name": "Bat \\ud83d\\ude00", "region_code": "150102", "language": "zh"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json

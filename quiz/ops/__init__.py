@@ -1,0 +1,1 @@
+"""Running the platform: health and readiness checks, Prometheus metrics, JSON logs."""
