@@ -229,8 +229,8 @@ def _contest_errors(data: ContestData, contest: Contest | None) -> dict[str, lis
     data.title_mn = (data.title_mn or "").strip()
     data.join_code = (data.join_code or "").strip()
     if not data.slug:  # left empty: the current one, or one made from the title
-        data.slug = contest.slug if contest else free_slug(
-            slug_from_titles(data.title_zh, data.title_mn)
+        data.slug = (
+            contest.slug if contest else free_slug(slug_from_titles(data.title_zh, data.title_mn))
         )
     if not SLUG_RE.match(data.slug):
         errors["slug"] = [_l("Use 2 to 64 lowercase letters, digits or hyphens.")]
