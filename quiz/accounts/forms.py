@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+REGION_REQUIRED = _l("Choose your banner, county or district.")
+REGION_PLACEHOLDER = _l("Choose…")
+
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("mn", "ᠮᠣᠩᠭᠣᠯ")]
 
 
@@ -17,7 +20,10 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=32)])
-    region_code = SelectField(_l("Banner, county or district"), validators=[DataRequired()])
+    region_code = SelectField(
+        _l("Banner, county or district"),
+        validators=[DataRequired(message=REGION_REQUIRED)],
+    )
     school_id = SelectField(_l("School (optional)"), coerce=str, default="")
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="zh")
     email = StringField(

@@ -34,6 +34,7 @@ from quiz.accounts.forms import (
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
+    REGION_PLACEHOLDER,
     ProfileForm,
     RegisterForm,
     TwoFactorChangeForm,
@@ -72,7 +73,8 @@ def _fill_choices(form: ProfileForm) -> None:
     language = current_language()
     # Counties grouped by their 盟市 (<optgroup>); WTForms reads groups only from SelectChoice.
     # Chinese keeps the official code order; Mongolian is sorted by name (sort_names).
-    form.region_code.choices = [
+    # A placeholder first, so nobody joins a league by not choosing (the first county).
+    form.region_code.choices = [SelectChoice("", str(REGION_PLACEHOLDER))] + [
         SelectChoice(c.code, c.name(language), optgroup=league.name(language))
         for league, counties in sort_names(
             counties_by_league(), lambda pair: pair[0].name(language), language
