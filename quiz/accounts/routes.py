@@ -29,12 +29,12 @@ from quiz import mail
 from quiz.accounts import recovery, services, sessions, two_factor
 from quiz.accounts.access import login_required, public, roles_required
 from quiz.accounts.forms import (
+    REGION_PLACEHOLDER,
     ChangePasswordForm,
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
-    REGION_PLACEHOLDER,
     ProfileForm,
     RegisterForm,
     TwoFactorChangeForm,
