@@ -12,6 +12,7 @@ put in the session cookie. Lost cards are replaced by resetting the passwords.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import redis
@@ -283,9 +284,12 @@ def school_class(class_id: int) -> Any:
 
 
 def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: bool) -> Any:
-    """The new one-time passwords, once: a printable page or a PDF (nothing is kept)."""
+    """The new one-time passwords, once: a printable page, with the PDF as a download
+    link on it when asked for (nothing is kept). The PDF is not the response itself: the
+    browser would stay on the form's page, which still says the class has no students."""
     g.no_store = True
     login_url = url_for("accounts.login", _external=True)
+    pdf_href = None
     if pdf:
         from quiz.documents.login_cards import LoginCard, render_login_cards
 
@@ -303,13 +307,14 @@ def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: 
                 for c in cards
             ]
         )
-        return Response(
-            data,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": 'attachment; filename="login-cards.pdf"'},
-        )
+        pdf_href = "data:application/pdf;base64," + base64.b64encode(data).decode("ascii")
     return render_template(
-        "schools/cards.html", cards=cards, school=school_row, login_url=login_url, back=back
+        "schools/cards.html",
+        cards=cards,
+        school=school_row,
+        login_url=login_url,
+        back=back,
+        pdf_href=pdf_href,
     )
 
 

@@ -3,7 +3,9 @@ one-time passwords and the forced password change at first login."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from quiz.audit.models import AuditEvent
 from quiz.extensions import db
 from quiz.schools import roster
 from quiz.schools.models import SchoolStudent
+from tests.banks.console_helpers import translated
 from tests.schools.conftest import csv_bytes, import_students, login
 
 
@@ -187,9 +190,24 @@ def test_login_cards_as_pdf_right_after_import_and_reset(app, client, world, clo
         data={"file": (io.BytesIO(data), "list.csv"), "pdf": "y"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.data.startswith(b"%PDF") and response.headers["Cache-Control"] == "no-store"
+    # A page, not the bare PDF: a download would leave the browser on the class page as
+    # it was before the import ("no student yet"). The PDF is a link on it.
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert pdf_of(html).startswith(b"%PDF")
+    assert "Aa" in html and "Bat" in html
+    assert translated("zh", "No student yet: import the class list.") not in html
+    back = client.get(f"/classes/{world.school_class.id}").get_data(as_text=True)
+    assert translated("zh", "No student yet: import the class list.") not in back
     reset = client.post(f"/classes/{world.school_class.id}/passwords", data={"pdf": "y"})
-    assert reset.mimetype == "application/pdf" and reset.data.startswith(b"%PDF")
+    assert pdf_of(reset.get_data(as_text=True)).startswith(b"%PDF")
     page = client.post(f"/classes/{world.school_class.id}/passwords", data={})
     assert page.mimetype == "text/html" and page.get_data(as_text=True).count("login-card") >= 2
+
+
+def pdf_of(html: str) -> bytes:
+    """The login cards PDF behind the page's download link."""
+    found = re.search(r'href="data:application/pdf;base64,([A-Za-z0-9+/=]+)" download="', html)
+    assert found, "no PDF download link"
+    return base64.b64decode(found.group(1))
