@@ -280,6 +280,16 @@ def template_xlsx(language: str) -> bytes:
     return out.getvalue()
 
 
+def template_csv(language: str) -> bytes:
+    """The same class list as CSV: UTF-8 with a byte-order mark, so Excel on Chinese
+    Windows opens the Chinese or Mongolian headers as text, not as mojibake."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(
+        [header_label(column, language) for column in COLUMNS]
+    )
+    return out.getvalue().encode("utf-8-sig")
+
+
 # -- importing -------------------------------------------------------------------------
 
 

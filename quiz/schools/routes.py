@@ -240,11 +240,18 @@ def export_school(school_id: int) -> Any:
     )
 
 
-@bp.route("/schools/roster-template/<language>.xlsx")
+@bp.route("/schools/roster-template/<language>.<any(xlsx, csv):fmt>")
 @roles_required(*STAFF)
-def roster_template(language: str) -> Any:
+def roster_template(language: str, fmt: str) -> Any:
     if language not in LANGUAGES:
         abort(404)
+    if fmt == "csv":
+        g.no_store = True
+        return Response(
+            roster.template_csv(language),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="class-list-{language}.csv"'},
+        )
     return _xlsx(roster.template_xlsx(language), f"class-list-{language}.xlsx")
 
 

@@ -211,3 +211,40 @@ def pdf_of(html: str) -> bytes:
     found = re.search(r'href="data:application/pdf;base64,([A-Za-z0-9+/=]+)" download="', html)
     assert found, "no PDF download link"
     return base64.b64decode(found.group(1))
+
+
+@pytest.mark.parametrize("language", ["zh", "mn"])
+def test_csv_template_beside_the_xlsx_ones_reads_back(client, world, language):
+    world.teacher.language = language  # the account's language picks the pages'
+    db.session.commit()
+    login(client, world.teacher.username)
+    for page in ("/schools", f"/classes/{world.school_class.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/schools/roster-template/{language}.csv"' in html, page
+        assert 'href="/schools/roster-template/zh.xlsx"' in html, page
+    response = client.get(f"/schools/roster-template/{language}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="class-list-{language}.csv"' in response.headers["Content-Disposition"]
+    data = response.data
+    assert data.startswith("\ufeff".encode())  # Excel opens it as UTF-8
+    assert data.decode("utf-8-sig").rstrip("\r\n").split(",") == [
+        roster.header_label(c, language) for c in roster.COLUMNS
+    ]
+    rows = roster.parse_roster(data + "Bat,A-17,mn\r\n".encode(), "list.csv")
+    assert [(r.name, r.student_number, r.language) for r in rows] == [("Bat", "A-17", "mn")]
+    assert client.get("/schools/roster-template/zh.pdf").status_code == 404
+
+
+def test_bank_list_offers_csv_and_word_templates_beside_xlsx(client, make):
+    from quiz.accounts.models import Role
+
+    organizer = make.user("org", roles=(Role.ORGANIZER,))
+    login(client, organizer.username)
+    html = client.get("/console/banks").get_data(as_text=True)
+    for link in (
+        "/template/zh",
+        "/template/mn",
+        "/template/zh?format=csv",
+        "/template/zh?format=docx",
+    ):
+        assert f'href="/console/banks{link}"' in html, link
