@@ -230,7 +230,7 @@ def test_csv_template_beside_the_xlsx_ones_reads_back(client, world, language):
     assert data.decode("utf-8-sig").rstrip("\r\n").split(",") == [
         roster.header_label(c, language) for c in roster.COLUMNS
     ]
-    rows = roster.parse_roster(data + "Bat,A-17,mn\r\n".encode(), "list.csv")
+    rows = roster.parse_roster(data + b"Bat,A-17,mn\r\n", "list.csv")
     assert [(r.name, r.student_number, r.language) for r in rows] == [("Bat", "A-17", "mn")]
     assert client.get("/schools/roster-template/zh.pdf").status_code == 404
 
