@@ -39,6 +39,7 @@ from question_bank.model import (
     Media,
     Question,
     Version,
+    shown_answer,
 )
 from question_bank.scoring import fill_credit, fill_key, fill_results
 from question_bank.text import fold_key, mongolian_words, normalize, sort_key
@@ -79,6 +80,7 @@ __all__ = [
     "parse_bank",
     "presented_options",
     "read_bank",
+    "shown_answer",
     "sort_key",
     "write_bank",
     "xlsx_template",

@@ -23,6 +23,7 @@ import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
+from question_bank import TRUE_FALSE_LABELS
 from quiz.accounts.models import User
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Contest, ReviewPolicy, Round, RoundState
@@ -170,11 +171,8 @@ def wrong_questions(
         )
         if text is None:
             continue
-        answer = (
-            [text.options.get(key, key) for key in question.answer]
-            if text.options
-            else list(question.answer)
-        )
+        labels = text.options or TRUE_FALSE_LABELS.get(text.language, {})
+        answer = [labels.get(key, key) for key in question.answer]
         found.append(
             WrongQuestion(
                 question_id=question.id,
