@@ -48,6 +48,7 @@ def shown_answer(keys: Iterable[str], kind: str, language: str) -> str:
         return ", ".join(labels.get(key, key) for key in keys)
     return ", ".join(keys)
 
+
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
 """Largest picture a question or an option may carry."""
 
