@@ -39,6 +39,7 @@ from question_bank.model import (
     Media,
     Question,
     Version,
+    shown_answer,
 )
 from question_bank.scoring import fill_credit, fill_key, fill_results
 from question_bank.text import fold_key, human_size, mongolian_words, normalize, sort_key
@@ -80,6 +81,7 @@ __all__ = [
     "parse_bank",
     "presented_options",
     "read_bank",
+    "shown_answer",
     "sort_key",
     "write_bank",
     "xlsx_template",

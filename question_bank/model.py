@@ -39,6 +39,16 @@ class Kind(StrEnum):
 CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTIPLE, Kind.TRUEFALSE})
 """Kinds graded by option keys."""
 
+
+def shown_answer(keys: Iterable[str], kind: str, language: str) -> str:
+    """Answer keys as people read them: a true/false key as its word (正确/错误, never
+    T/F), option keys as they are (``A, C``)."""
+    if kind == Kind.TRUEFALSE:
+        labels = TRUE_FALSE_LABELS.get(language, TRUE_FALSE_LABELS["zh"])
+        return ", ".join(labels.get(key, key) for key in keys)
+    return ", ".join(keys)
+
+
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
 """Largest picture a question or an option may carry."""
 

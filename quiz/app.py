@@ -204,6 +204,13 @@ def _init_templates(app: Flask) -> None:
         language = current_language()
         return {"language": language, "html_lang": HTML_LANG[language], "languages": LANGUAGES}
 
+    @app.template_filter("answer")
+    def _answer(keys: Any, kind: str) -> str:
+        """Answer keys in the page's language: 正确/错误 for true/false, never T/F."""
+        from question_bank import shown_answer
+
+        return shown_answer(list(keys), kind, current_language())
+
     @app.template_filter("duration")
     def _duration(ms: int | None) -> str:
         if ms is None:

@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from quiz.forms import FlaskForm
 
+REGION_REQUIRED = _l("Choose your banner, county or district.")
+REGION_PLACEHOLDER = _l("Choose…")
+
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("mn", "ᠮᠣᠩᠭᠣᠯ")]
 
 
@@ -18,7 +21,10 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=32)])
-    region_code = SelectField(_l("Banner, county or district"), validators=[DataRequired()])
+    region_code = SelectField(
+        _l("Banner, county or district"),
+        validators=[DataRequired(message=REGION_REQUIRED)],
+    )
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="zh")
     email = StringField(
         _l("E-mail address (optional)"),

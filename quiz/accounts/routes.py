@@ -28,6 +28,7 @@ from quiz import mail
 from quiz.accounts import recovery, services, sessions, two_factor
 from quiz.accounts.access import login_required, public, roles_required
 from quiz.accounts.forms import (
+    REGION_PLACEHOLDER,
     ChangePasswordForm,
     EmptyForm,
     ForgotPasswordForm,
@@ -70,7 +71,8 @@ def _fill_choices(form: ProfileForm) -> None:
     language = current_language()
     # Counties grouped by their 盟市 (<optgroup>); WTForms reads groups only from SelectChoice.
     # Chinese keeps the official code order; Mongolian is sorted by name (sort_names).
-    form.region_code.choices = [
+    # A placeholder first, so nobody joins a league by not choosing (the first county).
+    form.region_code.choices = [SelectChoice("", str(REGION_PLACEHOLDER))] + [
         SelectChoice(c.code, c.name(language), optgroup=league.name(language))
         for league, counties in sort_names(
             counties_by_league(), lambda pair: pair[0].name(language), language

@@ -25,7 +25,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from question_bank import LANGUAGES, OPTION_KEYS, TRUE_FALSE_LABELS
+from question_bank import (
+    LANGUAGES,
+    OPTION_KEYS,
+    TRUE_FALSE_KEYS,
+    TRUE_FALSE_LABELS,
+    Kind,
+    shown_answer,
+)
 from question_bank.formats import FORMATS, IMPORT_FORMATS, MAX_FILE_BYTES
 from question_bank.formats.templates import SUFFIXES as TEMPLATE_SUFFIXES
 from question_bank.formats.templates import TEMPLATE_FORMATS
@@ -302,6 +309,11 @@ def _question_form(bank_id: int, question: Any) -> QuestionForm:
             c.slug, c.name_zh if current_language() == "zh" or not c.name_mn else c.name_mn
         )
         for c in console.categories_of(bank_id)
+    ]
+    # True/false keys read as their words (正确/错误), never T/F.
+    form.answer.choices = [SelectChoice(k, k) for k in OPTION_KEYS] + [
+        SelectChoice(k, shown_answer([k], Kind.TRUEFALSE, current_language()))
+        for k in TRUE_FALSE_KEYS
     ]
     if request.method == "GET":
         form.kind.data = question.kind

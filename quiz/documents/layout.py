@@ -120,14 +120,17 @@ def draw(
     *,
     align: str = "C",
     spacing: float = 1.45,
+    upright: bool = False,
 ) -> None:
     """Lay ``lines`` out in ``box`` (x, y, width, height, mm) in the language's direction.
 
     The block is centred across the lines (vertically for Chinese, horizontally for
     Mongolian); ``align`` places text along each line: "C" centred, "L" at its start.
+    ``upright`` writes horizontal lines whatever the language (Latin codes on a
+    Mongolian card: read and copied as they are typed, not turned on their side).
     """
     x, y, width, height = box
-    vertical = language == "mn"
+    vertical = language == "mn" and not upright
     length = height if vertical else width  # how long one written line may be
     pieces = [(line, text) for line in lines for text in _wrapped(pdf, line, language, length)]
     depth = sum(line.size * PT * spacing for line, _ in pieces)

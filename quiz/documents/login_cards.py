@@ -1,8 +1,10 @@
 """Login cards: eight per A4 portrait page (2 × 4) with dashed cut lines.
 
 Teachers print them and hand each student their card: school, class, name, username,
-one-time password and where to log in, each card in its student's language (a Mongolian
-card is written in vertical lines). Pure over plain data; needs a Flask app context for
+one-time password and where to log in, each card in its student's language. A Mongolian
+card writes its words in vertical lines, and the username, password and address upright
+(horizontal Latin text, as the student types it, and copyable from the PDF), each beside
+its vertical label. Pure over plain data; needs a Flask app context for
 the translated labels. Raises ``PdfFontMissing`` (503) without a Chinese font on the host
 and ``NothingToPrint`` (422) for an empty list.
 """
@@ -50,6 +52,37 @@ def _lines(card: LoginCard) -> list[Line]:
         ]
 
 
+MN_WORDS_SHARE = 0.24  # of a Mongolian card's width: school, class and name
+MN_LABEL_WIDTH = 11.0  # mm: a vertical label beside each upright code
+
+
+def _draw_mongolian(pdf, card: LoginCard, box: tuple[float, float, float, float]) -> None:  # type: ignore[no-untyped-def]
+    """Vertical words on the left; on the right one row per code: its label (vertical)
+    and the code itself, upright."""
+    x, y, width, height = box
+    words = width * MN_WORDS_SHARE
+    with speaking("mn"):
+        head = [
+            Line(f"{card.school_name} · {card.class_name}", 9, _MUTED),
+            Line(card.student_name, 15),
+        ]
+        rows = [
+            (_("Username"), Line(card.username, 13, code=True)),
+            (_("One-time password"), Line(card.one_time_password, 14, code=True)),
+            (_("Log in at"), Line(card.login_url, 8, code=True)),
+        ]
+    draw(pdf, head, "mn", (x, y, words, height), align="L", spacing=1.3)
+    left = x + words + 2
+    row_height = height / len(rows)
+    for index, (label, code) in enumerate(rows):
+        top = y + index * row_height
+        label_box = (left, top, MN_LABEL_WIDTH, row_height)
+        draw(pdf, [Line(label, 7, _MUTED)], "mn", label_box, align="C", spacing=1.2)
+        code_x = left + MN_LABEL_WIDTH + 1
+        code_box = (code_x, top, x + width - code_x, row_height)
+        draw(pdf, [code], "mn", code_box, align="L", spacing=1.3, upright=True)
+
+
 def _cut_lines(pdf) -> None:  # type: ignore[no-untyped-def]
     width, height = PAGE
     pdf.set_draw_color(150, 150, 150)
@@ -76,5 +109,8 @@ def render_login_cards(cards: Sequence[LoginCard]) -> bytes:
             x = (slot % COLUMNS) * card_w + PADDING
             y = (slot // COLUMNS) * card_h + PADDING
             box = (x, y, card_w - 2 * PADDING, card_h - 2 * PADDING)
-            draw(pdf, _lines(card), card.language, box, align="L", spacing=1.3)
+            if card.language == "mn":
+                _draw_mongolian(pdf, card, box)
+            else:
+                draw(pdf, _lines(card), card.language, box, align="L", spacing=1.3)
         return bytes(pdf.output())

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from anyascii import anyascii
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -194,6 +195,38 @@ class ContestData:
     join_code: str = ""
 
 
+SLUG_BASE_LENGTH = 40
+SLUG_SUFFIX_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def slug_from_titles(*titles: str) -> str:
+    """A short ASCII name for links from the first title that gives one.
+
+    Chinese comes out as pinyin (2026年科普日 -> 2026-nian-ke-pu-ri), Mongolian script in
+    Latin letters, cut at a word boundary; ``contest`` when no title gives two characters.
+    """
+    for title in titles:
+        latin = anyascii(title or "")
+        latin = re.sub(r"(?<=[A-Za-z0-9])(?=[A-Z])", " ", latin)  # one syllable a word
+        slug = ""
+        for word in re.findall(r"[a-z0-9]+", latin.lower()):
+            longer = f"{slug}-{word}" if slug else word
+            if len(longer) > SLUG_BASE_LENGTH:
+                break
+            slug = longer
+        if len(slug) >= 2:
+            return slug
+    return "contest"
+
+
+def free_slug(base: str) -> str:
+    """``base``, or ``base`` with a short random suffix when another contest has it."""
+    slug = base
+    while db.session.scalar(select(Contest.id).where(Contest.slug == slug)) is not None:
+        slug = base + "-" + "".join(secrets.choice(SLUG_SUFFIX_ALPHABET) for _ in range(4))
+    return slug
+
+
 def generate_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
@@ -204,6 +237,10 @@ def _contest_errors(data: ContestData, contest: Contest | None) -> dict[str, lis
     data.title_zh = (data.title_zh or "").strip()
     data.title_mn = (data.title_mn or "").strip()
     data.join_code = (data.join_code or "").strip()
+    if not data.slug:  # left empty: the current one, or one made from the title
+        data.slug = (
+            contest.slug if contest else free_slug(slug_from_titles(data.title_zh, data.title_mn))
+        )
     if not SLUG_RE.match(data.slug):
         errors["slug"] = [_l("Use 2 to 64 lowercase letters, digits or hyphens.")]
     else:

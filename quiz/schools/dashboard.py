@@ -22,6 +22,7 @@ import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
+from question_bank import TRUE_FALSE_LABELS
 from question_bank.formats import spreadsheet
 from question_bank.formats.spreadsheet import Sheet
 from quiz.accounts.models import User
@@ -176,11 +177,8 @@ def wrong_questions(
         )
         if text is None:
             continue
-        answer = (
-            [text.options.get(key, key) for key in question.answer]
-            if text.options
-            else list(question.answer)
-        )
+        labels = text.options or TRUE_FALSE_LABELS.get(text.language, {})
+        answer = [labels.get(key, key) for key in question.answer]
         found.append(
             WrongQuestion(
                 question_id=question.id,

@@ -280,6 +280,12 @@ def template_xlsx(language: str) -> bytes:
     return spreadsheet.workbook([Sheet(title, header, [], widths=(24, 18, 12))])
 
 
+def template_csv(language: str) -> bytes:
+    """The same class list as CSV: UTF-8 with a byte-order mark, so Excel on Chinese
+    Windows opens the Chinese or Mongolian headers as text, not as mojibake."""
+    return spreadsheet.csv_table([header_label(column, language) for column in COLUMNS], [])
+
+
 # -- importing -------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ put in the session cookie. Lost cards are replaced by resetting the passwords.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import redis
@@ -239,11 +240,19 @@ def export_school(school_id: int) -> Any:
     )
 
 
-@bp.route("/schools/roster-template/<language>.xlsx")
+@bp.route("/schools/roster-template/<language>.<any(xlsx, csv):fmt>")
 @roles_required(*STAFF)
-def roster_template(language: str) -> Any:
+def roster_template(language: str, fmt: str) -> Any:
     if language not in LANGUAGES:
         abort(404)
+    if fmt == "csv":
+        return download(
+            roster.template_csv(language),
+            spreadsheet.CSV_MIMETYPE,
+            f"class-list-{language}.csv",
+            file_name(_("Class list template"), LANGUAGE_NAMES[language], suffix=".csv"),
+            private=True,
+        )
     return _xlsx(
         roster.template_xlsx(language),
         f"class-list-{language}.xlsx",
@@ -287,9 +296,12 @@ def school_class(class_id: int) -> Any:
 
 
 def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: bool) -> Any:
-    """The new one-time passwords, once: a printable page or a PDF (nothing is kept)."""
+    """The new one-time passwords, once: a printable page, with the PDF as a download
+    link on it when asked for (nothing is kept). The PDF is not the response itself: the
+    browser would stay on the form's page, which still says the class has no students."""
     g.no_store = True
     login_url = url_for("accounts.login", _external=True)
+    pdf_href = pdf_name = None
     if pdf:
         from quiz.documents.login_cards import LoginCard, render_login_cards
 
@@ -307,14 +319,9 @@ def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: 
                 for c in cards
             ]
         )
+        pdf_href = "data:application/pdf;base64," + base64.b64encode(data).decode("ascii")
         first = cards[0] if cards else None
-        return download(
-            data,
-            "application/pdf",
-            "login-cards.pdf",
-            file_name(_("Login cards"), first.class_name if first else None, suffix=".pdf"),
-            private=True,
-        )
+        pdf_name = file_name(_("Login cards"), first.class_name if first else None, suffix=".pdf")
     return render_template(
         "schools/cards.html",
         cards=cards,
@@ -322,6 +329,8 @@ def _cards_page(cards: list[services.Card], school_row: School, back: str, pdf: 
         login_url=login_url,
         back=back,
         card_labels=_card_labels(),
+        pdf_href=pdf_href,
+        pdf_name=pdf_name,
     )
 
 

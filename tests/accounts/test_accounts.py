@@ -456,3 +456,32 @@ def test_api_errors_follow_the_users_language_without_a_header(app, client, make
     assert zh.json["error"]["message"] == _translated(
         app, "zh_Hans_CN", "This attempt does not exist."
     )
+
+
+@pytest.mark.parametrize("language", ["zh", "mn"])
+def test_registration_preselects_no_region(app, client, language):
+    """A careless user must not join the first county's league by not choosing."""
+    client.set_cookie("lang", language)
+    html = client.get("/register").get_data(as_text=True)
+    if language == "zh":
+        select_html = html.split('<select id="region_code"', 1)[1].split("</select>", 1)[0]
+        assert " required" in select_html.split(">", 1)[0]
+        placeholder = _translated(app, "zh_Hans_CN", "Choose…")
+        # The placeholder comes first and nothing is selected: the browser shows it.
+        assert select_html.split(">", 1)[1].startswith(f'<option value="">{placeholder}</option>')
+        assert "selected" not in select_html
+    else:  # radios per league: none checked, no empty one
+        fieldset = html.split('<fieldset class="field grouped-choice"', 1)[1].split("</fieldset>")[
+            0
+        ]
+        assert 'name="region_code"' in fieldset
+        assert "checked" not in fieldset and 'value=""' not in fieldset
+    response = client.post("/register", data=_page_form(region_code=None, language=language))
+    assert response.status_code == 422
+    locale = {"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}[language]
+    message = _translated(app, locale, "Choose your banner, county or district.")
+    assert message != "Choose your banner, county or district."  # in the catalog
+    errors = response.get_data(as_text=True).split('id="region_code-errors">', 1)[1]
+    assert f"<li>{message}</li>" in errors.split("</ul>", 1)[0]
+    response = client.post("/register", data=_page_form(region_code=""))
+    assert response.status_code == 422 and _users() == 0

@@ -16,9 +16,8 @@ from quiz.banks.models import Question as QuestionRow
 from quiz.banks.services import import_bank
 from quiz.extensions import db
 from tests.factories import sample_bank
-from tests.interop import moodle_dir
+from tests.interop import FIXTURES, moodle_dir
 
-MOODLE = moodle_dir()
 CONTRACT_KEYS = {"imported", "skipped", "errors", "questions"}
 
 SMALL = {
@@ -83,25 +82,48 @@ def test_xlsx_template_command_and_import(runner, tmp_path: Path) -> None:
     assert db.session.scalars(select(QuestionBank.slug)).all() == ["my-bank"]
 
 
-def test_moodle_gift_fixture_through_the_cli(runner) -> None:
-    path = MOODLE / "questions.gift.txt"
+# The project's own GIFT file, and Moodle's (when at hand), through the CLI: what each
+# gives (kind, title, line of the questions skipped; titles of those imported).
+GIFT_FILES = {
+    "own": (
+        "kinds.gift.txt",
+        [
+            ("essay", "Open-1", 2),
+            ("matching", "Instruments", 5),
+            ("numerical", "Legs", 31),
+            ("fill", "Fill", 34),
+        ],
+        ["Planet", "Gases", "Boiling", "Moon light", "Moon light"],
+    ),
+    "moodle": (
+        "questions.gift.txt",
+        [
+            ("essay", "Q8", 2),
+            ("matching", "Moodle activities", 5),
+            ("numerical", "Q5", 31),
+            ("fill", "Shortanswer", 34),
+        ],
+        ["Q2", "colours", "Q1", "2-08 TSL", "2-08 TSL"],
+    ),
+}
+
+
+def gift_file(source: str) -> Path:
+    folder = FIXTURES if source == "own" else moodle_dir()
+    return folder / GIFT_FILES[source][0]
+
+
+@pytest.mark.parametrize("source", sorted(GIFT_FILES))
+def test_gift_fixture_through_the_cli(runner, source: str) -> None:
+    _, skipped, titles = GIFT_FILES[source]
+    path = gift_file(source)
     code, report = run_import(runner, path)
     assert code == 0
     assert (report["imported"], report["skipped"]) == (5, 4)
-    assert [(n["kind"], n["title"], n["line"]) for n in report["unsupported"]] == [
-        ("essay", "Q8", 2),
-        ("matching", "Moodle activities", 5),
-        ("numerical", "Q5", 31),
-        ("fill", "Shortanswer", 34),  # read as fill-in since issue 12; not stored yet
-    ]
+    # (a fill-in question is read since issue 12, not stored yet)
+    assert [(n["kind"], n["title"], n["line"]) for n in report["unsupported"]] == skipped
     assert all(n["message"] for n in report["unsupported"])
-    assert [q["title"] for q in report["questions"]] == [
-        "Q2",
-        "colours",
-        "Q1",
-        "2-08 TSL",
-        "2-08 TSL",
-    ]
+    assert [q["title"] for q in report["questions"]] == titles
     assert count(QuestionRow) == 5
     # The same file again: the generated ids are stable, so the questions are updated.
     code, again = run_import(runner, path)
@@ -109,17 +131,22 @@ def test_moodle_gift_fixture_through_the_cli(runner) -> None:
     assert count(QuestionRow) == 5
 
 
-def test_text_output_names_skipped_questions(runner) -> None:
-    result = runner.invoke(args=["bank", "import", str(MOODLE / "questions.gift.txt"), "--dry-run"])
+@pytest.mark.parametrize("source", sorted(GIFT_FILES))
+def test_text_output_names_skipped_questions(runner, source: str) -> None:
+    path = gift_file(source)
+    kind, title, line = GIFT_FILES[source][1][0]
+    result = runner.invoke(args=["bank", "import", str(path), "--dry-run"])
     assert result.exit_code == 0
     assert "would import 5 questions, skipped 4" in result.stdout
     # Messages are in the user's language; the kind and the title are always there.
-    line = next(x for x in result.stderr.splitlines() if "questions.gift.txt:2: " in x)
-    assert "skipped (Q8)" in line and "essay" in line
+    found = next(x for x in result.stderr.splitlines() if f"{path.name}:{line}: " in x)
+    assert f"skipped ({title})" in found and kind in found
 
 
-def test_moodle_error_file_imports_nothing(runner) -> None:
-    code, report = run_import(runner, MOODLE / "aiken_errors.txt")
+@pytest.mark.parametrize("source", ["own", "moodle"])
+def test_aiken_error_file_imports_nothing(runner, source: str) -> None:
+    path = FIXTURES / "errors.aiken.txt" if source == "own" else moodle_dir() / "aiken_errors.txt"
+    code, report = run_import(runner, path)
     assert code != 0
     assert report["imported"] == 0 and report["questions"] == []
     assert [e["line"] for e in report["errors"]] == [3, 5, 7, 18]

@@ -32,7 +32,7 @@ from tests.banks.console_helpers import (
     upload,
 )
 from tests.factories import sample_bank
-from tests.interop import moodle_dir
+from tests.interop import FIXTURES, moodle_dir
 
 CSV = (
     "题型,题目,选项A,选项B,选项C,答案,解析,分类\n"
@@ -172,27 +172,47 @@ def test_each_format_through_the_web(app, make, name):
     assert set(row.languages) == set(first.languages)
 
 
-def test_moodle_fixtures_name_unsupported_kinds(app, make):
+# The project's own fixtures, and Moodle's (when at hand): (GIFT file, the unsupported
+# questions it names with the line of the last one, XML file, its essay, the categories).
+CONSOLE_FILES = {
+    "own": (
+        "kinds.gift.txt",
+        (("essay", "Open-1"), ("matching", "Instruments"), ("numerical", "Legs")),
+        "nested.xml",
+        "Water essay",
+        ["earth", "earth-air", "earth-water", "earth-water-ice"],
+    ),
+    "moodle": (
+        "questions.gift.txt",
+        (("essay", "Q8"), ("matching", "Moodle activities"), ("numerical", "Q5")),
+        "nested_categories_with_questions.xml",
+        "Kappa Essay Question",
+        ["iota", "iota-kappa", "iota-kappa-lambda", "iota-mu"],
+    ),
+}
+
+
+@pytest.mark.parametrize("source", sorted(CONSOLE_FILES))
+def test_interop_fixtures_name_unsupported_kinds(app, make, source):
+    gift, named, xml, essay, categories = CONSOLE_FILES[source]
+    folder = FIXTURES if source == "own" else moodle_dir()
     browser = organizer_client(app, make)
-    moodle = moodle_dir()
-    token = token_of(
-        upload(browser, (moodle / "questions.gift.txt").read_bytes(), "questions.gift.txt")
-    )
+    token = token_of(upload(browser, (folder / gift).read_bytes(), gift))
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
     assert 'data-count="import">5<' in html
-    for kind, title in (("essay", "Q8"), ("matching", "Moodle activities"), ("numerical", "Q5")):
+    for kind, title in named:
         assert f'<span class="badge">{kind}</span> {title}:' in html
     assert translated("zh", "Line %(line)s", line=31) in html
 
-    data = (moodle / "nested_categories_with_questions.xml").read_bytes()
+    data = (folder / xml).read_bytes()
     token = token_of(upload(browser, data, "nested.xml", new_slug="nested"))
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
-    assert 'data-count="import">4<' in html and "Kappa Essay Question" in html
+    assert 'data-count="import">4<' in html and essay in html
     browser.post(f"/console/banks/import/{token}/confirm", data={"digest": digest_of(html)})
-    categories = db.session.scalars(
+    stored = db.session.scalars(
         select(QuestionRow.category).join(QuestionBank).where(QuestionBank.slug == "nested")
     ).all()
-    assert sorted(categories) == ["iota", "iota-kappa", "iota-kappa-lambda", "iota-mu"]
+    assert sorted(stored) == categories
 
 
 def _truncated_xlsx() -> bytes:

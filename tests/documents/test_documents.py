@@ -198,3 +198,37 @@ def test_empty_list_and_unknown_language_are_refused(app: Flask) -> None:
             render_certificates([], issuer="x")
         with pytest.raises(ValueError, match="language"):
             render_login_cards([LoginCard("en", "s", "c", "n", "u", "p", "url")])
+
+
+def _shown_text(reader: PdfReader, page: int = 0) -> list[tuple[str, list[float], str]]:
+    """(text, transformation matrix, font) of every piece of text drawn on a page."""
+    found: list[tuple[str, list[float], str]] = []
+
+    def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            found.append((text, list(cm), str(font.get("/BaseFont")) if font else ""))
+
+    reader.pages[page].extract_text(visitor_text=visit)
+    return found
+
+
+def test_mongolian_login_card_codes_are_upright_and_copyable(app: Flask) -> None:
+    """Username, password and address are horizontal Latin text (not turned on their
+    side like the Mongolian words) and come out of the PDF as typed."""
+    card = _card(2, "mn")
+    with app.app_context():
+        data = render_login_cards([card])
+    _save("login-card-mn.pdf", data)
+    reader = _reader(data)
+    shown = _shown_text(reader)
+    for code in (card.username, card.one_time_password, card.login_url):
+        matches = [item for item in shown if item[0].strip() == code]
+        assert len(matches) == 1, (code, shown)
+        [(_, matrix, font)] = matches
+        a, b, c, d = matrix[:4]
+        assert (b, c) == (0, 0) and a > 0 and d > 0, (code, matrix)  # not rotated
+        assert "Courier" in font
+    assert card.one_time_password in reader.pages[0].extract_text()
+    # The Mongolian words are still vertical lines in the bundled font.
+    words = [m for text, m, font in shown if "NotoSansMongolian" in font]
+    assert words and all(abs(m[1]) == 1 and m[0] == 0 for m in words), words

@@ -70,7 +70,7 @@ def _options(html: str) -> list[tuple[str, str, str]]:
     for match in re.finditer(pattern, control):
         if match.group(1) is not None:
             group = unescape(match.group(1))
-        else:
+        elif match.group(2):  # (the select's "Choose…" placeholder has no value)
             rows.append((group, match.group(2), unescape(match.group(3))))
     return rows
 

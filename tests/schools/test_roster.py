@@ -3,7 +3,9 @@ one-time passwords and the forced password change at first login."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from quiz.audit.models import AuditEvent
 from quiz.extensions import db
 from quiz.schools import roster
 from quiz.schools.models import SchoolStudent
+from tests.banks.console_helpers import translated
 from tests.schools.conftest import csv_bytes, import_students, login
 
 
@@ -187,10 +190,18 @@ def test_login_cards_as_pdf_right_after_import_and_reset(app, client, world, clo
         data={"file": (io.BytesIO(data), "list.csv"), "pdf": "y"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.data.startswith(b"%PDF") and response.headers["Cache-Control"] == "no-store"
+    # A page, not the bare PDF: a download would leave the browser on the class page as
+    # it was before the import ("no student yet"). The PDF is a link on it.
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert pdf_of(html).startswith(b"%PDF")
+    assert "Aa" in html and "Bat" in html
+    assert translated("zh", "No student yet: import the class list.") not in html
+    back = client.get(f"/classes/{world.school_class.id}").get_data(as_text=True)
+    assert translated("zh", "No student yet: import the class list.") not in back
     reset = client.post(f"/classes/{world.school_class.id}/passwords", data={"pdf": "y"})
-    assert reset.mimetype == "application/pdf" and reset.data.startswith(b"%PDF")
+    assert pdf_of(reset.get_data(as_text=True)).startswith(b"%PDF")
     page = client.post(f"/classes/{world.school_class.id}/passwords", data={})
     assert page.mimetype == "text/html" and page.get_data(as_text=True).count("login-card") >= 2
 
@@ -203,3 +214,47 @@ def test_names_typed_with_menksoft_become_unicode_mongolian(app, world, clock):
     data = _xlsx([["姓名", "学号", "语言"], [f"{menksoft} ᠪᠠᠲᠤ", "003", "mn"]])
     [row] = roster.parse_roster(data, "list.xlsx")
     assert row.name == f"{unicode} ᠪᠠᠲᠤ"
+
+
+def pdf_of(html: str) -> bytes:
+    """The login cards PDF behind the page's download link."""
+    found = re.search(r'href="data:application/pdf;base64,([A-Za-z0-9+/=]+)" download="', html)
+    assert found, "no PDF download link"
+    return base64.b64decode(found.group(1))
+
+
+@pytest.mark.parametrize("language", ["zh", "mn"])
+def test_csv_template_beside_the_xlsx_ones_reads_back(client, world, language):
+    world.teacher.language = language  # the account's language picks the pages'
+    db.session.commit()
+    login(client, world.teacher.username)
+    for page in ("/schools", f"/classes/{world.school_class.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/schools/roster-template/{language}.csv"' in html, page
+        assert 'href="/schools/roster-template/zh.xlsx"' in html, page
+    response = client.get(f"/schools/roster-template/{language}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="class-list-{language}.csv"' in response.headers["Content-Disposition"]
+    data = response.data
+    assert data.startswith("\ufeff".encode())  # Excel opens it as UTF-8
+    assert data.decode("utf-8-sig").rstrip("\r\n").split(",") == [
+        roster.header_label(c, language) for c in roster.COLUMNS
+    ]
+    rows = roster.parse_roster(data + b"Bat,A-17,mn\r\n", "list.csv")
+    assert [(r.name, r.student_number, r.language) for r in rows] == [("Bat", "A-17", "mn")]
+    assert client.get("/schools/roster-template/zh.pdf").status_code == 404
+
+
+def test_bank_list_offers_csv_and_word_templates_beside_xlsx(client, make):
+    from quiz.accounts.models import Role
+
+    organizer = make.user("org", roles=(Role.ORGANIZER,))
+    login(client, organizer.username)
+    html = client.get("/console/banks").get_data(as_text=True)
+    for link in (
+        "/template/zh",
+        "/template/mn",
+        "/template/zh?format=csv",
+        "/template/zh?format=docx",
+    ):
+        assert f'href="/console/banks{link}"' in html, link

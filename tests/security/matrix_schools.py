@@ -83,7 +83,10 @@ ROWS: dict[str, list[Case]] = {
         Case("GET", "/schools/{S1}/export.xlsx", S1_MANAGE_200),
         Case("GET", "/schools/{S2}/export.xlsx", S2_ADMIN_ONLY),
     ],
-    "schools.roster_template": [Case("GET", "/schools/roster-template/mn.xlsx", STAFF_200)],
+    "schools.roster_template": [
+        Case("GET", "/schools/roster-template/mn.xlsx", STAFF_200),
+        Case("GET", "/schools/roster-template/zh.csv", STAFF_200),
+    ],
     "schools.school_class": [
         Case("GET", "/classes/{C1}", S1_VIEW),
         Case("GET", "/classes/{C2}", S2_ADMIN_ONLY),

@@ -17,7 +17,9 @@ Paths in the access matrix name objects with ``{P}``, ``{U}``, ``{O}`` (contests
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from quiz.accounts.models import Role, User
@@ -172,3 +174,23 @@ def inline_code(html: str) -> list[str]:
         if match:
             found.append(f"{name}: {match.group(0)[:80]}")
     return found
+
+
+class _IdCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value for name, value in attrs if name == "id" and value is not None)
+
+    handle_startendtag = handle_starttag
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """Element ids used more than once in a page (a label's ``for``, ARIA references and
+    the browser's own lookups all pick the first, so the second control is unreachable)."""
+    counter = _IdCounter()
+    counter.feed(html)
+    counter.close()
+    return [f"id {key!r} used {n} times" for key, n in sorted(counter.ids.items()) if n > 1]

@@ -16,7 +16,8 @@ HTML routes run on a logged-in browser session; ``/api/`` routes with a bearer t
 (mobile clients). Rows run in order, one client per role, so state-changing rows that
 end something (finishing an attempt, logging out) come last. Every response is also
 checked for the security headers, every redirect for staying on the site, and every
-HTML page for inline script or style (which the CSP forbids).
+HTML page for inline script or style (which the CSP forbids) and for an element id used
+twice.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from tests.security.scenario import (
     ROLES,
     build,
     check_security_headers,
+    duplicate_ids,
     inline_code,
     is_local,
     log_in,
@@ -267,7 +269,8 @@ def test_access_matrix(app, client, scenario, role):
             for problem in check_security_headers(response):
                 wrong.append(f"{where}: {problem}")
             if response.mimetype == "text/html":
-                for problem in inline_code(response.get_data(as_text=True)):
+                html = response.get_data(as_text=True)
+                for problem in inline_code(html) + duplicate_ids(html):
                     wrong.append(f"{where}: {problem}")
     assert wrong == [], "\n".join(wrong)
 

@@ -305,8 +305,18 @@ def test_organizers_see_the_flags_page_and_json(app, client, make, clock):
     bot = make.enrolled(contest, display_name="Speedy")
     fast = _answer_all(bot, round_, clock, 0.5)
     log_in(client, organizer)
+    # Reached from the contest overview and every page of the round's console.
+    flags_link = f'href="/console/rounds/{round_.id}/flags"'
+    for console_page in (
+        f"/console/contests/{contest.id}",
+        f"/console/rounds/{round_.id}/monitor",
+        f"/console/rounds/{round_.id}/results",
+        f"/console/rounds/{round_.id}/items",
+    ):
+        assert flags_link in client.get(console_page).get_data(as_text=True), console_page
     page = client.get(f"/console/rounds/{round_.id}/flags")
     assert page.status_code == 200
+    assert f'{flags_link} aria-current="page"' in page.get_data(as_text=True)
     assert f'data-attempt="{fast.id}"' in page.get_data(as_text=True)
     data = client.get(
         f"/console/rounds/{round_.id}/flags", headers={"Accept": "application/json"}
