@@ -208,8 +208,18 @@ def frozen_changes(checked: Checked) -> list[str]:
             row.kind != str(incoming[row.external_id].kind)
             or list(row.answer) != list(incoming[row.external_id].answer)
             or list(row.option_keys) != list(incoming[row.external_id].option_keys)
+            or _accepted_answers_differ(row, incoming[row.external_id])
         )
     )
+
+
+def _accepted_answers_differ(row: Question, incoming: Any) -> bool:
+    """A fill-in question's accepted answers are its key: frozen like a choice key."""
+    for text in row.texts:
+        version = incoming.versions.get(text.language)
+        if version is not None and [list(b) for b in version.blanks] != (text.blanks or []):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

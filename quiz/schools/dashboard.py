@@ -170,11 +170,14 @@ def wrong_questions(
         )
         if text is None:
             continue
-        answer = (
-            [text.options.get(key, key) for key in question.answer]
-            if text.options
-            else list(question.answer)
-        )
+        if question.kind == "fill":  # each blank's accepted answers
+            answer = [" / ".join(accepted) for accepted in text.blanks or ()]
+        else:
+            answer = (
+                [text.options.get(key, key) for key in question.answer]
+                if text.options
+                else list(question.answer)
+            )
         found.append(
             WrongQuestion(
                 question_id=question.id,

@@ -87,12 +87,11 @@ def test_moodle_gift_fixture_through_the_cli(runner) -> None:
     path = MOODLE / "questions.gift.txt"
     code, report = run_import(runner, path)
     assert code == 0
-    assert (report["imported"], report["skipped"]) == (5, 4)
+    assert (report["imported"], report["skipped"]) == (6, 3)
     assert [(n["kind"], n["title"], n["line"]) for n in report["unsupported"]] == [
         ("essay", "Q8", 2),
         ("matching", "Moodle activities", 5),
         ("numerical", "Q5", 31),
-        ("fill", "Shortanswer", 34),  # read as fill-in since issue 12; not stored yet
     ]
     assert all(n["message"] for n in report["unsupported"])
     assert [q["title"] for q in report["questions"]] == [
@@ -101,12 +100,13 @@ def test_moodle_gift_fixture_through_the_cli(runner) -> None:
         "Q1",
         "2-08 TSL",
         "2-08 TSL",
+        "Shortanswer",
     ]
-    assert count(QuestionRow) == 5
+    assert count(QuestionRow) == 6
     # The same file again: the generated ids are stable, so the questions are updated.
     code, again = run_import(runner, path)
-    assert code == 0 and again["imported"] == 5 and "duplicates" not in again
-    assert count(QuestionRow) == 5
+    assert code == 0 and again["imported"] == 6 and "duplicates" not in again
+    assert count(QuestionRow) == 6
 
 
 def test_text_output_names_skipped_questions(runner) -> None:

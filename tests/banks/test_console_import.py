@@ -178,7 +178,7 @@ def test_moodle_fixtures_name_unsupported_kinds(app, make):
         upload(browser, (moodle / "questions.gift.txt").read_bytes(), "questions.gift.txt")
     )
     html = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
-    assert 'data-count="import">5<' in html
+    assert 'data-count="import">6<' in html  # Shortanswer is a fill-in question
     for kind, title in (("essay", "Q8"), ("matching", "Moodle activities"), ("numerical", "Q5")):
         assert f'<span class="badge">{kind}</span> {title}:' in html
     assert translated("zh", "Line %(line)s", line=31) in html
