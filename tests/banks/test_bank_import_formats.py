@@ -97,10 +97,10 @@ def test_moodle_gift_fixture_through_the_cli(runner) -> None:
     assert [q["title"] for q in report["questions"]] == [
         "Q2",
         "colours",
+        "Shortanswer",
         "Q1",
         "2-08 TSL",
         "2-08 TSL",
-        "Shortanswer",
     ]
     assert count(QuestionRow) == 6
     # The same file again: the generated ids are stable, so the questions are updated.
@@ -112,7 +112,7 @@ def test_moodle_gift_fixture_through_the_cli(runner) -> None:
 def test_text_output_names_skipped_questions(runner) -> None:
     result = runner.invoke(args=["bank", "import", str(MOODLE / "questions.gift.txt"), "--dry-run"])
     assert result.exit_code == 0
-    assert "would import 5 questions, skipped 4" in result.stdout
+    assert "would import 6 questions, skipped 3" in result.stdout
     # Messages are in the user's language; the kind and the title are always there.
     line = next(x for x in result.stderr.splitlines() if "questions.gift.txt:2: " in x)
     assert "skipped (Q8)" in line and "essay" in line
