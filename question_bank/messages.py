@@ -163,7 +163,6 @@ NOTHING_TO_IMPORT = N_(
     "the file has no question that can be imported: every question is skipped or already "
     "stored (see the list)"
 )
-FILL_NOT_STORED = N_("fill-in questions are not supported by this server yet: skipped")
 POINTS_NOT_STORED = N_(
     "%(count)s questions give points (分值), which this server does not store yet: the "
     "round decides what a question is worth"

@@ -506,6 +506,11 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
                     "Whether the caller's answer earned full credit (review only)."
                 ),
                 "explanation": nullable(string("Why the key is right (review only).")),
+                "blanks": integer("`fill` questions: how many blanks to answer.", minimum=1),
+                "accepted": array(
+                    array(string()),
+                    "`fill` questions: each blank's accepted answers (review only).",
+                ),
                 "points": integer("Points the caller earned here (review only).", minimum=0),
             },
             required=["no", "kind", "text", "options"],
@@ -516,7 +521,12 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             ),
         ),
         "AnswerState": obj(
-            {"no": integer(minimum=1), "choice": array(OPTION_KEY, "Sorted; never empty.")},
+            {
+                "no": integer(minimum=1),
+                "choice": array(OPTION_KEY, "Sorted; never empty."),
+                "text": array(string(), "A `fill` question's texts, one per blank."),
+            },
+            required=["no"],
             description="A saved answer (unanswered questions are not listed).",
         ),
         "Attempt": obj(
@@ -592,7 +602,11 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
         "SavedAnswer": obj(
             {
                 "no": integer(minimum=1),
-                "choice": array(OPTION_KEY, "Sorted; empty when the answer was cleared."),
+                "choice": array(
+                    string(),
+                    "Option keys, sorted (a `fill` question: the texts per blank); empty "
+                    "when the answer was cleared.",
+                ),
                 "answered_count": integer(minimum=0),
             },
             description="The stored answer and how many questions now have one.",
@@ -1097,17 +1111,25 @@ def _paths() -> dict[str, Any]:
                 login=True,
                 parameters=[attempt_id, path_id("no", "The question's `no`.")],
                 body=json_body(
-                    request_object(
-                        {
-                            "choice": array(
-                                OPTION_KEY,
-                                "Option keys as displayed; exactly one unless the question "
-                                "is `multiple`; empty to clear.",
-                                uniqueItems=True,
-                            )
-                        },
-                        ["choice"],
-                    ),
+                    {
+                        **request_object(
+                            {
+                                "choice": array(
+                                    OPTION_KEY,
+                                    "Option keys as displayed; exactly one unless the question "
+                                    "is `multiple`; empty to clear.",
+                                    uniqueItems=True,
+                                ),
+                                "text": array(
+                                    string(maxLength=200),
+                                    "A `fill` question's answer: one text per blank (at most "
+                                    "`blanks`); all empty to clear.",
+                                ),
+                            },
+                            [],
+                        ),
+                        "oneOf": [{"required": ["choice"]}, {"required": ["text"]}],
+                    },
                     {"choice": ["B"]},
                 ),
             )

@@ -257,9 +257,11 @@ def get_attempt(attempt_id: int) -> Any:
 @login_required
 def put_answer(attempt_id: int, no: int) -> Any:
     data = body()
-    if "choice" not in data:
+    if "choice" not in data and "text" not in data:
         raise ValidationFailed({"choice": [_l("This field is required.")]})
-    saved = play.save_answer(attempt_id, current_user, no, data["choice"], now())
+    # A choice question takes "choice" (option keys), a fill-in question "text".
+    given = data["choice"] if "choice" in data else data["text"]
+    saved = play.save_answer(attempt_id, current_user, no, given, now())
     return jsonify({"no": saved.no, "choice": saved.choice, "answered_count": saved.answered_count})
 
 

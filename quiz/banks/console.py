@@ -219,6 +219,7 @@ def frozen_changes(checked: Checked) -> list[str]:
                     for language, version in incoming[row.external_id].versions.items()
                 },
             )
+            or _accepted_answers_differ(row, incoming[row.external_id])
         )
     )
 
@@ -233,6 +234,15 @@ def _options_moved(question: Question, options: dict[str, dict[str, str]]) -> li
         if new is not None:
             moved += [f"{text.language}:{k}" for k in moved_options(text.options or {}, new)]
     return moved
+
+
+def _accepted_answers_differ(row: Question, incoming: Any) -> bool:
+    """A fill-in question's accepted answers are its key: frozen like a choice key."""
+    for text in row.texts:
+        version = incoming.versions.get(text.language)
+        if version is not None and [list(b) for b in version.blanks] != (text.blanks or []):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

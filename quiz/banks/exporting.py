@@ -59,6 +59,7 @@ def bank_from_sql(slug: str | None) -> Bank:
                         options=dict(t.options),
                         explanation=t.explanation,
                         reviewed=t.reviewed,
+                        blanks=tuple(tuple(accepted) for accepted in t.blanks or ()),
                     )
                     for t in q.texts
                 },

@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from question_bank import Category, Kind, Problem, Question, human_size
+from question_bank import Category, Problem, Question, human_size
 from question_bank import messages as m
 from question_bank.formats import (
     MAX_FILE_BYTES,
@@ -227,7 +227,7 @@ def check_data(
     updates: set[str] = set()
     changes: list[dict[str, Any]] = []
     if result.bank is not None and not result.problems:
-        _not_stored_yet(result)
+        _check_pictures(result)
         index, ids = _stored_questions(result.bank.id)
         duplicates = drop_duplicates(result, index, ids)
         updates = {q.id for q in result.questions if q.id in ids}
@@ -237,20 +237,12 @@ def check_data(
     return Checked(result, duplicates, updates, report_of(result, duplicates, changes), changes)
 
 
-def _not_stored_yet(result: ImportResult) -> None:
-    """What the library reads but this server cannot store yet, reported, never dropped
-    silently: fill-in questions are skipped and named. Pictures are decoded here, at the
-    preview, so one that only looks like a picture is an error with its place in the
-    file rather than a broken quiz page later."""
-    kept = []
+def _check_pictures(result: ImportResult) -> None:
+    """Pictures are decoded here, at the preview, so one that only looks like a picture
+    is an error with its place in the file rather than a broken quiz page later. (Also
+    what the server does not store yet: a question's own points.)"""
     for question in result.questions:
         where = result.location(question)
-        title = question_title(result, question)
-        if question.kind is Kind.FILL:
-            result.unsupported.append(
-                Note(where, m.FILL_NOT_STORED, {}, title=title, kind=str(Kind.FILL))
-            )
-            continue
         for media in question.all_media:
             if media.data is None:
                 continue
@@ -260,13 +252,9 @@ def _not_stored_yet(result: ImportResult) -> None:
                 result.problems.append(
                     Problem(result.filename, where, error.message, error.params)  # type: ignore[arg-type]
                 )
-        kept.append(question)
-    with_points = sum(1 for question in kept if question.points is not None)
+    with_points = sum(1 for question in result.questions if question.points is not None)
     if with_points:
         result.warnings.append(Note(None, m.POINTS_NOT_STORED, {"count": with_points}))
-    result.questions = kept
-    if result.bank is not None:
-        result.bank = replace(result.bank, questions=tuple(kept))
 
 
 def _changes(result: ImportResult, updates: set[str]) -> list[dict[str, Any]]:
@@ -312,6 +300,11 @@ def _changes(result: ImportResult, updates: set[str]) -> list[dict[str, Any]]:
                 _options_line(text.options or {}),
                 _options_line(version.options),
             )
+            differs(
+                f"accepted answers ({language})",
+                _blanks_line(text.blanks or []),
+                _blanks_line(version.blanks),
+            )
         if fields:
             changes.append(
                 {
@@ -332,6 +325,10 @@ def _differs(
     if before != after:
         fields.append(field)
         compare.append({"field": field, "before": before, "after": after})
+
+
+def _blanks_line(blanks: Any) -> str:
+    return " | ".join(" / ".join(accepted) for accepted in blanks)
 
 
 def _options_line(options: dict[str, str]) -> str:

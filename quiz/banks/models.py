@@ -102,6 +102,9 @@ class QuestionText(db.Model):
     # {"A": "...", "B": "..."}: keys are the option identities shared by every language.
     options: Mapped[dict[str, str]] = mapped_column(JSON)
     explanation: Mapped[str | None] = mapped_column(Text)
+    # Fill-in questions only: per blank, the answers accepted in this language (synonyms),
+    # compared with ``question_bank.scoring.fill_key``. None for choice questions.
+    blanks: Mapped[list[list[str]] | None] = mapped_column(JSON(none_as_null=True))
     reviewed: Mapped[bool] = mapped_column(Boolean, default=True)
     # fold_key of the text, the options and the explanation, one per line: what the
     # console's search matches, so Mongolian spellings a reader cannot tell apart (FVS,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
-from question_bank import Bank, Candidate, DrawPool, fold_key
+from question_bank import Bank, Candidate, DrawPool, Kind, fold_key
 from question_bank import Question as BankQuestion
 from quiz.banks.models import BankCategory, MediaBlob, Question, QuestionBank, QuestionText
 from quiz.banks.pictures import Picture, normalise
@@ -108,6 +108,7 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
             text.text = version.text
             text.options = dict(version.options)
             text.explanation = version.explanation
+            text.blanks = [list(accepted) for accepted in version.blanks] or None
             text.reviewed = version.reviewed
             text.search_key = search_key_of(text)
         for language, text in texts.items():
@@ -174,20 +175,24 @@ class CachedPool:
 _pools_lock = threading.Lock()
 
 
-def _pool_cache() -> dict[tuple[int, int, tuple[str, ...]], CachedPool]:
+PoolKey = tuple[int, int, tuple[str, ...], bool]
+
+
+def _pool_cache() -> dict[PoolKey, CachedPool]:
     """Per app (not per module) so two apps in one process never share pools."""
     return current_app.extensions.setdefault("quiz_draw_pools", {})
 
 
-def drawing_pool(bank_id: int, languages: list[str]) -> CachedPool:
-    """The active questions of a bank that exist in every language of a round.
+def drawing_pool(bank_id: int, languages: list[str], *, choice_only: bool = False) -> CachedPool:
+    """The active questions of a bank that exist in every language of a round
+    (``choice_only``: without fill-in questions, for live games, answered by a tap).
 
     Requiring every language keeps a round fair: whichever language a person picks, they
     draw from the same questions, and can switch language mid-attempt. Cached per bank
     revision, so building it (a scan of the bank) happens once per change, not per start.
     """
     revision = db.session.scalar(select(QuestionBank.revision).where(QuestionBank.id == bank_id))
-    key = (bank_id, revision or 0, tuple(sorted(languages)))
+    key = (bank_id, revision or 0, tuple(sorted(languages)), choice_only)
     pools = _pool_cache()
     cached = pools.get(key)
     if cached is not None:
@@ -204,14 +209,11 @@ def drawing_pool(bank_id: int, languages: list[str]) -> CachedPool:
         return _build_pool(key, bank_id, languages, pools)
 
 
-_building_locks: dict[tuple[int, int, tuple[str, ...]], threading.Lock] = {}
+_building_locks: dict[PoolKey, threading.Lock] = {}
 
 
 def _build_pool(
-    key: tuple[int, int, tuple[str, ...]],
-    bank_id: int,
-    languages: list[str],
-    pools: dict[tuple[int, int, tuple[str, ...]], CachedPool],
+    key: PoolKey, bank_id: int, languages: list[str], pools: dict[PoolKey, CachedPool]
 ) -> CachedPool:
     covered = (
         select(QuestionText.question_id)
@@ -222,7 +224,12 @@ def _build_pool(
     rows = db.session.execute(
         select(
             Question.id, Question.category, Question.difficulty, Question.kind, Question.option_keys
-        ).where(Question.bank_id == bank_id, Question.retired.is_(False), Question.id.in_(covered))
+        ).where(
+            Question.bank_id == bank_id,
+            Question.retired.is_(False),
+            Question.id.in_(covered),
+            Question.kind != str(Kind.FILL) if key[3] else true(),
+        )
     ).all()
     pool = DrawPool.from_candidates(Candidate(r.id, r.category, r.difficulty) for r in rows)
     meta = {r.id: DrawMeta(r.kind, tuple(r.option_keys), r.difficulty) for r in rows}

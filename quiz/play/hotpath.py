@@ -40,6 +40,8 @@ class DrawnItem:
     points: int
     kind: str
     answer: list[str]
+    # Fill-in questions: per language, the accepted answers of each blank.
+    blanks: dict[str, list[list[str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
     rows = db.session.execute(
         select(
             AttemptItem.no,
+            AttemptItem.question_id,
             AttemptItem.option_order,
             AttemptItem.points,
             Question.kind,
@@ -77,15 +80,35 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
     if not rows:
         return None
     first = rows[0]
+    accepted = _accepted_answers([r.question_id for r in rows if r.kind == "fill"])
     return Drawn(
         user_id=first.user_id,
         partial_credit=first.partial_credit,
         live_scores=first.live_scores,
         live_game=first.mode == RoundMode.LIVE,
         items={
-            r.no: DrawnItem(list(r.option_order), r.points, r.kind, list(r.answer)) for r in rows
+            r.no: DrawnItem(
+                list(r.option_order), r.points, r.kind, list(r.answer), accepted.get(r.question_id)
+            )
+            for r in rows
         },
     )
+
+
+def _accepted_answers(question_ids: list[int]) -> dict[int, dict[str, list[list[str]]]]:
+    """The fill-in questions' accepted answers, per question and language (none: no query)."""
+    from quiz.banks.models import QuestionText
+
+    found: dict[int, dict[str, list[list[str]]]] = {}
+    if not question_ids:
+        return found
+    for question_id, language, blanks in db.session.execute(
+        select(QuestionText.question_id, QuestionText.language, QuestionText.blanks).where(
+            QuestionText.question_id.in_(question_ids)
+        )
+    ):
+        found.setdefault(question_id, {})[language] = blanks or []
+    return found
 
 
 def drawn_items(attempt_id: int) -> Drawn | None:

@@ -70,9 +70,12 @@ def question(attempt_id: int, no: int) -> Any:
         if not form.validate_on_submit():
             abort(400)
         try:
-            services.save_answer(
-                attempt.id, current_user, no, request.form.getlist("choice"), now()
+            given = (  # option keys, or the texts typed into a fill-in question's blanks
+                request.form.getlist("text")
+                if "text" in request.form
+                else request.form.getlist("choice")
             )
+            services.save_answer(attempt.id, current_user, no, given, now())
         except Conflict as exc:
             if wants_json():
                 raise

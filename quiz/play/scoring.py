@@ -1,11 +1,12 @@
-"""Points for one answer. Grading compares option identities, never option text."""
+"""Points for one answer. Grading compares option identities, never option text; a
+fill-in answer is compared with the accepted answers by their normalised keys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from question_bank import Kind
-from question_bank.scoring import credit
+from question_bank.scoring import credit, fill_results
 
 
 def points_for(
@@ -19,6 +20,29 @@ def points_for(
         return True, points
     if partial_credit and kind == Kind.MULTIPLE:
         return False, int(points * fraction + 0.5)
+    return False, 0
+
+
+def fill_points(
+    accepted: Mapping[str, Sequence[Sequence[str]]],
+    responses: Sequence[str],
+    points: int,
+    partial_credit: bool,
+) -> tuple[bool, int]:
+    """(correct, points) of a fill-in answer. A blank is right when its response matches
+    one of the blank's accepted answers in any language of the question (a participant
+    may switch language mid-attempt, and a formula or a number is the same in both),
+    compared by ``fill_key`` after Unicode normalisation. All blanks right: full points;
+    with partial credit, the share of blanks right."""
+    count = max((len(blanks) for blanks in accepted.values()), default=0)
+    right = [False] * count
+    for language, blanks in accepted.items():
+        for index, ok in enumerate(fill_results(blanks, responses, language)):
+            right[index] = right[index] or ok
+    if count and all(right):
+        return True, points
+    if partial_credit and count:
+        return False, int(points * sum(right) / count + 0.5)
     return False, 0
 
 

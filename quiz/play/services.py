@@ -30,7 +30,7 @@ from quiz.leaderboards.ranking import to_ms
 from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.models import Answer, Attempt, AttemptItem
-from quiz.play.scoring import points_for, speed_bonus
+from quiz.play.scoring import fill_points, points_for, speed_bonus
 from quiz.sql import insert_ignore, upsert
 
 SUBMITTED = "submitted"
@@ -158,7 +158,8 @@ def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
     The one drawing code: attempts use it, and so does the organizer's preview of a round
     (which stores nothing), so a preview shows exactly what participants will see.
     """
-    cached = drawing_pool(round_.bank_id, round_.languages)
+    live = round_.mode == RoundMode.LIVE  # tapped on phones: no fill-in questions
+    cached = drawing_pool(round_.bank_id, round_.languages, choice_only=live)
     try:
         drawn = cached.pool.draw_parts(DrawRule.from_json(round_.draw_rule), seed)
     except DrawError as exc:
@@ -251,6 +252,28 @@ def parse_choice(raw: object, option_count: int, kind: str) -> list[int]:
     if kind != Kind.MULTIPLE and len(indexes) > 1:
         raise ValidationFailed({"choice": [_l("Choose only one option for this question.")]})
     return indexes
+
+
+FILL_ANSWER_MAX = 200
+
+
+def parse_fill(raw: object, blank_count: int) -> list[str]:
+    """A fill-in answer: one text per blank (a bare string for a one-blank question).
+    Blanks left empty stay empty strings; all empty clears the answer."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(text, str) for text in raw):
+        raise ValidationFailed({"text": [_l("Send the answer as a list of texts, one per blank.")]})
+    if len(raw) > blank_count:
+        raise ValidationFailed({"text": [_l("This question has %(n)d blanks.", n=blank_count)]})
+    texts = [text.strip() for text in raw]
+    if any(len(text) > FILL_ANSWER_MAX for text in texts):
+        raise ValidationFailed(
+            {"text": [_l("An answer may have at most %(n)d characters.", n=FILL_ANSWER_MAX)]}
+        )
+    if not any(texts):
+        return []
+    return texts + [""] * (blank_count - len(texts))
 
 
 @dataclass(frozen=True)
@@ -388,9 +411,18 @@ def save_answer(
     assert drawn is not None
     if drawn.live_game:
         _refuse_live_round()
-    indexes = parse_choice(raw_choice, len(row.option_order), row.kind)
-    original = sorted(row.option_order[i] for i in indexes)
-    correct, points = points_for(row.kind, row.answer, original, row.points, drawn.partial_credit)
+    if row.kind == Kind.FILL:
+        accepted = row.blanks or {}
+        blank_count = max((len(b) for b in accepted.values()), default=1)
+        original = parse_fill(raw_choice, blank_count)
+        indexes = []
+        correct, points = fill_points(accepted, original, row.points, drawn.partial_credit)
+    else:
+        indexes = parse_choice(raw_choice, len(row.option_order), row.kind)
+        original = sorted(row.option_order[i] for i in indexes)
+        correct, points = points_for(
+            row.kind, row.answer, original, row.points, drawn.partial_credit
+        )
     guard = {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
     answer = {
         "attempt_id": attempt_id,
@@ -434,7 +466,7 @@ def save_answer(
     _publish(standing, now)
     return SavedAnswer(
         no=no,
-        choice=[display_key(i) for i in sorted(indexes)],
+        choice=original if row.kind == Kind.FILL else [display_key(i) for i in sorted(indexes)],
         answered_count=standing.answered_count,
     )
 

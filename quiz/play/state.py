@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from question_bank import TRUE_FALSE_LABELS
+from question_bank import TRUE_FALSE_LABELS, Kind
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import Question, QuestionText
 from quiz.contests.models import Round
@@ -37,6 +37,10 @@ class ShownQuestion:
     options: list[ShownOption]
     choice: list[str] = field(default_factory=list)
     media: list[dict] = field(default_factory=list)
+    # Fill-in questions: how many blanks (``choice`` then holds the texts typed), and,
+    # once review is allowed, each blank's accepted answers.
+    blanks: int = 0
+    accepted: list[list[str]] | None = None
     # Filled only when review is allowed:
     correct_keys: list[str] | None = None
     is_correct: bool | None = None
@@ -73,7 +77,11 @@ class AttemptState:
             "question_count": a.question_count,
             "answered_count": a.answered_count,
             "questions": [],
-            "answers": [{"no": q.no, "choice": q.choice} for q in self.questions if q.choice],
+            "answers": [
+                {"no": q.no, "text": q.choice} if q.blanks else {"no": q.no, "choice": q.choice}
+                for q in self.questions
+                if q.choice
+            ],
             "review": self.review,
         }
         for q in self.questions:
@@ -84,7 +92,11 @@ class AttemptState:
                 "media": q.media,
                 "options": [{"key": o.key, "text": o.text, "media": o.media} for o in q.options],
             }
+            if q.blanks:
+                item["blanks"] = q.blanks
             if self.review:
+                if q.blanks:
+                    item["accepted"] = q.accepted
                 item.update(
                     correct=q.correct_keys,
                     is_correct=q.is_correct,
@@ -126,6 +138,7 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
             QuestionText.text,
             QuestionText.options,
             QuestionText.explanation,
+            QuestionText.blanks,
         )
         .join(Question, Question.id == AttemptItem.question_id)
         .join(
@@ -152,15 +165,23 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
         ]
         position = {original: display_key(i) for i, original in enumerate(item.option_order)}
         answer = answers.get(item.no)
+        fill = item.kind == Kind.FILL
+        if fill:
+            choice = list(answer.choice) if answer else []
+        else:
+            choice = sorted(position[k] for k in answer.choice) if answer else []
         shown = ShownQuestion(
             no=item.no,
             kind=item.kind,
             text=item.text,
             options=options,
-            choice=sorted(position[k] for k in answer.choice) if answer else [],
+            choice=choice,
             media=shown_pictures(item.media, None),
+            blanks=len(item.blanks or ()) if fill else 0,
         )
         if review:
+            if fill:
+                shown.accepted = [list(accepted) for accepted in item.blanks or ()]
             shown.correct_keys = sorted(position[k] for k in key)
             shown.is_correct = bool(answer and answer.correct)
             shown.explanation = item.explanation

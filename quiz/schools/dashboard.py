@@ -177,8 +177,11 @@ def wrong_questions(
         )
         if text is None:
             continue
-        labels = text.options or TRUE_FALSE_LABELS.get(text.language, {})
-        answer = [labels.get(key, key) for key in question.answer]
+        if question.kind == "fill":  # each blank's accepted answers
+            answer = [" / ".join(accepted) for accepted in text.blanks or ()]
+        else:
+            labels = text.options or TRUE_FALSE_LABELS.get(text.language, {})
+            answer = [labels.get(key, key) for key in question.answer]
         found.append(
             WrongQuestion(
                 question_id=question.id,

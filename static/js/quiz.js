@@ -91,7 +91,7 @@
 
     form.addEventListener('change', (event) => {
       const t = event.target;
-      if (!t || (t.type !== 'radio' && t.type !== 'checkbox')) return;
+      if (!t || !['radio', 'checkbox', 'text'].includes(t.type)) return; // text: a blank
       markChecked();
       pending = new FormData(form);
       retryDelay = RETRY_MIN_MS;

@@ -83,7 +83,8 @@ def test_xlsx_template_command_and_import(runner, tmp_path: Path) -> None:
 
 
 # The project's own GIFT file, and Moodle's (when at hand), through the CLI: what each
-# gives (kind, title, line of the questions skipped; titles of those imported).
+# gives (kind, title, line of the questions skipped; titles of those imported, the
+# fill-in one among them).
 GIFT_FILES = {
     "own": (
         "kinds.gift.txt",
@@ -91,7 +92,6 @@ GIFT_FILES = {
             ("essay", "Open-1", 2),
             ("matching", "Instruments", 5),
             ("numerical", "Legs", 31),
-            ("fill", "Fill", 34),
         ],
         ["Planet", "Gases", "Boiling", "Moon light", "Moon light"],
     ),
@@ -101,9 +101,8 @@ GIFT_FILES = {
             ("essay", "Q8", 2),
             ("matching", "Moodle activities", 5),
             ("numerical", "Q5", 31),
-            ("fill", "Shortanswer", 34),
         ],
-        ["Q2", "colours", "Q1", "2-08 TSL", "2-08 TSL"],
+        ["Q2", "colours", "Shortanswer", "Q1", "2-08 TSL", "2-08 TSL"],
     ),
 }
 
@@ -119,16 +118,15 @@ def test_gift_fixture_through_the_cli(runner, source: str) -> None:
     path = gift_file(source)
     code, report = run_import(runner, path)
     assert code == 0
-    assert (report["imported"], report["skipped"]) == (5, 4)
-    # (a fill-in question is read since issue 12, not stored yet)
+    assert (report["imported"], report["skipped"]) == (6, 3)
     assert [(n["kind"], n["title"], n["line"]) for n in report["unsupported"]] == skipped
     assert all(n["message"] for n in report["unsupported"])
     assert [q["title"] for q in report["questions"]] == titles
-    assert count(QuestionRow) == 5
+    assert count(QuestionRow) == 6
     # The same file again: the generated ids are stable, so the questions are updated.
     code, again = run_import(runner, path)
-    assert code == 0 and again["imported"] == 5 and "duplicates" not in again
-    assert count(QuestionRow) == 5
+    assert code == 0 and again["imported"] == 6 and "duplicates" not in again
+    assert count(QuestionRow) == 6
 
 
 @pytest.mark.parametrize("source", sorted(GIFT_FILES))
@@ -137,7 +135,7 @@ def test_text_output_names_skipped_questions(runner, source: str) -> None:
     kind, title, line = GIFT_FILES[source][1][0]
     result = runner.invoke(args=["bank", "import", str(path), "--dry-run"])
     assert result.exit_code == 0
-    assert "would import 5 questions, skipped 4" in result.stdout
+    assert "would import 6 questions, skipped 3" in result.stdout
     # Messages are in the user's language; the kind and the title are always there.
     found = next(x for x in result.stderr.splitlines() if f"{path.name}:{line}: " in x)
     assert f"skipped ({title})" in found and kind in found

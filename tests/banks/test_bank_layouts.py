@@ -1,8 +1,8 @@
 """Organizers' layouts through ``quiz bank import`` and the console upload, in both
 interface languages (issue 12): Word, numbered text in several encodings, .xls, one
 sheet per kind, a .zip with pictures (stored with their questions); never a silent
-replacement; fill-in questions reported as not stored yet; a file that imports nothing is
-an error."""
+replacement; fill-in questions stored with their accepted answers; a file that imports
+nothing is an error."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from question_bank import messages as m
-from quiz.banks.models import MediaBlob, QuestionBank, QuestionText
+from quiz.banks.models import MediaBlob, QuestionText
 from quiz.banks.models import Question as QuestionRow
 from quiz.extensions import db
 from tests.banks.console_helpers import count, organizer_client, token_of, translated, upload
@@ -56,10 +56,11 @@ def test_each_layout_through_the_cli(runner, tmp_path: Path, name: str) -> None:
     path.write_bytes(FILES[name]())
     code, report = run_import(runner, path, "--bank", "layouts")
     assert code == 0, report
-    # The fill-in question is read, named, and not stored (not supported here yet).
-    fill = [n for n in report["unsupported"] if n["kind"] == "fill"]
-    assert len(fill) == 1 and fill[0]["message"]
-    assert report["imported"] == count(QuestionRow) >= 5
+    # The fill-in question is stored with its accepted answers.
+    assert "unsupported" not in report
+    assert report["imported"] == count(QuestionRow) >= 6
+    [fill] = [row for row in db.session.scalars(select(QuestionRow)) if row.kind == "fill"]
+    assert fill.text_for("zh").blanks and all(fill.text_for("zh").blanks)
     # Questions are named by their text, never by a hash id.
     assert all(not q["title"].startswith("q-") for q in report["questions"])
     pictured = [row for row in db.session.scalars(select(QuestionRow)) if row.media]
@@ -85,12 +86,13 @@ def test_an_explicit_format_and_a_wrong_one(runner, tmp_path: Path) -> None:
 def test_a_file_that_imports_nothing_is_an_error(runner, tmp_path: Path) -> None:
     path = tmp_path / "only-fill.csv"
     path.write_text("题型,题目,答案\n填空,水的化学式是____。,H2O\n", encoding="utf-8")
-    result = runner.invoke(args=["bank", "import", str(path)])
+    assert run_import(runner, path)[0] == 0  # stored once
+    result = runner.invoke(args=["bank", "import", str(path)])  # again: all duplicates
     assert result.exit_code != 0
     assert "0 questions" not in result.stdout
     code, report = run_import(runner, path)
     assert code != 0 and report["imported"] == 0
-    assert count(QuestionBank) == 0
+    assert count(QuestionRow) == 1
 
 
 def test_two_files_numbered_1_to_n_keep_all_their_questions(runner, tmp_path: Path) -> None:
@@ -144,8 +146,7 @@ def test_each_layout_through_the_console(app, make, language: str, name: str) ->
     token = token_of(upload(browser, FILES[name](), name))
     page = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
     assert 'id="errors"' not in page
-    assert 'id="unsupported"' in page  # the fill-in question, named
-    assert translated(language, m.FILL_NOT_STORED) in page
+    assert 'id="unsupported"' not in page  # the fill-in question is imported too
     if name in {"题库.docx", "题库.zip"}:  # the pictures are listed with the question
         assert translated(language, "Pictures") in page
     assert "q-" not in page.split('id="q-1"', 1)[1].split("</h3>", 1)[0]
@@ -153,9 +154,13 @@ def test_each_layout_through_the_console(app, make, language: str, name: str) ->
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])
-def test_console_upload_of_nothing_importable_offers_no_confirm(app, make, language) -> None:
+def test_console_upload_of_nothing_importable_offers_no_confirm(
+    app, make, runner, tmp_path, language
+) -> None:
     browser = organizer_client(app, make, language=language)
     data = "题型,题目,答案\n填空,水的化学式是____。,H2O\n".encode()
+    (tmp_path / "fill.csv").write_bytes(data)
+    assert run_import(runner, tmp_path / "fill.csv")[0] == 0  # already stored
     token = token_of(upload(browser, data, "fill.csv"))
     page = browser.get(f"/console/banks/import/{token}").get_data(as_text=True)
     assert translated(language, m.NOTHING_TO_IMPORT) in page
