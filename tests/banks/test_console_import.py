@@ -445,6 +445,7 @@ def test_each_change_of_a_stored_question_is_confirmed_by_its_own_row(app, make,
     bank = sample_bank(1)
     import_bank(bank, clock())
     browser = organizer_client(app, make, language=language)
+    own_banks(browser)  # an organizer changes only banks they own or their contests use
     first, second = bank.questions[0], bank.questions[1]
     reworded = [
         replace(q, versions={**q.versions, "zh": replace(q.versions["zh"], text=f"新{q.id}")})

@@ -437,6 +437,7 @@ def test_mongolian_typed_with_menksoft_is_stored_as_unicode(app, make, clock):
     row = import_bank(sample_bank(1, with_mn=False), clock())[0]
     target = question("q-001")
     browser = organizer_client(app, make)
+    own_banks(browser)
     menksoft, unicode = WORDS["mongol"]
     mn = {f"mn_option_{k}": f"{menksoft} {k}" for k in "ABCD"}
     response = browser.post(

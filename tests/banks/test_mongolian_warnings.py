@@ -23,6 +23,7 @@ from tests.banks.console_helpers import (
     LOCALES,
     digest_of,
     organizer_client,
+    own_banks,
     token_of,
     translated,
     upload,
@@ -121,6 +122,7 @@ def test_question_editor_warns_and_saves_anyway(app, make, clock):
     bank = import_bank(sample_bank(1), clock())[0]
     target = db.session.scalars(select(QuestionRow).where(QuestionRow.external_id == "q-001")).one()
     browser = organizer_client(app, make)
+    own_banks(browser)  # an organizer changes only banks they own or their contests use
     url = f"/console/banks/{bank.id}/questions/{target.id}"
     before = warnings_in(browser.get(url).get_data(as_text=True))
 

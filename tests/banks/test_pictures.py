@@ -220,11 +220,12 @@ def _edit_page(bank_row, question_row) -> str:
 
 
 def test_the_question_editor_adds_and_removes_pictures(app, make, clock):
-    from tests.banks.console_helpers import organizer_client
+    from tests.banks.console_helpers import organizer_client, own_banks
 
     bank_row = import_bank(sample_bank(1, bank_id="editor"), clock())[0]
     row = db.session.query(QuestionRow).filter_by(external_id="q-001").one()
     browser = organizer_client(app, make)
+    own_banks(browser)  # an organizer changes only banks they own or their contests use
     url = _edit_page(bank_row, row)
     photo = picture("JPEG", (2400, 1200), exif=True)
     response = browser.post(

@@ -332,11 +332,12 @@ def test_the_yaml_flag_reserves_and_round_trips(make, clock):
 
 def test_the_console_reserves_and_releases_with_an_audit_trail(app, make, clock):
     from quiz.audit.models import AuditEvent
-    from tests.banks.console_helpers import organizer_client
+    from tests.banks.console_helpers import organizer_client, own_banks
 
     row = make.bank(per_cell=1)
     question = db.session.scalar(select(Question).order_by(Question.id))
     browser = organizer_client(app, make)
+    own_banks(browser)  # an organizer changes only banks they own or their contests use
     page = browser.get(f"/console/banks/{row.id}/questions/{question.id}")
     assert "/reserve" in page.get_data(as_text=True)
     assert (

@@ -95,6 +95,12 @@ ROWS: dict[str, list[Case]] = {
     "api.revoke_current_token": [
         Case("DELETE", "/api/v1/auth/token", (401, 204, 204, 204, 204, 204))
     ],
+    # The Mongolian review sheet (an upload without a sheet: the page again, 400).
+    "admin.translations": [Case("GET", "/admin/translations", ADMIN_ONLY)],
+    "admin.translations_sheet": [Case("GET", "/admin/translations/review.xlsx", ADMIN_ONLY)],
+    "admin.translations_import": [
+        Case("POST", "/admin/translations/import", (LOGIN, 403, 403, 403, 403, 400))
+    ],
 }
 
 # The ``quiz users`` commands: run by the operator at the server (no web route), each

@@ -57,6 +57,20 @@ ROWS: dict[str, list[Case]] = {
     "banks.unretire": [
         Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/unretire", OWNER_302)
     ],
+    # A question's pictures (an empty form: the owner is sent back with a message; the
+    # question has no picture 0 to remove).
+    "banks.add_picture": [
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/pictures", OWNER_302)
+    ],
+    "banks.remove_picture": [
+        Case(
+            "POST",
+            "/console/banks/{BANK}/questions/{BANK_QUESTION}/pictures/0/delete",
+            (LOGIN, 403, 403, 403, 404, 404),
+        )
+    ],
+    # Pictures by content address: public like static files (an unknown address: 404).
+    "media.picture": [Case("GET", "/media/" + "0" * 64 + ".png", (404,) * 6)],
 }
 
 

@@ -20,7 +20,7 @@ from tests.security.matrix import (
     OWNER_ONLY_200,
     Case,
 )
-from tests.security.matrix_banks import ORGANIZERS_302
+from tests.security.matrix_banks import OWNER_302
 
 MEMBERS_302 = (LOGIN, 302, 302, 302, 302, 302)
 OWNER_ONLY_302 = (LOGIN, 302, 404, 404, 404, 404)
@@ -62,9 +62,9 @@ ROWS: dict[str, list[Case]] = {
     "api.my_history": [Case("GET", "/api/v1/me/history", API_MEMBERS_200)],
     "api.my_daily": [Case("GET", "/api/v1/me/daily", API_MEMBERS_200)],
     "banks.reserve": [
-        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/reserve", ORGANIZERS_302)
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/reserve", OWNER_302)
     ],
     "banks.unreserve": [
-        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/unreserve", ORGANIZERS_302)
+        Case("POST", "/console/banks/{BANK}/questions/{BANK_QUESTION}/unreserve", OWNER_302)
     ],
 }
