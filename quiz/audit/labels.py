@@ -26,6 +26,7 @@ ACTIONS = {
     "contest.organizer_remove": _l("Organizer removed"),
     "contest.invites_add": _l("Names added to the list"),
     "contest.invite_remove": _l("Name taken off the list"),
+    "contest.invite_confirm": _l("Invited account confirmed"),
     "league.create": _l("League added"),
     "league.update": _l("League changed"),
     "league.delete": _l("League removed"),
@@ -55,6 +56,10 @@ ACTIONS = {
     "question.update": _l("Question changed"),
     "question.retire": _l("Question retired"),
     "question.unretire": _l("Question brought back"),
+    "question.reserve": _l("Question reserved for contests"),
+    "question.unreserve": _l("Question released for practice"),
+    "question.picture_add": _l("Picture added to a question"),
+    "question.picture_remove": _l("Picture removed from a question"),
     # Schools
     "school.create": _l("School created"),
     "school.teacher_add": _l("Teacher added"),
@@ -188,6 +193,13 @@ FIELDS = {
     "one_time": _l("One-time password"),
     "active": _l("Active"),
     "mn_reviewed": _l("Reviewed by a native speaker"),
+    "user_id": _l("Account"),
+    # Question banks: imports that change stored questions, pictures
+    "changed": _l("Changed questions"),
+    "declined": _l("Changes not taken"),
+    "picture": _l("Picture"),
+    "option": _l("Option"),
+    "alt": _l("Alternative text"),
 }
 
 

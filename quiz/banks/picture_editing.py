@@ -38,7 +38,7 @@ def _frozen(question: Question) -> None:
         )
 
 
-def _changed(
+def _record_picture_change(
     question: Question, action: str, entry: dict, actor_id: int, now: datetime, ip: str | None
 ) -> None:
     bank = db.session.get(QuestionBank, question.bank_id)
@@ -90,7 +90,7 @@ def add_picture(
         raise ValidationFailed({"file": [gettext(error.message) % error.params]}) from None
     entry = store_picture(picture, alt, option, now)
     question.media = [*(question.media or []), entry]
-    _changed(question, "question.picture_add", entry, actor_id, now, ip)
+    _record_picture_change(question, "question.picture_add", entry, actor_id, now, ip)
     db.session.commit()
     return entry
 
@@ -106,5 +106,5 @@ def remove_picture(
         raise NotFound(_l("No such picture."))
     entry = entries.pop(index)
     question.media = entries or None
-    _changed(question, "question.picture_remove", entry, actor_id, now, ip)
+    _record_picture_change(question, "question.picture_remove", entry, actor_id, now, ip)
     db.session.commit()

@@ -23,6 +23,8 @@ RECORDERS = {
     "_record": (1, "", ""),  # quiz/admin/services.py
     "_record_league": (0, "", ""),  # quiz/organizer/services.py
     "_audit_export": (0, "", ".export"),  # quiz/results/routes.py
+    "_set_flag": (3, "", ""),  # quiz/banks/console.py (retire, reserve)
+    "_record_picture_change": (1, "", ""),  # quiz/banks/picture_editing.py
 }
 # ``_audit`` is two helpers: the admin one (actor, "user.x", ...) and the live one
 # (game, actor, "advance", ...), which records "live.<action>".
@@ -31,7 +33,14 @@ AUDIT_HELPERS = {
     "quiz/live/services.py": (2, "live.", ""),
 }
 # Inside these helper definitions the action is a variable passed through.
-PASS_THROUGH = {"_record", "_record_league", "_audit_export", "_audit"}
+PASS_THROUGH = {
+    "_record",
+    "_record_league",
+    "_audit_export",
+    "_audit",
+    "_set_flag",
+    "_record_picture_change",
+}
 
 
 def _name(node: ast.AST) -> str | None:

@@ -93,7 +93,7 @@ GIFT_FILES = {
             ("matching", "Instruments", 5),
             ("numerical", "Legs", 31),
         ],
-        ["Planet", "Gases", "Boiling", "Moon light", "Moon light"],
+        ["Planet", "Gases", "Fill", "Boiling", "Moon light", "Moon light"],
     ),
     "moodle": (
         "questions.gift.txt",
