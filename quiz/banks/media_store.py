@@ -106,7 +106,8 @@ class SqlStore:
 
 
 class S3Store:
-    """The bytes in an S3-compatible bucket, the row in SQL as the index."""
+    """The bytes in an S3-compatible bucket, the row in SQL as the index. Pictures stored
+    in SQL before the bucket was configured are still read from their row."""
 
     def __init__(self, client: Any, bucket: str, prefix: str) -> None:
         self.client = client
@@ -135,12 +136,19 @@ class S3Store:
 
     def get(self, sha256: str) -> bytes | None:
         found = self._object(sha256)
-        return None if found is None else found["Body"].read()
+        if found is not None:
+            return found["Body"].read()
+        return SqlStore().get(sha256) or None  # stored before the bucket was set
 
     def open(self, sha256: str) -> Stored | None:
-        mime = db.session.scalar(select(MediaBlob.mime).where(MediaBlob.sha256 == sha256))
-        if mime is None:
+        row = db.session.execute(
+            select(MediaBlob.mime, MediaBlob.data).where(MediaBlob.sha256 == sha256)
+        ).first()
+        if row is None:
             return None
+        if row.data:  # stored in SQL before the bucket was set
+            return Stored(mime=row.mime, size=len(row.data), chunks=(row.data,))
+        mime = row.mime
         found = self._object(sha256)
         if found is None:
             return None

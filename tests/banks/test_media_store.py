@@ -180,6 +180,17 @@ def test_the_media_route_streams_from_the_bucket_with_the_same_headers(app, clie
     assert client.get(f"/media/{sha256}.png").status_code == 404
 
 
+@pytest.mark.s3
+def test_pictures_stored_in_sql_before_the_bucket_are_still_served(app, client, clock):
+    stored = normalise(picture("GIF"))
+    SqlStore().put(stored, clock())  # an installation that set the bucket later
+    assert _objects(app) == {}
+    response = client.get(f"/media/{stored.sha256}.gif")
+    assert response.status_code == 200 and response.data == stored.data
+    assert media_store().get(stored.sha256) == stored.data
+    assert read_bytes({stored.sha256}) == {stored.sha256: stored.data}
+
+
 # --- Settings ----------------------------------------------------------------------
 
 
