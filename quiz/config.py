@@ -184,6 +184,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         "QUIZ_LOG_LEVEL": os.environ.get("QUIZ_LOG_LEVEL", "INFO"),
         "QUIZ_ACCESS_LOG": _bool(os.environ.get("QUIZ_ACCESS_LOG"), True),
+        # Pictures of questions (quiz/banks/media_store.py): in SQL unless a bucket is
+        # set; then in that S3 bucket (AWS, or MinIO/Ceph/... at the endpoint URL) under
+        # <prefix><sha256>, credentials from the AWS_* variables or boto3's chain.
+        "QUIZ_MEDIA_S3_BUCKET": os.environ.get("QUIZ_MEDIA_S3_BUCKET") or None,
+        "QUIZ_MEDIA_S3_ENDPOINT": os.environ.get("QUIZ_MEDIA_S3_ENDPOINT") or None,
+        "QUIZ_MEDIA_S3_PREFIX": os.environ.get("QUIZ_MEDIA_S3_PREFIX", "media/"),
         # CSRF tokens must outlive the longest round so a long quiz never loses a save.
         "WTF_CSRF_TIME_LIMIT": _int("QUIZ_CSRF_TIME_LIMIT", 6 * 3600),
         "MAX_CONTENT_LENGTH": _int("QUIZ_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
@@ -235,6 +241,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             MailServer.from_url(str(cfg["QUIZ_MAIL_URL"]))
         except MailConfigError as exc:
             raise ConfigError(str(exc)) from exc
+    _check_media_store(cfg)
     if cfg["QUIZ_ENV"] != "development" and not cfg.get("SECRET_KEY"):
         raise ConfigError(
             "QUIZ_SECRET_KEY is not set. Set it to a long random value "
@@ -242,3 +249,34 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "or set QUIZ_ENV=development on a laptop."
         )
     return cfg
+
+
+def _check_media_store(cfg: dict[str, Any]) -> None:
+    """An S3 setting without a bucket, a bucket without credentials, or an endpoint that
+    is not a URL would lose pictures at the first import: refuse to start instead."""
+    bucket = cfg.get("QUIZ_MEDIA_S3_BUCKET")
+    endpoint = cfg.get("QUIZ_MEDIA_S3_ENDPOINT")
+    prefix = cfg.get("QUIZ_MEDIA_S3_PREFIX")
+    if not bucket:
+        for name, value in (("QUIZ_MEDIA_S3_ENDPOINT", endpoint), ("QUIZ_MEDIA_S3_PREFIX", prefix)):
+            if value and (name != "QUIZ_MEDIA_S3_PREFIX" or value != "media/"):
+                raise ConfigError(f"{name} is set but QUIZ_MEDIA_S3_BUCKET is not")
+        return
+    if endpoint and not str(endpoint).startswith(("http://", "https://")):
+        raise ConfigError(f"QUIZ_MEDIA_S3_ENDPOINT must be an http(s) URL, got {endpoint!r}")
+    if prefix is None or str(prefix).startswith("/"):
+        raise ConfigError(f"QUIZ_MEDIA_S3_PREFIX must not start with /, got {prefix!r}")
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = boto3.session.Session().get_credentials()
+    except BotoCoreError as exc:  # e.g. AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY
+        raise ConfigError(
+            f"QUIZ_MEDIA_S3_BUCKET is set but the AWS credentials are not: {exc}"
+        ) from exc
+    if credentials is None:
+        raise ConfigError(
+            "QUIZ_MEDIA_S3_BUCKET is set but no AWS credentials were found "
+            "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or boto3's chain)"
+        )

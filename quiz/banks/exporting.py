@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from question_bank import Bank, Category, Kind, Media, Question, Version
 from question_bank.formats import write_bank
-from quiz.banks.models import BankCategory, MediaBlob, QuestionBank
+from quiz.banks.media_store import read_bytes
+from quiz.banks.models import BankCategory, QuestionBank
 from quiz.banks.models import Question as QuestionRow
 from quiz.extensions import db
 
@@ -31,7 +32,7 @@ def bank_from_sql(slug: str | None) -> Bank:
             .order_by(QuestionRow.external_id)
         )
     )
-    blobs = _blobs({entry["sha256"] for q in rows for entry in q.media or ()})
+    blobs = read_bytes({entry["sha256"] for q in rows for entry in q.media or ()})
     questions = []
     for q in rows:
         pictures = [
@@ -73,16 +74,6 @@ def bank_from_sql(slug: str | None) -> Bank:
         )
     title = {k: v for k, v in (("zh", row.title_zh), ("mn", row.title_mn)) if v}
     return Bank(id=row.slug, title=title, categories=categories, questions=tuple(questions))
-
-
-def _blobs(addresses: set[str]) -> dict[str, bytes]:
-    if not addresses:
-        return {}
-    return dict(
-        db.session.execute(
-            select(MediaBlob.sha256, MediaBlob.data).where(MediaBlob.sha256.in_(addresses))
-        ).all()
-    )
 
 
 def export_bytes(

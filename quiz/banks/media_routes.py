@@ -2,10 +2,11 @@
 
 The address is the SHA-256 of the stored bytes, so a response never changes: browsers
 and proxies may keep it for a year (``immutable``), and every app server answers the same
-from SQL. The route is public like a static file: an address is only learnt from a page
-or API response that showed the question (a hash cannot be guessed), and a picture
-carries no answer key (an option's picture is shown with its option, in the shuffled
-order).
+from SQL, or streams it from the S3-compatible store when one is configured (same
+address, same headers: ``quiz/banks/media_store.py``). The route is public like a static
+file: an address is only learnt from a page or API response that showed the question (a
+hash cannot be guessed), and a picture carries no answer key (an option's picture is
+shown with its option, in the shuffled order).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import re
 from flask import Blueprint, Response, abort, has_request_context, request, url_for
 
 from quiz.accounts.access import public
-from quiz.banks.models import MediaBlob
+from quiz.banks.media_store import media_store
 from quiz.banks.pictures import EXTENSION
-from quiz.extensions import db
 
 bp = Blueprint("media", __name__)
 
@@ -51,10 +51,15 @@ def picture(name: str) -> Response:
         abort(404)
     if request.if_none_match.contains(sha256):
         return _cached(Response(status=304), sha256)
-    blob = db.session.get(MediaBlob, sha256)
-    if blob is None or EXTENSION.get(blob.mime) != extension:
+    stored = media_store().open(sha256)
+    if stored is None:
         abort(404)
-    return _cached(Response(blob.data, mimetype=blob.mime), sha256)
+    if EXTENSION.get(stored.mime) != extension:
+        stored.close()
+        abort(404)
+    response = Response(stored.chunks, mimetype=stored.mime, direct_passthrough=True)
+    response.content_length = stored.size
+    return _cached(response, sha256)
 
 
 def _cached(response: Response, sha256: str) -> Response:

@@ -145,9 +145,11 @@ class BankUpload(db.Model):
 
 
 class MediaBlob(db.Model):
-    """A picture's bytes, stored once under their SHA-256 (content-addressed).
+    """A picture, stored once under its SHA-256 (content-addressed).
 
-    In SQL so every app server can serve it without shared disks. The bytes are the
+    The index of every picture; ``data`` holds the bytes in SQL (so every app server can
+    serve them without shared disks) or is empty when they are in an S3-compatible
+    bucket. Only ``quiz.banks.media_store`` reads or writes ``data``. The bytes are the
     normalised picture (``quiz.banks.pictures``: EXIF removed, resized for phones), so
     the address never changes for the same upload and pages can cache it for a year.
     """

@@ -11,10 +11,10 @@ from sqlalchemy import func, select, true
 
 from question_bank import Bank, Candidate, DrawPool, Kind, fold_key
 from question_bank import Question as BankQuestion
-from quiz.banks.models import BankCategory, MediaBlob, Question, QuestionBank, QuestionText
+from quiz.banks.media_store import store_bytes
+from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.pictures import Picture, normalise
 from quiz.extensions import db
-from quiz.sql import insert_ignore
 
 
 def search_key_of(text: QuestionText) -> str:
@@ -138,17 +138,7 @@ def store_picture(
 ) -> dict[str, object]:
     """Keep a normalised picture's bytes (once per address) and return the entry a
     question row lists it by."""
-    db.session.execute(
-        insert_ignore(MediaBlob, ["sha256"]).values(
-            sha256=picture.sha256,
-            mime=picture.mime,
-            width=picture.width,
-            height=picture.height,
-            size=len(picture.data),
-            data=picture.data,
-            created_at=now,
-        )
-    )
+    store_bytes(picture, now)
     return {
         "sha256": picture.sha256,
         "mime": picture.mime,
