@@ -29,7 +29,10 @@ def _round(site):
         row = import_bank(bank, utcnow())[0]
         contest = site.make.contest(slug=site.name("fill-"), title_mn="ᠬᠣᠭᠣᠰᠣᠨ ᠣᠷᠣᠨ")
         round_ = site.make.round(
-            contest, row, draw_rule=[{"count": 1, "category": "science"}], title_mn="ᠬᠣᠭᠣᠰᠣᠨ"
+            contest,
+            row,
+            draw_rule=[{"count": 1, "category": "science", "points": 10}],
+            title_mn="ᠬᠣᠭᠣᠰᠣᠨ",
         )
         ids = contest.id, round_.id
     return ids

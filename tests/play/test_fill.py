@@ -116,7 +116,7 @@ def _round(make, clock, **kwargs):
     bank_row = import_bank(fill_bank(), clock())[0]
     contest = make.contest()
     round_ = make.round(
-        contest, bank_row, draw_rule=[{"count": 2, "category": "science"}], **kwargs
+        contest, bank_row, draw_rule=[{"count": 2, "category": "science", "points": 10}], **kwargs
     )
     return round_, make.enrolled(contest)
 
