@@ -28,6 +28,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, re
 from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from quiz.accounts.access import public
 from quiz.extensions import db, redis_store
 from quiz.ops import logs, metrics
 
@@ -47,11 +48,13 @@ def migration_heads() -> frozenset[str]:
 
 
 @bp.get("/healthz")
+@public
 def healthz() -> Any:
     return _plain({"status": "ok"}, 200)
 
 
 @bp.get("/readyz")
+@public
 def readyz() -> Any:
     checks: dict[str, str] = {}
     try:
@@ -73,6 +76,7 @@ def readyz() -> Any:
     return _plain(body, 200 if ready else 503)
 
 
+@public  # QUIZ_METRICS_TOKEN is checked inside (without it: 404)
 def metrics_page() -> Any:
     token = current_app.config.get("QUIZ_METRICS_TOKEN")
     if not token:

@@ -10,6 +10,8 @@ SQLite file of its own (batch mode, which rebuilds tables, is the risky path).
 
 from __future__ import annotations
 
+import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,26 @@ def populated(tmp_path: Path, redis_url: str):
         db.engine.dispose()
 
 
+# The one documented change of data across the chain: going below 0011_round_points
+# strips the draw-rule parts' "points" (the older code refuses unknown keys), and going up
+# again settles a rule whose maxima differ (docs/organizer-guide.md). Compared without them.
+LOSSY = {("rounds", "draw_rule"): "0011_round_points"}
+
+
+def _comparable(table: str, name: str, values: list, revision: str) -> list:
+    lossy_below = LOSSY.get((table, name))
+    chain = _revisions()
+    if lossy_below is None or chain.index(revision) >= chain.index(lossy_below):
+        return values
+    out = []
+    for value in values:
+        rule = json.loads(ast.literal_eval(value)) if value != "None" else None
+        if isinstance(rule, list):
+            rule = [{k: v for k, v in part.items() if k != "points"} for part in rule]
+        out.append(json.dumps(rule, sort_keys=True))
+    return sorted(out)
+
+
 def test_the_chain_is_known():
     chain = _revisions()
     assert chain[0] == "0001_initial" and len(chain) >= 3
@@ -90,7 +112,9 @@ def test_from_each_earlier_revision_to_head_the_data_survives(populated, revisio
     at_revision = _dump()
     for table, columns in at_revision.items():
         for name, values in columns.items():
-            assert values == at_head[table][name], f"{table}.{name} changed going down"
+            assert _comparable(table, name, values, revision) == _comparable(
+                table, name, at_head[table][name], revision
+            ), f"{table}.{name} changed going down"
     upgrade()
     back = _dump()
     assert set(back) == set(at_head)
@@ -99,4 +123,6 @@ def test_from_each_earlier_revision_to_head_the_data_survives(populated, revisio
             f"{table} lost rows"
         )
         for name, values in columns.items():
-            assert back[table][name] == values, f"{table}.{name} changed going up"
+            assert _comparable(table, name, back[table][name], revision) == _comparable(
+                table, name, values, revision
+            ), f"{table}.{name} changed going up"

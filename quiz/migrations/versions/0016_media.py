@@ -35,6 +35,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("questions", schema=None) as batch_op:
+    with op.batch_alter_table("questions", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("media")
     op.drop_table("media_blobs")

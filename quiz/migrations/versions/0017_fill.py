@@ -23,5 +23,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("question_texts", schema=None) as batch_op:
+    with op.batch_alter_table("question_texts", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("blanks")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from question_bank import human_size
 from question_bank import messages as m
 from question_bank.formats import (
     EXPORT_FORMATS,
@@ -48,7 +49,11 @@ def test_names_are_only_hints_never_paths() -> None:
 def test_too_large_is_refused_before_parsing() -> None:
     result = read_bank(b" " * (MAX_FILE_BYTES + 1), "big.csv")
     [problem] = result.problems
-    assert (problem.message, problem.params["limit"]) == (m.FILE_TOO_LARGE, MAX_FILE_BYTES)
+    # Sizes are given as people read them (question_bank.human_size).
+    assert (problem.message, problem.params["limit"]) == (
+        m.FILE_TOO_LARGE,
+        human_size(MAX_FILE_BYTES),
+    )
 
 
 @pytest.mark.parametrize(
