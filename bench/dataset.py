@@ -140,11 +140,12 @@ def make_bank(slug: str, size: int, now: datetime) -> int:
 
 
 def draw_rule(count: int) -> list[dict]:
-    """``count`` questions, half from each category."""
+    """``count`` questions, half from each category, 10 points each (one maximum per
+    round: every attempt can score the same)."""
     half = count // 2
     return [
-        {"count": half, "category": CATEGORIES[0]},
-        {"count": count - half, "category": CATEGORIES[1]},
+        {"count": half, "category": CATEGORIES[0], "points": 10},
+        {"count": count - half, "category": CATEGORIES[1], "points": 10},
     ]
 
 

@@ -78,7 +78,7 @@ def _prepare(database_url: str, redis_url: str, participants: int) -> tuple[int,
             time_limit_seconds=3600,
             bank_id=bank.id,
             languages=["zh", "mn"],
-            draw_rule=[{"count": 3, "category": c} for c in CATEGORIES],
+            draw_rule=[{"count": 3, "category": c, "points": 10} for c in CATEGORIES],
             max_attempts=1_000_000,
         )
         tokens = []

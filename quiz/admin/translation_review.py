@@ -42,11 +42,12 @@ import yaml
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 import question_bank
+from question_bank.formats import spreadsheet
+from question_bank.formats.spreadsheet import Sheet
 from question_bank.mongolian_check import check
 from quiz.extensions import db
 from quiz.regions.models import Region
@@ -238,41 +239,26 @@ def checker_notes(text: str) -> str:
 
 
 def export_review(sources: Sources) -> bytes:
-    """The review workbook: one row per Mongolian string."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Mongolian"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for entry in all_entries(sources):
-        status = {None: "", True: "reviewed", False: "machine-drafted"}[entry.reviewed]
-        sheet.append(
-            [
-                entry.key,
-                entry.source,
-                entry.english,
-                entry.chinese,
-                entry.mongolian,
-                "",
-                "",
-                status,
-                entry.note,
-                checker_notes(entry.mongolian),
-                entry.fingerprint,
-            ]
-        )
-    widths = {"A": 18, "B": 9, "C": 50, "D": 40, "E": 50, "F": 50, "G": 12, "H": 16, "I": 30}
-    widths["J"] = 30
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row[2:6]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The review workbook: one row per Mongolian string (through the one spreadsheet
+    writer, so no text is ever read as a formula)."""
+    rows = (
+        [
+            entry.key,
+            entry.source,
+            entry.english,
+            entry.chinese,
+            entry.mongolian,
+            "",
+            "",
+            {None: "", True: "reviewed", False: "machine-drafted"}[entry.reviewed],
+            entry.note,
+            checker_notes(entry.mongolian),
+            entry.fingerprint,
+        ]
+        for entry in all_entries(sources)
+    )
+    widths = (18, 9, 50, 40, 50, 50, 12, 16, 30, 30)
+    return spreadsheet.workbook([Sheet("Mongolian", HEADERS, rows, widths=widths, styled=True)])
 
 
 # -- import ---------------------------------------------------------------------------------

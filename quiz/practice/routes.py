@@ -19,6 +19,7 @@ from quiz.clock import now
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
+from quiz.params import whole_number
 from quiz.practice import history as histories
 from quiz.practice import services
 from quiz.practice.book import local_day
@@ -62,9 +63,10 @@ def start() -> Any:
     if not FlaskForm().validate_on_submit():
         abort(400)
     raw_count = request.form.get("count")
-    count: Any = (
-        int(raw_count) if raw_count and raw_count.isascii() and raw_count.isdigit() else raw_count
-    )
+    # ASCII digits within range, else the raw text for the service to refuse by name.
+    count: Any = whole_number(raw_count, high=10_000) if raw_count else None
+    if count is None and raw_count:
+        count = raw_count[:20]
     try:
         session, _created = services.start_session(
             current_user,

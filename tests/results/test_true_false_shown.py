@@ -39,7 +39,7 @@ def test_item_analysis_bank_pages_and_editor(app, make, clock, language):
     round_ = make.round(
         contest,
         bank,
-        draw_rule=[{"count": 3, "category": c} for c in CATEGORIES],
+        draw_rule=[{"count": 3, "category": c, "points": 10} for c in CATEGORIES],
         review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     player = make.enrolled(contest)

@@ -32,8 +32,9 @@ from tests.security.scenario import csrf_token, log_in
 
 # JSON keys that carry the key or correctness; none may appear before review allows.
 FORBIDDEN_KEYS = {"correct", "is_correct", "correct_keys", "explanation", "answer", "solution"}
-QUESTION_KEYS = {"no", "kind", "text", "options"}
-OPTION_KEYS = {"key", "text"}
+# Pictures and a fill-in question's number of blanks say nothing about the key.
+QUESTION_KEYS = {"no", "kind", "text", "options", "media", "blanks"}
+OPTION_KEYS = {"key", "text", "media"}
 # HTML markers of correctness: review classes, data attributes, the review tick.
 HTML_MARKERS = re.compile(
     r"data-(?:correct|answer|key-right)|class=\"[^\"]*\b(?:correct|wrong|right-answer)\b"
