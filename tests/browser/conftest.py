@@ -115,6 +115,18 @@ class Site:
             round_ = self.make.round(contest, bank, **round_kwargs)
             return contest.id, round_.id
 
+    def round_over(self, bank: Any, draw_rule: list[dict], title_mn: str) -> tuple[int, int]:
+        """A contest with one open round over ``bank`` (a library bank, imported here):
+        (contest id, round id)."""
+        from quiz.banks.services import import_bank
+
+        with self.ctx():
+            row = import_bank(bank, utcnow())[0]
+            contest = self.make.contest(slug=self.name("browser-"), title_mn=title_mn)
+            round_ = self.make.round(contest, row, draw_rule=draw_rule, title_mn=title_mn)
+            ids = contest.id, round_.id
+        return ids
+
     def user(self, contest_id: int | None = None, **kwargs: Any) -> str:
         """A participant (enrolled when ``contest_id`` is given): their username."""
         from quiz.contests.models import Contest

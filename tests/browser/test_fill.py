@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.banks.services import import_bank
-from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.play.models import Answer
 from tests.browser.conftest import attempt_and_no, join, log_in, start
@@ -25,17 +23,8 @@ def _round(site):
         categories=bank.categories,
         questions=bank.questions[:1],  # the one-blank question
     )
-    with site.ctx():
-        row = import_bank(bank, utcnow())[0]
-        contest = site.make.contest(slug=site.name("fill-"), title_mn="ᠬᠣᠭᠣᠰᠣᠨ ᠣᠷᠣᠨ")
-        round_ = site.make.round(
-            contest,
-            row,
-            draw_rule=[{"count": 1, "category": "science", "points": 10}],
-            title_mn="ᠬᠣᠭᠣᠰᠣᠨ",
-        )
-        ids = contest.id, round_.id
-    return ids
+    rule = [{"count": 1, "category": "science", "points": 10}]
+    return site.round_over(bank, rule, "ᠬᠣᠭᠣᠰᠣᠨ ᠣᠷᠣᠨ")
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])

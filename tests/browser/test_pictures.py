@@ -12,8 +12,6 @@ import pytest
 from PIL import Image, ImageDraw
 
 from question_bank import Media
-from quiz.banks.services import import_bank
-from quiz.clock import utcnow
 from tests.browser.conftest import join, log_in, start
 from tests.browser.test_phone_screens import ON_SCREEN, PAGE
 from tests.factories import sample_bank
@@ -40,13 +38,8 @@ def _round_with_pictures(site: Any) -> tuple[int, int]:
         option_media={"B": (Media(data=_circuit((300, 300)), mime="image/png", alt="灯泡"),)},
     )
     bank = replace(bank, questions=(pictured, *bank.questions[1:]))
-    with site.ctx():
-        row = import_bank(bank, utcnow())[0]
-        contest = site.make.contest(slug=site.name("pictures-"), title_mn="ᠵᠢᠷᠤᠭ")
-        rule = [{"count": 1, "category": "life-health", "difficulty": 1}]
-        round_ = site.make.round(contest, row, draw_rule=rule, title_mn="ᠵᠢᠷᠤᠭ")
-        ids = contest.id, round_.id
-    return ids
+    rule = [{"count": 1, "category": "life-health", "difficulty": 1}]
+    return site.round_over(bank, rule, "ᠵᠢᠷᠤᠭ")
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])
