@@ -34,6 +34,7 @@ from question_bank.formats.base import (
     ReadOptions,
     script_language,
 )
+from question_bank.literacy import BENCHMARKS, Part, part_of
 from question_bank.media import checked_media, is_url
 from question_bank.menksoft import has_menksoft, to_unicode
 from question_bank.model import (
@@ -121,6 +122,8 @@ class Draft:
     media: list[DraftMedia] = field(default_factory=list)
     option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
     reserved: bool = False
+    benchmark: str | None = None
+    literacy_part: str | None = None
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -542,6 +545,7 @@ class Assembler:
         difficulty = self._difficulty(draft)
         source = self._source(draft)
         tags = self._tags(draft)
+        literacy = self._literacy(draft)
         if not draft.versions and "versions" not in draft.broken:
             error(draft.where, m.NO_LANGUAGE, key="question", allowed=", ".join(LANGUAGES))
         versions: dict[str, Version] = {}
@@ -575,6 +579,7 @@ class Assembler:
             or category is None
             or difficulty is None
             or len(versions) != len(draft.versions)
+            or literacy is None
         ):
             return None
         return Question(
@@ -592,6 +597,8 @@ class Assembler:
             media=media,
             option_media=option_media,
             reserved=draft.reserved,
+            benchmark=literacy[0],
+            literacy_part=literacy[1],
         )
 
     def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:
@@ -673,6 +680,26 @@ class Assembler:
             return None
         assert isinstance(draft.difficulty, int)
         return draft.difficulty
+
+    def _literacy(self, draft: Draft) -> tuple[str | None, str | None] | None:
+        """The benchmark and part (the part defaults to the benchmark's usual one);
+        None after reporting a value outside ``question_bank.literacy``."""
+        benchmark = (draft.benchmark or "").strip().upper() or None
+        part = (draft.literacy_part or "").strip().lower() or None
+        ok = True
+        if benchmark is not None and benchmark not in BENCHMARKS:
+            self.collector.error(draft.at("benchmark"), m.BAD_BENCHMARK, value=draft.benchmark)
+            ok = False
+        if part is not None and part not in {p.value for p in Part}:
+            self.collector.error(draft.at("part"), m.BAD_LITERACY_PART, value=draft.literacy_part)
+            ok = False
+        if part is not None and benchmark is None and ok:
+            self.collector.error(draft.at("part"), m.PART_WITHOUT_BENCHMARK)
+            ok = False
+        if not ok:
+            return None
+        found = part_of(benchmark, part)
+        return benchmark, found.value if found else None
 
     def _source(self, draft: Draft) -> str:
         if draft.source is not None:

@@ -43,7 +43,15 @@ _TOP_KEYS = ("format", "bank", "categories", "questions")
 _BANK_KEYS = ("id", "title")
 _CATEGORY_KEYS = ("id", "name")
 _QUESTION_KEYS = ("id", "kind", "category", "difficulty", "answer", "source")
-_QUESTION_OPTIONAL = ("tags", "points", "pictures", "option_pictures", "reserved")
+_QUESTION_OPTIONAL = (
+    "tags",
+    "points",
+    "pictures",
+    "option_pictures",
+    "reserved",
+    "benchmark",
+    "part",
+)
 _VERSION_OPTIONAL = ("options", "explanation", "reviewed")
 # A fill-in question has no answer key and no options: each language lists its blanks.
 _FILL_KEYS = tuple(key for key in _QUESTION_KEYS if key != "answer")
@@ -192,6 +200,12 @@ class YamlReader:
         reserved = self.flag(found.get("reserved"), "reserved", default=False)
         if reserved is None:
             broken.add("reserved")
+        literacy: dict[str, str | None] = {}
+        for key in ("benchmark", "part"):
+            literacy[key] = None
+            if key in found:
+                literacy[key] = self.text(found[key], key, required=False)
+                cells[key] = line_of(found[key])
         media = self.pictures(found.get("pictures"))
         option_media: dict[str, list[DraftMedia]] = {}
         option_pictures = found.get("option_pictures")
@@ -215,6 +229,8 @@ class YamlReader:
             media=media,
             option_media=option_media,
             reserved=bool(reserved),
+            benchmark=literacy["benchmark"],
+            literacy_part=literacy["part"],
         )
 
     def points(self, node: Node | None) -> float | bool | None:
