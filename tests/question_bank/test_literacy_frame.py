@@ -3,7 +3,6 @@
 from question_bank import parse_bank
 from question_bank.formats.yaml_writer import dump_bank
 from question_bank.literacy import BENCHMARKS, PART_POINTS, Part, part_of
-
 from tests.question_bank.test_bank_yaml_problems import question
 
 
