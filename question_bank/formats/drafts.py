@@ -557,6 +557,7 @@ class Assembler:
         keys = self._same_keys(draft, option_keys)
         if kind is Kind.TRUEFALSE:
             keys = TRUE_FALSE_KEYS
+        answer: tuple[str, ...] | None
         if kind is Kind.FILL:
             keys, answer = (), () if self._same_blanks(draft, versions) else None
         else:

@@ -69,7 +69,7 @@ class _LineBuilder(ET.TreeBuilder):
         self.expat: Any = None
         self.lines: dict[int, int] = {}
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         element = super().start(tag, attrs)
         self.lines[id(element)] = self.expat.CurrentLineNumber if self.expat else 0
         return element
@@ -371,9 +371,9 @@ def _question(quiz: ET.Element, question: Question, language: str) -> None:
             _text_element(answer, "feedback", "", "html")
     elif question.kind is Kind.TRUEFALSE:
         right = question.answer == ("T",)
-        for value, fraction in (("true", right), ("false", not right)):
+        for value, correct in (("true", right), ("false", not right)):
             answer = _text_element(element, "answer", value, "moodle_auto_format")
-            answer.set("fraction", "100" if fraction else "0")
+            answer.set("fraction", "100" if correct else "0")
             _text_element(answer, "feedback", "", "html")
     else:
         _sub(element, "single", "true" if question.kind is Kind.SINGLE else "false")

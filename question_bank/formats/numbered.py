@@ -268,8 +268,10 @@ def read_text(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
         collector = Collector(filename)
         collector.error(failed.where, failed.message, **failed.params)
         return Assembler(collector, Categories(), options).build("text", [])
-    lines = [(number, line, []) for number, line in enumerate(text.splitlines(), start=1)]
-    return read_lines(lines, "text", filename, options, encoding=encoding)  # type: ignore[arg-type]
+    lines: list[Line] = [
+        (number, line, []) for number, line in enumerate(text.splitlines(), start=1)
+    ]
+    return read_lines(lines, "text", filename, options, encoding=encoding)
 
 
 # -- Word documents -----------------------------------------------------------------

@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from question_bank import messages as m
 from question_bank import rules
 from question_bank.errors import BankError
-from question_bank.formats.base import Collector, ImportResult, ReadOptions
+from question_bank.formats.base import Collector, ImportResult, Location, ReadOptions
 from question_bank.formats.drafts import Assembler, Categories, Draft, DraftMedia, DraftVersion
 from question_bank.formats.yaml_nodes import (
     FLOAT_TAG,
@@ -146,7 +146,7 @@ class YamlReader:
         if found is None:
             return None
         broken: set[str] = {name for name in required if name not in found}
-        cells = {name: line_of(value) for name, value in found.items()}
+        cells: dict[str, Location] = {name: line_of(value) for name, value in found.items()}
 
         values: dict[str, str | None] = {}
         for name in ("id", "kind", "category"):
@@ -263,7 +263,7 @@ class YamlReader:
         )
         if found is None:
             return None
-        cells = {name: line_of(value) for name, value in found.items()}
+        cells: dict[str, Location] = {name: line_of(value) for name, value in found.items()}
         cells["version"] = line_of(node)
         if "text" not in found:
             return None  # reported as missing
