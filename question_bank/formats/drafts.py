@@ -100,7 +100,8 @@ class Draft:
     one (Moodle's idnumbers). ``broken``: fields the reader already reported as
     unreadable; the assembler checks nothing that depends on them, and builds no
     question. ``cells`` locates single fields (``answer``, ``id``, ``tags``, ...) more
-    precisely than ``where`` (a spreadsheet cell rather than the row).
+    precisely than ``where`` (a spreadsheet cell rather than the row). ``label``: how
+    a message names the question where the file has a name for it (``questions #3``).
     """
 
     where: Location
@@ -117,10 +118,11 @@ class Draft:
     cells: dict[str, Location] = field(default_factory=dict)
     answer_by: str = "keys"
     broken: set[str] = field(default_factory=set)
-    points: float | None = None
+    points: float | str | None = None
     media: list[DraftMedia] = field(default_factory=list)
     option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
     reserved: bool = False
+    label: str = "question"
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -540,10 +542,11 @@ class Assembler:
         kind = self._kind(draft)
         category = self._category(draft)
         difficulty = self._difficulty(draft)
+        points = self._points(draft)
         source = self._source(draft)
         tags = self._tags(draft)
         if not draft.versions and "versions" not in draft.broken:
-            error(draft.where, m.NO_LANGUAGE, key="question", allowed=", ".join(LANGUAGES))
+            error(draft.where, m.NO_LANGUAGE, key=draft.label, allowed=", ".join(LANGUAGES))
         versions: dict[str, Version] = {}
         option_keys: dict[str, tuple[str, ...]] = {}
         for language in LANGUAGES:
@@ -575,6 +578,7 @@ class Assembler:
             or keys is None
             or category is None
             or difficulty is None
+            or points is False
             or len(versions) != len(draft.versions)
         ):
             return None
@@ -589,7 +593,7 @@ class Assembler:
             versions=versions,
             tags=tags,
             line=draft.where if isinstance(draft.where, int) else None,
-            points=draft.points,
+            points=points if isinstance(points, float) else None,
             media=media,
             option_media=option_media,
             reserved=draft.reserved,
@@ -674,6 +678,18 @@ class Assembler:
             return None
         assert isinstance(draft.difficulty, int)
         return draft.difficulty
+
+    def _points(self, draft: Draft) -> float | bool | None:
+        """The points a file gives (None: none given); False after reporting bad ones."""
+        if draft.points is None:
+            return None
+        if "points" in draft.broken:
+            return False
+        issue = rules.points_issue(draft.points)
+        if issue is not None:
+            self.collector.error(draft.at("points"), issue[0], **issue[1])
+            return False
+        return float(draft.points)
 
     def _source(self, draft: Draft) -> str:
         if draft.source is not None:

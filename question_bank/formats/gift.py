@@ -239,7 +239,7 @@ class GiftReader:
             title=title,
             id=block.first("id"),
             category=self.category,
-            difficulty=self._difficulty(block, where),
+            difficulty=_difficulty(block),
             source=block.first("source") or None,
             tags=tuple(block.tokens.get("tag", [])),
         )
@@ -356,15 +356,6 @@ class GiftReader:
                 self.collector.warn(where, m.MEDIA_DROPPED)
         return text
 
-    def _difficulty(self, block: _Block, where: int) -> int | None:
-        values = block.tokens.get("difficulty")
-        if not values:
-            return None
-        if values[0] in {str(level) for level in rules.DIFFICULTIES}:
-            return int(values[0])
-        self.collector.error(where, m.BAD_DIFFICULTY, value=values[0])
-        return None
-
 
 def read_gift(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
     collector = Collector(filename)
@@ -472,3 +463,14 @@ def write_gift(bank: Bank, language: str = "zh") -> bytes:
         lines += _question(question, language)
         lines.append("")
     return "\n".join(lines).encode("utf-8")
+
+
+_DIFFICULTY_DIGITS = {str(level) for level in rules.DIFFICULTIES}
+
+
+def _difficulty(block: _Block) -> int | str | None:
+    """``[difficulty:2]`` as a number; anything else as written (the assembler names it)."""
+    value = block.first("difficulty")
+    if value is None:
+        return None
+    return int(value) if value in _DIFFICULTY_DIGITS else value

@@ -173,9 +173,6 @@ class YamlReader:
             cells[f"tags#{number}"] = line_of(item)
 
         languages = [language for language in LANGUAGES if language in found]
-        if not languages:
-            self.report(node, m.NO_LANGUAGE, key=key, allowed=_ALLOWED_LANGUAGES)
-            broken.add("versions")
         versions: dict[str, DraftVersion] = {}
         for language in languages:
             version = self.version(found[language], language, kind)
@@ -186,9 +183,6 @@ class YamlReader:
         answer = () if fill else self.answer(found.get("answer"), kind)
         if answer is None:
             broken.add("answer")
-        points = self.points(found.get("points"))
-        if points is False:
-            broken.add("points")
         reserved = self.flag(found.get("reserved"), "reserved", default=False)
         if reserved is None:
             broken.add("reserved")
@@ -211,26 +205,23 @@ class YamlReader:
             tags=tuple(tags),
             cells=cells,
             broken=broken,
-            points=points if isinstance(points, float) else None,
+            points=self.points(found.get("points")),
             media=media,
             option_media=option_media,
             reserved=bool(reserved),
+            label=key,
         )
 
-    def points(self, node: Node | None) -> float | bool | None:
-        """A number above 0; False after reporting anything else."""
+    def points(self, node: Node | None) -> float | str | None:
+        """A YAML number as a float; anything else as written (the assembler names it)."""
         if node is None:
             return None
         if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
             try:
-                value = float(node.value)
-            except ValueError:
-                value = -1.0
-            if 0 < value <= 1000:
-                return value
-        shown = node.value if isinstance(node, ScalarNode) else "…"
-        self.report(node, m.BAD_POINTS, value=shown)
-        return False
+                return float(node.value)
+            except ValueError:  # .inf, .nan: YAML's spellings, not Python's
+                return str(node.value)
+        return str(node.value) if isinstance(node, ScalarNode) else "…"
 
     def pictures(self, node: Node | None) -> list[DraftMedia]:
         """``[{data: <base64>, alt: ...}, {url: https://..., alt: ...}]``."""
