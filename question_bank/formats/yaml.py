@@ -279,8 +279,8 @@ class YamlReader:
             return None
         blanks: list[tuple[str, ...]] = []
         for item in self.sequence(found.get("blanks"), "blanks") or []:
-            if isinstance(item, ScalarNode):
-                blanks.append((normalize(item.value),))
+            if isinstance(item, ScalarNode):  # ``~`` is an empty blank, as in a list
+                blanks.append((self.text(item, "blanks", required=False) or "",))
             else:
                 answers = self.sequence(item, "blanks") or []
                 blanks.append(tuple(self.text(a, "blanks", required=False) or "" for a in answers))
