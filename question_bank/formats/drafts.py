@@ -102,6 +102,9 @@ class Draft:
     question. ``cells`` locates single fields (``answer``, ``id``, ``tags``, ...) more
     precisely than ``where`` (a spreadsheet cell rather than the row). ``label``: how
     a message names the question where the file has a name for it (``questions #3``).
+    ``extra``: fields of ``Question`` that no rule checks beyond what the reader read
+    (``reserved``), given to the question as they are: a new optional field of the
+    model needs a reader to fill it and nothing here.
     """
 
     where: Location
@@ -121,7 +124,7 @@ class Draft:
     points: float | str | None = None
     media: list[DraftMedia] = field(default_factory=list)
     option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
-    reserved: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
     label: str = "question"
 
     def at(self, name: str) -> Location:
@@ -596,7 +599,7 @@ class Assembler:
             points=points if isinstance(points, float) else None,
             media=media,
             option_media=option_media,
-            reserved=draft.reserved,
+            **draft.extra,
         )
 
     def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:

@@ -208,7 +208,7 @@ class YamlReader:
             points=self.points(found.get("points")),
             media=media,
             option_media=option_media,
-            reserved=bool(reserved),
+            extra={"reserved": True} if reserved else {},
             label=key,
         )
 
