@@ -674,6 +674,13 @@ class Settings:
         return config
 
 
+def read_variables(*names: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Some settings alone, read and checked like the app's (deploy/gunicorn.conf.py)."""
+    environ = os.environ if environ is None else environ
+    profile = Profile(environ.get("QUIZ_ENV") or "production", Path("instance"))
+    return {name: BY_NAME[name].read(environ.get(name), profile) for name in names}
+
+
 def markdown_table() -> str:
     """The README's configuration table (``quiz settings table`` prints it)."""
     lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
