@@ -434,7 +434,7 @@ SETTINGS: tuple[Setting, ...] = (
         0.5,
         number(),
         "how long one app process's requests share the top of a leaderboard (docs/operations.md,"
-        ' "Caches")',
+        ' "Scaling out")',
     ),
     Setting(
         "QUIZ_FLAG_MEDIAN_SECONDS",
@@ -544,7 +544,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PROMETHEUS_MULTIPROC_DIR",
         None,
         text,
-        "prometheus_client's folder for per-worker metric files (several gunicorn workers)",
+        "the folder where each gunicorn worker writes its metrics",
         shown_default="set by `deploy/gunicorn.conf.py`",
         reader="prometheus_client, quiz/ops/metrics.py",
     ),
