@@ -567,6 +567,13 @@ SETTINGS: tuple[Setting, ...] = (
         "QUIZ_THREADS", 8, whole(1), "threads per gunicorn worker", reader="deploy/gunicorn.conf.py"
     ),
     Setting(
+        "QUIZ_HTTP_PORT",
+        8080,
+        whole(1),
+        "the host port on which the compose kit publishes its nginx",
+        reader="deploy/compose.yaml",
+    ),
+    Setting(
         "QUIZ_WORKER_TIMEOUT",
         60,
         whole(1),
