@@ -1,6 +1,6 @@
 """The settings page: every run-time setting, its value and where it came from.
 
-Read only: settings come from the environment (``QUIZ_*``, ``quiz/config.py``) when the
+Read only: settings come from the environment (``QUIZ_*``, ``quiz/settings.py``) when the
 app starts. Secrets never reach the page: the secret key and anything named like a
 secret show only whether they are set, and passwords inside URLs (database, Redis, mail)
 are replaced by ``***``.
