@@ -92,7 +92,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["QUIZ_TIME_ZONE"]
 
     if cfg["QUIZ_LOG_FORMAT"] not in ("json", "text"):
-        raise ConfigError(f"QUIZ_LOG_FORMAT must be json or text, got {cfg['QUIZ_LOG_FORMAT']!r}")
+        raise ConfigError(
+            f"QUIZ_LOG_FORMAT: expected one of json, text, got {cfg['QUIZ_LOG_FORMAT']!r}"
+        )
     if cfg.get("QUIZ_MAIL_URL"):
         from quiz.mail import MailConfigError, MailServer
 
