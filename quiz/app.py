@@ -19,6 +19,7 @@ from quiz.extensions import (
     ping_idle_connections,
     redis_store,
 )
+from quiz.settings import JSON_SORT_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.params import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
+    # API bodies keep their keys sorted, as they always were (Flask 3 ignores the old
+    # JSON_SORT_KEYS config; the provider's attribute decides): quiz/settings.py.
+    app.json.sort_keys = JSON_SORT_KEYS
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     import quiz.models  # noqa: F401  (register every table)

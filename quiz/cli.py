@@ -13,13 +13,48 @@ from flask.cli import FlaskGroup, with_appcontext
 
 def _app_factory() -> Flask:
     from quiz import create_app
+    from quiz.settings import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # One line naming the variable to fix instead of a traceback (click prints it
+        # as "Error: …" and exits with status 1).
+        raise click.ClickException(f"the platform cannot start: {exc}") from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_app_factory)
 def main() -> None:
     """Science-literacy contest platform."""
+
+
+@main.group("settings", cls=click.Group)  # plain: no app (it may not start)
+def settings_group() -> None:
+    """The settings read from the environment (quiz/settings.py); no app is started."""
+
+
+@settings_group.command("table")
+def settings_table_command() -> None:
+    """Print the README's configuration tables (Markdown), generated from the catalogue."""
+    from quiz.settings import fixed_table, markdown_table
+
+    click.echo(markdown_table() + "\n" + fixed_table(), nl=False)
+
+
+@settings_group.command("check")
+def settings_check_command() -> None:
+    """Read and check the environment's settings the way the app does when it starts."""
+    import tempfile
+
+    from quiz.config import load_config
+    from quiz.settings import ConfigError
+
+    with tempfile.TemporaryDirectory() as instance:
+        try:
+            cfg = load_config(instance)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"settings ok ({cfg['QUIZ_ENV']})")
 
 
 def register_commands(app: Flask) -> None:

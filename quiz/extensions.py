@@ -158,7 +158,7 @@ class RateLimiter:
                 "socket_connect_timeout": 0.5,
                 "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
             },
-            prefix=str(app.config.get("RATELIMIT_KEY_PREFIX", "rl")),
+            prefix=str(app.config["RATELIMIT_KEY_PREFIX"]),
         )
         if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
             # The embedded server starts lazily; make sure it runs before a count.
