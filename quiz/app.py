@@ -13,7 +13,6 @@ from quiz.extensions import (
     configure_sqlite,
     csrf,
     db,
-    limiter,
     login_manager,
     migrate,
     ping_idle_connections,
@@ -180,6 +179,16 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.practice.routes import bp as practice_bp
 
     app.register_blueprint(practice_bp)
+    _connect_signals(app)
+
+
+def _connect_signals(app: Flask) -> None:
+    """Each higher layer listens to the signals of the lower ones (quiz/signals.py)."""
+    from quiz.leaderboards.services import init_app as init_boards
+    from quiz.schools.rankings import init_app as init_school_rankings
+
+    init_boards(app)
+    init_school_rankings(app)
 
 
 def _init_templates(app: Flask) -> None:
@@ -247,7 +256,7 @@ def _init_security(app: Flask) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from quiz.accounts import sessions
+    from quiz.accounts import ratelimits, sessions
 
     proxies = int(app.config.get("QUIZ_PROXY_FIX") or 0)
     if proxies > 0:
@@ -266,7 +275,7 @@ def _init_security(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
     sessions.init_app(app)
     app.session_interface = sessions.CookieSessions()
-    limiter.init_app(app)
+    ratelimits.init_app(app)
 
 
 def _security_headers(app: Flask) -> None:

@@ -60,6 +60,7 @@ from quiz.contests.services import (
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language
+from quiz.leaderboards.services import forget_round_boards
 from quiz.names import check_name
 from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
@@ -1177,15 +1178,8 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
             after=now_is,
         )
     db.session.commit()
-    _forget_board_settings(round_.id)
+    forget_round_boards(round_.id)
     return round_
-
-
-def _forget_board_settings(round_id: int) -> None:
-    """The play service caches a round's board settings for 30 s; drop this process's copy."""
-    from flask import current_app
-
-    current_app.extensions.get("quiz_round_boards", {}).pop(round_id, None)
 
 
 def banks() -> Sequence[QuestionBank]:
