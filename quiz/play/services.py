@@ -60,6 +60,18 @@ def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = N
     standing_changed.send(attempt, attempt=attempt, now=now, person=person)
 
 
+def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
+    """A participant's latest attempt in each round of a contest (the contest page)."""
+    found: dict[int, Attempt] = {}
+    for attempt in db.session.scalars(
+        select(Attempt)
+        .where(Attempt.contest_id == contest_id, Attempt.user_id == user_id)
+        .order_by(Attempt.attempt_no)
+    ):
+        found[attempt.round_id] = attempt
+    return found
+
+
 def _refuse_live_round() -> None:
     """A live round is played in a game paced by its host (quiz/live): no self-paced
     start, and its running attempts take no answers and show no questions here."""
