@@ -184,9 +184,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _connect_signals(app: Flask) -> None:
     """Each higher layer listens to the signals of the lower ones (quiz/signals.py)."""
+    from quiz.contests.bank_usage import init_app as init_contests_bank_usage
     from quiz.leaderboards.services import init_app as init_boards
+    from quiz.play.bank_usage import init_app as init_play_bank_usage
     from quiz.schools.rankings import init_app as init_school_rankings
 
+    init_contests_bank_usage(app)  # the bank console asks who draws from a bank
+    init_play_bank_usage(app)
     init_boards(app)
     init_school_rankings(app)
 
