@@ -30,9 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from question_bank import TRUE_FALSE_LABELS, DrawPart, DrawRule, Kind
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import USERNAME_RE, username_key
-from quiz.audit import services as audit
+from quiz.audit import pages as audit_pages
 from quiz.audit.models import AuditEvent
-from quiz.audit.services import AuditRow, changed, record, snapshot
+from quiz.audit.pages import AuditRow
+from quiz.audit.services import changed, record, snapshot
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.services import category_names, drawing_pool
@@ -1262,7 +1263,7 @@ def preview(round_: Round, language: str, seed: int) -> list[PreviewQuestion]:
 
 def audit_page(contest: Contest, before_id: int | None) -> tuple[list[AuditRow], int | None]:
     """One page of the contest's log, newest first, and the id to page on from (or None)."""
-    return audit.page(AuditEvent.contest_id == contest.id, before_id, AUDIT_PAGE)
+    return audit_pages.page(AuditEvent.contest_id == contest.id, before_id, AUDIT_PAGE)
 
 
 def kind_label(kind: str) -> str:
