@@ -71,6 +71,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _bounded_ids(app)
     _register_blueprints(app)
+    _connect_signals(app)
     _init_templates(app)
     _init_security(app)
     _security_headers(app)
@@ -179,7 +180,6 @@ def _register_blueprints(app: Flask) -> None:
     from quiz.practice.routes import bp as practice_bp
 
     app.register_blueprint(practice_bp)
-    _connect_signals(app)
 
 
 def _connect_signals(app: Flask) -> None:
