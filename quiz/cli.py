@@ -363,7 +363,7 @@ def attempts_finalize_overdue() -> None:
 
 @click.group("contest")
 def contest_group() -> None:
-    """Contests: export and import results (quiz/contests/transfer.py)."""
+    """Contests: export and import results (quiz/results/transfer.py)."""
 
 
 @contest_group.command("export")
@@ -373,7 +373,7 @@ def contest_group() -> None:
 def contest_export(contest_id: int, path: str) -> None:
     """Write a contest's results (versioned JSON) to PATH."""
     from quiz.clock import now
-    from quiz.contests.transfer import TransferError, write_export
+    from quiz.results.transfer import TransferError, write_export
 
     try:
         counts = write_export(contest_id, path, now())
@@ -388,8 +388,8 @@ def contest_export(contest_id: int, path: str) -> None:
 def contest_import(path: str) -> None:
     """Load an exported contest into this instance and rebuild its boards."""
     from quiz.clock import now
-    from quiz.contests.transfer import TransferError, import_contest
     from quiz.leaderboards.services import rebuild
+    from quiz.results.transfer import TransferError, import_contest
 
     try:
         with open(path, encoding="utf-8") as source:

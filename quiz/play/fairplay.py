@@ -32,14 +32,14 @@ from sqlalchemy import select, update
 
 from quiz.accounts.models import User
 from quiz.audit.services import changed, record, snapshot
+from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
-from quiz.leaderboards import services as boards
-from quiz.leaderboards.ranking import to_ms
 from quiz.params import whole_number
 from quiz.play.models import Answer, Attempt
 from quiz.play.services import finalize_if_overdue, get_own_attempt
+from quiz.signals import standing_changed
 
 FOCUS_LIMIT = "focus_limit"  # Attempt.finish_reason when the focus-loss limit ended it
 FOCUS_DEBOUNCE = timedelta(seconds=1)
@@ -119,7 +119,7 @@ def record_focus_loss(attempt_id: int, user: User, now: datetime) -> FocusState:
     db.session.commit()
     db.session.refresh(attempt)
     if finished:
-        boards.publish(attempt, boards.RoundBoards.of(attempt.round_id), now)
+        standing_changed.send(attempt, attempt=attempt, now=now, person=None)
     return FocusState(count=int(count or 0), limit=limit, finished=attempt.finished_at is not None)
 
 

@@ -152,8 +152,8 @@ def enroll_class(
 
         refresh_school(contest.id, school.id)
     except redis.RedisError:
-        from quiz.leaderboards.services import _mark_stale
+        from quiz.leaderboards.services import mark_stale
 
         log.warning("redis unavailable; school rankings of contest %s marked stale", contest.id)
-        _mark_stale(contest.id, now)
+        mark_stale(contest.id, now)
     return ClassEnrollment(league=league, enrolled=new, already=len(students) - new)
