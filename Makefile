@@ -13,7 +13,7 @@ help:
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
-	@echo "make lint      ruff, and every stylesheet parsed (tools/check_css.py)"
+	@echo "make lint      ruff, every stylesheet parsed (tools/check_css.py), mypy"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
 	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
 	@echo "make compose-up     the deployment kit: 2 app servers, nginx, PostgreSQL, Redis (Docker)"
@@ -69,6 +69,7 @@ lint: install
 	$(BIN)/ruff check quiz question_bank tests bench tools
 	$(BIN)/ruff format --check quiz question_bank tests bench tools
 	$(BIN)/python tools/check_css.py static
+	$(BIN)/mypy quiz question_bank
 
 format: install
 	$(BIN)/ruff format quiz question_bank tests bench tools

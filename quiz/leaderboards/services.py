@@ -173,6 +173,7 @@ def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
             .distinct()
         ).all()
         for school_id, contest_id in schools:
+            assert school_id is not None  # the WHERE
             refresh_school(contest_id, school_id)
     except redis.RedisError:
         log.warning("redis unavailable; contests %s boards marked stale", sorted(contests))
@@ -427,13 +428,14 @@ def _build_frozen(store: BoardStore, contest: Contest) -> int:
     standings: list[tuple[datetime, Standing]] = []
 
     def person() -> Rebuilt:
+        assert user_id is not None  # called once a person's rows were read
         overall = [s for at, s in standings if at <= contest_cut]
         entries = [e for e in _rebuilt(user_id, overall).entries if e[0] is None] if overall else []
         for rid, cut in cutoffs.items():
             mine = [s for at, s in standings if s.round_id == rid and at <= cut]
             if mine:
                 entries += [e for e in _rebuilt(user_id, mine).entries if e[0] == rid]
-        return Rebuilt(user_id=user_id, parts={}, entries=entries)  # type: ignore[arg-type]
+        return Rebuilt(user_id=user_id, parts={}, entries=entries)
 
     def send() -> None:
         pipe = store.client.pipeline(transaction=False)
