@@ -6,11 +6,13 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export QUIZ_ENV ?= development
 
-.PHONY: help install run test test-pg lint format catalogs messages clean
+.PHONY: help install run test test-fast test-pg lint format catalogs messages clean
 
 help:
 	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
+	@echo "make test-fast the suite without the slow system tests (browser, gunicorn, bench"
+	@echo "               smoke, soak: the \`slow\` marker); TEST_FAST_TIME below"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
 	@echo "make lint      ruff, every stylesheet parsed (tools/check_css.py), mypy"
@@ -39,6 +41,11 @@ run: install catalogs
 
 test: install catalogs
 	$(BIN)/python -m pytest
+
+# What to run while working: everything but the tests marked `slow` in tests/conftest.py
+# (real browsers, gunicorn servers, the bench and soak harnesses). CI runs `make test`.
+test-fast: install catalogs
+	$(BIN)/python -m pytest -m "not slow"
 
 test-pg: install catalogs
 	QUIZ_TEST_DATABASE_URL=$${QUIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
