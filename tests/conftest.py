@@ -37,6 +37,7 @@ SLOW_FILES = frozenset(
         "security/test_worker_kill.py",  # gunicorn workers killed mid-burst
         "ops/test_gunicorn.py",  # metrics across two gunicorn workers
         "live/test_two_servers.py",  # one live game over two gunicorn servers
+        "test_type_checking.py",  # a whole mypy run without its cache (the ratchet)
     }
 )
 TESTS = Path(__file__).parent
