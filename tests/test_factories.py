@@ -27,4 +27,3 @@ def test_a_draw_part_without_points_is_refused(make):
     bank, contest = make.bank(), make.contest()
     with pytest.raises(ValidationFailed):
         make.round(contest, bank, draw_rule=[{"count": 3, "category": CATEGORIES[0]}])
-
