@@ -12,7 +12,7 @@ help:
 	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
 	@echo "make test-fast the suite without the slow system tests (browser, gunicorn, bench"
-	@echo "               smoke, soak: the \`slow\` marker); TEST_FAST_TIME below"
+	@echo "               smoke, soak; README \"Contributing\"): minutes less than make test"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
 	@echo "make lint      ruff, every stylesheet parsed (tools/check_css.py), mypy"
