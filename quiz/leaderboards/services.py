@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import current_app
@@ -24,6 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from quiz.accounts.models import User
 from quiz.contests.models import Contest, League, Round
+
+if TYPE_CHECKING:  # a board read needs only the id: a Contest or its cached ref
+    from quiz.contests.services import ContestRef
 from quiz.extensions import db, redis_store
 from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
@@ -524,7 +527,7 @@ class BoardView:
 
 
 def read_board(
-    contest: Contest,
+    contest: Contest | ContestRef,
     round_id: int | None,
     league_id: int | None,
     limit: int,
@@ -582,7 +585,7 @@ def _rebuild_once(contest_id: int, now: datetime) -> None:
             client.delete(lock)
 
 
-def league_names(contest: Contest, language: str) -> dict[int, str]:
+def league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:
     return {
         league.id: league.name(language)
         for league in db.session.scalars(select(League).where(League.contest_id == contest.id))
