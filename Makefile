@@ -6,14 +6,16 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export QUIZ_ENV ?= development
 
-.PHONY: help install run test test-pg lint format catalogs messages clean
+.PHONY: help install run test test-fast test-pg lint format catalogs messages clean
 
 help:
 	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test      run the whole test suite (SQLite + embedded Redis)"
+	@echo "make test-fast the suite without the slow system tests (browser, gunicorn, bench"
+	@echo "               smoke, soak; README \"Contributing\"): minutes less than make test"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
-	@echo "make lint      ruff, and every stylesheet parsed (tools/check_css.py)"
+	@echo "make lint      ruff, every stylesheet parsed (tools/check_css.py), mypy"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
 	@echo "make bench-contest  a simulated 10,000-person contest on 1 and 2 app servers"
 	@echo "make compose-up     the deployment kit: 2 app servers, nginx, PostgreSQL, Redis (Docker)"
@@ -39,6 +41,11 @@ run: install catalogs
 
 test: install catalogs
 	$(BIN)/python -m pytest
+
+# What to run while working: everything but the tests marked `slow` in tests/conftest.py
+# (real browsers, gunicorn servers, the bench and soak harnesses). CI runs `make test`.
+test-fast: install catalogs
+	$(BIN)/python -m pytest -m "not slow"
 
 test-pg: install catalogs
 	QUIZ_TEST_DATABASE_URL=$${QUIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
@@ -70,6 +77,7 @@ lint: install
 	$(BIN)/ruff format --check quiz question_bank tests bench tools
 	$(BIN)/python tools/check_css.py static
 	$(BIN)/lint-imports
+	$(BIN)/mypy quiz question_bank
 
 format: install
 	$(BIN)/ruff format quiz question_bank tests bench tools

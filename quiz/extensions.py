@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import Flask, has_request_context, request
@@ -37,6 +37,22 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. mypy cannot use ``db.Model`` (an attribute set at run time) as
+# a base (python/mypy#8603); to it the models derive from ``Base``, which is what
+# ``db.Model`` extends, so their mapped columns are checked like any SQLAlchemy 2 model.
+if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from sqlalchemy import Table
+
+    class Model(Base):
+        __abstract__ = True
+        # Every model here maps one table (``X.__table__.insert()`` is used in bulk writes).
+        __table__: ClassVar[Table]
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

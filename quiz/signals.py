@@ -13,7 +13,10 @@ writes Redis runs after the SQL commit, as the sender's own Redis writes do.
 
 from __future__ import annotations
 
+from typing import cast
+
 from blinker import Namespace
+from flask import Flask, current_app
 
 _signals = Namespace()
 
@@ -58,3 +61,9 @@ frozen_boards_rebuilt = _signals.signal(
     by ``quiz.schools.rankings``, whose derived school boards freeze too.
     """,
 )
+
+
+def app_sender() -> Flask:
+    """The app itself (not the proxy) as a signal's sender: receivers connected for one
+    app (``quiz.app``) hear only that app's sends, and tests build many apps."""
+    return cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model, db
 
 TWO_FACTOR_REQUIRED_ROLES = "two_factor_required_roles"
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Model):
     __tablename__ = "site_settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

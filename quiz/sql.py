@@ -6,11 +6,23 @@ upsert has to be spelled for whichever database runs underneath.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quiz.extensions import db
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed.
+
+    The count is what settles races ("claimed" a token, "wrote" an answer once): the
+    statement's WHERE only matches the row still in the expected state. ``execute``
+    is typed as returning a plain ``Result``; for DML it is a ``CursorResult``.
+    """
+    result = cast("CursorResult[Any]", db.session.execute(statement))
+    return result.rowcount or 0
 
 
 def _insert(model: Any) -> Any:

@@ -26,6 +26,32 @@ from tests.factories import Factories
 
 START = datetime(2026, 9, 15, 8, 0, 0)
 
+# System tests that start real servers (gunicorn, a browser) or run a harness for seconds
+# to minutes: marked ``slow`` here, by file, so ``make test-fast`` (``-m "not slow"``)
+# leaves them out and a new slow file is one line. Everything under tests/browser/ is
+# ``slow`` as well as ``browser``.
+SLOW_FILES = frozenset(
+    {
+        "test_bench_smoke.py",  # bench run/contest/live --quick on real gunicorn servers
+        "security/test_soak.py",  # ~15 s of mixed traffic against gunicorn
+        "security/test_worker_kill.py",  # gunicorn workers killed mid-burst
+        "ops/test_gunicorn.py",  # metrics across two gunicorn workers
+        "live/test_two_servers.py",  # one live game over two gunicorn servers
+        "test_type_checking.py",  # a whole mypy run without its cache (the ratchet)
+    }
+)
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(TESTS).as_posix()
+        if where.startswith("browser/"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif where in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
 
 class Clock:
     """A server clock the test moves by hand."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -133,3 +134,53 @@ class Factories:
         user = self.user(**user_kwargs)
         enroll(user, contest, self.clock())
         return user
+
+
+# Logging in: the one way every test that needs a logged-in test client gets one (the
+# browser tests have ``tests/browser/conftest.py:log_in`` for a page). Through the login
+# form, as a person does, so the session, its login record and the rate limits are real.
+
+
+def csrf_token(client: Any, path: str = "/login") -> str:
+    """The CSRF token of the form on ``path`` (for apps with CSRF checks on)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_login(
+    client: Any,
+    who: str | User,
+    password: str = PASSWORD,
+    *,
+    next_: str | None = None,
+    agent: str | None = None,
+    with_csrf: bool = False,
+) -> Any:
+    """Send the login form for ``who`` (a username or a user) and return the response,
+    whatever it is: for tests of refused logins, two-factor steps and redirects."""
+    username = who if isinstance(who, str) else who.username
+    path = "/login" if next_ is None else f"/login?next={next_}"
+    data = {"username": username, "password": password}
+    if with_csrf:
+        data["csrf_token"] = csrf_token(client)
+    headers = {"User-Agent": agent} if agent else {}
+    return client.post(path, data=data, headers=headers)
+
+
+def log_in(
+    client: Any,
+    who: str | User,
+    password: str = PASSWORD,
+    *,
+    agent: str | None = None,
+    with_csrf: bool = False,
+) -> Any:
+    """Log ``who`` in and check it worked: the form redirects away from the login page."""
+    response = post_login(client, who, password, agent=agent, with_csrf=with_csrf)
+    assert response.status_code == 302, (who, response.get_data(as_text=True)[:500])
+    assert not response.location.startswith("/login"), (who, response.location)
+    return response

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.regions.models import Region
 
 if TYPE_CHECKING:  # schools sit above accounts; the mapper resolves "School" by name
@@ -25,7 +25,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ Index(
 )
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -108,7 +108,7 @@ class UserRole(db.Model):
     __table_args__ = (Index("ix_user_roles_role_user_id", "role", "user_id"),)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for mobile clients; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -126,7 +126,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One browser login, so a person can see their sessions and end one.
 
     The cookie carries a random key (``quiz.accounts.sessions``); only its SHA-256 is
@@ -149,7 +149,7 @@ class LoginSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A forgotten-password link sent by mail: single use, 30 minutes; only its SHA-256 is kept."""
 
     __tablename__ = "password_reset_tokens"
@@ -163,7 +163,7 @@ class PasswordResetToken(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that stands in for the authenticator; only its SHA-256 is stored.
 
     The codes carry 80 random bits, so a fast hash is as safe as a slow one (as for API

@@ -34,6 +34,7 @@ from quiz.accounts.services import (
 from quiz.audit.services import record
 from quiz.errors import NotFound, ValidationFailed
 from quiz.extensions import db
+from quiz.sql import rows_changed
 
 LINK_MINUTES = 30
 MAX_ACCOUNTS_PER_ADDRESS = 5  # a family may share one address; never mail more than this
@@ -115,7 +116,7 @@ def reset_with_link(
     user = account_for_link(token, now)
     if problems := check_password_rules(new_password, user.username):
         raise ValidationFailed({"new_password": problems})
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(PasswordResetToken)
         .where(
             PasswordResetToken.token_hash == hash_key(token or ""),
@@ -123,7 +124,7 @@ def reset_with_link(
             PasswordResetToken.expires_at >= now,
         )
         .values(used_at=now)
-    ).rowcount
+    )
     if claimed != 1:  # another request used it first
         raise _invalid()
     _void_links(user, now)

@@ -25,6 +25,7 @@ from quiz.extensions import db, redis_store
 from quiz.i18n import LANGUAGES
 from quiz.names import name_problems
 from quiz.regions.models import COUNTY_LEVEL, Region
+from quiz.sql import rows_changed
 
 __all__ = ["PASSWORD_MAX", "PASSWORD_MIN", "check_password_rules"]  # re-exported
 
@@ -275,12 +276,11 @@ def revoke_tokens(user: User) -> int:
     """Revoke every API token of ``user``; the caller commits (which tells every app
     server's token cache, ``quiz.accounts.token_cache``)."""
     mark_tokens_changed(db.session)  # type: ignore[arg-type]
-    result = db.session.execute(
+    return rows_changed(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
         .values(revoked=True)
     )
-    return result.rowcount or 0
 
 
 def change_password(
@@ -361,7 +361,7 @@ def revoke_token(user: Any, *, token_id: int | None = None, token: str | None = 
     else:
         return False
     mark_tokens_changed(db.session)  # type: ignore[arg-type]
-    return bool(db.session.execute(statement.values(revoked=True)).rowcount)
+    return bool(rows_changed(statement.values(revoked=True)))
 
 
 class TokenUser:
@@ -392,7 +392,7 @@ class TokenUser:
             loaded = db.session.get(User, self.id)
             assert loaded is not None  # the token lookup just found it
             object.__setattr__(self, "_user", loaded)
-        return self._user  # type: ignore[return-value]
+        return self._user
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.user, name)

@@ -32,6 +32,7 @@ from quiz.accounts.models import LoginSession, User
 from quiz.accounts.services import hash_key
 from quiz.clock import now
 from quiz.extensions import db
+from quiz.sql import rows_changed
 
 AUTH_AT = "auth_at"  # when the person logged in (epoch seconds, app clock)
 SEEN_AT = "seen_at"  # their last request, kept to the minute to spare cookie writes
@@ -118,7 +119,7 @@ def revoke(
         statement = statement.where(LoginSession.id == session_id)
     if keep is not None:
         statement = statement.where(LoginSession.key_hash != keep)
-    return db.session.execute(statement.values(revoked_at=moment)).rowcount or 0
+    return rows_changed(statement.values(revoked_at=moment))
 
 
 def end() -> None:

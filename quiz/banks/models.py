@@ -7,6 +7,7 @@ its wording, so scoring and statistics never depend on the language a person use
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,10 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
-class QuestionBank(db.Model):
+class QuestionBank(Model):
     __tablename__ = "question_banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +41,7 @@ class QuestionBank(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class BankCategory(db.Model):
+class BankCategory(Model):
     __tablename__ = "bank_categories"
 
     bank_id: Mapped[int] = mapped_column(
@@ -51,7 +52,7 @@ class BankCategory(db.Model):
     name_mn: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
     __table_args__ = (UniqueConstraint("bank_id", "external_id"),)
 
@@ -65,10 +66,10 @@ class Question(db.Model):
     option_keys: Mapped[list[str]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # Pictures: [{"sha256", "mime", "alt", "option"}] where ``option`` is an option key, or
-    # None for the stem. A JSON column rather than a table: the quiz page reads it with the
-    # item in the same row, and a question has at most a handful.
-    media: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON(none_as_null=True))
+    # Pictures: [{"sha256", "mime", "width", "height", "alt", "option"}] where ``option`` is
+    # an option key, or None for the stem. A JSON column rather than a table: the quiz page
+    # reads it with the item in the same row, and a question has at most a handful.
+    media: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     # Retired questions are never drawn again but past attempts keep pointing at them.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     # Reserved for contests: practice and the daily set never draw it (quiz/practice).
@@ -95,7 +96,7 @@ class Question(db.Model):
         return [text.language for text in self.texts]
 
 
-class QuestionText(db.Model):
+class QuestionText(Model):
     __tablename__ = "question_texts"
 
     question_id: Mapped[int] = mapped_column(
@@ -116,7 +117,7 @@ class QuestionText(db.Model):
     search_key: Mapped[str | None] = mapped_column(Text)
 
 
-class BankUpload(db.Model):
+class BankUpload(Model):
     """A file uploaded for import, kept between its preview and the organizer's confirm.
 
     The bytes live in SQL (any app server can answer the confirm), under a random token,
@@ -148,7 +149,7 @@ class BankUpload(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class MediaBlob(db.Model):
+class MediaBlob(Model):
     """A picture, stored once under its SHA-256 (content-addressed).
 
     The index of every picture; ``data`` holds the bytes in SQL (so every app server can

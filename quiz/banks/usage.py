@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from blinker import Namespace, Signal
+from blinker import NamedSignal, Namespace
 
 _asks = Namespace()
 
@@ -34,7 +34,7 @@ questions_in_attempts = _asks.signal(
 )
 
 
-def _answers(signal: Signal, **question: Any) -> list[Any]:
+def _answers(signal: NamedSignal, **question: Any) -> list[Any]:
     answers = [answer for _, answer in signal.send(None, **question)]
     if not answers:
         raise RuntimeError(f"nobody answers {signal.name!r}: quiz.app connects its receivers")

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
 class LeagueScheme(StrEnum):
@@ -64,7 +64,7 @@ class RoundState(StrEnum):
     CLOSED = "closed"
 
 
-class Contest(db.Model):
+class Contest(Model):
     __tablename__ = "contests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +101,7 @@ class Contest(db.Model):
         )
 
 
-class ContestOrganizer(db.Model):
+class ContestOrganizer(Model):
     """Organizers who run a given contest (admins run all of them)."""
 
     __tablename__ = "contest_organizers"
@@ -112,7 +112,7 @@ class ContestOrganizer(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class ContestInvite(db.Model):
+class ContestInvite(Model):
     """One username on an allow-list contest's list of invited participants.
 
     Keyed by the casefolded username (``User.username_key``), so "Bat" and "bat" are one
@@ -134,7 +134,7 @@ class ContestInvite(db.Model):
     )
 
 
-class League(db.Model):
+class League(Model):
     __tablename__ = "leagues"
     __table_args__ = (
         UniqueConstraint("contest_id", "code"),
@@ -158,7 +158,7 @@ class League(db.Model):
         return self.name_mn if language == "mn" and self.name_mn else self.name_zh
 
 
-class Round(db.Model):
+class Round(Model):
     __tablename__ = "rounds"
     __table_args__ = (UniqueConstraint("contest_id", "id"),)
 
@@ -227,7 +227,7 @@ class Round(db.Model):
         return RoundState.OPEN
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("contest_id", "user_id"),

@@ -39,7 +39,7 @@ DEFAULT_POINTS = {"1": 10, "2": 15, "3": 20}
 MAX_TIME_LIMIT_SECONDS = 4 * 3600
 
 
-def is_organizer_of(user: User | None, contest: Contest) -> bool:
+def is_organizer_of(user: User | None, contest: Contest | ContestRef) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if Role.ADMIN in user.roles:

@@ -56,7 +56,7 @@ MN_WORDS_SHARE = 0.24  # of a Mongolian card's width: school, class and name
 MN_LABEL_WIDTH = 11.0  # mm: a vertical label beside each upright code
 
 
-def _draw_mongolian(pdf, card: LoginCard, box: tuple[float, float, float, float]) -> None:  # type: ignore[no-untyped-def]
+def _draw_mongolian(pdf, card: LoginCard, box: tuple[float, float, float, float]) -> None:
     """Vertical words on the left; on the right one row per code: its label (vertical)
     and the code itself, upright."""
     x, y, width, height = box
@@ -83,7 +83,7 @@ def _draw_mongolian(pdf, card: LoginCard, box: tuple[float, float, float, float]
         draw(pdf, [code], "mn", code_box, align="L", spacing=1.3, upright=True)
 
 
-def _cut_lines(pdf) -> None:  # type: ignore[no-untyped-def]
+def _cut_lines(pdf) -> None:
     width, height = PAGE
     pdf.set_draw_color(150, 150, 150)
     pdf.set_line_width(0.2)

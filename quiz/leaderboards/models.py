@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
-class StaleBoard(db.Model):
+class StaleBoard(Model):
     __tablename__ = "stale_boards"
 
     contest_id: Mapped[int] = mapped_column(
@@ -19,7 +19,7 @@ class StaleBoard(db.Model):
     since: Mapped[datetime] = mapped_column(DateTime)
 
 
-class FrozenBoard(db.Model):
+class FrozenBoard(Model):
     """A round whose public boards are frozen: participants see the boards as they stood
     at ``frozen_at`` (attempts finished by then); the contest's organizers see the live
     ones. The frozen boards live in Redis under their own keys (``store.FROZEN``) and are

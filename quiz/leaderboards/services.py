@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import Flask, current_app
@@ -24,6 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from quiz.accounts.models import User
 from quiz.contests.models import Contest, League, Round
+
+if TYPE_CHECKING:  # a board read needs only the id: a Contest or its cached ref
+    from quiz.contests.services import ContestRef
 from quiz.extensions import db, redis_store
 from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
@@ -31,6 +34,7 @@ from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Stan
 from quiz.ops import metrics
 from quiz.play.models import Attempt
 from quiz.signals import (
+    app_sender,
     attempts_published,
     boards_rebuilt,
     frozen_boards_rebuilt,
@@ -188,7 +192,7 @@ def publish(
             store.load_scripts()
             send()
         if attempt.finished_at is not None:
-            attempts_published.send(current_app._get_current_object(), attempts=[attempt])
+            attempts_published.send(app_sender(), attempts=[attempt])
     except redis.RedisError:
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
         _mark_stale(attempt.contest_id, now)
@@ -213,7 +217,7 @@ def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
         except redis.exceptions.NoScriptError:
             store.load_scripts()
             store.publish(current)
-        attempts_published.send(current_app._get_current_object(), attempts=attempts)
+        attempts_published.send(app_sender(), attempts=attempts)
     except redis.RedisError:
         log.warning("redis unavailable; contests %s boards marked stale", sorted(contests))
         for contest_id in contests:
@@ -385,7 +389,7 @@ def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:
     replay = [s for s in (standing(a, rounds[a.round_id]) for a in moved) if s is not None]
     if replay:
         store.publish(replay)
-    boards_rebuilt.send(current_app._get_current_object(), contest_id=contest_id)
+    boards_rebuilt.send(app_sender(), contest_id=contest_id)
     store.mark_built(contest_id, to_ms(now))
     db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
     db.session.commit()
@@ -419,7 +423,7 @@ def build_frozen(contest_id: int) -> int:
     finally:
         store.client.connection_pool.disconnect()
     # The derived boards (quiz.schools.rankings) freeze too.
-    frozen_boards_rebuilt.send(current_app._get_current_object(), contest_id=contest_id)
+    frozen_boards_rebuilt.send(app_sender(), contest_id=contest_id)
     return count
 
 
@@ -457,13 +461,14 @@ def _build_frozen(store: BoardStore, contest: Contest) -> int:
     standings: list[tuple[datetime, Standing]] = []
 
     def person() -> Rebuilt:
+        assert user_id is not None  # called once a person's rows were read
         overall = [s for at, s in standings if at <= contest_cut]
         entries = [e for e in _rebuilt(user_id, overall).entries if e[0] is None] if overall else []
         for rid, cut in cutoffs.items():
             mine = [s for at, s in standings if s.round_id == rid and at <= cut]
             if mine:
                 entries += [e for e in _rebuilt(user_id, mine).entries if e[0] == rid]
-        return Rebuilt(user_id=user_id, parts={}, entries=entries)  # type: ignore[arg-type]
+        return Rebuilt(user_id=user_id, parts={}, entries=entries)
 
     def send() -> None:
         pipe = store.client.pipeline(transaction=False)
@@ -552,7 +557,7 @@ class BoardView:
 
 
 def read_board(
-    contest: Contest,
+    contest: Contest | ContestRef,
     round_id: int | None,
     league_id: int | None,
     limit: int,
@@ -610,7 +615,7 @@ def _rebuild_once(contest_id: int, now: datetime) -> None:
             client.delete(lock)
 
 
-def league_names(contest: Contest, language: str) -> dict[int, str]:
+def league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:
     return {
         league.id: league.name(language)
         for league in db.session.scalars(select(League).where(League.contest_id == contest.id))

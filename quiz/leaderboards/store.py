@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from quiz.leaderboards.ranking import FINISH_BITS, FINISH_MAX, TIME_BITS, TIME_MAX, member
 
@@ -235,8 +237,8 @@ class BoardStore:
             for field, value in person.parts.items():
                 parts_args += [field, value]
             who = member(person.user_id)
-            for round_id, league_id, value in person.entries:
-                boards.setdefault(tmp.board(round_id, league_id), {})[who] = -value
+            for round_id, league_id, score in person.entries:
+                boards.setdefault(tmp.board(round_id, league_id), {})[who] = -score
         if parts_keys:  # one command for the chunk's parts hashes, not two per person
             pipe.scripts.add(self._replace_parts)
             pipe.execute_command(
@@ -308,7 +310,9 @@ class BoardStore:
         pipe: redis.client.Pipeline | None = None,
     ) -> None:
         """Remember (user id, league id, display name) for rendering the top of a board."""
-        mapping = {member(uid): f"{league}|{name}" for uid, league, name in people}
+        mapping: dict[FieldT, EncodableT] = {
+            member(uid): f"{league}|{name}" for uid, league, name in people
+        }
         if mapping:
             (pipe or self.client).hset(BoardKeys(contest_id).people, mapping=mapping)
 
@@ -342,7 +346,7 @@ class BoardStore:
             me = (int(-results[3]), results[4] + 1, league_rank)
         names: list[str | None] = []
         if top:
-            names = self.client.hmget(keys.people, [m for m, _ in top])
+            names = cast("list[str | None]", self.client.hmget(keys.people, [m for m, _ in top]))
         entries = [(int(m), int(-score), name) for (m, score), name in zip(top, names, strict=True)]
         return BoardRead(built=built, entries=entries, total=total, me=me)
 
@@ -467,7 +471,7 @@ class SchoolBoardStore:
     ) -> None:
         keys = SchoolBoardKeys(contest_id, prefix)
         boards: dict[str, dict[str, float]] = {}
-        stats: dict[str, str] = {}
+        stats: dict[FieldT, EncodableT] = {}
         for e in entries:
             who = member(e.school_id)
             stats[who] = f"{e.enrolled}:{e.participants}:{e.points_total}"
@@ -525,7 +529,7 @@ class SchoolBoardStore:
         """(school id, (enrolled, participants, points_total)) best first; ``target``
         ``FROZEN`` reads the boards as they stood at a freeze."""
         keys = SchoolBoardKeys(contest_id, target)
-        members = self.client.zrange(keys.board(scope, code, metric), 0, -1)
+        members = cast("list[str]", self.client.zrange(keys.board(scope, code, metric), 0, -1))
         if not members:
             return []
         stats = self.client.hmget(keys.stats, members)
@@ -546,7 +550,9 @@ class SchoolBoardStore:
                 continue
             found[name] = [
                 (m.decode() if isinstance(m, bytes) else m, s)
-                for m, s in self.client.zrange(name, 0, -1, withscores=True)
+                for m, s in cast(
+                    "list[tuple[str, float]]", self.client.zrange(name, 0, -1, withscores=True)
+                )
             ]
         return found
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
 class Phase(StrEnum):
@@ -49,7 +49,7 @@ class ItemState(StrEnum):
     VOIDED = "voided"  # skipped by the host, or never shown when the game ended early
 
 
-class LiveGame(db.Model):
+class LiveGame(Model):
     __tablename__ = "live_games"
     __table_args__ = (
         ForeignKeyConstraint(["contest_id", "round_id"], ["rounds.contest_id", "rounds.id"]),
@@ -94,7 +94,7 @@ class LiveGame(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class LivePlayer(db.Model):
+class LivePlayer(Model):
     """One person in a game: an account, or a guest (a hidden account of its own)."""
 
     __tablename__ = "live_players"
@@ -116,7 +116,7 @@ class LivePlayer(db.Model):
     joined_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class LiveResponse(db.Model):
+class LiveResponse(Model):
     """The live side of one answer: when the player received the question, the answer
     time the speed rule counts, and the speed and streak points it earned."""
 

@@ -343,7 +343,10 @@ def _hosts(user: Any, contest_id: int) -> bool:
     return bool(
         cache.get(
             (contest_id, user.id),
-            lambda: is_organizer_of(user, db.session.get(Contest, contest_id)),
+            lambda: (
+                (contest := db.session.get(Contest, contest_id)) is not None
+                and is_organizer_of(user, contest)
+            ),
         )
     )
 

@@ -67,7 +67,7 @@ from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
 from quiz.regions.models import Region
 from quiz.schools.models import School
-from quiz.sql import insert_ignore
+from quiz.sql import insert_ignore, rows_changed
 
 CONTEST_FIELDS = (
     "slug",
@@ -625,11 +625,11 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
 
 def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> None:
     """Take a name off the list. Someone who already joined stays enrolled."""
-    removed = db.session.execute(
+    removed = rows_changed(
         delete(ContestInvite).where(
             ContestInvite.contest_id == contest.id, ContestInvite.username_key == key
         )
-    ).rowcount
+    )
     if not removed:
         db.session.rollback()
         raise Conflict(_l("This name is not on the list."), code="not_invited")

@@ -101,7 +101,7 @@ def record_focus_loss(attempt_id: int, user: User, now: datetime) -> FocusState:
     )
     limit = round_.focus_limit
     finished = False
-    if counted is not None and limit and count >= limit and round_.focus_auto_finish:
+    if counted is not None and limit and counted >= limit and round_.focus_auto_finish:
         end = min(now, attempt.deadline)  # still open, so within the grace period
         finished = (
             db.session.execute(

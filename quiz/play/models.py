@@ -23,10 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     __tablename__ = "attempts"
     __table_args__ = (
         # One attempt number per user and round: concurrent starts cannot both win.
@@ -70,7 +70,7 @@ class Attempt(db.Model):
         return self.finished_at is not None
 
 
-class AttemptItem(db.Model):
+class AttemptItem(Model):
     """One drawn question of an attempt, in the order and option order shown."""
 
     __tablename__ = "attempt_items"
@@ -85,7 +85,7 @@ class AttemptItem(db.Model):
     points: Mapped[int] = mapped_column(Integer)
 
 
-class Answer(db.Model):
+class Answer(Model):
     """The latest choice for one question of an attempt (upserted, so a retry counts once)."""
 
     __tablename__ = "answers"

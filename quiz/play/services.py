@@ -15,7 +15,18 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Text, and_, bindparam, cast, delete, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
@@ -292,7 +303,7 @@ _SAVE_STATEMENTS: dict[str, Any] = {}
 
 
 def _answer_upsert(where: Any = None) -> Any:
-    attempt_id = bindparam("attempt_id")
+    attempt_id: BindParameter[int] = bindparam("attempt_id")
     return upsert(
         Answer,
         ["attempt_id", "no"],

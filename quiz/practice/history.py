@@ -58,6 +58,7 @@ def history(user: User, language: str, now: datetime) -> History:
     ).all()
     rounds = []
     for attempt, round_, contest in attempts:
+        assert attempt.finished_at is not None  # the WHERE
         board = read_board(
             contest,
             round_.id,

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
 class Source(StrEnum):
@@ -34,7 +34,7 @@ class Source(StrEnum):
     CONTEST = "contest"  # book entries only: a wrong answer in a reviewed contest round
 
 
-class PracticeSession(db.Model):
+class PracticeSession(Model):
     """One run of practice questions. A daily session also carries its day, and there is
     one per person and day (the unique key settles concurrent starts)."""
 
@@ -61,7 +61,7 @@ class PracticeSession(db.Model):
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class PracticeItem(db.Model):
+class PracticeItem(Model):
     """One question of a session, its option order, and the answer once given (final:
     the key is shown at once, so a second, different answer is refused)."""
 
@@ -79,7 +79,7 @@ class PracticeItem(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class DailySet(db.Model):
+class DailySet(Model):
     """The day's five questions in one language, drawn once from the date's seed and
     kept, so everyone gets the same set even if a bank changes during the day."""
 
@@ -92,7 +92,7 @@ class DailySet(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Mistake(db.Model):
+class Mistake(Model):
     """A question in a person's wrong-answer book. The row stays when the question
     leaves the book (``cleared_at``), so a later wrong answer puts it back with its
     count; ``correct_streak`` counts right answers in a row on different days."""
@@ -113,7 +113,7 @@ class Mistake(db.Model):
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class MistakeHarvest(db.Model):
+class MistakeHarvest(Model):
     """A contest attempt whose wrong answers were put into its owner's book (once its
     round's review opened): each attempt is collected once."""
 

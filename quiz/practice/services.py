@@ -35,7 +35,7 @@ from quiz.practice.models import (
     Source,
 )
 from quiz.regions.models import Region
-from quiz.sql import insert_ignore, upsert
+from quiz.sql import insert_ignore, rows_changed, upsert
 
 DAILY_COUNT = 5
 LENGTHS = (5, 10, 20)
@@ -399,7 +399,7 @@ def answer(session: PracticeSession, no: int, raw_choice: object, now: datetime)
         raise ValidationFailed({"choice": [_l("Choose an answer.")]})
     choice = sorted(item.option_order[i] for i in indexes)
     correct = set(choice) == set(question.answer)
-    written = db.session.execute(
+    written = rows_changed(
         update(PracticeItem)
         .where(
             PracticeItem.session_id == session.id,
@@ -408,7 +408,7 @@ def answer(session: PracticeSession, no: int, raw_choice: object, now: datetime)
         )
         .values(choice=choice, correct=correct, answered_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not written:
         db.session.refresh(item)
         if sorted(item.choice or []) != choice:
@@ -663,13 +663,15 @@ def streak_of(days_done: set[date] | frozenset[date], today: date) -> int:
 def daily_status(user_id: int, now: datetime) -> DailyStatus:
     today = local_day(now)
     done = frozenset(
-        db.session.scalars(
+        day
+        for day in db.session.scalars(
             select(PracticeSession.daily_day).where(
                 PracticeSession.user_id == user_id,
                 PracticeSession.daily_day.is_not(None),
                 PracticeSession.finished_at.is_not(None),
             )
         )
+        if day is not None  # always, by the WHERE; says so to the type checker
     )
     return DailyStatus(
         today=today,

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 LEAGUE_LEVEL = "league"  # 盟市
 COUNTY_LEVEL = "county"  # 旗县/市/区
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "regions"
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)

@@ -128,6 +128,7 @@ def own_certificate(round_: Round, user: User, now: datetime) -> bytes:
         raise NotFound(_l("There is no certificate for this round yet."), code="no_certificate")
     best = attempts[0]
     for attempt in attempts[1:]:
+        assert attempt.finished_at is not None and best.finished_at is not None  # the WHERE
         if better(
             (attempt.points, attempt.time_used_ms or 0, to_ms(attempt.finished_at)),
             (best.points, best.time_used_ms or 0, to_ms(best.finished_at)),

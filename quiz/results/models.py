@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.play.models import Attempt
 
 
-class RoundPublication(db.Model):
+class RoundPublication(Model):
     """A round whose results the organizers published (one row per round, at most)."""
 
     __tablename__ = "round_publications"

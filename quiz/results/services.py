@@ -15,10 +15,11 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 
 from quiz.accounts.models import User
 from quiz.audit.services import record
@@ -225,7 +226,7 @@ class ResultRow:
     language: str
 
 
-def _best_attempts(round_id: int) -> Iterator[tuple]:
+def _best_attempts(round_id: int) -> Iterator[Row[*tuple[Any, ...]]]:
     """Each participant's best finished attempt of the round (``ranking.better``).
 
     Streams the round's finished attempts (the ``ix_attempts_round_finished_league``
@@ -280,12 +281,12 @@ def round_results(round_: Round, league_id: int | None = None) -> list[ResultRow
     wanted = [r.user_id for r in rows if league_id is None or r.league_id == league_id]
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start : start + 1000]
-        for uid, username, name, region in db.session.execute(
+        for uid, username, name, region_code in db.session.execute(
             select(User.id, User.username, User.display_name, User.region_code).where(
                 User.id.in_(chunk)
             )
         ):
-            people[uid] = (username, name, region)
+            people[uid] = (username, name, region_code)
     results = []
     league_places: dict[int, int] = {}
     for index, r in enumerate(rows, start=1):

@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 GRADES = range(1, 13)
 PRIMARY_GRADES = range(1, 7)  # 小学 grades 1-6; 中学 7-12
 
 
-class School(db.Model):
+class School(Model):
     __tablename__ = "schools"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class School(db.Model):
         return self.name_mn if language == "mn" and self.name_mn else self.name_zh
 
 
-class SchoolTeacher(db.Model):
+class SchoolTeacher(Model):
     """A teacher's membership of a school: what lets them see its classes and students."""
 
     __tablename__ = "school_teachers"
@@ -50,7 +50,7 @@ class SchoolTeacher(db.Model):
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class SchoolClass(db.Model):
+class SchoolClass(Model):
     __tablename__ = "school_classes"
     __table_args__ = (UniqueConstraint("school_id", "school_year", "grade", "name"),)
 
@@ -63,7 +63,7 @@ class SchoolClass(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class SchoolStudent(db.Model):
+class SchoolStudent(Model):
     """One student account of a school: its student number and current class."""
 
     __tablename__ = "school_students"

@@ -170,6 +170,7 @@ def on_attempts_published(sender: Any, *, attempts: list[Attempt]) -> None:
         .distinct()
     ).all()
     for school_id, contest_id in schools:
+        assert school_id is not None  # the WHERE
         refresh_school(contest_id, school_id)
 
 

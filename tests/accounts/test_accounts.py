@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 
 from quiz.accounts.models import ApiToken, User
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_login
 
 GOOD = {
     "username": "Sarnai_01",
@@ -29,11 +29,6 @@ def _users() -> int:
 def _page_form(**changes) -> dict[str, str]:
     data = {**GOOD, "school_id": "", **changes}
     return {k: v for k, v in data.items() if v is not None}
-
-
-def _login(client, username: str, password: str = PASSWORD, next_: str | None = None):
-    path = "/login" if next_ is None else f"/login?next={next_}"
-    return client.post(path, data={"username": username, "password": password})
 
 
 def _translated(app, locale: str, msgid: str) -> str:
@@ -136,7 +131,7 @@ def test_usernames_are_unique_ignoring_case_in_api_and_pages(client, make):
     assert 'id="username-errors"' in page.get_data(as_text=True)
     assert _users() == 1
     # The stored spelling is kept for display; login is case-insensitive.
-    assert _login(client, "bat").status_code == 302
+    assert post_login(client, "bat").status_code == 302
 
 
 def test_page_registration_logs_in_and_keeps_choices(client):
@@ -193,7 +188,7 @@ def test_passwords_are_stored_hashed(make):
 
 def test_login_and_logout(client, make):
     make.user("nara")
-    response = _login(client, "NARA")
+    response = post_login(client, "NARA")
     assert response.status_code == 302 and response.location == "/"
     assert client.get("/profile").status_code == 200
     assert client.get("/logout").status_code == 405  # a link cannot log anyone out
@@ -208,7 +203,7 @@ def test_wrong_password_is_401_with_a_message(app, client, make):
     make.user("nara")
     message = _translated(app, "zh_Hans_CN", "Wrong username or password.")
     for username, password in (("nara", "wrong-password"), ("nobody", PASSWORD)):
-        response = _login(client, username, password)
+        response = post_login(client, username, password)
         assert response.status_code == 401
         assert message in response.get_data(as_text=True)
         assert client.get("/profile").status_code == 302
@@ -216,7 +211,7 @@ def test_wrong_password_is_401_with_a_message(app, client, make):
 
 def test_login_session_ends_when_the_session_version_changes(client, make):
     user = make.user("nara")
-    _login(client, "nara")
+    post_login(client, "nara")
     assert client.get("/profile").status_code == 200
     user.session_version += 1
     db.session.commit()
@@ -227,7 +222,7 @@ def test_inactive_accounts_cannot_log_in(client, make):
     user = make.user("nara")
     user.is_active_account = False
     db.session.commit()
-    assert _login(client, "nara").status_code == 401
+    assert post_login(client, "nara").status_code == 401
     response = client.post("/api/v1/auth/token", json={"username": "nara", "password": PASSWORD})
     assert response.status_code == 400
 
@@ -248,7 +243,7 @@ def test_login_next_goes_to_local_paths(client, make, target):
     from urllib.parse import quote
 
     make.user("nara")
-    response = _login(client, "nara", next_=quote(target, safe=""))
+    response = post_login(client, "nara", next_=quote(target, safe=""))
     assert response.status_code == 302 and response.location == target
 
 
@@ -271,7 +266,7 @@ def test_login_next_never_leaves_the_site(client, make, target):
     from urllib.parse import quote
 
     make.user("nara")
-    response = _login(client, "nara", next_=quote(target, safe=""))
+    response = post_login(client, "nara", next_=quote(target, safe=""))
     assert response.status_code == 302
     assert _stays_on_site(response.location), response.location
     if not target.startswith("/"):
@@ -293,7 +288,7 @@ def test_login_page_link_from_a_protected_page_comes_back(client, make):
 
 def test_profile_update(client, make):
     user = make.user("nara", language="zh")
-    _login(client, "nara")
+    post_login(client, "nara")
     response = client.post(
         "/profile",
         data={
@@ -323,7 +318,7 @@ def test_profile_update(client, make):
 
 def test_language_switch_sets_cookie_and_account(client, make):
     user = make.user("nara", language="zh")
-    _login(client, "nara")
+    post_login(client, "nara")
     assert '<html lang="zh-Hans-CN">' in client.get("/").get_data(as_text=True)
     response = client.post("/language/mn", data={"next": "/profile"})
     assert response.status_code == 302 and response.location == "/profile"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from quiz.contests.models import Enrollment
 from quiz.extensions import db
 from quiz.play import services
 from quiz.play.models import Answer, Attempt
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, csrf_token, log_in
 
 
 @pytest.fixture
@@ -26,15 +25,6 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _csrf(client, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
 def _refused(response) -> None:
     assert response.status_code == 400, response.status_code
     if response.is_json:
@@ -43,14 +33,6 @@ def _refused(response) -> None:
         with force_locale("zh_Hans_CN"):
             message = gettext("Your form expired. Please reload the page and try again.")
         assert message in response.get_data(as_text=True)
-
-
-def _login(client, username: str) -> None:
-    token = _csrf(client, "/login")
-    response = client.post(
-        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
 
 
 def _logged_in(client) -> bool:
@@ -79,17 +61,17 @@ def test_login_and_register_need_a_token(client, make):
     assert not _logged_in(client)
 
     # The same forms with the page's token go through.
-    token = _csrf(client, "/register")
+    token = csrf_token(client, "/register")
     assert client.post("/register", data={**form, "csrf_token": token}).status_code == 302
     assert _count(User) == 2 and _logged_in(client)
 
 
 def test_logout_needs_a_token(client, make):
     make.user("nara")
-    _login(client, "nara")
+    log_in(client, "nara", with_csrf=True)
     _refused(client.post("/logout", data={}))
     assert _logged_in(client)
-    token = _csrf(client, "/profile")
+    token = csrf_token(client, "/profile")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert not _logged_in(client)
 
@@ -97,17 +79,17 @@ def test_logout_needs_a_token(client, make):
 def test_enroll_and_start_need_a_token(client, make):
     contest, round_ = make.setup()
     make.user("nara")
-    _login(client, "nara")
+    log_in(client, "nara", with_csrf=True)
     _refused(client.post(f"/contests/{contest.id}/enroll", data={}))
     assert _count(Enrollment) == 0
-    token = _csrf(client, f"/contests/{contest.id}")
+    token = csrf_token(client, f"/contests/{contest.id}")
     response = client.post(f"/contests/{contest.id}/enroll", data={"csrf_token": token})
     assert response.status_code == 302 and _count(Enrollment) == 1
 
     start = {f"r{round_.id}-language": "zh"}
     _refused(client.post(f"/rounds/{round_.id}/start", data=start))
     assert _count(Attempt) == 0
-    token = _csrf(client, f"/contests/{contest.id}")
+    token = csrf_token(client, f"/contests/{contest.id}")
     response = client.post(f"/rounds/{round_.id}/start", data={**start, "csrf_token": token})
     assert response.status_code == 302 and _count(Attempt) == 1
 
@@ -116,7 +98,7 @@ def test_cookie_session_api_writes_need_a_token_bearer_ones_do_not(app, client, 
     contest, round_ = make.setup()
     user = make.enrolled(contest, username="nara")
     attempt, _ = services.start_attempt(user, round_, "zh", clock())
-    _login(client, "nara")
+    log_in(client, "nara", with_csrf=True)
     url = f"/api/v1/attempts/{attempt.id}/answers/1"
 
     response = client.put(url, json={"choice": ["A"]})
@@ -128,7 +110,7 @@ def test_cookie_session_api_writes_need_a_token_bearer_ones_do_not(app, client, 
     db.session.refresh(attempt)
     assert attempt.finished_at is None
 
-    token = _csrf(client, "/profile")
+    token = csrf_token(client, "/profile")
     response = client.put(url, json={"choice": ["A"]}, headers={"X-CSRFToken": token})
     assert response.status_code == 200, response.json
     assert _count(Answer) == 1
@@ -156,13 +138,13 @@ def test_the_quiz_page_save_needs_a_token(client, make, clock):
     contest, round_ = make.setup()
     user = make.enrolled(contest, username="nara")
     attempt, _ = services.start_attempt(user, round_, "zh", clock())
-    _login(client, "nara")
+    log_in(client, "nara", with_csrf=True)
     page = f"/attempts/{attempt.id}/q/1"
     _refused(client.post(page, data={"choice": ["A"]}))
     _refused(client.post(page, data={"choice": ["A"]}, headers={"X-Requested-With": "fetch"}))
     _refused(client.post(f"/attempts/{attempt.id}/finish", data={}))
     assert _count(Answer) == 0
-    token = _csrf(client, page)
+    token = csrf_token(client, page)
     response = client.post(
         page, data={"choice": ["A"], "csrf_token": token}, headers={"X-Requested-With": "fetch"}
     )
@@ -199,7 +181,7 @@ def _send(client, scenario, case, headers=None):
 
 
 def test_every_state_changing_route_refuses_a_request_without_the_token(app, client, make, clock):
-    from tests.security.scenario import build, log_in
+    from tests.security.scenario import build
 
     scenario = build(make, clock)
     cases = _state_changing_cases(app)
@@ -230,7 +212,7 @@ def test_every_state_changing_route_refuses_a_request_without_the_token(app, cli
 
 def test_every_state_changing_route_accepts_the_token(app, client, make, clock):
     """The same requests with the page's token get past CSRF (so the test above can fail)."""
-    from tests.security.scenario import build, csrf_token, log_in
+    from tests.security.scenario import build
 
     scenario = build(make, clock)
     browser = app.test_client()

@@ -13,18 +13,8 @@ from quiz.accounts.models import ApiToken, LoginSession, Role
 from quiz.accounts.services import issue_token
 from quiz.admin import services as admin
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 from tests.security.test_two_factor import _enrol
-
-
-def _login(client, username: str, agent: str = "Firefox/128"):
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD},
-        headers={"User-Agent": agent},
-    )
-    assert response.status_code == 302, response.status_code
-    return response
 
 
 def _logged_in(client) -> bool:
@@ -48,8 +38,8 @@ def _bearer(token: str) -> dict[str, str]:
 def test_the_profile_lists_sessions_and_one_can_be_ended(app, client, make):
     make.user("nara")
     laptop, phone = client, app.test_client()
-    _login(laptop, "nara", agent="Firefox/128")
-    _login(phone, "nara", agent="MobileSafari/17")
+    log_in(laptop, "nara", agent="Firefox/128")
+    log_in(phone, "nara", agent="MobileSafari/17")
     html = laptop.get("/profile").get_data(as_text=True)
     assert "Firefox/128" in html and "MobileSafari/17" in html
     assert html.count('action="/account/sessions/') == 3  # two sessions, "everywhere else"
@@ -64,7 +54,7 @@ def test_the_profile_lists_sessions_and_one_can_be_ended(app, client, make):
     # Another person's session id is "not found", and changes nothing.
     make.user("other")
     other = app.test_client()
-    _login(other, "other")
+    log_in(other, "other")
     other_row = db.session.scalar(
         select(LoginSession).where(LoginSession.user_id != phone_row.user_id)
     )
@@ -76,19 +66,19 @@ def test_log_out_everywhere_else_keeps_this_browser(app, client, make):
     make.user("nara")
     others = [app.test_client() for _ in range(2)]
     for browser in others:
-        _login(browser, "nara")
-    _login(client, "nara")
+        log_in(browser, "nara")
+    log_in(client, "nara")
     assert client.post("/account/sessions/end-others").status_code == 302
     assert _logged_in(client) and not any(_logged_in(b) for b in others)
 
 
 def test_a_forged_cookie_without_the_session_key_does_not_log_in(client, make):
     user = make.user("nara")
-    _login(client, "nara")
+    log_in(client, "nara")
     with client.session_transaction() as session:
         session.pop("sid")
     assert not _logged_in(client)
-    _login(client, "nara")
+    log_in(client, "nara")
     with client.session_transaction() as session:
         session["sid"] = "guessed"
     assert not _logged_in(client)
@@ -105,7 +95,7 @@ def test_apps_are_listed_and_revoked_on_the_profile_and_in_the_api(app, client, 
     assert "token" not in listed[0] and phone not in str(listed)
 
     # The profile page shows both apps; revoking the tablet there stops it at once.
-    _login(client, "nara")
+    log_in(client, "nara")
     html = client.get("/profile").get_data(as_text=True)
     assert "QuizApp/2.0 (iPad)" in html and "QuizApp/2.0 (Android)" in html
     tablet_id = listed[0]["id"]
@@ -141,7 +131,7 @@ def test_revoking_one_token_by_id_in_the_api(client, make):
 
 def test_profile_email_is_optional_and_validated(client, make):
     user = make.user("nara")
-    _login(client, "nara")
+    log_in(client, "nara")
     form = {"display_name": "Nara", "region_code": "150102", "language": "zh", "school_id": ""}
     bad = client.post("/profile", data={**form, "email": "nara at home"})
     assert bad.status_code == 200 and 'id="email-errors"' in bad.get_data(as_text=True)
@@ -157,7 +147,7 @@ def test_profile_email_is_optional_and_validated(client, make):
 
 def test_teachers_can_turn_on_two_factor_login(client, clock, make):
     teacher = make.user("teach", roles=(Role.TEACHER,))
-    _login(client, "teach")
+    log_in(client, "teach")
     assert "/account/two-factor" in client.get("/profile").get_data(as_text=True)
     _enrol(client, clock)
     db.session.refresh(teacher)
@@ -165,7 +155,7 @@ def test_teachers_can_turn_on_two_factor_login(client, clock, make):
     participant = make.user("kid")
     assert participant.two_factor_enabled is False
     kid = client.application.test_client()
-    _login(kid, "kid")
+    log_in(kid, "kid")
     assert kid.get("/account/two-factor").status_code == 403
 
 
@@ -185,7 +175,7 @@ def test_an_admin_can_require_two_factor_login_of_a_role(app, client, clock, mak
     assert client.get("/api/v1/me", headers=_bearer(teacher_token)).status_code == 200
 
     # The organizer's next login leads to the set-up page and nowhere else...
-    _login(client, "org")
+    log_in(client, "org")
     response = client.get("/console")
     assert response.status_code == 302 and response.location == "/account/two-factor"
     assert client.get("/api/v1/me").status_code == 403
@@ -199,13 +189,13 @@ def test_an_admin_can_require_two_factor_login_of_a_role(app, client, clock, mak
     assert client.get("/console").status_code == 200
     # Teachers were not required: straight in.
     teacher = app.test_client()
-    _login(teacher, "teach")
+    log_in(teacher, "teach")
     assert teacher.get("/schools").status_code == 200
 
 
 def test_the_session_key_is_random_and_only_its_hash_is_stored(client, make):
     make.user("nara")
-    _login(client, "nara")
+    log_in(client, "nara")
     with client.session_transaction() as session:
         key = session["sid"]
     assert len(key) >= 40 and re.fullmatch(r"[A-Za-z0-9_-]+", key)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from quiz.accounts.models import Role
 from quiz.banks.forms import NEW_BANK
 from quiz.extensions import db
-from tests.security.scenario import log_in
+from tests.factories import log_in
 
 LOCALES = {"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}
 

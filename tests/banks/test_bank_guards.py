@@ -31,8 +31,7 @@ from quiz.play import services as play
 from tests.banks.console_helpers import digest_of, organizer_client, token_of, upload
 from tests.banks.test_console_import import CSV
 from tests.banks.test_console_manage import edit_form, question
-from tests.factories import sample_bank
-from tests.security.scenario import log_in
+from tests.factories import log_in, sample_bank
 
 
 def _drawn_bank(make, clock, organizer=None):

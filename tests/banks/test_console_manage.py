@@ -21,8 +21,7 @@ from quiz.play import services as play
 from quiz.play.models import AttemptItem
 from tests.banks.console_helpers import count, organizer_client, own_banks, translated
 from tests.conftest import FreshContextClient
-from tests.factories import sample_bank
-from tests.security.scenario import log_in
+from tests.factories import log_in, sample_bank
 
 
 def question(external_id: str) -> QuestionRow:

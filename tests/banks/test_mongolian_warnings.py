@@ -157,7 +157,7 @@ def restore_regions(app):
 def test_region_editor_warns_about_a_name_and_saves_it(app, make, clock, restore_regions):
     from quiz.accounts.models import Role
     from tests.conftest import FreshContextClient
-    from tests.security.scenario import log_in
+    from tests.factories import log_in
 
     admin = make.user("root", roles=(Role.ADMIN,))
     app.test_client_class = FreshContextClient

@@ -23,8 +23,7 @@ from quiz.banks.models import QuestionBank as QuestionBankRow
 from quiz.banks.pictures import MAX_SIDE, PictureError, normalise
 from quiz.banks.services import import_bank
 from quiz.extensions import db
-from tests.factories import PASSWORD, sample_bank
-from tests.organizer.conftest import log_in
+from tests.factories import PASSWORD, log_in, sample_bank
 
 
 def picture(fmt: str = "PNG", size: tuple[int, int] = (40, 30), exif: bool = False) -> bytes:

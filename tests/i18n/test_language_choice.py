@@ -14,7 +14,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from quiz.i18n import LANGUAGE_COOKIE, LOCALES, language_from_header
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 
 MN_HTML = '<html lang="mn-Mong-CN">'
 ZH_HTML = '<html lang="zh-Hans-CN">'
@@ -25,11 +25,6 @@ def _html_lang(response) -> str:
     match = re.search(r"<html lang=\"([^\"]+)\">", response.get_data(as_text=True))
     assert match, "no <html lang>"
     return match.group(1)
-
-
-def _login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def _translated(app, language: str, msgid: str) -> str:
@@ -91,7 +86,7 @@ def test_the_cookie_beats_the_browser_for_visitors(client) -> None:
 
 def test_the_account_beats_cookie_and_browser(client, make) -> None:
     make.user("nara", language="mn")
-    _login(client, "nara")
+    log_in(client, "nara")
     client.set_cookie(LANGUAGE_COOKIE, "zh")
     for path in ("/", "/profile", "/contests/999"):
         response = client.get(path, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
@@ -104,7 +99,7 @@ def test_the_switch_is_on_every_page_and_saves_the_choice(client, make) -> None:
     for path in ("/", "/login", "/register", "/contests/999"):
         html = client.get(path).get_data(as_text=True)
         assert 'action="/language/mn"' in html and 'action="/language/zh"' in html, path
-    _login(client, "nara")
+    log_in(client, "nara")
     pages = (
         "/",
         f"/contests/{contest.id}",
@@ -129,7 +124,7 @@ def test_the_switch_is_on_every_page_and_saves_the_choice(client, make) -> None:
     assert user.language == "mn"
     # A new browser without the cookie still gets Mongolian: it is on the account.
     other = client.application.test_client()
-    _login(other, "nara")
+    log_in(other, "nara")
     assert _html_lang(other.get("/", headers={"Accept-Language": "zh-CN"})) == "mn-Mong-CN"
 
 
@@ -161,7 +156,7 @@ def test_api_in_a_browser_follows_the_pages_choice(app, client, make) -> None:
     not the browser's (a zh-CN browser of a user who chose Mongolian)."""
     contest, round_ = make.setup()
     make.enrolled(contest, username="nara", language="mn")
-    _login(client, "nara")
+    log_in(client, "nara")
     headers = {"Accept-Language": "zh-CN,zh;q=0.9"}
     response = client.get("/api/v1/attempts/999", headers=headers)
     assert response.status_code == 404

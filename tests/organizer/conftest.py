@@ -11,12 +11,6 @@ from sqlalchemy import func, select
 from quiz.accounts.models import Role
 from quiz.audit.models import AuditEvent
 from quiz.extensions import db
-from tests.factories import PASSWORD
-
-
-def log_in(client: Any, user: Any) -> None:
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
 
 
 def count(model: Any) -> int:

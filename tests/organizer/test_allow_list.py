@@ -14,7 +14,8 @@ from quiz.contests.services import enroll
 from quiz.errors import Conflict, Forbidden, ValidationFailed
 from quiz.extensions import db
 from quiz.organizer import services
-from tests.organizer.conftest import audit_actions, count, log_in, zh
+from tests.factories import log_in
+from tests.organizer.conftest import audit_actions, count, zh
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from quiz.contests.models import Contest
 from quiz.extensions import db
 from quiz.organizer.services import SLUG_RE, slug_from_titles
-from tests.organizer.conftest import log_in, zh
+from tests.factories import log_in
+from tests.organizer.conftest import zh
 from tests.organizer.test_contests import _contest_form
 
 

@@ -11,7 +11,8 @@ from quiz.audit.models import AuditEvent
 from quiz.contests.models import Contest, ContestOrganizer, League, Registration
 from quiz.contests.services import enroll
 from quiz.extensions import db
-from tests.organizer.conftest import audit_actions, count, log_in, zh
+from tests.factories import log_in
+from tests.organizer.conftest import audit_actions, count, zh
 
 
 def _contest_form(**changes) -> dict:

@@ -11,7 +11,8 @@ from quiz.contests.services import enroll
 from quiz.extensions import db
 from quiz.organizer import services
 from quiz.schools.models import School
-from tests.organizer.conftest import audit_actions, count, log_in, zh
+from tests.factories import log_in
+from tests.organizer.conftest import audit_actions, count, zh
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from quiz.extensions import db
 from quiz.play import services as play
 from quiz.play.models import Attempt, AttemptItem
 from tests.conftest import Clock, _config
-from tests.factories import Factories
-from tests.organizer.conftest import count, log_in, zh
+from tests.factories import Factories, log_in
+from tests.organizer.conftest import count, zh
 from tests.organizer.test_rounds import _new_round_form
 
 UNEQUAL = {"1": 10, "2": 15, "3": 20}

@@ -13,7 +13,8 @@ from quiz.extensions import db
 from quiz.organizer import services
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.services import draw_items
-from tests.organizer.conftest import count, log_in, zh
+from tests.factories import log_in
+from tests.organizer.conftest import count, zh
 
 
 def _everything(redis_url: str) -> tuple:

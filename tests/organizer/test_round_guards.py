@@ -172,7 +172,8 @@ def test_an_attempt_locks_a_round_that_has_not_opened(world, organizer, make, cl
 
 
 def test_the_edit_page_refuses_an_unfair_edit_and_keeps_the_round(client, world, organizer, clock):
-    from tests.organizer.conftest import log_in, zh
+    from tests.factories import log_in
+    from tests.organizer.conftest import zh
 
     round_ = world["round"]
     clock.moment = round_.opens_at + timedelta(minutes=10)

@@ -11,8 +11,8 @@ from quiz.audit.models import AuditEvent
 from quiz.banks.services import import_bank
 from quiz.contests.models import Round
 from quiz.extensions import db
-from tests.factories import sample_bank
-from tests.organizer.conftest import count, log_in, zh
+from tests.factories import log_in, sample_bank
+from tests.organizer.conftest import count, zh
 
 
 def _new_round_form(bank_id: int, **changes) -> dict:

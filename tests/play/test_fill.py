@@ -16,8 +16,7 @@ from quiz.extensions import db
 from quiz.play.models import Answer
 from quiz.play.scoring import fill_points
 from quiz.results.item_analysis import analyse
-from tests.factories import PASSWORD
-from tests.organizer.conftest import log_in
+from tests.factories import PASSWORD, log_in
 
 WATER = Question(
     id="f-water",

@@ -12,7 +12,7 @@ from quiz.accounts.models import User
 from quiz.banks.models import Question
 from quiz.extensions import db
 from quiz.play.models import Answer, Attempt, AttemptItem
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 
 EXPLANATION = {"zh": "解释", "mn": "ᠲᠠᠶᠢᠯᠪᠤᠷᠢ"}
 HTML_LANG = {"zh": "zh-Hans-CN", "mn": "mn-Mong-CN"}
@@ -31,11 +31,6 @@ def _countdown(html: str) -> int:
     match = re.search(r'data-countdown-seconds="(\d+)"', html)
     assert match, "no countdown on the page"
     return int(match.group(1))
-
-
-def _login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, _html(response)
 
 
 def _right_keys(attempt_id: int, no: int) -> list[str]:
@@ -59,7 +54,7 @@ def _started(client, make, language: str = "zh", **round_kwargs) -> tuple[int, o
     """A logged-in participant with a fresh attempt: (attempt id, round)."""
     contest, round_ = make.setup(**round_kwargs)
     user = make.enrolled(contest, language=language)
-    _login(client, user.username)
+    log_in(client, user.username)
     return _start(client, round_.id, language), round_
 
 
@@ -172,7 +167,7 @@ def test_reload_mid_quiz_keeps_the_server_countdown(app, client, clock, make):
     # Another device of the same participant sees the same clock.
     other_device = app.test_client()
     user = db.session.get(User, db.session.get(Attempt, attempt_id).user_id)
-    _login(other_device, user.username)
+    log_in(other_device, user.username)
     assert _countdown(_html(other_device.get(f"/attempts/{attempt_id}/q/2"))) == 210
 
 
@@ -221,7 +216,7 @@ def test_another_users_attempt_is_not_found(client, make):
     attempt_id, round_ = _started(client, make)
     client.post("/logout", data={})
     other = make.enrolled(round_.contest)
-    _login(client, other.username)
+    log_in(client, other.username)
     for path in (
         f"/attempts/{attempt_id}",
         f"/attempts/{attempt_id}/q/1",

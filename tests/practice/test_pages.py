@@ -9,18 +9,13 @@ import pytest
 from quiz.banks.models import Question
 from quiz.extensions import db
 from quiz.practice.models import PracticeItem
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 HTML_LANG = {"zh": "zh-Hans-CN", "mn": "mn-Mong-CN"}
 
 
 def _html(response) -> str:
     return response.get_data(as_text=True)
-
-
-def _login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, _html(response)
 
 
 def _keys(session_id: int, no: int, right: bool) -> list[str]:
@@ -36,7 +31,7 @@ def _keys(session_id: int, no: int, right: bool) -> list[str]:
 def test_practice_and_the_book_on_pages(client, make, language):
     make.bank()
     make.user("bat", language=language)
-    _login(client, "bat")
+    log_in(client, "bat")
     home = client.get("/practice")
     html = _html(home)
     assert home.status_code == 200 and f'lang="{HTML_LANG[language]}"' in html
@@ -78,7 +73,7 @@ def test_practice_and_the_book_on_pages(client, make, language):
 def test_bad_form_input_is_a_message_not_an_error(client, make):
     make.bank()
     make.user("bat")
-    _login(client, "bat")
+    log_in(client, "bat")
     for data in (
         {"count": "abc"},
         {"count": "999"},
@@ -103,7 +98,7 @@ def test_daily_page_streak_and_organizer_results(client, make):
     make.bank()
     make.user("bat")
     make.user("boss", roles=("organizer",))
-    _login(client, "bat")
+    log_in(client, "bat")
     assert 'data-streak="0"' in _html(client.get("/practice/daily"))
     started = client.post("/practice/start", data={"source": "daily"})
     sid = int(started.location.rsplit("/", 1)[1])
@@ -113,7 +108,7 @@ def test_daily_page_streak_and_organizer_results(client, make):
     assert 'data-streak="1"' in daily and "done" in daily
     assert client.get("/console/practice/daily").status_code == 403
     client.post("/logout")
-    _login(client, "boss")
+    log_in(client, "boss")
     results = client.get("/console/practice/daily")
     assert results.status_code == 200 and "5.0" in _html(results)
     assert client.get("/console/practice/daily?day=not-a-day").status_code == 404

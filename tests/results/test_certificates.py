@@ -10,8 +10,8 @@ from quiz.accounts.models import Role
 from quiz.audit.services import events
 from quiz.play import services as play
 from quiz.results import certificates, services
+from tests.factories import log_in
 from tests.results.helpers import play_correct
-from tests.security.scenario import log_in
 
 
 def _text(pdf: bytes) -> list[str]:

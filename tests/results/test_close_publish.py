@@ -65,7 +65,7 @@ def test_publish_needs_a_closed_round(make, clock):
 
 
 def test_close_and_publish_pages(make, clock, client):
-    from tests.security.scenario import log_in
+    from tests.factories import log_in
 
     organizer = make.user("org", roles=(Role.ORGANIZER,))
     bank = make.bank()

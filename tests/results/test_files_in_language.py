@@ -15,9 +15,9 @@ from pypdf import PdfReader
 
 from quiz.extensions import db
 from quiz.results import services
+from tests.factories import log_in
 from tests.results.test_results import _contest
 from tests.schools.test_files_in_language import CHINESE, MONGOLIAN, in_, no_english, saved_name
-from tests.security.scenario import log_in
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])

@@ -9,8 +9,8 @@ from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import FROZEN, BoardKeys
 from quiz.play import services as play
 from quiz.results import services
+from tests.factories import log_in
 from tests.results.helpers import play_correct
-from tests.security.scenario import log_in
 
 
 def _members(contest_id: int, round_id: int, prefix: str = "") -> list[tuple[str, float]]:

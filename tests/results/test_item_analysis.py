@@ -34,8 +34,8 @@ from quiz.contests.models import ReviewPolicy
 from quiz.play import services as play
 from quiz.results import item_analysis, services
 from quiz.results.item_analysis import ALL
+from tests.factories import log_in
 from tests.results.helpers import answer_question
-from tests.security.scenario import log_in
 
 
 def _bank(clock):

@@ -10,8 +10,8 @@ from quiz.accounts.models import Role
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import monitor
+from tests.factories import log_in
 from tests.results.helpers import answer_by_key, items, play_correct
-from tests.security.scenario import log_in
 
 
 def _answer_first(attempt, user, now):

@@ -7,8 +7,9 @@ import pytest
 from quiz.accounts.models import Role
 from quiz.play import services as play
 from quiz.results import services
+from tests.factories import log_in
 from tests.results.helpers import play_correct
-from tests.security.scenario import inline_code, log_in
+from tests.security.scenario import inline_code
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])

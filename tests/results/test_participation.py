@@ -8,8 +8,8 @@ import io
 from quiz.accounts.models import Role
 from quiz.play import services as play
 from quiz.results import participation
+from tests.factories import log_in
 from tests.results.helpers import play_correct
-from tests.security.scenario import log_in
 
 
 def test_counts_per_county_and_league(make, clock, client):

@@ -15,8 +15,8 @@ from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import BoardKeys
 from quiz.play import services as play
 from quiz.results import services
+from tests.factories import log_in
 from tests.results.helpers import play_correct
-from tests.security.scenario import log_in
 
 EVIL = '=HYPERLINK("http://e.x","点我")'
 

@@ -12,7 +12,6 @@ import pytest
 from quiz.accounts.models import Role, User
 from quiz.schools import roster, services
 from quiz.schools.models import School, SchoolClass
-from tests.factories import PASSWORD
 
 COUNTY = "150102"  # 新城区, in 呼和浩特市 (150100)
 OTHER_COUNTY = "150103"
@@ -62,10 +61,6 @@ def import_students(
     return roster.import_roster(
         world.teacher, (grade_class or world.school_class).id, csv_bytes(rows), "list.csv", clock()
     )
-
-
-def login(client: Any, username: str, password: str = PASSWORD) -> Any:
-    return client.post("/login", data={"username": username, "password": password})
 
 
 def take_round(user: User, round_: Any, clock: Any, pick: int = 0, seconds: int = 5) -> Any:

@@ -15,7 +15,8 @@ from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
 from quiz.extensions import db
-from tests.schools.conftest import csv_bytes, login
+from tests.factories import post_login
+from tests.schools.conftest import csv_bytes
 
 LOCALE = {"zh": "zh_Hans_CN", "mn": "mn_Mong_CN"}
 MONGOLIAN = re.compile(r"[\u1820-\u18af]")
@@ -55,7 +56,7 @@ def test_exports_and_templates_are_named_and_sheeted_in_the_readers_language(
 ):
     world.teacher.language = language
     db.session.commit()
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     _import(client, world, [["巴特尔", "1", in_("zh", "Mongolian")], ["王芳", "2", ""]])
     for path in (
         f"/schools/{world.school.id}/export.xlsx",
@@ -82,7 +83,7 @@ def test_exports_and_templates_are_named_and_sheeted_in_the_readers_language(
 
 
 def test_a_mongolian_pupils_login_card_is_all_mongolian(client, world):
-    login(client, world.teacher.username)  # the teacher reads Chinese
+    post_login(client, world.teacher.username)  # the teacher reads Chinese
     page = _import(client, world, [["巴特尔", "1", in_("zh", "Mongolian")], ["王芳", "2", ""]])
     html = page.get_data(as_text=True)
     cards = re.findall(

@@ -16,7 +16,8 @@ from quiz.leaderboards.store import BoardKeys
 from quiz.play.models import Attempt
 from quiz.schools import enrolling, rankings, services
 from quiz.schools.models import SchoolStudent
-from tests.schools.conftest import import_students, login, students_of, take_round
+from tests.factories import post_login
+from tests.schools.conftest import import_students, students_of, take_round
 
 
 def test_student_accounts_hold_no_phone_or_id_number(app):
@@ -35,13 +36,17 @@ def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(
     import_students(world, clock, [("Aa", "1")])
     student = students_of(world)[0]
     card = services.reset_password(world.teacher, student.id, clock())
-    assert login(client, student.username, card.one_time_password).status_code == 302
+    assert post_login(client, student.username, card.one_time_password).status_code == 302
     assert client.get("/").location.endswith("/account/password")
     again = services.reset_password(world.teacher, student.id, clock())
     # The old session ended with the reset; the old password no longer works.
     assert client.get("/account/password").status_code == 302
-    assert login(app.test_client(), student.username, card.one_time_password).status_code == 401
-    assert login(app.test_client(), student.username, again.one_time_password).status_code == 302
+    assert (
+        post_login(app.test_client(), student.username, card.one_time_password).status_code == 401
+    )
+    assert (
+        post_login(app.test_client(), student.username, again.one_time_password).status_code == 302
+    )
     assert (
         db.session.scalar(
             select(func.count())
@@ -60,7 +65,7 @@ def test_school_export_holds_students_and_results(app, client, make, clock, worl
     import_students(world, clock, [("Aa", "1"), ("Bb", "2")])
     enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
     take_round(students_of(world)[0], round1, clock)
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     response = client.get(f"/schools/{world.school.id}/export.xlsx")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     book = openpyxl.load_workbook(io.BytesIO(response.data))
@@ -80,7 +85,7 @@ def test_delete_anonymises_keeps_results_and_rebuilds_boards(app, client, make, 
     people = BoardKeys(contest.id).people
     client_redis = rankings.school_store().client
     assert "Aa" in client_redis.hget(people, f"{gone.id:010d}")
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     assert client.post(f"/students/{gone.id}/delete", data={}).status_code == 302  # not confirmed
     assert db.session.get(User, gone.id).display_name == "Aa"
     response = client.post(f"/students/{gone.id}/delete", data={"confirm": "y"})
@@ -109,4 +114,4 @@ def test_delete_anonymises_keeps_results_and_rebuilds_boards(app, client, make, 
     assert rankings.school_store().dump(contest.id) == live
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "student.delete_data"))
     assert event.school_id == world.school.id and "Aa" not in str(event.after)
-    assert login(app.test_client(), f"deleted-{gone.id}", "anything-at-all").status_code == 401
+    assert post_login(app.test_client(), f"deleted-{gone.id}", "anything-at-all").status_code == 401

@@ -17,7 +17,8 @@ from quiz.extensions import db
 from quiz.schools import roster
 from quiz.schools.models import SchoolStudent
 from tests.banks.console_helpers import translated
-from tests.schools.conftest import csv_bytes, import_students, login
+from tests.factories import post_login
+from tests.schools.conftest import csv_bytes, import_students
 
 
 def _xlsx(rows: list[list]) -> bytes:
@@ -115,7 +116,7 @@ def test_missing_column_and_unreadable_file(app, world, clock):
 
 
 def test_upload_page_shows_row_errors_in_mongolian(app, client, world, clock):
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     client.post("/language/mn", data={})
     data = csv_bytes([["Name", "Student number"], ["Aa", ""]])
     response = client.post(
@@ -137,7 +138,7 @@ def test_upload_page_shows_row_errors_in_mongolian(app, client, world, clock):
 
 
 def test_import_page_shows_cards_once_then_forced_password_change(app, client, world, clock):
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     data = csv_bytes([["Name", "Student number"], ["Aa", "7"]])
     response = client.post(
         f"/classes/{world.school_class.id}/roster",
@@ -155,7 +156,7 @@ def test_import_page_shows_cards_once_then_forced_password_change(app, client, w
     # The class page afterwards does not show it again.
     assert password not in client.get(f"/classes/{world.school_class.id}").get_data(as_text=True)
     student = app.test_client()
-    assert login(student, username, password).status_code == 302
+    assert post_login(student, username, password).status_code == 302
     blocked = student.get("/")
     assert blocked.status_code == 302 and blocked.location.endswith("/account/password")
     api = student.get("/api/v1/me")
@@ -181,7 +182,7 @@ def test_import_page_shows_cards_once_then_forced_password_change(app, client, w
 
 
 def test_login_cards_as_pdf_right_after_import_and_reset(app, client, world, clock):
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     data = csv_bytes(
         [["Name", "Student number", "Language"], ["Aa", "1", "zh"], ["Bat", "2", "mn"]]
     )
@@ -227,7 +228,7 @@ def pdf_of(html: str) -> bytes:
 def test_csv_template_beside_the_xlsx_ones_reads_back(client, world, language):
     world.teacher.language = language  # the account's language picks the pages'
     db.session.commit()
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     for page in ("/schools", f"/classes/{world.school_class.id}"):
         html = client.get(page).get_data(as_text=True)
         assert f'href="/schools/roster-template/{language}.csv"' in html, page
@@ -249,7 +250,7 @@ def test_bank_list_offers_csv_and_word_templates_beside_xlsx(client, make):
     from quiz.accounts.models import Role
 
     organizer = make.user("org", roles=(Role.ORGANIZER,))
-    login(client, organizer.username)
+    post_login(client, organizer.username)
     html = client.get("/console/banks").get_data(as_text=True)
     for link in (
         "/template/zh",

@@ -12,8 +12,8 @@ from quiz.contests.services import enroll
 from quiz.extensions import db
 from quiz.schools import services
 from quiz.schools.rankings import school_entries
-from tests.factories import PASSWORD
-from tests.schools.conftest import import_students, login
+from tests.factories import PASSWORD, post_login
+from tests.schools.conftest import import_students
 
 REGISTRATION = {
     "username": "claimer",
@@ -47,7 +47,7 @@ def test_api_registration_refuses_a_school_and_says_why(client, world):
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.TEACHER, Role.ORGANIZER, Role.ADMIN])
 def test_the_profile_cannot_join_or_leave_a_school(client, make, clock, world, role):
     person = make.user("person", roles=(role,))
-    login(client, "person")
+    post_login(client, "person")
     form = {
         "display_name": "Person",
         "region_code": "150102",
@@ -66,7 +66,7 @@ def test_the_profile_cannot_join_or_leave_a_school(client, make, clock, world, r
     pupil.must_change_password = False
     pupil.password_hash = services.hash_password(PASSWORD)
     db.session.commit()
-    login(client, pupil.username)
+    post_login(client, pupil.username)
     page = client.get("/profile").get_data(as_text=True)
     assert world.school.name_zh in page
     client.post("/profile", data={**form, "display_name": "巴特尔", "school_id": ""})
@@ -80,7 +80,7 @@ def test_a_non_member_neither_counts_for_a_school_nor_opens_it_to_organizers(
     organizer = make.user("org", roles=(Role.ORGANIZER,))
     contest = make.contest(organizer=organizer)
     outsider = make.user("outsider")
-    login(client, "outsider")
+    post_login(client, "outsider")
     client.post(
         "/profile",
         data={

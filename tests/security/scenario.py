@@ -26,7 +26,7 @@ from quiz.accounts.models import Role, User
 from quiz.accounts.services import issue_token
 from quiz.contests.services import enroll
 from quiz.play import services as play
-from tests.factories import PASSWORD, Factories
+from tests.factories import Factories
 
 ROLES = ("anonymous", "participant", "teacher", "other_organizer", "organizer", "admin")
 
@@ -81,24 +81,6 @@ def build(make: Factories, clock: Any) -> Scenario:
         if hasattr(module, "extend"):
             module.extend(scenario, make, clock)
     return scenario
-
-
-def csrf_token(client: Any, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def log_in(client: Any, user: User, *, with_csrf: bool = False) -> None:
-    data = {"username": user.username, "password": PASSWORD}
-    if with_csrf:
-        data["csrf_token"] = csrf_token(client)
-    response = client.post("/login", data=data)
-    assert response.status_code == 302, (user.username, response.status_code)
-    assert not response.location.startswith("/login")
 
 
 def is_local(location: str) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import log_in
 from tests.security.matrix import (
     ALL_200,
     API_MEMBERS_200,
@@ -47,7 +48,6 @@ from tests.security.scenario import (
     duplicate_ids,
     inline_code,
     is_local,
-    log_in,
 )
 
 MATRIX: dict[str, list[Case]] = {

@@ -84,7 +84,7 @@ def test_ids_and_numbers_beyond_the_columns_are_refused_not_500(client, make, cl
     board = f"/api/v1/rounds/{round_.id}/leaderboard"
     assert client.get(board + "?limit=²", headers=bearer).status_code == 422
     assert client.get(board + "?league=²", headers=bearer).status_code == 422
-    from tests.security.scenario import log_in
+    from tests.factories import log_in
 
     log_in(client, user)
     assert client.get(f"/rounds/{round_.id}/leaderboard?league=²").status_code == 200

@@ -26,7 +26,7 @@ from quiz.extensions import db
 from quiz.leaderboards.services import read_board
 from quiz.play import fairplay, services
 from quiz.play.models import Attempt, AttemptItem
-from tests.security.scenario import csrf_token, log_in
+from tests.factories import csrf_token, log_in
 
 # --- the leak scanner ------------------------------------------------------------------
 

@@ -179,7 +179,7 @@ def test_redis_stopped_and_restarted_mid_round_through_http(app, client, make, c
     assert _stored_answers() == acknowledged  # every acknowledged answer is in SQL
 
     # Boards say they are stale instead of failing, on the page and in the API.
-    from tests.security.scenario import log_in
+    from tests.factories import log_in
 
     browser = app.test_client()
     log_in(browser, first)

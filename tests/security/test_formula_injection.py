@@ -26,8 +26,9 @@ from quiz.extensions import db
 from quiz.play import services as play
 from quiz.schools import enrolling
 from quiz.schools.models import SchoolStudent
+from tests.factories import post_login
 from tests.results.helpers import play_correct
-from tests.schools.conftest import import_students, login, make_school, students_of, take_round
+from tests.schools.conftest import import_students, make_school, students_of, take_round
 
 ROOT = Path(__file__).resolve().parents[2]
 # Stored as they would be by older versions or direct imports; each one a formula if
@@ -93,7 +94,7 @@ def school(make, clock):
 
 def test_school_export_keeps_names_and_numbers_as_text(client, school):
     world, _contest, _round = school
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     response = client.get(f"/schools/{world.school.id}/export.xlsx")
     assert response.status_code == 200
     values = _values(_no_formula(response.data))
@@ -102,7 +103,7 @@ def test_school_export_keeps_names_and_numbers_as_text(client, school):
 
 def test_class_export_keeps_names_and_numbers_as_text(client, school):
     world, _contest, _round = school
-    login(client, world.teacher.username)
+    post_login(client, world.teacher.username)
     response = client.get(f"/classes/{world.school_class.id}/export.xlsx")
     assert response.status_code == 200
     values = _values(_no_formula(response.data))
@@ -120,7 +121,7 @@ def test_results_and_participation_exports(client, make, clock):
         play_correct(attempt, player, 1, clock())
         play.finish_attempt(attempt, clock.advance(seconds=10))
     db.session.commit()
-    login(client, organizer.username)
+    post_login(client, organizer.username)
     response = client.get(f"/console/rounds/{round_.id}/results.xlsx")
     assert response.status_code == 200
     assert set(NAMES) <= _values(_no_formula(response.data))
@@ -142,7 +143,7 @@ def test_bank_export_and_templates(client, make):
     ).one()
     text.text = "=1+1 是多少？"
     db.session.commit()
-    login(client, organizer.username)
+    post_login(client, organizer.username)
     response = client.get(f"/console/banks/{bank.id}/export?format=xlsx&language=zh")
     assert response.status_code == 200
     assert "=1+1 是多少？" in _values(_no_formula(response.data))
@@ -151,7 +152,7 @@ def test_bank_export_and_templates(client, make):
         assert response.status_code == 200
         _no_formula(response.data)
     teacher = make.user("teach", roles=(Role.TEACHER,))
-    login(client, teacher.username)
+    post_login(client, teacher.username)
     for language in ("zh", "mn"):
         response = client.get(f"/schools/roster-template/{language}.xlsx")
         assert response.status_code == 200

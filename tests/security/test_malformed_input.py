@@ -27,8 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quiz.accounts.models import Role
+from tests.factories import log_in
 from tests.security.matrix import LOGIN, Case
-from tests.security.scenario import ROLES, build, log_in
+from tests.security.scenario import ROLES, build
 from tests.security.test_access_matrix import MATRIX
 
 NASTY = [

@@ -16,7 +16,7 @@ from quiz.accounts import two_factor
 from quiz.accounts.models import Role
 from quiz.extensions import db
 from quiz.play import services as play
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_login
 
 pytestmark = pytest.mark.usefixtures("limits_on")
 
@@ -46,10 +46,6 @@ def _from(app, address: str = SCHOOL_NAT) -> Any:
     return client
 
 
-def _page_login(client, username: str, password: str = PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
 def _api_token(client, username: str, password: str = PASSWORD, **headers: str):
     return client.post(
         "/api/v1/auth/token", json={"username": username, "password": password}, headers=headers
@@ -73,7 +69,7 @@ def _assert_429_json(response, locale: str = "zh_Hans_CN") -> None:
 def test_limits_count_in_the_apps_redis(app, client, make, redis_url):
     make.user("nara")
     assert app.config["RATELIMIT_STORAGE_URI"].replace("redis+unix://", "unix://") == redis_url
-    _page_login(client, "nara", "wrong-password")
+    post_login(client, "nara", "wrong-password")
     keys = redis.Redis.from_url(redis_url).keys("*rl*")
     assert keys, "no rate-limit counter in the app's Redis"
 
@@ -86,11 +82,11 @@ def test_failed_logins_per_account_are_limited_on_page_and_api_together(app, mak
     make.user("bat")
     attacker = _from(app, ELSEWHERE)
     for _ in range(5):
-        assert _page_login(attacker, "nara", "wrong-password").status_code == 401
+        assert post_login(attacker, "nara", "wrong-password").status_code == 401
     for _ in range(5):
         assert _api_token(attacker, "NARA", "wrong-password").status_code == 400
     # The 11th try for this account from this address is refused, by page or API...
-    page = _page_login(attacker, "nara", "wrong-password")
+    page = post_login(attacker, "nara", "wrong-password")
     assert page.status_code == 429
     assert 1 <= int(page.headers["Retry-After"]) <= 61
     assert _message("zh_Hans_CN") in page.get_data(as_text=True)
@@ -98,16 +94,16 @@ def test_failed_logins_per_account_are_limited_on_page_and_api_together(app, mak
     mn = _api_token(attacker, "nara", PASSWORD, **{"Accept-Language": "mn-CN"})
     _assert_429_json(mn, "mn_Mong_CN")
     # ...the owner, from an address that has not failed, still logs in (no lock-out)...
-    assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+    assert post_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
     assert _api_token(_from(app, SCHOOL_NAT), "nara").status_code == 200
     # ...and other accounts are not affected, even from the attacker's address.
-    assert _page_login(attacker, "bat").status_code == 302
+    assert post_login(attacker, "bat").status_code == 302
 
 
 def test_successful_logins_do_not_count(app, make):
     make.user("nara")
     for _ in range(15):
-        assert _page_login(_from(app), "nara").status_code == 302
+        assert post_login(_from(app), "nara").status_code == 302
 
 
 def test_a_classroom_of_60_logs_in_and_answers_from_one_address(app, make, clock):
@@ -116,7 +112,7 @@ def test_a_classroom_of_60_logs_in_and_answers_from_one_address(app, make, clock
     answered = 0
     for student in students:
         browser = _from(app)
-        assert _page_login(browser, student.username).status_code == 302
+        assert post_login(browser, student.username).status_code == 302
         attempt, _ = play.start_attempt(student, round_, "zh", clock())
         for no in (1, 2):
             response = browser.put(
@@ -137,10 +133,10 @@ class TestPerAddress:
             make.user(f"pupil{i}")
         school = _from(app)
         for i in range(5):
-            assert _page_login(school, f"pupil{i}").status_code == 302
-        assert _page_login(school, "pupil5").status_code == 429
+            assert post_login(school, f"pupil{i}").status_code == 302
+        assert post_login(school, "pupil5").status_code == 429
         assert _api_token(school, "pupil5").status_code == 429
-        assert _page_login(_from(app, ELSEWHERE), "pupil5").status_code == 302
+        assert post_login(_from(app, ELSEWHERE), "pupil5").status_code == 302
 
     def test_forwarded_for_is_ignored_without_a_trusted_proxy(self, app, make):
         make.user("nara")
@@ -194,7 +190,7 @@ class TestBehindAProxy:
 
 def test_second_factor_guesses_are_limited_per_account(app, client, make, clock):
     make.user("org", roles=(Role.ORGANIZER,))
-    _page_login(client, "org")
+    post_login(client, "org")
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = page.split("secret=")[1].split("&")[0]
     client.post(
@@ -202,7 +198,7 @@ def test_second_factor_guesses_are_limited_per_account(app, client, make, clock)
         data={"password": PASSWORD, "code": two_factor.code_at(secret, clock())},
     )
     guesser = _from(app, ELSEWHERE)
-    assert _page_login(guesser, "org").location == "/login/two-factor"
+    assert post_login(guesser, "org").location == "/login/two-factor"
     for guess in range(10):
         assert guesser.post("/login/two-factor", data={"code": f"{guess:06d}"}).status_code in (
             401,
@@ -283,7 +279,7 @@ class TestAnswers:
         browsers = {}
         for name in ("nara", "bat"):
             browsers[name] = _from(app)
-            assert _page_login(browsers[name], name).status_code == 302
+            assert post_login(browsers[name], name).status_code == 302
         nara_url = f"/api/v1/attempts/{attempts['nara'].id}"
         for no in (1, 2, 3):
             assert (
@@ -324,7 +320,7 @@ class TestDisabled:
     def test_no_limits_when_switched_off(self, app, make):
         make.user("nara")
         for _ in range(15):
-            assert _page_login(_from(app), "nara", "wrong-password").status_code == 401
+            assert post_login(_from(app), "nara", "wrong-password").status_code == 401
 
 
 class TestRedisDown:
@@ -336,8 +332,8 @@ class TestRedisDown:
     def test_requests_go_on_and_limits_fall_back_to_memory(self, app, make, caplog):
         make.user("nara")
         for _ in range(10):
-            assert _page_login(_from(app), "nara", "wrong-password").status_code == 401
-        assert _page_login(_from(app), "nara", "wrong-password").status_code == 429
+            assert post_login(_from(app), "nara", "wrong-password").status_code == 401
+        assert post_login(_from(app), "nara", "wrong-password").status_code == 429
 
 
 # Bursts: the count is reserved before the password is checked ---------------------------
@@ -371,18 +367,18 @@ def _checked(codes: list[int]) -> int:
 
 def test_a_burst_of_wrong_passwords_gets_at_most_the_limit_checked(app, make):
     make.user("nara")
-    codes = _burst(app, lambda c: _page_login(c, "nara", "wrong-password"))
+    codes = _burst(app, lambda c: post_login(c, "nara", "wrong-password"))
     assert 1 <= _checked(codes) <= 10
     codes = _burst(app, lambda c: _api_token(c, "bat", "wrong-password"))
     assert 1 <= _checked(codes) <= 10
     # The owner's own browser was not part of it.
-    assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+    assert post_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
 
 
 def test_a_burst_of_second_factor_guesses_gets_at_most_the_limit_checked(app, make, clock):
     make.user("org", roles=(Role.ORGANIZER,))
     owner = _from(app, SCHOOL_NAT)
-    _page_login(owner, "org")
+    post_login(owner, "org")
     page = owner.get("/account/two-factor").get_data(as_text=True)
     secret = page.split("secret=")[1].split("&")[0]
     owner.post(
@@ -390,7 +386,7 @@ def test_a_burst_of_second_factor_guesses_gets_at_most_the_limit_checked(app, ma
         data={"password": PASSWORD, "code": two_factor.code_at(secret, clock())},
     )
     guesser = _from(app, ELSEWHERE)
-    assert _page_login(guesser, "org").location == "/login/two-factor"
+    assert post_login(guesser, "org").location == "/login/two-factor"
     session_cookie = guesser.get_cookie("session").value
     good = two_factor.code_at(secret, clock())
     wrong = next(f"{n:06d}" for n in range(1, 10**6) if f"{n:06d}" != good)
@@ -405,7 +401,7 @@ def test_a_burst_of_second_factor_guesses_gets_at_most_the_limit_checked(app, ma
 def test_a_burst_of_wrong_password_confirmations_gets_at_most_the_limit_checked(app, make):
     make.user("nara")
     browser = _from(app, ELSEWHERE)
-    assert _page_login(browser, "nara").status_code == 302
+    assert post_login(browser, "nara").status_code == 302
     form = {
         "current_password": "wrong-password",
         "new_password": "Steppe-wind-2026",
@@ -427,10 +423,10 @@ class TestManyAddresses:
     def test_many_addresses_are_capped_together_but_the_owner_gets_in(self, app, make):
         make.user("nara")
         for i in range(20):  # 20 addresses, one wrong guess each
-            assert _page_login(_from(app, f"192.0.2.{i}"), "nara", "x").status_code == 401
+            assert post_login(_from(app, f"192.0.2.{i}"), "nara", "x").status_code == 401
         # The 21st address to fail is over the account's cap...
-        assert _page_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 401
-        assert _page_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 429
-        assert _page_login(_from(app, "192.0.2.1"), "nara", "x").status_code == 429
+        assert post_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 401
+        assert post_login(_from(app, "192.0.2.50"), "nara", "x").status_code == 429
+        assert post_login(_from(app, "192.0.2.1"), "nara", "x").status_code == 429
         # ...but the owner, whose browser has not failed, is not locked out.
-        assert _page_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+        assert post_login(_from(app, SCHOOL_NAT), "nara").status_code == 302

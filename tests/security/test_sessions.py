@@ -13,13 +13,9 @@ from sqlalchemy import select
 
 from quiz.accounts.models import ApiToken
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_login
 
 NEW_PASSWORD = "Steppe-wind-2026"
-
-
-def _login(client, username: str, password: str = PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
 def _logged_in(client) -> bool:
@@ -49,7 +45,7 @@ def _set_cookie_headers(response, name: str) -> list[str]:
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make):
     make.user("nara")
-    response = _login(client, "nara")
+    response = post_login(client, "nara")
     (cookie,) = _set_cookie_headers(response, "session")
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
@@ -95,7 +91,7 @@ class TestDevelopmentKey:
 
     def test_a_cookie_forged_with_the_old_key_is_refused(self, app, client, make):
         make.user("boss")
-        assert _login(client, "boss").status_code == 302
+        assert post_login(client, "boss").status_code == 302
         assert _logged_in(client)
         # What the session holds, signed again with the key from the source.
         real = app.session_interface.get_signing_serializer(app)
@@ -119,7 +115,7 @@ def test_login_starts_a_new_session_and_the_old_cookie_stays_anonymous(app, clie
     with client.session_transaction() as session:
         session["planted"] = "by-attacker"
     planted = _session_cookie(client)
-    response = _login(client, "nara")
+    response = post_login(client, "nara")
     assert response.status_code == 302
     after = _session_cookie(client)
     assert after != planted
@@ -158,22 +154,22 @@ def test_logout_ends_every_session_of_the_user(app, client, make):
     make.user("bat")
     phone, laptop, someone_else = app.test_client(), app.test_client(), app.test_client()
     for browser in (phone, laptop):
-        assert _login(browser, "nara").status_code == 302
-    assert _login(someone_else, "bat").status_code == 302
+        assert post_login(browser, "nara").status_code == 302
+    assert post_login(someone_else, "bat").status_code == 302
     stolen = _session_cookie(laptop)
     assert phone.post("/logout", data={}).status_code == 302
     assert not _logged_in(phone)
     assert not _logged_in(laptop)
     assert not _logged_in(_with_cookie(app, stolen))  # a copied cookie is dead too
     assert _logged_in(someone_else)  # other people are untouched
-    assert _login(laptop, "nara").status_code == 302 and _logged_in(laptop)
+    assert post_login(laptop, "nara").status_code == 302 and _logged_in(laptop)
 
 
 def test_password_change_keeps_this_session_and_ends_all_others(app, client, make):
     user = make.user("nara")
     other_browser = app.test_client()
-    assert _login(client, "nara").status_code == 302
-    assert _login(other_browser, "nara").status_code == 302
+    assert post_login(client, "nara").status_code == 302
+    assert post_login(other_browser, "nara").status_code == 302
     token = client.post("/api/v1/auth/token", json={"username": "nara", "password": PASSWORD}).json[
         "token"
     ]
@@ -198,8 +194,8 @@ def test_password_change_keeps_this_session_and_ends_all_others(app, client, mak
     assert db.session.scalar(select(ApiToken.revoked)) is True
     assert db.session.get(type(user), user.id).password_changed_at is not None
     # The old password is gone, the new one works.
-    assert _login(app.test_client(), "nara").status_code == 401
-    assert _login(app.test_client(), "nara", NEW_PASSWORD).status_code == 302
+    assert post_login(app.test_client(), "nara").status_code == 401
+    assert post_login(app.test_client(), "nara", NEW_PASSWORD).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -217,8 +213,8 @@ def test_password_change_keeps_this_session_and_ends_all_others(app, client, mak
 def test_password_change_rules(app, client, make, form, field):
     make.user("nara_steppe")
     other_browser = app.test_client()
-    assert _login(client, "nara_steppe").status_code == 302
-    assert _login(other_browser, "nara_steppe").status_code == 302
+    assert post_login(client, "nara_steppe").status_code == 302
+    assert post_login(other_browser, "nara_steppe").status_code == 302
     data = {
         "current_password": PASSWORD,
         "new_password": NEW_PASSWORD,
@@ -230,12 +226,12 @@ def test_password_change_rules(app, client, make, form, field):
     assert f'id="{field}-errors"' in response.get_data(as_text=True)
     # Nothing changed: both sessions live, the old password still works.
     assert _logged_in(client) and _logged_in(other_browser)
-    assert _login(app.test_client(), "nara_steppe").status_code == 302
+    assert post_login(app.test_client(), "nara_steppe").status_code == 302
 
 
 def test_password_equal_to_the_username_ignoring_case_is_refused(app, client, make):
     make.user("steppe_wind")
-    _login(client, "steppe_wind")
+    post_login(client, "steppe_wind")
     response = client.post(
         "/account/password",
         data={
@@ -256,7 +252,7 @@ def test_password_equal_to_the_username_ignoring_case_is_refused(app, client, ma
 def test_idle_timeout_logs_out_after_two_hours_without_a_request(app, client, clock, make):
     assert app.config["QUIZ_SESSION_IDLE_MINUTES"] == 120
     make.user("nara")
-    _login(client, "nara")
+    post_login(client, "nara")
     for _ in range(3):  # active: each request within the idle window keeps it alive
         clock.advance(minutes=110)
         assert _logged_in(client)
@@ -272,7 +268,7 @@ def test_idle_timeout_logs_out_after_two_hours_without_a_request(app, client, cl
 def test_absolute_timeout_logs_out_after_twelve_hours_however_active(app, client, clock, make):
     assert app.config["QUIZ_SESSION_MAX_HOURS"] == 12
     make.user("nara")
-    _login(client, "nara")
+    post_login(client, "nara")
     for _ in range(7):
         clock.advance(minutes=100)
         assert _logged_in(client)
@@ -284,7 +280,7 @@ def test_absolute_timeout_logs_out_after_twelve_hours_however_active(app, client
 
 def test_expired_session_answers_401_to_the_api(client, clock, make):
     make.user("nara")
-    _login(client, "nara")
+    post_login(client, "nara")
     assert client.get("/api/v1/me").status_code == 200
     clock.advance(hours=3)
     response = client.get("/api/v1/me")
@@ -298,12 +294,12 @@ class TestConfiguredTimeouts:
 
     def test_the_settings_are_used(self, client, clock, make):
         make.user("nara")
-        _login(client, "nara")
+        post_login(client, "nara")
         clock.advance(minutes=4)
         assert _logged_in(client)
         clock.advance(minutes=5, seconds=1)
         assert not _logged_in(client)
-        _login(client, "nara")
+        post_login(client, "nara")
         for _ in range(15):
             clock.advance(minutes=4)
             assert _logged_in(client)

@@ -13,13 +13,8 @@ from sqlalchemy import select
 from quiz.accounts import two_factor
 from quiz.accounts.models import RecoveryCode, Role
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_login
 from tests.security.scenario import check_security_headers, inline_code
-
-
-def _login(client, username: str, password: str = PASSWORD, next_: str | None = None):
-    path = "/login" if next_ is None else f"/login?next={next_}"
-    return client.post(path, data={"username": username, "password": password})
 
 
 def _logged_in(client) -> bool:
@@ -52,7 +47,7 @@ def organizer(make):
 
 
 def test_enrolment_shows_a_secret_and_needs_a_code_and_the_password(client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     page = client.get("/account/two-factor")
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
@@ -79,7 +74,7 @@ def test_enrolment_shows_a_secret_and_needs_a_code_and_the_password(client, cloc
 
 
 def test_login_asks_for_the_code_once_two_factor_is_on(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, _codes = _enrol(client, clock)
     db.session.refresh(organizer)
     assert organizer.two_factor_enabled
@@ -87,7 +82,7 @@ def test_login_asks_for_the_code_once_two_factor_is_on(app, client, clock, organ
     assert len(stored) == 10 and all(len(h) == 64 for h in stored)  # hashes, not codes
 
     browser = app.test_client()
-    response = _login(browser, "org", next_="/profile")
+    response = post_login(browser, "org", next_="/profile")
     assert response.status_code == 302 and response.location == "/login/two-factor"
     assert not _logged_in(browser)  # the password alone is not a login
     step = browser.get("/login/two-factor")
@@ -102,7 +97,7 @@ def test_login_asks_for_the_code_once_two_factor_is_on(app, client, clock, organ
 
     # The same code cannot be used again (someone who saw it over a shoulder).
     again = app.test_client()
-    _login(again, "org")
+    post_login(again, "org")
     assert again.post("/login/two-factor", data={"code": code}).status_code == 401
     # The next step's code works (clock drift of one step is allowed).
     next_code = two_factor.code_at(secret, clock() + timedelta(seconds=30))
@@ -111,22 +106,22 @@ def test_login_asks_for_the_code_once_two_factor_is_on(app, client, clock, organ
 
 def test_enabling_ends_other_sessions(app, client, clock, organizer):
     elsewhere = app.test_client()
-    _login(elsewhere, "org")
-    _login(client, "org")
+    post_login(elsewhere, "org")
+    post_login(client, "org")
     _enrol(client, clock)
     assert _logged_in(client)
     assert not _logged_in(elsewhere)
 
 
 def test_recovery_codes_work_once(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     _secret, codes = _enrol(client, clock)
     browser = app.test_client()
-    _login(browser, "org")
+    post_login(browser, "org")
     response = browser.post("/login/two-factor", data={"code": codes[0].lower().replace("-", " ")})
     assert response.status_code == 302 and _logged_in(browser)
     reuse = app.test_client()
-    _login(reuse, "org")
+    post_login(reuse, "org")
     assert reuse.post("/login/two-factor", data={"code": codes[0]}).status_code == 401
     assert reuse.post("/login/two-factor", data={"code": codes[1]}).status_code == 302
     db.session.refresh(organizer)
@@ -134,10 +129,10 @@ def test_recovery_codes_work_once(app, client, clock, organizer):
 
 
 def test_the_code_step_expires_and_cannot_be_skipped(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, _ = _enrol(client, clock)
     browser = app.test_client()
-    _login(browser, "org")
+    post_login(browser, "org")
     for path in ("/profile", "/account/two-factor", "/account/password"):
         response = browser.get(path)
         assert response.status_code == 302 and response.location.startswith("/login")
@@ -149,10 +144,10 @@ def test_the_code_step_expires_and_cannot_be_skipped(app, client, clock, organiz
 
 
 def test_a_password_change_during_the_code_step_cancels_it(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, _ = _enrol(client, clock)
     browser = app.test_client()
-    _login(browser, "org")
+    post_login(browser, "org")
     response = client.post(
         "/account/password",
         data={
@@ -168,12 +163,12 @@ def test_a_password_change_during_the_code_step_cancels_it(app, client, clock, o
 
 
 def test_next_is_kept_through_the_code_step_but_only_if_local(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, _ = _enrol(client, clock)
     for target, expected in (("/profile", "/profile"), ("https://evil.example/", "/")):
         clock.advance(seconds=30)
         browser = app.test_client()
-        _login(browser, "org", next_=target)
+        post_login(browser, "org", next_=target)
         response = browser.post(
             "/login/two-factor", data={"code": two_factor.code_at(secret, clock())}
         )
@@ -181,7 +176,7 @@ def test_next_is_kept_through_the_code_step_but_only_if_local(app, client, clock
 
 
 def test_api_tokens_need_more_than_the_password(client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     _enrol(client, clock)
     response = client.post("/api/v1/auth/token", json={"username": "org", "password": PASSWORD})
     assert response.status_code == 401
@@ -192,7 +187,7 @@ def test_api_tokens_need_more_than_the_password(client, clock, organizer):
 
 
 def test_api_tokens_for_two_factor_accounts_take_the_code_as_otp(client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, codes = _enrol(client, clock)
     clock.advance(seconds=30)
     url = "/api/v1/auth/token"
@@ -218,7 +213,7 @@ def test_api_tokens_for_two_factor_accounts_take_the_code_as_otp(client, clock, 
 
 
 def test_turning_it_off_needs_the_password_and_a_code(app, client, clock, organizer):
-    _login(client, "org")
+    post_login(client, "org")
     secret, _ = _enrol(client, clock)
     clock.advance(seconds=30)
     code = two_factor.code_at(secret, clock())
@@ -238,20 +233,20 @@ def test_turning_it_off_needs_the_password_and_a_code(app, client, clock, organi
     assert not organizer.two_factor_enabled and organizer.totp_secret is None
     assert db.session.scalars(select(RecoveryCode)).all() == []
     assert _logged_in(client)
-    assert _login(app.test_client(), "org").location == "/"  # password alone again
+    assert post_login(app.test_client(), "org").location == "/"  # password alone again
 
 
 def test_participants_are_not_offered_it(client, make):
     """Staff only: teachers (issue 13), organizers and admins."""
     make.user("someone", roles=(Role.PARTICIPANT,))
-    _login(client, "someone")
+    post_login(client, "someone")
     assert client.get("/account/two-factor").status_code == 403
     assert "/account/two-factor" not in client.get("/profile").get_data(as_text=True)
 
 
 def test_admins_can_enrol(client, clock, make):
     make.user("root", roles=(Role.ADMIN,))
-    _login(client, "root")
+    post_login(client, "root")
     assert "/account/two-factor" in client.get("/profile").get_data(as_text=True)
     _enrol(client, clock)
 
