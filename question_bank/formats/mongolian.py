@@ -100,6 +100,8 @@ HARD = from_latin("qündü")
 FILL = from_latin("qoγusun nöqüqü")
 POINTS = from_latin("onuγ-a")
 PICTURE = from_latin("ǰiruγ")
+BENCHMARK = from_latin("qemǰiγür")
+PART = from_latin("qeseγ")
 
 # Earlier spellings (Khalkha forms) that templates downloaded before issue 19 carry:
 # the readers still accept them.

@@ -46,6 +46,8 @@ HEADERS: dict[str, dict[str, str]] = {
     "name": {"zh": "名称", "mn": mg.NAME, "en": "name"},
     "points": {"zh": "分值", "mn": mg.POINTS, "en": "points"},
     "picture": {"zh": "图片", "mn": mg.PICTURE, "en": "picture"},
+    "benchmark": {"zh": "科学素质基准", "mn": mg.BENCHMARK, "en": "benchmark"},
+    "part": {"zh": "测评部分", "mn": mg.PART, "en": "part"},
 }
 # Further names the reader accepts.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -74,6 +76,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "reviewed": ("审校", "是否审校", "已审核"),
     "name": ("title", "名字", "分类名称", "题库名称"),
     "points": ("分数", "得分", "score", "mark", "marks", mg.OLD_POINTS),
+    "benchmark": ("基准", "素质基准"),
+    "part": ("部分", "literacy part"),
     "picture": (
         "图片url",
         "图片地址",
@@ -361,6 +365,8 @@ class TableReader:
             tags=tuple(tags),
             cells=cells,
             points=words.points_of(fields.get("points", ("", row_where))[0]),
+            benchmark=fields.get("benchmark", ("", row_where))[0] or None,
+            literacy_part=fields.get("part", ("", row_where))[0] or None,
             media=[
                 DraftMedia(pictures[1], ref=ref.strip())
                 for ref in _PICTURE_SEPARATORS.split(pictures[0])

@@ -40,6 +40,7 @@ from question_bank.formats.tabular import (
     TableReader,
     header_text,
 )
+from question_bank.literacy import BENCHMARKS
 from question_bank.model import (
     LANGUAGES,
     OPTION_KEYS,
@@ -254,7 +255,18 @@ def _columns() -> list[tuple[str, str | None, str]]:
     """(field, language, option key) of every questions column, in order."""
     columns: list[tuple[str, str | None, str]] = [
         (name, None, "")
-        for name in ("id", "kind", "category", "difficulty", "answer", "source", "tags", "points")
+        for name in (
+            "id",
+            "kind",
+            "category",
+            "difficulty",
+            "answer",
+            "source",
+            "tags",
+            "points",
+            "benchmark",
+            "part",
+        )
     ]
     for language in LANGUAGES:
         columns.append(("text", language, ""))
@@ -271,6 +283,15 @@ def _tags_cell(tags: tuple[str, ...]) -> str:
     if any(_TAG_UNSAFE.search(tag) for tag in tags) or tags[0].startswith("["):
         return json.dumps(list(tags), ensure_ascii=False)
     return ", ".join(tags)
+
+
+def _part_cell(question: Question) -> str | None:
+    """The part, written only where it differs from the benchmark's usual one (as the
+    bank file does), so a sheet's part column stays empty for most questions."""
+    if question.benchmark is None or question.literacy_part is None:
+        return None
+    usual = BENCHMARKS[question.benchmark].part
+    return None if question.literacy_part == usual else question.literacy_part
 
 
 def _answer_cell(question: Question, header_language: str) -> str:
@@ -313,6 +334,10 @@ def _cells(question: Question, header_language: str) -> list[Any]:
             values.append(question.source)
         elif field == "tags":
             values.append(_tags_cell(question.tags))
+        elif field == "benchmark":
+            values.append(question.benchmark)
+        elif field == "part":
+            values.append(_part_cell(question))
         elif version is None:
             values.append(None)
         elif field == "text":

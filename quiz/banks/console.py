@@ -33,6 +33,7 @@ from question_bank import (
 )
 from question_bank import messages as m
 from question_bank.formats import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
+from question_bank.literacy import BENCHMARKS, Part
 from question_bank.rules import answer_issues, moved_options, option_keys_issues, slug_issue
 from quiz.audit.services import changed, record, snapshot
 from quiz.banks import usage
@@ -49,6 +50,21 @@ UPLOAD_TTL = timedelta(hours=1)
 """How long an uploaded file waits for its confirm (the route may pass another)."""
 
 PER_PAGE = 50
+
+
+PART_NAMES: dict[str, Any] = {
+    Part.KNOWLEDGE.value: _l("Scientific knowledge"),
+    Part.METHOD.value: _l("Scientific method"),
+    Part.SPIRIT.value: _l("Scientific spirit and thinking"),
+    Part.APPLICATION.value: _l("Applying science"),
+}
+"""The survey's four parts as the console names them (``question_bank.literacy.Part``)."""
+
+
+def benchmark_names(language: str) -> dict[str, str]:
+    """The 26 benchmarks' names in ``language``, by id, for the bank page's filter and the
+    question's tag (the organizer sees which benchmark a question counts towards)."""
+    return {key: benchmark.name(language) for key, benchmark in BENCHMARKS.items()}
 
 
 class UploadExpired(QuizError):
@@ -483,6 +499,7 @@ class Filters:
     coverage: str = ""
     review: str = ""
     status: str = ""
+    benchmark: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
@@ -494,6 +511,7 @@ class Filters:
             coverage=args.get("coverage") if args.get("coverage") in COVERAGE else "",
             review=args.get("review") if args.get("review") in REVIEW else "",
             status=args.get("status") if args.get("status") in STATUS else "",
+            benchmark=args.get("benchmark") if args.get("benchmark") in BENCHMARKS else "",
         )
 
     def args(self) -> dict[str, Any]:
@@ -505,6 +523,7 @@ class Filters:
             "coverage": self.coverage,
             "review": self.review,
             "status": self.status,
+            "benchmark": self.benchmark,
         }
         return {k: v for k, v in values.items() if v not in ("", None)}
 
@@ -561,6 +580,8 @@ def search_questions(bank_id: int, filters: Filters, page: int = 1, per_page: in
         conditions.append(_has_text(language, QuestionText.reviewed.is_(state == "reviewed")))
     if filters.status:
         conditions.append(Question.retired.is_(filters.status == "retired"))
+    if filters.benchmark:
+        conditions.append(Question.benchmark == filters.benchmark)
     where = and_(*conditions)
     total = db.session.scalar(select(func.count()).select_from(Question).where(where)) or 0
     pages = max(1, math.ceil(total / per_page))
