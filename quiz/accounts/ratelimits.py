@@ -44,10 +44,11 @@ from flask_login import current_user
 
 from quiz.accounts.limiter import Counters, install
 from quiz.accounts.services import username_key
+from quiz.edge.client import client_ip
 
 
 def _client() -> str:
-    return f"ip:{request.remote_addr or '-'}"
+    return f"ip:{client_ip() or '-'}"
 
 
 def _username() -> str:

@@ -41,6 +41,7 @@ from quiz.accounts.forms import (
 )
 from quiz.accounts.models import Role, User
 from quiz.clock import now
+from quiz.edge.client import client_ip
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, LOCALES, current_language, sort_names
@@ -412,7 +413,7 @@ def forgot_password() -> Any:
     if not mail.configured(config):
         return render_template("accounts/forgot_password.html", form=None)
     if form.validate_on_submit():
-        links = recovery.request_links(form.identifier.data, now(), request.remote_addr)
+        links = recovery.request_links(form.identifier.data, now(), client_ip())
         db.session.commit()
         for user, token in links:
             mail.send_later(config, _reset_mail(user, token))
@@ -457,7 +458,7 @@ def reset_password_link(token: str) -> Any:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            recovery.reset_with_link(token, form.new_password.data, now(), request.remote_addr)
+            recovery.reset_with_link(token, form.new_password.data, now(), client_ip())
         except ValidationFailed as exc:
             db.session.rollback()
             _apply_errors(form, exc)

@@ -46,10 +46,11 @@ from quiz.admin.forms import (
 )
 from quiz.admin.settings_view import setting_rows
 from quiz.clock import now
+from quiz.edge.client import Actor
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
-from quiz.params import MAX_ID, arg_int
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import all_regions, bundled_regions, counties_by_league
 
@@ -79,8 +80,8 @@ def role_labels() -> dict[str, str]:
     }
 
 
-def _actor() -> services.Actor:
-    return services.Actor(user_id=current_user.id, ip=request.remote_addr)
+def _actor() -> Actor:
+    return Actor.of(current_user)
 
 
 def _before_arg() -> int | None:

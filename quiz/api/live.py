@@ -13,6 +13,7 @@ from quiz.accounts.access import login_required, public
 from quiz.api.routes import _int, _str, body, bp
 from quiz.clock import now
 from quiz.contests.services import get_visible_round
+from quiz.edge.client import client_ip
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
@@ -77,10 +78,6 @@ def _host_state(game_id: int) -> Any:
     return services.state_for(found, snap, now(), current_language())
 
 
-def _ip() -> str | None:
-    return request.remote_addr
-
-
 @bp.post("/live-games")
 @login_required
 def create_live_game() -> Any:
@@ -99,7 +96,7 @@ def create_live_game() -> Any:
         seconds=_small_int(data, "seconds"),
         question_ids=_id_list(data, "question_ids"),
     )
-    game = services.create_game(round_, current_user, settings, now(), ip=_ip())
+    game = services.create_game(round_, current_user, settings, now(), ip=client_ip())
     db.session.commit()
     services.publish(services.Change(game), now())
     return jsonify(
@@ -115,7 +112,7 @@ def create_live_game() -> Any:
 
 def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
     services.hosted_game(game_id, current_user)
-    change = act(game_id, current_user, now(), ip=_ip(), **kwargs)
+    change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
     db.session.commit()
     services.publish(change, now())
     return jsonify(_host_state(game_id))

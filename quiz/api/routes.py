@@ -22,12 +22,12 @@ from quiz.api.serializers import (
 )
 from quiz.clock import now
 from quiz.contests import services as contests
+from quiz.edge.params import MAX_ID, whole_number
 from quiz.errors import NotFound, QuizError, ValidationFailed
 from quiz.extensions import csrf, db
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
-from quiz.params import MAX_ID, whole_number
 from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state

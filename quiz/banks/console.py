@@ -38,7 +38,8 @@ from quiz.audit.services import changed, record, snapshot
 from quiz.banks.importing import Checked, check_data
 from quiz.banks.models import BankCategory, BankUpload, Question, QuestionBank, QuestionText
 from quiz.banks.services import search_key_of, store_bank
-from quiz.downloads import file_name
+from quiz.edge.client import Actor
+from quiz.edge.downloads import file_name
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES
@@ -294,7 +295,7 @@ def confirm_upload(
         row.created_by_id = user_id  # a bank made by this import is the importer's
     skipped = checked.report["skipped"] + len(declined)
     record(
-        actor_id=user_id,
+        Actor(user_id, ip),
         action="bank.import",
         object_type="bank",
         object_id=row.id,
@@ -312,7 +313,6 @@ def confirm_upload(
             "declined": sorted(declined),
             "contests": contests_using(row.id),
         },
-        ip=ip,
     )
     db.session.delete(upload)
     db.session.commit()
@@ -340,13 +340,12 @@ def create_bank(
     db.session.add(row)
     db.session.flush()
     record(
-        actor_id=actor_id,
+        Actor(actor_id, ip),
         action="bank.create",
         object_type="bank",
         object_id=row.id,
         now=now,
         after=snapshot(row, ("slug", "title_zh", "title_mn")),
-        ip=ip,
     )
     db.session.commit()
     return row
@@ -791,14 +790,13 @@ def update_question(
     db.session.flush()
     old, new = changed(before, _question_snapshot(question))
     record(
-        actor_id=actor_id,
+        Actor(actor_id, ip),
         action="question.update",
         object_type="question",
         object_id=question.id,
         now=now,
         before=old,
         after={**new, "contests": contests_using(bank.id)},
-        ip=ip,
     )
     db.session.commit()
     return question
@@ -856,14 +854,13 @@ def _set_flag(
     assert bank is not None
     bank.revision += 1
     record(
-        actor_id=actor_id,
+        Actor(actor_id, ip),
         action=action,
         object_type="question",
         object_id=question.id,
         now=now,
         before={name: not value},
         after={name: value, "contests": contests_using(bank.id)},
-        ip=ip,
     )
     db.session.commit()
     return question

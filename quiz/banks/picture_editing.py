@@ -20,6 +20,7 @@ from quiz.banks.console import used_questions
 from quiz.banks.models import Question, QuestionBank
 from quiz.banks.pictures import PictureError, normalise
 from quiz.banks.services import store_picture
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
 
@@ -46,7 +47,7 @@ def _record_picture_change(
     bank.revision += 1  # drawing pools and prepared payloads are rebuilt
     question.updated_at = now
     record(
-        actor_id=actor_id,
+        Actor(actor_id, ip),
         action=action,
         object_type="question",
         object_id=question.id,
@@ -56,7 +57,6 @@ def _record_picture_change(
             "option": entry["option"],
             "alt": entry["alt"],
         },
-        ip=ip,
     )
 
 

@@ -54,19 +54,16 @@ from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.banks.media_routes import media_url
 from quiz.banks.services import category_names
 from quiz.clock import now
-from quiz.downloads import content_disposition, file_name
+from quiz.edge.client import client_ip
+from quiz.edge.downloads import content_disposition, file_name
+from quiz.edge.params import arg_int, whole_number
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import LANGUAGE_NAMES, current_language
-from quiz.params import arg_int, whole_number
 
 bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
 ORGANIZER = Role.ORGANIZER
 PREVIEW_LIMIT = 200  # questions shown in a preview; the counts cover the whole file
-
-
-def _ip() -> str | None:
-    return request.remote_addr
 
 
 def _attach(form: Any, failure: ValidationFailed, aliases: dict[str, str] | None = None) -> dict:
@@ -107,7 +104,7 @@ def create() -> Any:
                     title_mn=form.title_mn.data or "",
                     actor_id=current_user.id,
                     now=now(),
-                    ip=_ip(),
+                    ip=client_ip(),
                 )
             except ValidationFailed as failure:
                 _attach(form, failure)
@@ -281,7 +278,7 @@ def confirm(token: str) -> Any:
             user_id=current_user.id,
             digest=form.digest.data or "",
             now=now(),
-            ip=_ip(),
+            ip=client_ip(),
             accepted=set(request.form.getlist("accept")),
         )
     except Conflict as conflict:
@@ -361,7 +358,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         if form.validate_on_submit():
             try:
                 console.update_question(
-                    question, _edit_of(form), actor_id=current_user.id, now=now(), ip=_ip()
+                    question, _edit_of(form), actor_id=current_user.id, now=now(), ip=client_ip()
                 )
             except ValidationFailed as failure:
                 aliases = {f"{lang}-text": f"{lang}_text" for lang in LANGUAGES}
@@ -396,7 +393,7 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=_ip())
+    console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=client_ip())
     flash(
         _("The question was retired.") if retired else _("The question is active again."), "success"
     )
@@ -407,7 +404,7 @@ def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=_ip())
+    console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=client_ip())
     flash(
         _("The question is reserved for contests: practice never draws it.")
         if reserved
@@ -477,7 +474,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
             alt=form.alt.data or "",
             actor_id=current_user.id,
             now=now(),
-            ip=_ip(),
+            ip=client_ip(),
         )
     except ValidationFailed as failure:
         for messages in failure.field_messages().values():
@@ -500,7 +497,7 @@ def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     try:
         picture_editing.remove_picture(
-            question, index, actor_id=current_user.id, now=now(), ip=_ip()
+            question, index, actor_id=current_user.id, now=now(), ip=client_ip()
         )
     except Conflict as conflict:
         flash(conflict.localized(), "error")

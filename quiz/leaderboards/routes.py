@@ -16,9 +16,9 @@ from flask_login import current_user
 from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests import services as contests
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, shared_league_names
-from quiz.params import MAX_ID, arg_int
 
 bp = Blueprint("leaderboards", __name__)
 

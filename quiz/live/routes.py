@@ -32,6 +32,8 @@ from quiz.accounts.models import Role
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import League, Round
+from quiz.edge.client import client_ip
+from quiz.edge.params import MAX_ID, form_int, whole_number
 from quiz.errors import Forbidden, QuizError, ValidationFailed
 from quiz.extensions import db, login_manager
 from quiz.forms import FlaskForm
@@ -39,7 +41,6 @@ from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.live import services, web
 from quiz.live.forms import GameForm, JoinForm, ModeForm, PinForm
 from quiz.live.models import Phase, Teams
-from quiz.params import MAX_ID, form_int, whole_number
 
 bp = Blueprint("live", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -132,7 +133,7 @@ def round_mode(round_id: int) -> Any:
             form.question_seconds.data,
             current_user,
             now(),
-            request.remote_addr,
+            client_ip(),
         )
     except QuizError as exc:
         db.session.rollback()
@@ -174,7 +175,7 @@ def create_game(round_id: int) -> Any:
             seconds=form.seconds.data,
             question_ids=_question_ids(form.question_ids.data or ""),
         )
-        game = services.create_game(round_, current_user, settings, now(), request.remote_addr)
+        game = services.create_game(round_, current_user, settings, now(), client_ip())
     except QuizError as exc:
         _show_error(form, exc)
         return _round_page(round_, mode, form, exc.status)
@@ -221,7 +222,7 @@ def host_action(game_id: int, action: str) -> Any:
             return redirect(url_for("live.host", game_id=game_id))
         kwargs["seconds"] = seconds
     try:
-        change = act(game_id, current_user, now(), ip=request.remote_addr, **kwargs)
+        change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
     except QuizError as exc:
         db.session.rollback()
         flash(exc.localized(), "error")

@@ -23,6 +23,7 @@ from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Contest, League, Round
 from quiz.dates import to_local, to_utc
+from quiz.edge.params import MAX_ID, arg_int, whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
@@ -36,7 +37,6 @@ from quiz.organizer.forms import (
     RoundForm,
     UsernameForm,
 )
-from quiz.params import MAX_ID, arg_int, whole_number
 from quiz.regions.models import LEAGUE_LEVEL, Region
 
 bp = Blueprint("organizer", __name__, url_prefix="/console")

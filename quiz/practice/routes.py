@@ -16,10 +16,10 @@ from flask_wtf import FlaskForm
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
 from quiz.clock import now
+from quiz.edge.params import whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
-from quiz.params import whole_number
 from quiz.practice import history as histories
 from quiz.practice import services
 from quiz.practice.book import local_day

@@ -32,11 +32,12 @@ from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
 from quiz.dates import format_moment, format_time
-from quiz.downloads import download, file_name
+from quiz.edge.client import Actor, client_ip
+from quiz.edge.downloads import download, file_name
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, current_language
-from quiz.params import MAX_ID, arg_int
 from quiz.results import certificates, item_analysis, monitor, participation, services
 from quiz.results.forms import ActionForm, ConfirmForm
 
@@ -49,10 +50,6 @@ def _round(round_id: int) -> Round:
     if round_ is None:  # the decorator found it; a concurrent delete is the only way here
         raise NotFound(_("This round does not exist."), code="round_not_found")
     return round_
-
-
-def _ip() -> str | None:
-    return request.remote_addr
 
 
 def _league_arg(contest: Any) -> int | None:
@@ -128,7 +125,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
         flash(_("Tick the box to confirm."), "error")
         return _back(round_)
     try:
-        changed = act(round_, current_user, now(), ip=_ip())
+        changed = act(round_, current_user, now(), ip=client_ip())
     except QuizError as exc:
         flash(exc.localized(), "error")
         return _back(round_)
@@ -273,14 +270,13 @@ def _round_file(what: str, round_: Round, league_id: int | None, suffix: str) ->
 
 def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
     record(
-        actor_id=current_user.id,
+        Actor(current_user.id, client_ip()),
         action=f"{what}.export",
         object_type=object_type,
         object_id=object_id,
         contest_id=g.contest.id,
         now=now(),
         after={"format": fmt, **after},
-        ip=_ip(),
     )
     db.session.commit()
 

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from quiz.accounts.models import User
 from quiz.audit.services import record
 from quiz.contests.models import Contest, League, Round, RoundState
+from quiz.edge.client import Actor
 from quiz.errors import Conflict
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
@@ -70,14 +71,13 @@ def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> 
         return False
     db.session.add(FrozenBoard(round_id=round_.id, contest_id=round_.contest_id, frozen_at=now))
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.freeze",
         object_type="round",
         object_id=round_.id,
         contest_id=round_.contest_id,
         now=now,
         after={"frozen_at": now},
-        ip=ip,
     )
     db.session.commit()
     _rebuild_frozen(round_.contest_id, now)
@@ -94,7 +94,7 @@ def unfreeze(
     before = {"frozen_at": row.frozen_at}
     db.session.delete(row)
     record(
-        actor_id=actor.id if actor else None,
+        Actor(actor.id if actor else None, ip),
         action="round.unfreeze",
         object_type="round",
         object_id=round_.id,
@@ -102,7 +102,6 @@ def unfreeze(
         now=now,
         before=before,
         after={"frozen_at": None},
-        ip=ip,
     )
     if commit:
         db.session.commit()
@@ -135,7 +134,7 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         .values(deadline=now)
     )
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.close",
         object_type="round",
         object_id=round_.id,
@@ -143,7 +142,6 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         now=now,
         before=before,
         after={"closed_at": now},
-        ip=ip,
     )
     db.session.commit()
     return finalize_open_attempts(round_.id, now)
@@ -186,14 +184,13 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
     finalize_open_attempts(round_.id, now)
     db.session.add(RoundPublication(round_id=round_.id, published_at=now, published_by_id=actor.id))
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.publish",
         object_type="round",
         object_id=round_.id,
         contest_id=round_.contest_id,
         now=now,
         after={"published_at": now},
-        ip=ip,
     )
     was_frozen = unfreeze(round_, actor, now, ip=ip, commit=False)
     db.session.commit()

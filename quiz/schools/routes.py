@@ -29,7 +29,7 @@ from quiz.accounts.routes import _apply_errors
 from quiz.clock import now
 from quiz.contests.models import Contest
 from quiz.contests.services import get_visible_contest, visible_contests
-from quiz.downloads import download, file_name
+from quiz.edge.downloads import download, file_name
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language, sort_names
