@@ -50,7 +50,6 @@ BROAD = 20_000  # text matches beyond which the search walks the primary key ins
 REGION_NAME_MAX = 128
 
 
-
 class LastAdmin(Conflict):
     code = "last_admin"
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -45,7 +44,6 @@ from quiz.banks.forms import (
     NEW_BANK,
     ConfirmForm,
     CreateBankForm,
-    EmptyForm,
     PictureForm,
     QuestionForm,
     UploadForm,
@@ -55,7 +53,8 @@ from quiz.banks.media_routes import media_url
 from quiz.banks.services import category_names
 from quiz.clock import now
 from quiz.edge.client import client_ip
-from quiz.edge.downloads import content_disposition, file_name
+from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import ButtonForm, apply_errors, flash_form_errors
 from quiz.edge.params import arg_int, whole_number
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import LANGUAGE_NAMES, current_language
@@ -64,18 +63,6 @@ bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
 ORGANIZER = Role.ORGANIZER
 PREVIEW_LIMIT = 200  # questions shown in a preview; the counts cover the whole file
-
-
-def _attach(form: Any, failure: ValidationFailed, aliases: dict[str, str] | None = None) -> dict:
-    """Put a service's field problems on the form's fields; return those without a field."""
-    rest: dict[str, list[str]] = {}
-    for name, messages in failure.field_messages().items():
-        target = getattr(form, (aliases or {}).get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), *messages]
-        else:
-            rest[name] = messages
-    return rest
 
 
 # -- banks --------------------------------------------------------------------------
@@ -107,7 +94,7 @@ def create() -> Any:
                     ip=client_ip(),
                 )
             except ValidationFailed as failure:
-                _attach(form, failure)
+                apply_errors(form, failure)
             else:
                 flash(_("The bank was created."), "success")
                 return redirect(url_for("banks.bank", bank_id=row.id))
@@ -131,7 +118,7 @@ def bank(bank_id: int) -> Any:
         export_formats=console.export_formats(),
         formats=FORMATS,
         format_names=console.FORMAT_NAMES,
-        retire_form=EmptyForm(),
+        retire_form=ButtonForm(),
     )
 
 
@@ -151,9 +138,7 @@ def export(bank_id: int) -> Any:
         fmt, bank_slug=row.slug, language=language, header_language=language
     )
     ascii_name, full_name = console.export_name(row, fmt, language)
-    response = Response(data, mimetype=FORMATS[fmt].media_type)
-    response.headers["Content-Disposition"] = content_disposition(ascii_name, full_name)
-    return response
+    return download(data, FORMATS[fmt].media_type, ascii_name, full_name)
 
 
 @bp.route("/template/<language>")
@@ -165,12 +150,13 @@ def template(language: str) -> Any:
     if language not in LANGUAGES or fmt not in TEMPLATE_FORMATS:
         abort(404)
     suffix = TEMPLATE_SUFFIXES[fmt]
-    response = Response(template_bytes(fmt, language), mimetype=FORMATS[fmt].media_type)
     full = file_name(_("Question bank template"), LANGUAGE_NAMES[language], suffix=suffix)
-    response.headers["Content-Disposition"] = content_disposition(
-        f"question-bank-template-{language}{suffix}", full
+    return download(
+        template_bytes(fmt, language),
+        FORMATS[fmt].media_type,
+        f"question-bank-template-{language}{suffix}",
+        full,
     )
-    return response
 
 
 # -- import -------------------------------------------------------------------------
@@ -229,7 +215,7 @@ def upload() -> Any:
                     ),
                 )
             except ValidationFailed as failure:
-                _attach(form, failure, {"new_slug": "new_slug"})
+                apply_errors(form, failure, {"new_slug": "new_slug"})
             else:
                 return redirect(url_for("banks.preview", token=stored.token))
     return render_template("banks/upload.html", form=form, limit=_upload_limit()), status
@@ -362,7 +348,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
                 )
             except ValidationFailed as failure:
                 aliases = {f"{lang}-text": f"{lang}_text" for lang in LANGUAGES}
-                problems = _attach(form, failure, aliases)
+                problems = apply_errors(form, failure, aliases)
             except Conflict as conflict:
                 status = 409
                 problems = {"form": [conflict.localized()]}
@@ -380,7 +366,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         used=bool(console.used_questions([question.id])),
         option_keys=OPTION_KEYS,
         true_false=TRUE_FALSE_LABELS,
-        retire_form=EmptyForm(),
+        retire_form=ButtonForm(),
         pictures=[
             {**entry, "url": media_url(entry), "index": index}
             for index, entry in enumerate(question.media or ())
@@ -390,7 +376,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
 
 
 def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=client_ip())
@@ -401,7 +387,7 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
 
 
 def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=client_ip())
@@ -460,9 +446,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     form = _picture_form(question)
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
+        flash_form_errors(form)
         return _after_picture_change(bank_id, question_id)
     upload = form.file.data
     try:
@@ -492,7 +476,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
 )
 @roles_required(ORGANIZER)
 def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     try:

@@ -15,8 +15,8 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests.forms import StartForm
 from quiz.contests.services import enrollment_of, get_visible_round
+from quiz.edge.forms import ButtonForm
 from quiz.errors import Conflict, QuizError, wants_json
-from quiz.forms import FlaskForm
 from quiz.i18n import current_language
 from quiz.leaderboards.live import frozen_for_viewer
 from quiz.leaderboards.services import read_board
@@ -65,7 +65,7 @@ def question(attempt_id: int, no: int) -> Any:
     g.no_store = True
     attempt = services.get_own_attempt(attempt_id, current_user)
     language = _display_language(attempt)
-    form = FlaskForm()
+    form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -102,7 +102,7 @@ def question(attempt_id: int, no: int) -> Any:
         state=state,
         q=state.questions[no - 1],
         form=form,
-        finish_form=FlaskForm(),
+        finish_form=ButtonForm(),
     )
 
 
@@ -110,7 +110,7 @@ def question(attempt_id: int, no: int) -> Any:
 @login_required
 def confirm_finish(attempt_id: int) -> Any:
     attempt = services.get_own_attempt(attempt_id, current_user)
-    form = FlaskForm()
+    form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

@@ -34,12 +34,13 @@ from quiz.contests.models import Round, RoundState
 from quiz.dates import format_moment, format_time
 from quiz.edge.client import Actor, client_ip
 from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import ButtonForm
 from quiz.edge.params import MAX_ID, arg_int
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.results import certificates, item_analysis, monitor, participation, services
-from quiz.results.forms import ActionForm, ConfirmForm
+from quiz.results.forms import ConfirmForm
 
 bp = Blueprint("results", __name__)
 PAGE_SIZE = 200  # rows per results page; the exports hold every row
@@ -94,7 +95,7 @@ def monitor_page(round_id: int) -> Any:
         states=RoundState,
         frozen_at=services.frozen_at(round_.id),
         published_at=services.published_at(round_.id),
-        action_form=ActionForm(),
+        action_form=ButtonForm(),
         confirm_form=ConfirmForm(),
     )
 
@@ -138,7 +139,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
 def freeze(round_id: int) -> Any:
     return _act(
         round_id,
-        ActionForm(),
+        ButtonForm(),
         services.freeze,
         _("The public leaderboards are frozen."),
         _("The leaderboards were already frozen."),
@@ -150,7 +151,7 @@ def freeze(round_id: int) -> Any:
 def unfreeze(round_id: int) -> Any:
     return _act(
         round_id,
-        ActionForm(),
+        ButtonForm(),
         services.unfreeze,
         _("The public leaderboards are live again."),
         _("The leaderboards were not frozen."),
