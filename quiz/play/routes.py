@@ -16,6 +16,7 @@ from quiz.clock import now
 from quiz.contests.forms import StartForm
 from quiz.contests.services import enrollment_of, get_visible_round
 from quiz.edge.forms import ButtonForm
+from quiz.edge.params import whole_number
 from quiz.errors import Conflict, QuizError, wants_json
 from quiz.i18n import current_language
 from quiz.leaderboards.live import frozen_for_viewer
@@ -87,8 +88,8 @@ def question(attempt_id: int, no: int) -> Any:
         if action == "finish":
             return redirect(url_for("play.confirm_finish", attempt_id=attempt.id, lang=language))
         target = no - 1 if action == "prev" else no + 1
-        if action.startswith("goto:") and action[5:].isascii() and action[5:].isdigit():
-            target = int(action[5:])
+        if action.startswith("goto:"):
+            target = whole_number(action[5:], low=1) or target
         target = min(max(target, 1), attempt.question_count)
         return redirect(url_for("play.question", attempt_id=attempt.id, no=target, lang=language))
     services.finalize_if_overdue(attempt, now())
