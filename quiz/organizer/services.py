@@ -1184,9 +1184,9 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
 
 def _forget_board_settings(round_id: int) -> None:
     """The play service caches a round's board settings for 30 s; drop this process's copy."""
-    from flask import current_app
+    from quiz.play.services import forget_round_boards
 
-    current_app.extensions.get("quiz_round_boards", {}).pop(round_id, None)
+    forget_round_boards(round_id)
 
 
 def banks() -> Sequence[QuestionBank]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
 from quiz.banks.services import drawing_pool
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundMode, RoundState
 from quiz.contests.services import round_mode
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -55,20 +56,21 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-_BOARDS_TTL = timedelta(seconds=30)
+BOARDS_SECONDS = 30.0  # a round's board settings change rarely, and organizers are told
+
+
+def _boards_cache() -> SharedCache:
+    return app_cache("round_boards", BOARDS_SECONDS)
 
 
 def _round_boards(round_id: int, now: datetime) -> boards.RoundBoards:
     """The round's board settings, cached briefly: needed on every saved answer."""
-    cache: dict[int, tuple[boards.RoundBoards, datetime]] = current_app.extensions.setdefault(
-        "quiz_round_boards", {}
-    )
-    cached = cache.get(round_id)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    info = boards.RoundBoards.of(round_id)
-    cache[round_id] = (info, now + _BOARDS_TTL)
-    return info
+    return _boards_cache().get(round_id, lambda: boards.RoundBoards.of(round_id))
+
+
+def forget_round_boards(round_id: int) -> None:
+    """Drop this process's copy of a round's board settings (after an organizer's edit)."""
+    _boards_cache().discard(round_id)
 
 
 def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Integer, case, cast, func, or_, select
 
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Enrollment, League, Round
 from quiz.extensions import db
-from quiz.leaderboards.live import SharedCache
 from quiz.play.models import Answer, Attempt
 
 ACTIVE_WINDOW = timedelta(minutes=2)
@@ -70,11 +70,8 @@ class Snapshot:
 
 
 def _cache() -> SharedCache:
-    cache = current_app.extensions.get("quiz_monitor_cache")
-    if cache is None:
-        ttl = float(current_app.config.get("QUIZ_MONITOR_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
-        cache = current_app.extensions["quiz_monitor_cache"] = SharedCache(ttl)
-    return cache
+    ttl = float(current_app.config.get("QUIZ_MONITOR_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return app_cache("monitor", ttl)
 
 
 def snapshot(round_: Round, now: datetime) -> Snapshot:

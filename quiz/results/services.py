@@ -47,7 +47,7 @@ def frozen_at(round_id: int) -> datetime | None:
 
 
 def _rebuild_frozen(contest_id: int, now: datetime) -> None:
-    from quiz.leaderboards.live import shared_cache
+    from quiz.leaderboards.live import forget_boards
 
     try:
         boards.build_frozen(contest_id)
@@ -56,7 +56,7 @@ def _rebuild_frozen(contest_id: int, now: datetime) -> None:
         log.warning("redis unavailable; frozen boards of contest %s marked stale", contest_id)
         boards._mark_stale(contest_id, now)
     # This process answers from the new state at once; others within their cache period.
-    shared_cache().clear()
+    forget_boards()
 
 
 def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> bool:
