@@ -84,6 +84,20 @@ class SharedCache:
             self._entries[key] = _Entry(value, self.clock() + self.ttl)
         return value
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        """The fresh value for ``key`` without loading it (``default`` if none)."""
+        entry = self._entries.get(key)
+        return entry.value if entry is not None and entry.expires > self.clock() else default
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store a value computed elsewhere (several keys from one query)."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self.max_entries:
+                self._sweep()
+            self._entries[key] = _Entry(value, self.clock() + self.ttl)
+
     def discard(self, key: Hashable) -> None:
         with self._lock:
             self._entries.pop(key, None)

@@ -74,3 +74,12 @@ def test_a_zero_ttl_turns_the_cache_off():
     for _ in range(3):
         cache.get("k", lambda: calls.append(1))
     assert len(calls) == 3 and len(cache) == 0
+
+
+def test_values_put_from_one_query_expire_like_loaded_ones():
+    ticks = Ticks()
+    cache = SharedCache(ttl=60.0, clock=ticks)
+    cache.put((1, 100), 0)
+    assert cache.peek((1, 100)) == 0 and cache.peek((1, 101)) is None
+    ticks.now = 61.0
+    assert cache.peek((1, 100), "gone") == "gone"
