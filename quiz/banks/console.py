@@ -257,10 +257,9 @@ class Imported:
 def confirm_upload(
     token: str,
     *,
-    user_id: int,
+    actor: Actor,
     digest: str,
     now: datetime,
-    ip: str | None = None,
     accepted: set[str] | frozenset[str] = frozenset(),
 ) -> Imported:
     """Import exactly what the preview showed, all or nothing, with its audit event.
@@ -271,7 +270,7 @@ def confirm_upload(
     changed only when its id is in ``accepted`` (the organizer ticked that row); the
     others keep their stored wording and key and count as skipped.
     """
-    upload = get_upload(token, user_id, now)
+    upload = get_upload(token, actor.user_id, now)
     checked = check_upload(upload)
     outdated = Conflict(
         _l("The bank changed since the preview. Check the new preview and confirm again."),
@@ -292,10 +291,10 @@ def confirm_upload(
     existed = db.session.scalar(select(QuestionBank.id).where(QuestionBank.slug == bank.id))
     row, added, updated = store_bank(bank, now)
     if existed is None:
-        row.created_by_id = user_id  # a bank made by this import is the importer's
+        row.created_by_id = actor.user_id  # a bank made by this import is the importer's
     skipped = checked.report["skipped"] + len(declined)
     record(
-        Actor(user_id, ip),
+        actor,
         action="bank.import",
         object_type="bank",
         object_id=row.id,
@@ -323,7 +322,7 @@ def confirm_upload(
 
 
 def create_bank(
-    *, slug: str, title_zh: str, title_mn: str, actor_id: int, now: datetime, ip: str | None = None
+    *, slug: str, title_zh: str, title_mn: str, actor: Actor, now: datetime
 ) -> QuestionBank:
     slug = slug.strip()
     problems = _new_bank_problems(slug, title_zh, "slug")
@@ -335,12 +334,12 @@ def create_bank(
         title_mn=title_mn.strip(),
         revision=1,
         created_at=now,
-        created_by_id=actor_id,
+        created_by_id=actor.user_id,
     )
     db.session.add(row)
     db.session.flush()
     record(
-        Actor(actor_id, ip),
+        actor,
         action="bank.create",
         object_type="bank",
         object_id=row.id,
@@ -729,7 +728,7 @@ def _checked_edit(question: Question, edit: QuestionEdit) -> tuple[tuple[str, ..
 
 
 def update_question(
-    question: Question, edit: QuestionEdit, *, actor_id: int, now: datetime, ip: str | None = None
+    question: Question, edit: QuestionEdit, *, actor: Actor, now: datetime
 ) -> Question:
     """Save an edit from the console, bump the bank's revision, record the event.
 
@@ -790,7 +789,7 @@ def update_question(
     db.session.flush()
     old, new = changed(before, _question_snapshot(question))
     record(
-        Actor(actor_id, ip),
+        actor,
         action="question.update",
         object_type="question",
         object_id=question.id,
@@ -802,9 +801,7 @@ def update_question(
     return question
 
 
-def set_retired(
-    question: Question, retired: bool, *, actor_id: int, now: datetime, ip: str | None = None
-) -> Question:
+def set_retired(question: Question, retired: bool, *, actor: Actor, now: datetime) -> Question:
     """Retire (never drawn again) or bring back a question. Attempts that drew it keep
     it: their review and results still show it."""
     return _set_flag(
@@ -812,15 +809,12 @@ def set_retired(
         "retired",
         retired,
         "question.retire" if retired else "question.unretire",
-        actor_id=actor_id,
+        actor=actor,
         now=now,
-        ip=ip,
     )
 
 
-def set_reserved(
-    question: Question, reserved: bool, *, actor_id: int, now: datetime, ip: str | None = None
-) -> Question:
+def set_reserved(question: Question, reserved: bool, *, actor: Actor, now: datetime) -> Question:
     """Reserve a question for contests (practice and the daily set never draw it), or
     release it for practice. Contest rounds draw it either way."""
     return _set_flag(
@@ -828,9 +822,8 @@ def set_reserved(
         "reserved",
         reserved,
         "question.reserve" if reserved else "question.unreserve",
-        actor_id=actor_id,
+        actor=actor,
         now=now,
-        ip=ip,
     )
 
 
@@ -840,9 +833,8 @@ def _set_flag(
     value: bool,
     action: str,
     *,
-    actor_id: int,
+    actor: Actor,
     now: datetime,
-    ip: str | None,
 ) -> Question:
     """Set one of a question's switches, bump the bank's revision (drawing pools are
     rebuilt), audit it and commit; setting it to what it is changes nothing."""
@@ -854,7 +846,7 @@ def _set_flag(
     assert bank is not None
     bank.revision += 1
     record(
-        Actor(actor_id, ip),
+        actor,
         action=action,
         object_type="question",
         object_id=question.id,
