@@ -159,3 +159,20 @@ class TestBehindAProxy:
         )
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event.ip == "203.0.113.50"  # one proxy trusted: its peer, not the spoofable first
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_number_fields_of_forms_refuse_what_int_would_take(app, value):
+    """Forms use ``WholeNumberField`` (WTForms' ``IntegerField`` calls ``int()``)."""
+    from quiz.live.forms import GameForm
+    from quiz.schools.forms import ClassForm, EnrollClassForm
+
+    data = {"grade": value, "name": "一班", "school_year": "2026", "seconds": value}
+    with app.test_request_context(method="POST", data={**data, "podium": "3"}):
+        school_class, game = ClassForm(), GameForm()
+        assert not school_class.validate() and "grade" in school_class.errors
+        assert not game.validate() and "seconds" in game.errors
+    with app.test_request_context(method="POST", data={"contest_id": value}):
+        enroll = EnrollClassForm()
+        enroll.contest_id.choices = [(12, "比赛"), (2, "初赛")]
+        assert not enroll.validate() and "contest_id" in enroll.errors
