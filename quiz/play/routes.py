@@ -89,7 +89,8 @@ def question(attempt_id: int, no: int) -> Any:
             return redirect(url_for("play.confirm_finish", attempt_id=attempt.id, lang=language))
         target = no - 1 if action == "prev" else no + 1
         if action.startswith("goto:"):
-            target = whole_number(action[5:], low=1) or target
+            chosen = whole_number(action[5:])
+            target = target if chosen is None else chosen
         target = min(max(target, 1), attempt.question_count)
         return redirect(url_for("play.question", attempt_id=attempt.id, no=target, lang=language))
     services.finalize_if_overdue(attempt, now())
