@@ -271,7 +271,7 @@ def _round_file(what: str, round_: Round, league_id: int | None, suffix: str) ->
 
 def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
     record(
-        Actor(current_user.id, client_ip()),
+        Actor.of(current_user),
         action=f"{what}.export",
         object_type=object_type,
         object_id=object_id,
