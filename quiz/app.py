@@ -39,7 +39,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=(config or {}).get("QUIZ_INSTANCE_PATH"),
     )
     app.config.update(load_config(app.instance_path, config))
-    from quiz.params import StrictJSONProvider
+    from quiz.edge.params import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
     # API bodies keep their keys sorted, as they always were (Flask 3 ignores the old
@@ -137,7 +137,7 @@ def _bounded_ids(app: Flask) -> None:
     """
     from werkzeug.routing import IntegerConverter
 
-    from quiz.params import MAX_ID
+    from quiz.edge.params import MAX_ID
 
     class BoundedInt(IntegerConverter):
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
@@ -278,7 +278,7 @@ def _init_security(app: Flask) -> None:
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
 
-    from quiz.params import refuse_unstorable_text
+    from quiz.edge.params import refuse_unstorable_text
 
     app.before_request(refuse_unstorable_text)
     sessions.init_app(app)

@@ -1,9 +1,16 @@
-"""A small in-process TTL cache with one loader at a time per key (thread-safe).
+"""The one per-process cache: keyed, per app, with a time to live and a lock per key.
 
 Used for what every request of a hot path would otherwise read again from SQL or Redis:
-the shared top of a board, a bearer token's user, a round's visibility, a viewer's
-league, an attempt's drawn items. Each use states its own time to live and why a copy
-that old is acceptable. The cache lives in one process: app servers stay stateless.
+the shared top of a board, a bearer token's user, a round's visibility and board
+settings, a viewer's league, an attempt's drawn items, a bank's draw pool. Each use
+states its own time to live and why a copy that old is acceptable. The cache lives in
+one process: app servers stay stateless.
+
+The rule: a module that keeps copies asks ``app_cache(name, ttl)`` for its cache (one
+per app, so two test apps never share copies) instead of a dict or lock table of its own
+in ``app.extensions`` or a module global, and exposes a ``forget_*`` function for the
+changes that must be seen at once in this process (``forget_round_boards``,
+``forget_boards``, ``forget_pools``). Other processes see a change within the TTL.
 """
 
 from __future__ import annotations
@@ -77,6 +84,20 @@ class SharedCache:
             self._entries[key] = _Entry(value, self.clock() + self.ttl)
         return value
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        """The fresh value for ``key`` without loading it (``default`` if none)."""
+        entry = self._entries.get(key)
+        return entry.value if entry is not None and entry.expires > self.clock() else default
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store a value computed elsewhere (several keys from one query)."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self.max_entries:
+                self._sweep()
+            self._entries[key] = _Entry(value, self.clock() + self.ttl)
+
     def discard(self, key: Hashable) -> None:
         with self._lock:
             self._entries.pop(key, None)
@@ -107,7 +128,9 @@ class SharedCache:
 
 
 def app_cache(name: str, ttl: float, max_entries: int = DEFAULT_MAX_ENTRIES) -> SharedCache:
-    """The app's cache called ``name`` (one per app, so test apps never share copies)."""
+    """The app's cache called ``name`` (one per app, so test apps never share copies).
+
+    ``ttl`` and ``max_entries`` are those of the first call: one owner names a cache."""
     key = f"quiz_cache_{name}"
     cache = current_app.extensions.get(key)
     if cache is None:

@@ -470,8 +470,9 @@ def users_create(
     password_file: Any,
 ) -> None:
     """Create an account; prints its one-time password once (changed at first login)."""
-    from quiz.admin.services import CLI, create_account
+    from quiz.admin.services import create_account
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     password = password_file.readline().rstrip("\r\n") if password_file else None
     user, one_time = _run(
@@ -499,8 +500,9 @@ def users_create(
 @with_appcontext
 def users_grant(username: str, role: str) -> None:
     """Give USERNAME the role ROLE (admin, organizer or teacher)."""
-    from quiz.admin.services import CLI, grant_role
+    from quiz.admin.services import grant_role
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     user = _run(lambda: _user(username))
     changed = _run(lambda: grant_role(user, role, actor=CLI, now=now()))
@@ -513,8 +515,9 @@ def users_grant(username: str, role: str) -> None:
 @with_appcontext
 def users_revoke(username: str, role: str) -> None:
     """Take the role ROLE away from USERNAME (never from the last active admin)."""
-    from quiz.admin.services import CLI, revoke_role
+    from quiz.admin.services import revoke_role
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     user = _run(lambda: _user(username))
     changed = _run(lambda: revoke_role(user, role, actor=CLI, now=now()))
@@ -547,8 +550,9 @@ def users_list(role: str | None, as_json: bool) -> None:
 @with_appcontext
 def users_reset_password(username: str) -> None:
     """Print a one-time password for USERNAME; it must be changed at the next login."""
-    from quiz.admin.services import CLI, reset_password
+    from quiz.admin.services import reset_password
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     user = _run(lambda: _user(username))
     password = _run(lambda: reset_password(user, actor=CLI, now=now()))
@@ -561,8 +565,9 @@ def users_reset_password(username: str) -> None:
 @with_appcontext
 def users_disable(username: str) -> None:
     """Disable USERNAME: no login, every session and API token ends (not the last admin)."""
-    from quiz.admin.services import CLI, set_active
+    from quiz.admin.services import set_active
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     user = _run(lambda: _user(username))
     changed = _run(lambda: set_active(user, False, actor=CLI, now=now()))
@@ -574,8 +579,9 @@ def users_disable(username: str) -> None:
 @with_appcontext
 def users_enable(username: str) -> None:
     """Enable USERNAME again."""
-    from quiz.admin.services import CLI, set_active
+    from quiz.admin.services import set_active
     from quiz.clock import now
+    from quiz.edge.client import CLI
 
     user = _run(lambda: _user(username))
     changed = _run(lambda: set_active(user, True, actor=CLI, now=now()))
@@ -605,8 +611,8 @@ def i18n_export_review(path: str) -> None:
 def i18n_import_review(path: str, skip_conflicts: bool) -> None:
     """Apply a reviewed sheet; conflicts and errors are named and nothing is applied."""
     from quiz.admin import translation_review
-    from quiz.admin.services import CLI
     from quiz.clock import now
+    from quiz.edge.client import CLI
     from quiz.extensions import db
 
     with open(path, "rb") as handle:

@@ -238,7 +238,7 @@ def test_contest_league_round_and_team_names(make, clock):
 
 def test_region_names_in_the_admin_console(make, clock):
     admin = make.user("root", roles=(Role.ADMIN,))
-    from quiz.admin.services import Actor
+    from quiz.edge.client import Actor
 
     _refused(
         lambda: update_region(

@@ -39,10 +39,6 @@ class RegisterForm(ProfileForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
 
 
-class EmptyForm(FlaskForm):
-    """Buttons that change state (logout, language) still need a CSRF token."""
-
-
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])

@@ -46,12 +46,13 @@ from redis.retry import Retry
 
 from quiz.accounts.limiter import Counters, install
 from quiz.accounts.services import username_key
+from quiz.edge.client import client_ip
 from quiz.extensions import redis_store
 from quiz.redis_config import redis_spec
 
 
 def _client() -> str:
-    return f"ip:{request.remote_addr or '-'}"
+    return f"ip:{client_ip() or '-'}"
 
 
 def _username() -> str:

@@ -32,6 +32,7 @@ from quiz.accounts.services import (
     username_key,
 )
 from quiz.audit.services import record
+from quiz.edge.client import Actor
 from quiz.errors import NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.sql import rows_changed
@@ -134,12 +135,11 @@ def reset_with_link(
     user.session_version = (user.session_version or 1) + 1
     revoke_tokens(user)
     record(
-        actor_id=user.id,
+        Actor(user.id, ip),
         action="user.password_reset_by_mail",
         object_type="user",
         object_id=user.id,
         now=now,
-        ip=ip,
     )
     db.session.flush()
     return user

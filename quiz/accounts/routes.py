@@ -30,7 +30,6 @@ from quiz.accounts.access import login_required, public, roles_required
 from quiz.accounts.forms import (
     REGION_PLACEHOLDER,
     ChangePasswordForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
@@ -41,6 +40,8 @@ from quiz.accounts.forms import (
 )
 from quiz.accounts.models import Role, User
 from quiz.clock import now
+from quiz.edge.client import client_ip
+from quiz.edge.forms import ButtonForm, show_errors
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_COOKIE, LANGUAGES, LOCALES, current_language, sort_names
@@ -81,15 +82,6 @@ def _fill_choices(form: ProfileForm) -> None:
     ]
 
 
-def _apply_errors(form: Any, exc: ValidationFailed) -> None:
-    for name, messages in exc.field_messages().items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors or []) + messages
-        else:
-            flash(" ".join(messages), "error")
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register() -> Any:
@@ -108,7 +100,7 @@ def register() -> Any:
                 now=now(),
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             sessions.start(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
@@ -184,7 +176,7 @@ def login_two_factor() -> Any:
 @bp.route("/logout", methods=["POST"])
 @public
 def logout() -> Any:
-    form = EmptyForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
@@ -209,7 +201,7 @@ def profile() -> Any:
                 email=form.email.data,
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(_("Your profile is saved."), "success")
             response = make_response(redirect(url_for("accounts.profile")))
@@ -234,7 +226,7 @@ def _profile_page(form: ProfileForm) -> Any:
         sessions=sessions.active_sessions(current_user, moment),
         current_session=sessions.current_key_hash(),
         tokens=services.active_tokens(current_user, moment),
-        end_form=EmptyForm(),
+        end_form=ButtonForm(),
     )
 
 
@@ -242,7 +234,7 @@ def _profile_page(form: ProfileForm) -> Any:
 @login_required
 def end_session(session_id: int) -> Any:
     """End one of the person's browser sessions (this one too: then they are logged out)."""
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     if not sessions.revoke(current_user, now(), session_id):
         abort(404)
@@ -254,7 +246,7 @@ def end_session(session_id: int) -> Any:
 @bp.route("/account/sessions/end-others", methods=["POST"])
 @login_required
 def end_other_sessions() -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     sessions.revoke(current_user, now(), keep=sessions.current_key_hash() or "")
     db.session.commit()
@@ -266,7 +258,7 @@ def end_other_sessions() -> Any:
 @login_required
 def revoke_token(token_id: int) -> Any:
     """Revoke one app's access (a bearer token of the person's)."""
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     if not services.revoke_token(current_user, token_id=token_id):
         abort(404)
@@ -279,7 +271,7 @@ def revoke_token(token_id: int) -> Any:
 @public
 def set_language(code: str) -> Any:
     """The language switch on every page: saved on the account and in a cookie."""
-    form = EmptyForm()
+    form = ButtonForm()
     if code not in LANGUAGES or not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
@@ -313,7 +305,7 @@ def change_password() -> Any:
                 now=now(),
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             sessions.start(current_user)  # this browser stays in, on the new version
             flash(_("Your password is changed. You were logged out everywhere else."), "success")
@@ -365,7 +357,7 @@ def two_factor_enable() -> Any:
                 now=now(),
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             sessions.start(current_user)  # other sessions ended; this one goes on
             flash(_("Two-factor login is on."), "success")
@@ -387,7 +379,7 @@ def two_factor_disable() -> Any:
                 current_user, password=form.password.data, code=form.code.data, now=now()
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             sessions.start(current_user)
             flash(_("Two-factor login is off."), "info")
@@ -412,7 +404,7 @@ def forgot_password() -> Any:
     if not mail.configured(config):
         return render_template("accounts/forgot_password.html", form=None)
     if form.validate_on_submit():
-        links = recovery.request_links(form.identifier.data, now(), request.remote_addr)
+        links = recovery.request_links(form.identifier.data, now(), client_ip())
         db.session.commit()
         for user, token in links:
             mail.send_later(config, _reset_mail(user, token))
@@ -457,10 +449,10 @@ def reset_password_link(token: str) -> Any:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            recovery.reset_with_link(token, form.new_password.data, now(), request.remote_addr)
+            recovery.reset_with_link(token, form.new_password.data, now(), client_ip())
         except ValidationFailed as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             db.session.commit()
             sessions.end()

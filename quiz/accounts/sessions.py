@@ -31,6 +31,7 @@ from sqlalchemy import delete, or_, select, update
 from quiz.accounts.models import LoginSession, User
 from quiz.accounts.services import hash_key
 from quiz.clock import now
+from quiz.edge.client import client_ip
 from quiz.extensions import db
 from quiz.sql import rows_changed
 
@@ -79,7 +80,7 @@ def _register(user: User, key: str, moment: datetime) -> None:
             version=user.session_version,
             created_at=moment,
             expires_at=moment + timedelta(hours=hours),
-            ip=request.remote_addr,
+            ip=client_ip(),
             client=(request.user_agent.string or "")[:CLIENT_MAX] or None,
         )
     )

@@ -116,7 +116,7 @@ def verify(user: User, code: str | None, now: datetime) -> bool:
     if not user.two_factor_enabled:
         return False
     normalized = _normalize(code)
-    if normalized.isdigit() and len(normalized) == 6:
+    if normalized.isascii() and normalized.isdigit() and len(normalized) == 6:
         step = _matching_step(user.totp_secret or "", normalized, now, user.totp_last_step)
         if step is None:
             return False

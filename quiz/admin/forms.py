@@ -33,10 +33,6 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class RegionForm(FlaskForm):
     name_mn = StringField(_l("Mongolian name"), validators=[Length(max=128)])
     reviewed = BooleanField(_l("Reviewed by a native speaker"))

@@ -14,7 +14,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     flash,
@@ -37,7 +36,6 @@ from quiz.accounts.services import active_tokens
 from quiz.admin import services, translation_review
 from quiz.admin.forms import (
     ActiveForm,
-    ConfirmForm,
     RegionForm,
     ReviewSheetForm,
     RoleForm,
@@ -46,10 +44,13 @@ from quiz.admin.forms import (
 )
 from quiz.admin.settings_view import setting_rows
 from quiz.clock import now
+from quiz.edge.client import Actor
+from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import ButtonForm
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
-from quiz.params import MAX_ID, arg_int
 from quiz.regions.models import LEAGUE_LEVEL, Region
 from quiz.regions.services import all_regions, bundled_regions, counties_by_league
 
@@ -79,8 +80,8 @@ def role_labels() -> dict[str, str]:
     }
 
 
-def _actor() -> services.Actor:
-    return services.Actor(user_id=current_user.id, ip=request.remote_addr)
+def _actor() -> Actor:
+    return Actor.of(current_user)
 
 
 def _before_arg() -> int | None:
@@ -155,7 +156,7 @@ def _account_page(user: User, status: int = 200, password: str | None = None) ->
         sessions=login_sessions.active_sessions(user, moment),
         tokens=active_tokens(user, moment),
         password=password,
-        form=ConfirmForm(),
+        form=ButtonForm(),
     ), status
 
 
@@ -226,7 +227,7 @@ def reset_password(user_id: int) -> Any:
     """A one-time password, shown on this response only (never stored in clear)."""
     g.no_store = True
     user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _account_page(user, 400)
     password = services.reset_password(user, actor=_actor(), now=now())
@@ -349,10 +350,11 @@ def translations() -> Any:
 @roles_required(Role.ADMIN)
 def translations_sheet() -> Any:
     data = translation_review.export_review(_review_sources())
-    return Response(
+    return download(
         data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="mongolian-review.xlsx"'},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "mongolian-review.xlsx",
+        file_name(_("Mongolian review"), suffix=".xlsx"),
     )
 
 

@@ -37,6 +37,7 @@ from quiz.audit import pages as audit_pages
 from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
 from quiz.audit.pages import AuditRow
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.names import name_problems
@@ -46,22 +47,9 @@ from quiz.site_settings import TWO_FACTOR_REQUIRED_ROLES, put_setting
 from quiz.sql import prefix_match
 
 STAFF_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ORGANIZER, Role.TEACHER)
-CLI_OPERATOR = "cli"
 PAGE_SIZE = 50
 BROAD = 20_000  # text matches beyond which the search walks the primary key instead
 REGION_NAME_MAX = 128
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: an admin (their id and address) or the command line."""
-
-    user_id: int | None
-    ip: str | None = None
-    operator: str | None = None
-
-
-CLI = Actor(user_id=None, operator=CLI_OPERATOR)
 
 
 class LastAdmin(Conflict):
@@ -78,15 +66,13 @@ def _record(
     after: dict[str, Any] | None = None,
 ) -> None:
     audit.record(
-        actor_id=actor.user_id,
+        actor,
         action=action,
         object_type=object_type,
         object_id=object_id,
         now=now,
         before=before,
         after=after,
-        ip=actor.ip,
-        operator=actor.operator,
     )
 
 

@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from quiz.accounts.access import login_required, public
-from quiz.api.routes import _int, _str, body, bp
+from quiz.api.routes import _str, body, bp
 from quiz.clock import now
 from quiz.contests.services import get_visible_round
+from quiz.edge.client import client_ip
+from quiz.edge.params import MAX_ID, json_int
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
@@ -22,19 +24,13 @@ from quiz.live.models import Teams
 MAX_SECONDS = services.SECONDS_MAX
 
 
+SMALL_MAX = 10_000  # seconds, a podium, a team number, a sequence number
+
+
 def _bool(data: dict, name: str, default: bool) -> bool:
     value = data.get(name, default)
     if not isinstance(value, bool):
         raise ValidationFailed({name: [_l("Must be true or false.")]})
-    return value
-
-
-def _small_int(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is not None and (
-        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000
-    ):
-        raise ValidationFailed({name: [_l("Must be a whole number.")]})
     return value
 
 
@@ -77,15 +73,11 @@ def _host_state(game_id: int) -> Any:
     return services.state_for(found, snap, now(), current_language())
 
 
-def _ip() -> str | None:
-    return request.remote_addr
-
-
 @bp.post("/live-games")
 @login_required
 def create_live_game() -> Any:
     data = body()
-    round_id = _int(data, "round_id")
+    round_id = json_int(data, "round_id", low=1, high=MAX_ID)
     if round_id is None:
         raise ValidationFailed({"round_id": [_l("This field is required.")]})
     round_ = get_visible_round(round_id, current_user)
@@ -94,12 +86,12 @@ def create_live_game() -> Any:
         streaks=_bool(data, "streaks", False),
         teams=_teams(data),
         team_names=_names(data, "team_names"),
-        podium=_small_int(data, "podium") or 3,
+        podium=json_int(data, "podium", high=SMALL_MAX) or 3,
         allow_guests=_bool(data, "allow_guests", False),
-        seconds=_small_int(data, "seconds"),
+        seconds=json_int(data, "seconds", high=SMALL_MAX),
         question_ids=_id_list(data, "question_ids"),
     )
-    game = services.create_game(round_, current_user, settings, now(), ip=_ip())
+    game = services.create_game(round_, current_user, settings, now(), ip=client_ip())
     db.session.commit()
     services.publish(services.Change(game), now())
     return jsonify(
@@ -115,7 +107,7 @@ def create_live_game() -> Any:
 
 def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
     services.hosted_game(game_id, current_user)
-    change = act(game_id, current_user, now(), ip=_ip(), **kwargs)
+    change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
     db.session.commit()
     services.publish(change, now())
     return jsonify(_host_state(game_id))
@@ -125,8 +117,8 @@ def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
 @login_required
 def advance_live_game(game_id: int) -> Any:
     data = body() if request.data else {}
-    seconds = _small_int(data, "seconds")
-    seq = _small_int(data, "seq") if "seq" in data else None
+    seconds = json_int(data, "seconds", high=SMALL_MAX)
+    seq = json_int(data, "seq", high=SMALL_MAX) if "seq" in data else None
     return _action(game_id, services.advance, seconds=seconds, seq=seq)
 
 
@@ -165,8 +157,8 @@ def join_live_game() -> Any:
         now(),
         language=language,
         display_name=_str(data, "display_name"),
-        team=_small_int(data, "team"),
-        league_id=_int(data, "league_id"),
+        team=json_int(data, "team", high=SMALL_MAX),
+        league_id=json_int(data, "league_id", low=1, high=MAX_ID),
     )
     db.session.commit()
     services.after_join(joined, now())

@@ -22,12 +22,12 @@ from quiz.api.serializers import (
 )
 from quiz.clock import now
 from quiz.contests import services as contests
+from quiz.edge.params import MAX_ID, json_int, whole_number
 from quiz.errors import NotFound, QuizError, ValidationFailed
 from quiz.extensions import csrf, db
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
-from quiz.params import MAX_ID, whole_number
 from quiz.play import fairplay
 from quiz.play import services as play
 from quiz.play.state import attempt_state
@@ -71,16 +71,6 @@ def _str(data: dict, name: str) -> str | None:
     value = data.get(name)
     if value is not None and not isinstance(value, str):
         raise ValidationFailed({name: [_l("Must be text.")]})
-    return value
-
-
-def _int(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is not None and (
-        not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID
-    ):
-        # Ids only: beyond a 32-bit column, the database driver would fail (500).
-        raise ValidationFailed({name: [_l("Must be a whole number.")]})
     return value
 
 
@@ -220,7 +210,7 @@ def enrollment(contest_id: int) -> Any:
         current_user,
         contest,
         now(),
-        league_id=_int(data, "league_id"),
+        league_id=json_int(data, "league_id", low=1, high=MAX_ID),
         join_code=_str(data, "join_code"),
     )
     return jsonify({"contest_id": contest.id, "league": league_json(enrolled.league)}), (

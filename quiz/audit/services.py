@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import Actor
 from quiz.extensions import db
 
 
@@ -46,8 +47,8 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 
 
 def record(
+    actor: Actor,
     *,
-    actor_id: int | None,
     action: str,
     object_type: str,
     object_id: Any,
@@ -56,12 +57,12 @@ def record(
     school_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    ip: str | None = None,
-    operator: str | None = None,
 ) -> AuditEvent:
+    """Add one event to the session: ``actor`` (built at the edge, ``quiz.edge.client``)
+    says who made the change and from which address."""
     event = AuditEvent(
         at=now,
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -69,8 +70,8 @@ def record(
         school_id=school_id,
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
-        ip=ip,
-        operator=operator,
+        ip=actor.ip,
+        operator=actor.operator,
     )
     db.session.add(event)
     return event

@@ -41,7 +41,8 @@ from quiz.banks.importing import Checked, check_data
 from quiz.banks.models import BankCategory, BankUpload, Question, QuestionBank, QuestionText
 from quiz.banks.services import search_key_of, store_bank
 from quiz.banks.usage import contests_using, used_questions
-from quiz.downloads import file_name
+from quiz.edge.client import Actor
+from quiz.edge.downloads import file_name
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES
@@ -172,7 +173,7 @@ def _new_bank_problems(slug: str, title_zh: str, slug_field: str) -> dict[str, l
     return problems
 
 
-def get_upload(token: str, user_id: int, now: datetime) -> BankUpload:
+def get_upload(token: str, user_id: int | None, now: datetime) -> BankUpload:
     """The caller's own upload, still waiting. Another person's token is "not found" (a
     token reveals nothing); an expired one says so, and is deleted."""
     upload = db.session.scalar(select(BankUpload).where(BankUpload.token == token))
@@ -274,10 +275,9 @@ class Imported:
 def confirm_upload(
     token: str,
     *,
-    user_id: int,
+    actor: Actor,
     digest: str,
     now: datetime,
-    ip: str | None = None,
     accepted: set[str] | frozenset[str] = frozenset(),
 ) -> Imported:
     """Import exactly what the preview showed, all or nothing, with its audit event.
@@ -288,7 +288,7 @@ def confirm_upload(
     changed only when its id is in ``accepted`` (the organizer ticked that row); the
     others keep their stored wording and key and count as skipped.
     """
-    upload = get_upload(token, user_id, now)
+    upload = get_upload(token, actor.user_id, now)
     checked = check_upload(upload)
     outdated = Conflict(
         _l("The bank changed since the preview. Check the new preview and confirm again."),
@@ -309,10 +309,10 @@ def confirm_upload(
     existed = db.session.scalar(select(QuestionBank.id).where(QuestionBank.slug == bank.id))
     row, added, updated = store_bank(bank, now)
     if existed is None:
-        row.created_by_id = user_id  # a bank made by this import is the importer's
+        row.created_by_id = actor.user_id  # a bank made by this import is the importer's
     skipped = checked.report["skipped"] + len(declined)
     record(
-        actor_id=user_id,
+        actor,
         action="bank.import",
         object_type="bank",
         object_id=row.id,
@@ -330,7 +330,6 @@ def confirm_upload(
             "declined": sorted(declined),
             "contests": contests_using(row.id),
         },
-        ip=ip,
     )
     db.session.delete(upload)
     db.session.commit()
@@ -341,7 +340,7 @@ def confirm_upload(
 
 
 def create_bank(
-    *, slug: str, title_zh: str, title_mn: str, actor_id: int, now: datetime, ip: str | None = None
+    *, slug: str, title_zh: str, title_mn: str, actor: Actor, now: datetime
 ) -> QuestionBank:
     slug = slug.strip()
     problems = _new_bank_problems(slug, title_zh, "slug")
@@ -353,18 +352,17 @@ def create_bank(
         title_mn=title_mn.strip(),
         revision=1,
         created_at=now,
-        created_by_id=actor_id,
+        created_by_id=actor.user_id,
     )
     db.session.add(row)
     db.session.flush()
     record(
-        actor_id=actor_id,
+        actor,
         action="bank.create",
         object_type="bank",
         object_id=row.id,
         now=now,
         after=snapshot(row, ("slug", "title_zh", "title_mn")),
-        ip=ip,
     )
     db.session.commit()
     return row
@@ -717,7 +715,7 @@ def _checked_edit(question: Question, edit: QuestionEdit) -> tuple[tuple[str, ..
 
 
 def update_question(
-    question: Question, edit: QuestionEdit, *, actor_id: int, now: datetime, ip: str | None = None
+    question: Question, edit: QuestionEdit, *, actor: Actor, now: datetime
 ) -> Question:
     """Save an edit from the console, bump the bank's revision, record the event.
 
@@ -778,22 +776,19 @@ def update_question(
     db.session.flush()
     old, new = changed(before, _question_snapshot(question))
     record(
-        actor_id=actor_id,
+        actor,
         action="question.update",
         object_type="question",
         object_id=question.id,
         now=now,
         before=old,
         after={**new, "contests": contests_using(bank.id)},
-        ip=ip,
     )
     db.session.commit()
     return question
 
 
-def set_retired(
-    question: Question, retired: bool, *, actor_id: int, now: datetime, ip: str | None = None
-) -> Question:
+def set_retired(question: Question, retired: bool, *, actor: Actor, now: datetime) -> Question:
     """Retire (never drawn again) or bring back a question. Attempts that drew it keep
     it: their review and results still show it."""
     return _set_flag(
@@ -801,15 +796,12 @@ def set_retired(
         "retired",
         retired,
         "question.retire" if retired else "question.unretire",
-        actor_id=actor_id,
+        actor=actor,
         now=now,
-        ip=ip,
     )
 
 
-def set_reserved(
-    question: Question, reserved: bool, *, actor_id: int, now: datetime, ip: str | None = None
-) -> Question:
+def set_reserved(question: Question, reserved: bool, *, actor: Actor, now: datetime) -> Question:
     """Reserve a question for contests (practice and the daily set never draw it), or
     release it for practice. Contest rounds draw it either way."""
     return _set_flag(
@@ -817,9 +809,8 @@ def set_reserved(
         "reserved",
         reserved,
         "question.reserve" if reserved else "question.unreserve",
-        actor_id=actor_id,
+        actor=actor,
         now=now,
-        ip=ip,
     )
 
 
@@ -829,9 +820,8 @@ def _set_flag(
     value: bool,
     action: str,
     *,
-    actor_id: int,
+    actor: Actor,
     now: datetime,
-    ip: str | None,
 ) -> Question:
     """Set one of a question's switches, bump the bank's revision (drawing pools are
     rebuilt), audit it and commit; setting it to what it is changes nothing."""
@@ -843,14 +833,13 @@ def _set_flag(
     assert bank is not None
     bank.revision += 1
     record(
-        actor_id=actor_id,
+        actor,
         action=action,
         object_type="question",
         object_id=question.id,
         now=now,
         before={name: not value},
         after={name: value, "contests": contests_using(bank.id)},
-        ip=ip,
     )
     db.session.commit()
     return question

@@ -74,10 +74,6 @@ class CreateBankForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """Buttons that change state (retire, unretire) still need a CSRF token."""
-
-
 class PictureForm(FlaskForm):
     """A picture for the question or one of its options (choices set per question)."""
 

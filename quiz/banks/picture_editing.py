@@ -20,6 +20,7 @@ from quiz.banks.console import used_questions
 from quiz.banks.models import Question, QuestionBank
 from quiz.banks.pictures import PictureError, normalise
 from quiz.banks.services import store_picture
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
 
@@ -39,14 +40,14 @@ def _frozen(question: Question) -> None:
 
 
 def _record_picture_change(
-    question: Question, action: str, entry: dict, actor_id: int, now: datetime, ip: str | None
+    question: Question, action: str, entry: dict, actor: Actor, now: datetime
 ) -> None:
     bank = db.session.get(QuestionBank, question.bank_id)
     assert bank is not None
     bank.revision += 1  # drawing pools and prepared payloads are rebuilt
     question.updated_at = now
     record(
-        actor_id=actor_id,
+        actor,
         action=action,
         object_type="question",
         object_id=question.id,
@@ -56,7 +57,6 @@ def _record_picture_change(
             "option": entry["option"],
             "alt": entry["alt"],
         },
-        ip=ip,
     )
 
 
@@ -67,9 +67,8 @@ def add_picture(
     *,
     option: str | None,
     alt: str,
-    actor_id: int,
+    actor: Actor,
     now: datetime,
-    ip: str | None = None,
 ) -> dict:
     """Add a picture to the question (``option`` None) or to one of its options."""
     _frozen(question)
@@ -90,14 +89,12 @@ def add_picture(
         raise ValidationFailed({"file": [gettext(error.message) % error.params]}) from None
     entry = store_picture(picture, alt, option, now)
     question.media = [*(question.media or []), entry]
-    _record_picture_change(question, "question.picture_add", entry, actor_id, now, ip)
+    _record_picture_change(question, "question.picture_add", entry, actor, now)
     db.session.commit()
     return entry
 
 
-def remove_picture(
-    question: Question, index: int, *, actor_id: int, now: datetime, ip: str | None = None
-) -> None:
+def remove_picture(question: Question, index: int, *, actor: Actor, now: datetime) -> None:
     """Remove the question's ``index``-th picture (its bytes stay: other questions or
     past exports may share the address)."""
     _frozen(question)
@@ -106,5 +103,5 @@ def remove_picture(
         raise NotFound(_l("No such picture."))
     entry = entries.pop(index)
     question.media = entries or None
-    _record_picture_change(question, "question.picture_remove", entry, actor_id, now, ip)
+    _record_picture_change(question, "question.picture_remove", entry, actor, now)
     db.session.commit()

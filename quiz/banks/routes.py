@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -45,7 +44,6 @@ from quiz.banks.forms import (
     NEW_BANK,
     ConfirmForm,
     CreateBankForm,
-    EmptyForm,
     PictureForm,
     QuestionForm,
     UploadForm,
@@ -54,31 +52,17 @@ from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.banks.media_routes import media_url
 from quiz.banks.services import category_names
 from quiz.clock import now
-from quiz.downloads import content_disposition, file_name
+from quiz.edge.client import Actor
+from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import ButtonForm, apply_errors, flash_form_errors
+from quiz.edge.params import arg_int, whole_number
 from quiz.errors import Conflict, ValidationFailed
 from quiz.i18n import LANGUAGE_NAMES, current_language
-from quiz.params import arg_int, whole_number
 
 bp = Blueprint("banks", __name__, url_prefix="/console/banks")
 
 ORGANIZER = Role.ORGANIZER
 PREVIEW_LIMIT = 200  # questions shown in a preview; the counts cover the whole file
-
-
-def _ip() -> str | None:
-    return request.remote_addr
-
-
-def _attach(form: Any, failure: ValidationFailed, aliases: dict[str, str] | None = None) -> dict:
-    """Put a service's field problems on the form's fields; return those without a field."""
-    rest: dict[str, list[str]] = {}
-    for name, messages in failure.field_messages().items():
-        target = getattr(form, (aliases or {}).get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), *messages]
-        else:
-            rest[name] = messages
-    return rest
 
 
 # -- banks --------------------------------------------------------------------------
@@ -105,12 +89,11 @@ def create() -> Any:
                     slug=form.slug.data or "",
                     title_zh=form.title_zh.data or "",
                     title_mn=form.title_mn.data or "",
-                    actor_id=current_user.id,
+                    actor=Actor.of(current_user),
                     now=now(),
-                    ip=_ip(),
                 )
             except ValidationFailed as failure:
-                _attach(form, failure)
+                apply_errors(form, failure)
             else:
                 flash(_("The bank was created."), "success")
                 return redirect(url_for("banks.bank", bank_id=row.id))
@@ -136,7 +119,7 @@ def bank(bank_id: int) -> Any:
         export_formats=console.export_formats(),
         formats=FORMATS,
         format_names=console.FORMAT_NAMES,
-        retire_form=EmptyForm(),
+        retire_form=ButtonForm(),
     )
 
 
@@ -156,9 +139,7 @@ def export(bank_id: int) -> Any:
         fmt, bank_slug=row.slug, language=language, header_language=language
     )
     ascii_name, full_name = console.export_name(row, fmt, language)
-    response = Response(data, mimetype=FORMATS[fmt].media_type)
-    response.headers["Content-Disposition"] = content_disposition(ascii_name, full_name)
-    return response
+    return download(data, FORMATS[fmt].media_type, ascii_name, full_name)
 
 
 @bp.route("/template/<language>")
@@ -170,12 +151,13 @@ def template(language: str) -> Any:
     if language not in LANGUAGES or fmt not in TEMPLATE_FORMATS:
         abort(404)
     suffix = TEMPLATE_SUFFIXES[fmt]
-    response = Response(template_bytes(fmt, language), mimetype=FORMATS[fmt].media_type)
     full = file_name(_("Question bank template"), LANGUAGE_NAMES[language], suffix=suffix)
-    response.headers["Content-Disposition"] = content_disposition(
-        f"question-bank-template-{language}{suffix}", full
+    return download(
+        template_bytes(fmt, language),
+        FORMATS[fmt].media_type,
+        f"question-bank-template-{language}{suffix}",
+        full,
     )
-    return response
 
 
 # -- import -------------------------------------------------------------------------
@@ -232,7 +214,7 @@ def upload() -> Any:
                     ttl=timedelta(minutes=int(current_app.config["QUIZ_BANK_UPLOAD_MINUTES"])),
                 )
             except ValidationFailed as failure:
-                _attach(form, failure, {"new_slug": "new_slug"})
+                apply_errors(form, failure, {"new_slug": "new_slug"})
             else:
                 return redirect(url_for("banks.preview", token=stored.token))
     return render_template("banks/upload.html", form=form, limit=_upload_limit()), status
@@ -278,10 +260,9 @@ def confirm(token: str) -> Any:
     try:
         done = console.confirm_upload(
             token,
-            user_id=current_user.id,
+            actor=Actor.of(current_user),
             digest=form.digest.data or "",
             now=now(),
-            ip=_ip(),
             accepted=set(request.form.getlist("accept")),
         )
     except Conflict as conflict:
@@ -361,11 +342,11 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         if form.validate_on_submit():
             try:
                 console.update_question(
-                    question, _edit_of(form), actor_id=current_user.id, now=now(), ip=_ip()
+                    question, _edit_of(form), actor=Actor.of(current_user), now=now()
                 )
             except ValidationFailed as failure:
                 aliases = {f"{lang}-text": f"{lang}_text" for lang in LANGUAGES}
-                problems = _attach(form, failure, aliases)
+                problems = apply_errors(form, failure, aliases)
             except Conflict as conflict:
                 status = 409
                 problems = {"form": [conflict.localized()]}
@@ -385,7 +366,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         used=bool(console.used_questions([question.id])),
         option_keys=OPTION_KEYS,
         true_false=TRUE_FALSE_LABELS,
-        retire_form=EmptyForm(),
+        retire_form=ButtonForm(),
         pictures=[
             {**entry, "url": media_url(entry), "index": index}
             for index, entry in enumerate(question.media or ())
@@ -395,10 +376,10 @@ def edit_question(bank_id: int, question_id: int) -> Any:
 
 
 def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_retired(question, retired, actor_id=current_user.id, now=now(), ip=_ip())
+    console.set_retired(question, retired, actor=Actor.of(current_user), now=now())
     flash(
         _("The question was retired.") if retired else _("The question is active again."), "success"
     )
@@ -406,10 +387,10 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
 
 
 def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_reserved(question, reserved, actor_id=current_user.id, now=now(), ip=_ip())
+    console.set_reserved(question, reserved, actor=Actor.of(current_user), now=now())
     flash(
         _("The question is reserved for contests: practice never draws it.")
         if reserved
@@ -465,9 +446,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     form = _picture_form(question)
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
+        flash_form_errors(form)
         return _after_picture_change(bank_id, question_id)
     upload = form.file.data
     try:
@@ -477,9 +456,8 @@ def add_picture(bank_id: int, question_id: int) -> Any:
             upload.filename or "",
             option=form.option.data or None,
             alt=form.alt.data or "",
-            actor_id=current_user.id,
+            actor=Actor.of(current_user),
             now=now(),
-            ip=_ip(),
         )
     except ValidationFailed as failure:
         for messages in failure.field_messages().values():
@@ -497,13 +475,11 @@ def add_picture(bank_id: int, question_id: int) -> Any:
 )
 @roles_required(ORGANIZER)
 def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     try:
-        picture_editing.remove_picture(
-            question, index, actor_id=current_user.id, now=now(), ip=_ip()
-        )
+        picture_editing.remove_picture(question, index, actor=Actor.of(current_user), now=now())
     except Conflict as conflict:
         flash(conflict.localized(), "error")
     else:

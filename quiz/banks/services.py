@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select, true
 
 from question_bank import Bank, Candidate, DrawPool, Kind, fold_key
@@ -14,6 +12,7 @@ from question_bank import Question as BankQuestion
 from quiz.banks.media_store import store_bytes
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.pictures import Picture, normalise
+from quiz.cache import SharedCache, app_cache
 from quiz.extensions import db
 
 
@@ -164,15 +163,16 @@ class CachedPool:
     meta: dict[int, DrawMeta]
 
 
-_pools_lock = threading.Lock()
-
-
 PoolKey = tuple[int, int, tuple[str, ...], bool]
+# A pool is keyed by its bank's revision, so a copy is never stale: it is only dropped
+# when a newer revision of its bank is built (or the cache is full).
+POOL_SECONDS = float("inf")
+MAX_POOLS = 256
 
 
-def _pool_cache() -> dict[PoolKey, CachedPool]:
+def _pool_cache() -> SharedCache:
     """Per app (not per module) so two apps in one process never share pools."""
-    return current_app.extensions.setdefault("quiz_draw_pools", {})
+    return app_cache("draw_pools", POOL_SECONDS, max_entries=MAX_POOLS)
 
 
 def drawing_pool(bank_id: int, languages: list[str], *, choice_only: bool = False) -> CachedPool:
@@ -182,31 +182,21 @@ def drawing_pool(bank_id: int, languages: list[str], *, choice_only: bool = Fals
     Requiring every language keeps a round fair: whichever language a person picks, they
     draw from the same questions, and can switch language mid-attempt. Cached per bank
     revision, so building it (a scan of the bank) happens once per change, not per start.
+    One thread builds, the others of this process wait for it (the cache's lock per key):
+    when a round opens, a worker's threads all start attempts at once, and a
+    100,000-question pool built by every one of them would cost each its own scan.
     """
     revision = db.session.scalar(select(QuestionBank.revision).where(QuestionBank.id == bank_id))
     key = (bank_id, revision or 0, tuple(sorted(languages)), choice_only)
-    pools = _pool_cache()
-    cached = pools.get(key)
-    if cached is not None:
-        return cached
-    # One thread builds, the others of this process wait for it: when a round opens, a
-    # worker's threads all start attempts at once, and a 100,000-question pool built by
-    # every one of them would cost each its own scan and copy of the bank.
-    with _pools_lock:
-        building = _building_locks.setdefault(key, threading.Lock())
-    with building:
-        cached = pools.get(key)
-        if cached is not None:
-            return cached
-        return _build_pool(key, bank_id, languages, pools)
+    return _pool_cache().get(key, lambda: _build_pool(key, bank_id, languages))
 
 
-_building_locks: dict[PoolKey, threading.Lock] = {}
+def forget_pools(bank_id: int, revision: int) -> None:
+    """Drop this process's pools of ``bank_id`` built from another revision."""
+    _pool_cache().discard_where(lambda k, _v: k[0] == bank_id and k[1] != revision)
 
 
-def _build_pool(
-    key: PoolKey, bank_id: int, languages: list[str], pools: dict[PoolKey, CachedPool]
-) -> CachedPool:
+def _build_pool(key: PoolKey, bank_id: int, languages: list[str]) -> CachedPool:
     covered = (
         select(QuestionText.question_id)
         .where(QuestionText.language.in_(languages))
@@ -225,12 +215,8 @@ def _build_pool(
     ).all()
     pool = DrawPool.from_candidates(Candidate(r.id, r.category, r.difficulty) for r in rows)
     meta = {r.id: DrawMeta(r.kind, tuple(r.option_keys), r.difficulty) for r in rows}
-    cached = CachedPool(pool=pool, meta=meta)
-    with _pools_lock:
-        for stale in [k for k in pools if k[0] == bank_id and k[1] != key[1]]:
-            del pools[stale]
-        pools[key] = cached
-    return cached
+    forget_pools(bank_id, key[1])
+    return CachedPool(pool=pool, meta=meta)
 
 
 def category_names(bank_id: int, language: str) -> dict[str, str]:

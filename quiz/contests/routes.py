@@ -13,9 +13,9 @@ from quiz.clock import now
 from quiz.contests import services
 from quiz.contests.forms import EnrollForm, StartForm
 from quiz.contests.models import LeagueScheme
+from quiz.edge.params import MAX_ID, whole_number
 from quiz.errors import QuizError
 from quiz.i18n import current_language, sort_names
-from quiz.params import MAX_ID, whole_number
 
 bp = Blueprint("contests", __name__)
 

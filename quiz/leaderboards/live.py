@@ -43,11 +43,14 @@ LEAGUE_NAMES_SECONDS = 30.0
 
 
 def shared_cache() -> SharedCache:
-    cache = current_app.extensions.get("quiz_board_cache")
-    if cache is None:
-        ttl = float(current_app.config["QUIZ_BOARD_CACHE_SECONDS"])
-        cache = current_app.extensions["quiz_board_cache"] = SharedCache(ttl)
-    return cache
+    """The process's copies of board tops and frozen cut-offs (``QUIZ_BOARD_CACHE_SECONDS``)."""
+    ttl = float(current_app.config["QUIZ_BOARD_CACHE_SECONDS"])
+    return app_cache("boards", ttl)
+
+
+def forget_boards() -> None:
+    """Drop this process's board copies (a freeze or unfreeze changes every board)."""
+    shared_cache().clear()
 
 
 def _viewer_place(

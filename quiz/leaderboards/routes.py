@@ -16,10 +16,10 @@ from flask_login import current_user
 from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests import services as contests
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.i18n import current_language
 from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
 from quiz.leaderboards.services import read_board
-from quiz.params import MAX_ID, arg_int
 
 bp = Blueprint("leaderboards", __name__)
 

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from quiz.accounts.models import User
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Contest, League, Round
 
 if TYPE_CHECKING:  # a board read needs only the id: a Contest or its cached ref
@@ -110,27 +111,23 @@ def standing(attempt: Attempt, boards: RoundBoards) -> Standing | None:
     )
 
 
-_BOARDS_TTL = timedelta(seconds=30)
+BOARDS_SECONDS = 30.0  # a round's board settings change rarely, and organizers are told
+
+
+def _boards_cache() -> SharedCache:
+    return app_cache("round_boards", BOARDS_SECONDS)
 
 
 def round_boards(round_id: int, now: datetime) -> RoundBoards:
     """The round's board settings, cached briefly per process: needed on every saved
     answer. ``forget_round_boards`` drops a round's copy when an organizer changes it."""
-    cache: dict[int, tuple[RoundBoards, datetime]] = current_app.extensions.setdefault(
-        "quiz_round_boards", {}
-    )
-    cached = cache.get(round_id)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    info = RoundBoards.of(round_id)
-    cache[round_id] = (info, now + _BOARDS_TTL)
-    return info
+    return _boards_cache().get(round_id, lambda: RoundBoards.of(round_id))
 
 
 def forget_round_boards(round_id: int) -> None:
     """A round's board settings changed: drop this process's cached copy (the other
-    processes' copies expire within ``_BOARDS_TTL``)."""
-    current_app.extensions.get("quiz_round_boards", {}).pop(round_id, None)
+    processes' copies expire within ``BOARDS_SECONDS``)."""
+    _boards_cache().discard(round_id)
 
 
 def on_standing_changed(

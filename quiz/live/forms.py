@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectChoice,
     StringField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from quiz.edge.params import WholeNumberField
 from quiz.forms import FlaskForm
 from quiz.live.models import Teams
 from quiz.live.services import PODIUM_MAX, PODIUM_MIN, SECONDS_MAX, SECONDS_MIN
@@ -27,14 +27,14 @@ class ModeForm(FlaskForm):
         ],
         validators=[InputRequired()],
     )
-    question_seconds = IntegerField(
+    question_seconds = WholeNumberField(
         _l("Seconds per question"),
         validators=[InputRequired(), NumberRange(SECONDS_MIN, SECONDS_MAX)],
     )
 
 
 class GameForm(FlaskForm):
-    seconds = IntegerField(
+    seconds = WholeNumberField(
         _l("Seconds per question"),
         validators=[Optional(), NumberRange(SECONDS_MIN, SECONDS_MAX)],
     )
@@ -51,7 +51,7 @@ class GameForm(FlaskForm):
         default=Teams.NONE.value,
     )
     team_names = TextAreaField(_l("Custom team names, one a line"))
-    podium = IntegerField(
+    podium = WholeNumberField(
         _l("Places on the podium"),
         default=3,
         validators=[InputRequired(), NumberRange(PODIUM_MIN, PODIUM_MAX)],

@@ -32,14 +32,15 @@ from quiz.accounts.models import Role
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import League, Round
+from quiz.edge.client import client_ip
+from quiz.edge.forms import ButtonForm, csrf_expired
+from quiz.edge.params import MAX_ID, form_int, whole_number
 from quiz.errors import Forbidden, QuizError, ValidationFailed
 from quiz.extensions import db, login_manager
-from quiz.forms import FlaskForm
 from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.live import services, web
 from quiz.live.forms import GameForm, JoinForm, ModeForm, PinForm
 from quiz.live.models import Phase, Teams
-from quiz.params import MAX_ID, form_int, whole_number
 
 bp = Blueprint("live", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,15 +67,6 @@ def game_host_required(view: F) -> F:
 
     wrapper.access_rule = ("contest_organizer", (Role.ORGANIZER,))  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
-
-
-def _expired(form: Any) -> bool:
-    """Validate; True (with a message) when the CSRF token failed: the caller answers 400."""
-    form.validate()
-    if "csrf_token" in form.errors:
-        flash(_("Your form expired. Please reload the page and try again."), "error")
-        return True
-    return False
 
 
 def _show_error(form: Any, exc: QuizError) -> None:
@@ -121,7 +113,7 @@ def round_mode(round_id: int) -> Any:
     round_ = db.session.get(Round, round_id)
     assert round_ is not None
     form = ModeForm()
-    if _expired(form):
+    if csrf_expired(form):
         return _round_page(round_, form, GameForm(), 400)
     if form.errors:
         return _round_page(round_, form, GameForm(), 422)
@@ -132,7 +124,7 @@ def round_mode(round_id: int) -> Any:
             form.question_seconds.data,
             current_user,
             now(),
-            request.remote_addr,
+            client_ip(),
         )
     except QuizError as exc:
         db.session.rollback()
@@ -159,7 +151,7 @@ def create_game(round_id: int) -> Any:
     assert round_ is not None
     mode = ModeForm(mode=round_.mode, question_seconds=round_.question_seconds)
     form = GameForm()
-    if _expired(form):
+    if csrf_expired(form):
         return _round_page(round_, mode, form, 400)
     if form.errors:
         return _round_page(round_, mode, form, 422)
@@ -174,7 +166,7 @@ def create_game(round_id: int) -> Any:
             seconds=form.seconds.data,
             question_ids=_question_ids(form.question_ids.data or ""),
         )
-        game = services.create_game(round_, current_user, settings, now(), request.remote_addr)
+        game = services.create_game(round_, current_user, settings, now(), client_ip())
     except QuizError as exc:
         _show_error(form, exc)
         return _round_page(round_, mode, form, exc.status)
@@ -200,7 +192,7 @@ def host(game_id: int) -> Any:
         state=state,
         join_url=join_url(game.pin),
         players=services.players_of(game_id),
-        form=FlaskForm(),
+        form=ButtonForm(),
     )
 
 
@@ -210,7 +202,7 @@ def host_action(game_id: int, action: str) -> Any:
     act = ACTIONS.get(action)
     if act is None:
         abort(404)
-    if _expired(FlaskForm()):
+    if csrf_expired(ButtonForm()):
         return redirect(url_for("live.host", game_id=game_id)), 400
     kwargs: dict[str, Any] = {}
     raw = request.form.get("seconds", "").strip()
@@ -221,7 +213,7 @@ def host_action(game_id: int, action: str) -> Any:
             return redirect(url_for("live.host", game_id=game_id))
         kwargs["seconds"] = seconds
     try:
-        change = act(game_id, current_user, now(), ip=request.remote_addr, **kwargs)
+        change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
     except QuizError as exc:
         db.session.rollback()
         flash(exc.localized(), "error")
@@ -265,7 +257,7 @@ def qr(game_id: int) -> Any:
 def enter() -> Any:
     form = PinForm()
     if request.method == "POST":
-        if _expired(form):
+        if csrf_expired(form):
             return render_template("live/enter.html", form=form), 400
         if not form.errors:
             return redirect(url_for("live.join", pin=(form.pin.data or "").strip()[:12]))

@@ -51,6 +51,8 @@ from quiz.contests.models import (
     RoundState,
 )
 from quiz.contests.services import MAX_TIME_LIMIT_SECONDS, enroll, enrollment_of, is_organizer_of
+from quiz.edge.client import Actor
+from quiz.edge.params import MAX_ID, whole_number
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db, redis_store
 from quiz.leaderboards import services as boards
@@ -61,7 +63,6 @@ from quiz.live.models import ItemState, LiveGame, LivePlayer, LiveResponse, Phas
 from quiz.live.store import LiveStore, encode_place
 from quiz.names import check_name
 from quiz.ops import metrics
-from quiz.params import MAX_ID, whole_number
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for
 from quiz.play.services import display_key, draw_items, parse_choice
@@ -257,7 +258,7 @@ def create_game(
     else:  # pragma: no cover - a million PINs, twenty tries
         raise Conflict(_l("No free PIN: try again."), code="no_free_pin")
     record(
-        actor_id=host.id,
+        Actor(host.id, ip),
         action="live.create",
         object_type="live_game",
         object_id=game.id,
@@ -273,7 +274,6 @@ def create_game(
             "allow_guests": game.allow_guests,
             "seconds": game.seconds,
         },
-        ip=ip,
     )
     return game
 
@@ -304,7 +304,7 @@ def set_round_mode(
     if mode == RoundMode.LIVE:
         round_.live_scores = False  # a live game publishes its results when it ends
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.mode",
         object_type="round",
         object_id=round_.id,
@@ -312,7 +312,6 @@ def set_round_mode(
         contest_id=round_.contest_id,
         before=before,
         after={"mode": mode, "question_seconds": question_seconds},
-        ip=ip,
     )
     db.session.flush()
     return round_
@@ -713,14 +712,13 @@ def _next_pending(game: LiveGame, after: int) -> int | None:
 def _audit(game: LiveGame, actor: Any, action: str, now: datetime, ip: str | None, **after: Any):
     if actor is not None:
         record(
-            actor_id=actor.id,
+            Actor(actor.id, ip),
             action=f"live.{action}",
             object_type="live_game",
             object_id=game.id,
             now=now,
             contest_id=game.contest_id,
             after={"phase": game.phase, "question_no": game.question_no, **after},
-            ip=ip,
         )
 
 

@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from quiz.clock import now
+from quiz.edge.params import arg_int
 from quiz.errors import QuizError
 from quiz.extensions import csrf, db
 from quiz.leaderboards.ranking import to_ms
 from quiz.live import services
 from quiz.live.models import Phase
-from quiz.params import arg_int
 
 F = TypeVar("F", bound=Callable[..., Any])
 GUEST_HEADER = "X-Live-Token"

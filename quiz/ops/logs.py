@@ -20,6 +20,8 @@ from typing import Any
 from flask import Flask, g, has_request_context
 from pythonjsonlogger.json import JsonFormatter
 
+from quiz.edge.client import client_ip
+
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _MARK = "_quiz_json_handler"
 
@@ -73,6 +75,6 @@ def access_line(app: Flask, request: Any, status: int, seconds: float) -> None:
             "endpoint": request.endpoint,
             "status": status,
             "duration_ms": round(seconds * 1000, 1),
-            "remote_addr": request.remote_addr,
+            "remote_addr": client_ip(),
         },
     )

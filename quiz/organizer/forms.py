@@ -22,9 +22,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from quiz.contests.models import LeagueScheme, Registration, ReviewPolicy, Stage
+from quiz.edge.params import LocalDateTimeField, WholeNumberField, id_value
 from quiz.forms import FlaskForm
 from quiz.i18n import LANGUAGE_NAMES
-from quiz.params import LocalDateTimeField, WholeNumberField, id_value
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

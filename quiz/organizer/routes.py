@@ -23,6 +23,8 @@ from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Contest, League, Round
 from quiz.dates import to_local, to_utc
+from quiz.edge.forms import apply_errors, loose_messages
+from quiz.edge.params import MAX_ID, arg_int, whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
@@ -36,26 +38,12 @@ from quiz.organizer.forms import (
     RoundForm,
     UsernameForm,
 )
-from quiz.params import MAX_ID, arg_int, whole_number
 from quiz.regions.models import LEAGUE_LEVEL, Region
 
 bp = Blueprint("organizer", __name__, url_prefix="/console")
 
 # Service field names that a form shows under another name.
 ROUND_FIELD_NAMES = {"time_limit_seconds": "time_limit_minutes"}
-
-
-def _apply_errors(form: Any, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> list:
-    """Put a service's field errors on the form; returns those with no field to show them."""
-    loose = []
-    for name, messages in exc.field_messages().items():
-        target = getattr(form, (aliases or {}).get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            shown = list(target.errors or [])
-            target.errors = shown + [m for m in messages if m not in shown]
-        else:
-            loose.extend(messages)
-    return loose
 
 
 def _csrf_failed(form: Any) -> bool:
@@ -116,7 +104,7 @@ def new_contest() -> Any:
         try:
             contest = services.create_contest(_contest_data(form), current_user, now())
         except ValidationFailed as exc:
-            loose = _apply_errors(form, exc)
+            loose = loose_messages(apply_errors(form, exc))
             return _invalid("organizer/contest_form.html", form=form, contest=None, loose=loose)
         flash(_("The contest was created."), "success")
         return redirect(url_for("organizer.overview", contest_id=contest.id))
@@ -157,7 +145,7 @@ def edit_contest(contest_id: int) -> Any:
         services.update_contest(contest, _contest_data(form), current_user, now())
     except ValidationFailed as exc:
         db.session.rollback()
-        loose = _apply_errors(form, exc)
+        loose = loose_messages(apply_errors(form, exc))
         return _invalid("organizer/contest_form.html", form=form, contest=contest, loose=loose)
     flash(_("The contest was saved."), "success")
     return redirect(url_for("organizer.overview", contest_id=contest.id))
@@ -188,7 +176,7 @@ def organizers(contest_id: int) -> Any:
             try:
                 user = services.add_organizer(contest, form.username.data, current_user, now())
             except ValidationFailed as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 status = 422
             else:
                 flash(_("%(name)s now runs this contest.", name=user.username), "success")
@@ -238,7 +226,7 @@ def invites(contest_id: int) -> Any:
                 result = services.add_invites(contest, names, current_user, now())
             except ValidationFailed as exc:
                 db.session.rollback()
-                _apply_errors(form, exc, {"file": "file"})
+                apply_errors(form, exc, {"file": "file"})
                 status = 422
             else:
                 flash(
@@ -347,7 +335,7 @@ def leagues(contest_id: int) -> Any:
             )
         except ValidationFailed as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             status = 422
         else:
             flash(_("The league was added."), "success")
@@ -400,7 +388,7 @@ def edit_league(league_id: int) -> Any:
                 )
             except ValidationFailed as exc:
                 db.session.rollback()
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 status = 422
             else:
                 flash(_("The league was saved."), "success")
@@ -601,7 +589,7 @@ def _save_round(contest: Contest, round_: Round | None) -> Any:
         shown_apart = {
             k: messages.pop(k) for k in ("draw_rule", "points_by_difficulty") if k in messages
         }
-        loose = _apply_errors(form, ValidationFailed(messages), ROUND_FIELD_NAMES)
+        loose = loose_messages(apply_errors(form, ValidationFailed(messages), ROUND_FIELD_NAMES))
         flash(exc.localized(), "error")
         return _round_page(
             contest, round_, form, cells, loose, 422, shown_apart, row_points=row_points

@@ -58,6 +58,7 @@ from quiz.contests.services import (
     new_round,
     unequal_maximum_errors,
 )
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language
@@ -302,7 +303,7 @@ def create_contest(data: ContestData, actor: User, now: datetime) -> Contest:
         join_code=data.join_code or None,
     )
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.create",
         object_type="contest",
         object_id=contest.id,
@@ -335,7 +336,7 @@ def update_contest(contest: Contest, data: ContestData, actor: User, now: dateti
     was, now_is = changed(before, snapshot(contest, CONTEST_FIELDS))
     if was or now_is:
         record(
-            actor_id=actor.id,
+            Actor.of(actor),
             action="contest.update",
             object_type="contest",
             object_id=contest.id,
@@ -354,7 +355,7 @@ def new_join_code(contest: Contest, actor: User, now: datetime) -> str:
     contest.join_code = generate_join_code()
     contest.registration = Registration.JOIN_CODE
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.join_code",
         object_type="contest",
         object_id=contest.id,
@@ -400,7 +401,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
         db.session.rollback()
         raise _fail("username", _l("This person already runs the contest."))
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.organizer_add",
         object_type="contest",
         object_id=contest.id,
@@ -422,7 +423,7 @@ def remove_organizer(contest: Contest, user_id: int, actor: User, now: datetime)
         raise Conflict(_l("A contest keeps at least one organizer."), code="last_organizer")
     db.session.delete(row)
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.organizer_remove",
         object_type="contest",
         object_id=contest.id,
@@ -541,7 +542,7 @@ def add_invites(
         result.without_account += len(chunk) - len(accounts)
     result.already = len(keys) - result.added
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.invites_add",
         object_type="contest",
         object_id=contest.id,
@@ -611,7 +612,7 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
         )
     invite.user_id = user.id
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.invite_confirm",
         object_type="contest",
         object_id=contest.id,
@@ -634,7 +635,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
         db.session.rollback()
         raise Conflict(_l("This name is not on the list."), code="not_invited")
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="contest.invite_remove",
         object_type="contest",
         object_id=contest.id,
@@ -666,7 +667,7 @@ def _in_both_languages(message: Any) -> tuple[str, str]:
 
 def _record_league(action: str, league: League, actor: User, now: datetime, **kw: Any) -> None:
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action=action,
         object_type="league",
         object_id=league.id,
@@ -749,7 +750,7 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
     contest.leagues.remove(league)
     db.session.delete(league)
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="league.delete",
         object_type="league",
         object_id=league_id,
@@ -821,7 +822,7 @@ def add_preset_leagues(
         raise _fail("preset", _l("No league was added: the contest has them all already."))
     db.session.flush()
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="league.preset",
         object_type="contest",
         object_id=contest.id,
@@ -1077,7 +1078,7 @@ def create_round(contest: Contest, data: RoundData, actor: User, now: datetime) 
         raise ValidationFailed(errors)
     round_ = new_round(contest, **data.values())
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="round.create",
         object_type="round",
         object_id=round_.id,
@@ -1169,7 +1170,7 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
     was, now_is = changed(before, snapshot(round_, ROUND_FIELDS))
     if was or now_is:
         record(
-            actor_id=actor.id,
+            Actor.of(actor),
             action="round.update",
             object_type="round",
             object_id=round_.id,

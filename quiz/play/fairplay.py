@@ -34,9 +34,10 @@ from quiz.accounts.models import User
 from quiz.audit.services import changed, record, snapshot
 from quiz.clock import to_ms
 from quiz.contests.models import Round
+from quiz.edge.client import Actor
+from quiz.edge.params import whole_number
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
-from quiz.params import whole_number
 from quiz.play.models import Answer, Attempt
 from quiz.play.services import finalize_if_overdue, get_own_attempt
 from quiz.signals import standing_changed
@@ -310,7 +311,7 @@ def configure(
     old, new = changed(before, snapshot(round_, SETTINGS))
     if new:
         record(
-            actor_id=actor.id,
+            Actor(actor.id, ip),
             action="round.fair_play",
             object_type="round",
             object_id=round_.id,
@@ -318,7 +319,6 @@ def configure(
             now=now,
             before=old,
             after=new,
-            ip=ip,
         )
     db.session.commit()
     return round_

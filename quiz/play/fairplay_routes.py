@@ -19,10 +19,11 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round
+from quiz.edge.client import client_ip
+from quiz.edge.params import WholeNumberField
 from quiz.errors import ValidationFailed, wants_json
 from quiz.extensions import db
 from quiz.forms import FlaskForm
-from quiz.params import WholeNumberField
 from quiz.play import fairplay
 
 bp = Blueprint("fairplay", __name__)
@@ -97,7 +98,7 @@ def settings(round_id: int) -> Any:
         focus_auto_finish=form.focus_auto_finish.data,
         flag_median_seconds=form.flag_median_seconds.data,
         flag_fast_answers=form.flag_fast_answers.data,
-        ip=request.remote_addr,
+        ip=client_ip(),
     )
     return redirect(url_for("fairplay.flags", round_id=round_.id))
 

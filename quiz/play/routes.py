@@ -15,8 +15,9 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests.forms import StartForm
 from quiz.contests.services import enrollment_of, get_visible_round
+from quiz.edge.forms import ButtonForm
+from quiz.edge.params import whole_number
 from quiz.errors import Conflict, QuizError, wants_json
-from quiz.forms import FlaskForm
 from quiz.i18n import current_language
 from quiz.play import services
 from quiz.play.state import attempt_state
@@ -73,7 +74,7 @@ def question(attempt_id: int, no: int) -> Any:
     g.no_store = True
     attempt = services.get_own_attempt(attempt_id, current_user)
     language = _display_language(attempt)
-    form = FlaskForm()
+    form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -95,8 +96,9 @@ def question(attempt_id: int, no: int) -> Any:
         if action == "finish":
             return redirect(url_for("play.confirm_finish", attempt_id=attempt.id, lang=language))
         target = no - 1 if action == "prev" else no + 1
-        if action.startswith("goto:") and action[5:].isascii() and action[5:].isdigit():
-            target = int(action[5:])
+        if action.startswith("goto:"):
+            chosen = whole_number(action[5:])
+            target = target if chosen is None else chosen
         target = min(max(target, 1), attempt.question_count)
         return redirect(url_for("play.question", attempt_id=attempt.id, no=target, lang=language))
     services.finalize_if_overdue(attempt, now())
@@ -110,7 +112,7 @@ def question(attempt_id: int, no: int) -> Any:
         state=state,
         q=state.questions[no - 1],
         form=form,
-        finish_form=FlaskForm(),
+        finish_form=ButtonForm(),
     )
 
 
@@ -118,7 +120,7 @@ def question(attempt_id: int, no: int) -> Any:
 @login_required
 def confirm_finish(attempt_id: int) -> Any:
     attempt = services.get_own_attempt(attempt_id, current_user)
-    form = FlaskForm()
+    form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

@@ -11,15 +11,15 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
 from quiz.clock import now
+from quiz.edge.forms import ButtonForm
+from quiz.edge.params import whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
-from quiz.params import whole_number
 from quiz.practice import history as histories
 from quiz.practice import services
 from quiz.practice.book import local_day
@@ -53,14 +53,14 @@ def home() -> Any:
         lengths=services.LENGTHS,
         status=status,
         in_book=in_book,
-        form=FlaskForm(),
+        form=ButtonForm(),
     )
 
 
 @bp.route("/practice/start", methods=["POST"])
 @login_required
 def start() -> Any:
-    if not FlaskForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     raw_count = request.form.get("count")
     # ASCII digits within range, else the raw text for the service to refuse by name.
@@ -100,7 +100,7 @@ def resume(session_id: int) -> Any:
 def question(session_id: int, no: int) -> Any:
     g.no_store = True
     session = services.get_own_session(session_id, current_user)
-    form = FlaskForm()
+    form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -130,7 +130,7 @@ def summary(session_id: int) -> Any:
         "practice/summary.html",
         session=session,
         items=services.session_items(session),
-        form=FlaskForm(),
+        form=ButtonForm(),
     )
 
 
@@ -140,7 +140,7 @@ def book() -> Any:
     entries = services.book(current_user.id, current_language(), now())
     db.session.commit()  # collecting contest mistakes may have written
     return render_template(
-        "practice/book.html", entries=entries, lengths=services.LENGTHS, form=FlaskForm()
+        "practice/book.html", entries=entries, lengths=services.LENGTHS, form=ButtonForm()
     )
 
 
@@ -150,7 +150,7 @@ def daily() -> Any:
     return render_template(
         "practice/daily.html",
         status=services.daily_status(current_user.id, now()),
-        form=FlaskForm(),
+        form=ButtonForm(),
     )
 
 

@@ -8,10 +8,6 @@ from wtforms import BooleanField
 from quiz.forms import FlaskForm
 
 
-class ActionForm(FlaskForm):
-    """Freeze and unfreeze: a button and the CSRF token."""
-
-
 class ConfirmForm(FlaskForm):
     """Close and publish cannot be undone: the organizer ticks a box first."""
 

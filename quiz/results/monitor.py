@@ -16,15 +16,20 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Integer, case, cast, func, or_, select
 
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Enrollment, League, Round
 from quiz.extensions import db
-from quiz.leaderboards.live import SharedCache
 from quiz.play.models import Answer, Attempt
 
 ACTIVE_WINDOW = timedelta(minutes=2)
 MINUTES = 30
 # A minute is "over" this long after its end: a save stamped 12:00:59.9 may commit later.
 SETTLE = timedelta(seconds=10)
+# Minutes that are over, counted once per process: kept as long as they can be in the
+# window (a minute older than that is never asked for again), for up to this many
+# (round, minute) pairs: 30 minutes of several hundred rounds at once.
+MINUTES_KEPT_SECONDS = (MINUTES + 1) * 60.0
+MAX_MINUTES_KEPT = 20_000
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,8 @@ class Snapshot:
 
 
 def _cache() -> SharedCache:
-    cache = current_app.extensions.get("quiz_monitor_cache")
-    if cache is None:
-        ttl = float(current_app.config["QUIZ_MONITOR_CACHE_SECONDS"])
-        cache = current_app.extensions["quiz_monitor_cache"] = SharedCache(ttl)
-    return cache
+    ttl = float(current_app.config["QUIZ_MONITOR_CACHE_SECONDS"])
+    return app_cache("monitor", ttl)
 
 
 def snapshot(round_: Round, now: datetime) -> Snapshot:
@@ -166,13 +168,11 @@ def answers_per_minute(round_id: int, now: datetime) -> list[tuple[datetime, int
     are remembered per process: after the first poll only the current minute is
     counted. An answer changed later counts in the minute of its latest save.
     """
-    known: dict[tuple[int, int], int] = current_app.extensions.setdefault(
-        "quiz_monitor_minutes", {}
-    )
+    known = app_cache("monitor_minutes", MINUTES_KEPT_SECONDS, max_entries=MAX_MINUTES_KEPT)
     current = int((now - EPOCH).total_seconds()) // 60
     minutes = list(range(current - MINUTES + 1, current + 1))
     settled = int((now - SETTLE - EPOCH).total_seconds()) // 60  # minutes < this are over
-    missing = [m for m in minutes if (round_id, m) not in known]
+    missing = [m for m in minutes if known.peek((round_id, m)) is None]
     counts: dict[int, int] = {}
     if missing:
         first = EPOCH + timedelta(minutes=missing[0])
@@ -196,9 +196,7 @@ def answers_per_minute(round_id: int, now: datetime) -> list[tuple[datetime, int
         }
         for m in missing:
             if m < settled:
-                known[(round_id, m)] = counts.get(m, 0)
-        for key in [k for k in known if k[1] < minutes[0]]:  # forget what left the window
-            del known[key]
+                known.put((round_id, m), counts.get(m, 0))
     return [
-        (EPOCH + timedelta(minutes=m), known.get((round_id, m), counts.get(m, 0))) for m in minutes
+        (EPOCH + timedelta(minutes=m), known.peek((round_id, m), counts.get(m, 0))) for m in minutes
     ]

@@ -32,13 +32,15 @@ from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
 from quiz.dates import format_moment, format_time
-from quiz.downloads import download, file_name
+from quiz.edge.client import Actor, client_ip
+from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import ButtonForm
+from quiz.edge.params import MAX_ID, arg_int
 from quiz.errors import NotFound, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, current_language
-from quiz.params import MAX_ID, arg_int
 from quiz.results import certificates, item_analysis, monitor, participation, services
-from quiz.results.forms import ActionForm, ConfirmForm
+from quiz.results.forms import ConfirmForm
 
 bp = Blueprint("results", __name__)
 PAGE_SIZE = 200  # rows per results page; the exports hold every row
@@ -49,10 +51,6 @@ def _round(round_id: int) -> Round:
     if round_ is None:  # the decorator found it; a concurrent delete is the only way here
         raise NotFound(_("This round does not exist."), code="round_not_found")
     return round_
-
-
-def _ip() -> str | None:
-    return request.remote_addr
 
 
 def _league_arg(contest: Any) -> int | None:
@@ -97,7 +95,7 @@ def monitor_page(round_id: int) -> Any:
         states=RoundState,
         frozen_at=services.frozen_at(round_.id),
         published_at=services.published_at(round_.id),
-        action_form=ActionForm(),
+        action_form=ButtonForm(),
         confirm_form=ConfirmForm(),
     )
 
@@ -128,7 +126,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
         flash(_("Tick the box to confirm."), "error")
         return _back(round_)
     try:
-        changed = act(round_, current_user, now(), ip=_ip())
+        changed = act(round_, current_user, now(), ip=client_ip())
     except QuizError as exc:
         flash(exc.localized(), "error")
         return _back(round_)
@@ -141,7 +139,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
 def freeze(round_id: int) -> Any:
     return _act(
         round_id,
-        ActionForm(),
+        ButtonForm(),
         services.freeze,
         _("The public leaderboards are frozen."),
         _("The leaderboards were already frozen."),
@@ -153,7 +151,7 @@ def freeze(round_id: int) -> Any:
 def unfreeze(round_id: int) -> Any:
     return _act(
         round_id,
-        ActionForm(),
+        ButtonForm(),
         services.unfreeze,
         _("The public leaderboards are live again."),
         _("The leaderboards were not frozen."),
@@ -273,14 +271,13 @@ def _round_file(what: str, round_: Round, league_id: int | None, suffix: str) ->
 
 def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
     record(
-        actor_id=current_user.id,
+        Actor.of(current_user),
         action=f"{what}.export",
         object_type=object_type,
         object_id=object_id,
         contest_id=g.contest.id,
         now=now(),
         after={"format": fmt, **after},
-        ip=_ip(),
     )
     db.session.commit()
 

@@ -24,6 +24,7 @@ from sqlalchemy import Row, select, update
 from quiz.accounts.models import User
 from quiz.audit.services import record
 from quiz.contests.models import Contest, League, Round, RoundState
+from quiz.edge.client import Actor
 from quiz.errors import Conflict
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
@@ -47,7 +48,7 @@ def frozen_at(round_id: int) -> datetime | None:
 
 
 def _rebuild_frozen(contest_id: int, now: datetime) -> None:
-    from quiz.leaderboards.live import shared_cache
+    from quiz.leaderboards.live import forget_boards
 
     try:
         boards.build_frozen(contest_id)
@@ -56,7 +57,7 @@ def _rebuild_frozen(contest_id: int, now: datetime) -> None:
         log.warning("redis unavailable; frozen boards of contest %s marked stale", contest_id)
         boards._mark_stale(contest_id, now)
     # This process answers from the new state at once; others within their cache period.
-    shared_cache().clear()
+    forget_boards()
 
 
 def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> bool:
@@ -71,14 +72,13 @@ def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> 
         return False
     db.session.add(FrozenBoard(round_id=round_.id, contest_id=round_.contest_id, frozen_at=now))
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.freeze",
         object_type="round",
         object_id=round_.id,
         contest_id=round_.contest_id,
         now=now,
         after={"frozen_at": now},
-        ip=ip,
     )
     db.session.commit()
     _rebuild_frozen(round_.contest_id, now)
@@ -95,7 +95,7 @@ def unfreeze(
     before = {"frozen_at": row.frozen_at}
     db.session.delete(row)
     record(
-        actor_id=actor.id if actor else None,
+        Actor(actor.id if actor else None, ip),
         action="round.unfreeze",
         object_type="round",
         object_id=round_.id,
@@ -103,7 +103,6 @@ def unfreeze(
         now=now,
         before=before,
         after={"frozen_at": None},
-        ip=ip,
     )
     if commit:
         db.session.commit()
@@ -136,7 +135,7 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         .values(deadline=now)
     )
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.close",
         object_type="round",
         object_id=round_.id,
@@ -144,7 +143,6 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         now=now,
         before=before,
         after={"closed_at": now},
-        ip=ip,
     )
     db.session.commit()
     return finalize_open_attempts(round_.id, now)
@@ -187,14 +185,13 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
     finalize_open_attempts(round_.id, now)
     db.session.add(RoundPublication(round_id=round_.id, published_at=now, published_by_id=actor.id))
     record(
-        actor_id=actor.id,
+        Actor(actor.id, ip),
         action="round.publish",
         object_type="round",
         object_id=round_.id,
         contest_id=round_.contest_id,
         now=now,
         after={"published_at": now},
-        ip=ip,
     )
     was_frozen = unfreeze(round_, actor, now, ip=ip, commit=False)
     db.session.commit()

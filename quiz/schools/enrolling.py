@@ -27,6 +27,7 @@ from quiz.accounts.models import User
 from quiz.audit.services import record
 from quiz.contests.models import Contest, Enrollment, League, LeagueScheme, Registration
 from quiz.contests.services import check_join_code, get_visible_contest
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, Forbidden
 from quiz.extensions import db
 from quiz.i18n import LOCALES
@@ -137,7 +138,7 @@ def enroll_class(
         )
         new += inserted is not None
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.class_enroll",
         object_type="school_class",
         object_id=school_class.id,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quiz.accounts.forms import LANGUAGE_CHOICES
+from quiz.edge.params import WholeNumberField, id_value
 from quiz.forms import FlaskForm
 
 
@@ -27,9 +28,9 @@ class SchoolForm(TeacherFields):
 
 
 class ClassForm(FlaskForm):
-    grade = IntegerField(_l("Grade (1-12)"), validators=[InputRequired(), NumberRange(1, 12)])
+    grade = WholeNumberField(_l("Grade (1-12)"), validators=[InputRequired(), NumberRange(1, 12)])
     name = StringField(_l("Class name"), validators=[DataRequired(), Length(max=32)])
-    school_year = IntegerField(
+    school_year = WholeNumberField(
         _l("School year (starting year)"), validators=[InputRequired(), NumberRange(2000, 2100)]
     )
 
@@ -45,7 +46,7 @@ class RosterForm(CardsForm):
 
 
 class EnrollClassForm(FlaskForm):
-    contest_id = SelectField(_l("Contest"), coerce=int, validators=[InputRequired()])
+    contest_id = SelectField(_l("Contest"), coerce=id_value, validators=[InputRequired()])
     join_code = StringField(_l("Join code (if the contest has one)"), validators=[Optional()])
 
 

@@ -41,6 +41,7 @@ from question_bank.text import fold_key
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import DISPLAY_NAME_MAX, hash_password, username_key
 from quiz.audit.services import record
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, QuizError
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LOCALES
@@ -362,7 +363,7 @@ def import_roster(
         )
         report.created.append(card_for(user, school, school_class, password))
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.roster_import",
         object_type="school_class",
         object_id=school_class.id,

@@ -25,11 +25,11 @@ from sqlalchemy import select
 from question_bank.formats import spreadsheet
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
-from quiz.accounts.routes import _apply_errors
 from quiz.clock import now
 from quiz.contests.models import Contest
 from quiz.contests.services import get_visible_contest, visible_contests
-from quiz.downloads import download, file_name
+from quiz.edge.downloads import download, file_name
+from quiz.edge.forms import show_errors
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language, sort_names
@@ -130,7 +130,7 @@ def create() -> Any:
             now=now(),
         )
     except ValidationFailed as exc:
-        _apply_errors(form, exc)
+        show_errors(form, exc)
         return _index_page(form, 422)
     try:
         teacher, password = services.add_teacher(
@@ -143,7 +143,7 @@ def create() -> Any:
             language=form.language.data,
         )
     except ValidationFailed as exc:
-        _apply_errors(form, exc)
+        show_errors(form, exc)
         flash(_("The school was created; add its first teacher again."), "info")
         return _index_page(form, 422)
     return _teacher_password_page(school, teacher, password)
@@ -196,7 +196,7 @@ def add_teacher(school_id: int) -> Any:
                 language=form.language.data,
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             return _teacher_password_page(target, teacher, password)
     if not services.can_view_school(current_user, school_id):
@@ -221,7 +221,7 @@ def create_class(school_id: int) -> Any:
                 now=now(),
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect(url_for("schools.school_class", class_id=created.id))
     return _school_page(school_row, class_form=form, status=422)

@@ -36,6 +36,7 @@ from quiz.accounts.services import (
 )
 from quiz.audit.services import record
 from quiz.contests.models import ContestOrganizer, Enrollment
+from quiz.edge.client import Actor
 from quiz.errors import Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGES
@@ -211,7 +212,7 @@ def create_school(
     db.session.add(school)
     db.session.flush()
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.create",
         object_type="school",
         object_id=school.id,
@@ -289,7 +290,7 @@ def add_teacher(
         )
     )
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.teacher_add",
         object_type="user",
         object_id=user.id,
@@ -336,7 +337,7 @@ def create_class(
         db.session.rollback()
         raise ValidationFailed({"name": [_l("This school already has this class.")]}) from exc
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.class_create",
         object_type="school_class",
         object_id=school_class.id,
@@ -384,7 +385,7 @@ def reset_password(actor: User, student_id: int, now: datetime) -> Card:
     found = get_student(actor, student_id, manage=True)
     password = set_one_time_password(found.user)
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="student.password_reset",
         object_type="user",
         object_id=found.user.id,
@@ -403,7 +404,7 @@ def reset_class_passwords(actor: User, class_id: int, now: datetime) -> list[Car
         if user.is_active_account:
             cards.append(card_for(user, school, school_class, set_one_time_password(user)))
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="school.class_passwords_reset",
         object_type="school_class",
         object_id=school_class.id,
@@ -446,7 +447,7 @@ def delete_student_data(actor: User, student_id: int, now: datetime) -> list[int
     revoke_tokens(user)
     db.session.execute(delete(SchoolStudent).where(SchoolStudent.user_id == user.id))
     record(
-        actor_id=actor.id,
+        Actor.of(actor),
         action="student.delete_data",
         object_type="user",
         object_id=user.id,

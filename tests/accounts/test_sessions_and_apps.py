@@ -12,6 +12,7 @@ from quiz.accounts import two_factor
 from quiz.accounts.models import ApiToken, LoginSession, Role
 from quiz.accounts.services import issue_token
 from quiz.admin import services as admin
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from tests.factories import PASSWORD, log_in
 from tests.security.test_two_factor import _enrol
@@ -166,7 +167,7 @@ def test_an_admin_can_require_two_factor_login_of_a_role(app, client, clock, mak
     old_token, _ = issue_token(organizer, clock(), 30)
     teacher_token, _ = issue_token(teacher_user, clock(), 30)
     admin.set_two_factor_required_roles(
-        ["organizer"], actor=admin.Actor(root.id, "127.0.0.1"), now=clock()
+        ["organizer"], actor=Actor(root.id, "127.0.0.1"), now=clock()
     )
     db.session.commit()
     assert two_factor.required_roles() == ["organizer"]

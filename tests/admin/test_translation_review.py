@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from quiz.accounts.models import Role
 from quiz.admin import translation_review as review
-from quiz.admin.services import CLI
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import CLI
 from quiz.extensions import db
 from quiz.regions.models import Region
 from tests.factories import PASSWORD

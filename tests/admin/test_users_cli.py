@@ -12,6 +12,7 @@ from quiz.accounts.models import ApiToken, Role, User
 from quiz.accounts.services import authenticate, check_credentials, issue_token, user_for_token
 from quiz.admin import services as admin
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import CLI
 from quiz.errors import Conflict
 from quiz.extensions import db
 from tests.factories import PASSWORD
@@ -187,9 +188,9 @@ def test_two_admins_removing_each_other_at_once_leave_one(app, make):
     def act(index: int, user: User) -> str:
         try:
             if index == 0:
-                admin.set_active(user, False, actor=admin.CLI, now=user.created_at)
+                admin.set_active(user, False, actor=CLI, now=user.created_at)
             else:
-                admin.revoke_role(user, "admin", actor=admin.CLI, now=user.created_at)
+                admin.revoke_role(user, "admin", actor=CLI, now=user.created_at)
             db.session.commit()
             return "done"
         except Conflict:

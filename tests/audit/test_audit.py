@@ -9,6 +9,7 @@ import pytest
 from quiz.accounts.models import Role
 from quiz.audit.services import changed, events, record, snapshot
 from quiz.contests.access import organized_contest
+from quiz.edge.client import Actor
 from quiz.errors import Forbidden, NotFound
 from quiz.extensions import db
 
@@ -19,7 +20,7 @@ def test_event_commits_and_rolls_back_with_the_change(app, make, clock) -> None:
     before = snapshot(contest, ["title_zh", "published", "starts_at"])
     contest.title_zh = "新标题"
     record(
-        actor_id=organizer.id,
+        Actor(organizer.id),
         action="contest.update",
         object_type="contest",
         object_id=contest.id,
@@ -35,7 +36,7 @@ def test_event_commits_and_rolls_back_with_the_change(app, make, clock) -> None:
 
     contest.title_zh = "不会保存"
     record(
-        actor_id=organizer.id,
+        Actor(organizer.id),
         action="contest.update",
         object_type="contest",
         object_id=contest.id,

@@ -342,7 +342,7 @@ def test_dates_out_of_any_contest_get_a_localized_message(app, client, make, val
 
 
 def test_ids_past_64_bits_in_query_strings_and_forms_are_ignored_or_refused(app, client, make):
-    from quiz.params import whole_number
+    from quiz.edge.params import whole_number
 
     for raw in ("²", "١٢٣", "７", "9" * 5000, str(2**64), "-1", " 12 ", "+3", "1_000", "0x10"):
         assert whole_number(raw) in (None, 12), raw

@@ -71,6 +71,17 @@ def form_int(name: str, default: int | None = None, *, low: int = 0, high: int =
     return default if value is None else value
 
 
+def json_int(data: dict, name: str, *, low: int = 0, high: int = MAX_INT) -> int | None:
+    """A JSON body's number: ``None`` when absent; a JSON integer within ``low``–``high``
+    (not a string, not ``true``), or a 422 naming the field."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationFailed({name: [_l("Must be a whole number.")]})
+    return value
+
+
 def id_value(raw: Any) -> int:
     """``coerce`` of a select field holding ids: a bad one fails like any bad choice."""
     value = whole_number(raw, high=MAX_ID)
