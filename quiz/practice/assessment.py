@@ -153,9 +153,7 @@ def score(asked: dict[Part, int], correct: dict[Part, int]) -> Scores:
     total = int(total_exact + Fraction(1, 2))  # half up (non-negative)
     floors = {part: int(value) for part, value in exact.items()}
     extra = total - sum(floors.values())
-    for part in sorted(Part, key=lambda p: (-(exact[p] - floors[p]), list(Part).index(p)))[
-        :extra
-    ]:
+    for part in sorted(Part, key=lambda p: (-(exact[p] - floors[p]), list(Part).index(p)))[:extra]:
         floors[part] += 1
     return Scores(parts=floors, total=total)
 
