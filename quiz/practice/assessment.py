@@ -375,6 +375,7 @@ def part_scores(assessment: Assessment) -> dict[str, float | None]:
 @dataclass
 class ShownItem:
     no: int
+    question_id: int
     kind: str
     part: str
     benchmark: str
@@ -411,6 +412,7 @@ def items(assessment: Assessment) -> list[ShownItem]:
     rows = db.session.execute(
         select(
             AssessmentItem.no,
+            AssessmentItem.question_id,
             AssessmentItem.part,
             AssessmentItem.benchmark,
             AssessmentItem.option_order,
@@ -438,6 +440,7 @@ def items(assessment: Assessment) -> list[ShownItem]:
         position = {original: display_key(i) for i, original in enumerate(row.option_order)}
         item = ShownItem(
             no=row.no,
+            question_id=row.question_id,
             kind=row.kind,
             part=row.part,
             benchmark=row.benchmark,

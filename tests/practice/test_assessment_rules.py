@@ -27,7 +27,7 @@ def _pool(per_benchmark: int = 4, offpart_every: int = 0) -> list[Candidate]:
     pool = []
     next_id = 1
     for benchmark, info in BENCHMARKS.items():
-        for n in range(per_benchmark):
+        for _ in range(per_benchmark):
             part = info.part
             if offpart_every and next_id % offpart_every == 0:
                 part = Part.KNOWLEDGE  # a question testing another part than usual
