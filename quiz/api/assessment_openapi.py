@@ -220,7 +220,6 @@ def assessment_paths() -> dict[str, Any]:
                         "csrf_failed",
                         "unauthorized",
                         "assessment_not_found",
-                        "rate_limited",
                         "unavailable",
                     ),
                 },
