@@ -15,8 +15,8 @@ at most the limit checked (``quiz.accounts.limiter``):
 | ``login-ip`` | login attempts per address | 300/minute |
 | ``register-ip`` | accounts created per address | 100/hour |
 | ``register-attempts`` | registration attempts per address | 600/hour |
-| ``answers`` | answer saves per participant (page and API), practice answers too | 120/minute |
-| ``practice-starts`` | practice sessions started per account (page and API) | 30/minute |
+| ``answers`` | answer saves per participant (page and API), practice, self-test | 120/minute |
+| ``practice-starts`` | practice sessions and self-tests started per account | 30/minute |
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
 | ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
 | ``reset-user`` | forgotten-password links asked for per username or e-mail | 5/hour |
@@ -154,6 +154,10 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "practice.start": (PRACTICE_STARTS,),
     "api.practice_answer": (ANSWERS,),
     "api.start_practice": (PRACTICE_STARTS,),
+    "practice.selftest_start": (PRACTICE_STARTS,),
+    "practice.selftest_question": (ANSWERS,),
+    "api.start_assessment": (PRACTICE_STARTS,),
+    "api.assessment_answer": (ANSWERS,),
     "accounts.change_password": (ACCOUNT,),
     "accounts.two_factor_enable": (ACCOUNT,),
     "accounts.two_factor_disable": (ACCOUNT,),

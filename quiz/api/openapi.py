@@ -16,6 +16,11 @@ from typing import Any
 from question_bank import Kind
 from quiz.accounts.models import Role
 from quiz.accounts.services import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
+from quiz.api.assessment_openapi import (
+    ASSESSMENT_ERRORS,
+    assessment_paths,
+    assessment_schemas,
+)
 from quiz.api.live_openapi import LIVE_ERRORS, LIVE_TAG, LIVE_TOKEN_SCHEME, live_paths, live_schemas
 from quiz.api.practice_openapi import (
     PRACTICE_ERRORS,
@@ -175,6 +180,7 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 
 ERRORS.update(LIVE_ERRORS)
 ERRORS.update(PRACTICE_ERRORS)
+ERRORS.update(ASSESSMENT_ERRORS)
 
 STATUS_TEXT = {
     400: "Bad request",
@@ -716,6 +722,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
         ),
         **live_schemas(),
         **practice_schemas(),
+        **assessment_schemas(),
     }
 
 
@@ -1219,6 +1226,7 @@ def _paths() -> dict[str, Any]:
         },
         **live_paths(),
         **practice_paths(),
+        **assessment_paths(),
     }
 
 

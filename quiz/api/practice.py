@@ -59,6 +59,7 @@ def start_practice() -> Any:
         source=data.get("source"),
         category=data.get("category"),
         count=data.get("count"),
+        benchmark=data.get("benchmark"),
     )
     db.session.commit()
     return jsonify(_session_json(session)), 201 if created else 200
@@ -134,6 +135,15 @@ def my_history() -> Any:
                 "correct": found.correct,
             },
             "daily": {"streak": found.streak, "days_done": found.days_done},
-            "self_tests": [],
+            "self_tests": [
+                {
+                    "id": test.id,
+                    "score": test.score,
+                    "band": test.band,
+                    "language": test.language,
+                    "finished_at": iso(test.finished_at),
+                }
+                for test in found.self_tests
+            ],
         }
     )

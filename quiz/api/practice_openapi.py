@@ -129,7 +129,13 @@ def practice_schemas() -> dict[str, Any]:
                             "first_wrong_at": moment(),
                             "last_wrong_at": moment(),
                             "source": enum(
-                                [Source.PRACTICE, Source.MISTAKES, Source.DAILY, Source.CONTEST],
+                                [
+                                    Source.PRACTICE,
+                                    Source.MISTAKES,
+                                    Source.DAILY,
+                                    Source.CONTEST,
+                                    Source.SELFTEST,
+                                ],
                                 "Where it was last answered wrong.",
                             ),
                             "correct_in_a_row": integer(
@@ -172,7 +178,16 @@ def practice_schemas() -> dict[str, Any]:
                 ),
                 "daily": obj({"streak": integer(minimum=0), "days_done": integer(minimum=0)}),
                 "self_tests": array(
-                    {"type": "object"}, "Science-literacy self-tests (none yet: coming)."
+                    obj(
+                        {
+                            "id": integer(),
+                            "score": {"type": "number", "minimum": 0, "maximum": 100},
+                            "band": string("`advanced`, `literate`, `basic` or `low`."),
+                            "language": LANGUAGE,
+                            "finished_at": moment(),
+                        }
+                    ),
+                    "Finished science-literacy self-tests, latest first.",
                 ),
             },
             description="The caller's history: contest rounds, practice, the daily streak.",
@@ -254,6 +269,11 @@ def practice_paths() -> dict[str, Any]:
                             "category": nullable(string("A category id; none: mixed.")),
                             "count": integer("Questions (default 10).", minimum=1, maximum=50),
                             "source": string("`practice` (default), `mistakes` or `daily`."),
+                            "benchmark": nullable(
+                                string(
+                                    "A science-literacy benchmark, `B01`…`B26`: only its questions."
+                                )
+                            ),
                         },
                         ["language"],
                     ),

@@ -1,9 +1,10 @@
 """A person's history on one page (issue 17 item 6): the contest rounds they finished
-with score and rank, practice totals and the daily streak. Self-tests join it when they
-exist (item 4); until then that list is empty."""
+with score and rank, practice totals, the daily streak and the science-literacy
+self-tests finished (item 4) with score and band."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,8 @@ from quiz.extensions import db
 from quiz.leaderboards.live import frozen_for_viewer
 from quiz.leaderboards.services import read_board
 from quiz.play.models import Attempt
-from quiz.practice.models import PracticeSession
+from quiz.practice.assessment import finished_of
+from quiz.practice.models import Assessment, PracticeSession
 from quiz.practice.services import daily_status
 
 # The rounds shown: the latest ones (each costs one board read for the rank).
@@ -45,6 +47,7 @@ class History:
     correct: int
     streak: int
     days_done: int
+    self_tests: Sequence[Assessment] = ()
 
 
 def history(user: User, language: str, now: datetime) -> History:
@@ -99,4 +102,5 @@ def history(user: User, language: str, now: datetime) -> History:
         correct=int(correct),
         streak=status.streak,
         days_done=len(status.days_done),
+        self_tests=finished_of(user.id),
     )

@@ -2,7 +2,8 @@
 
 Nothing here touches a contest's attempts, boards or results: practice has its own
 tables. A session's ``source`` says what it drew from (``practice``, ``mistakes`` or
-``daily``); a later self-test can sit beside it as a table of its own.
+``daily``); a science-literacy self-test (``Assessment``) sits beside it as a table of
+its own, since it is marked only when finished and scored by survey part.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,6 +34,7 @@ class Source(StrEnum):
     MISTAKES = "mistakes"
     DAILY = "daily"
     CONTEST = "contest"  # book entries only: a wrong answer in a reviewed contest round
+    SELFTEST = "selftest"  # book entries only: a wrong answer in a finished self-test
 
 
 class PracticeSession(Model):
@@ -123,3 +126,51 @@ class MistakeHarvest(Model):
         ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
     )
     harvested_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Assessment(Model):
+    """One science-literacy self-test (``quiz.practice.assessment``): 50 questions over
+    the 26 benchmarks, marked when finished. ``region_code`` and ``age_group`` are
+    snapshots taken at the start, so the organizers' literacy figures do not move when a
+    person later changes region. Scores are in points out of 100, exact to 0.1 (the
+    parts add up to ``score``); all of them are None until finished."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_finished_at", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    deadline: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Self-declared at the start, optional: one of assessment.AGE_GROUPS.
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    score: Mapped[float | None] = mapped_column(Float)
+    knowledge_score: Mapped[float | None] = mapped_column(Float)
+    method_score: Mapped[float | None] = mapped_column(Float)
+    spirit_score: Mapped[float | None] = mapped_column(Float)
+    application_score: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(16))
+
+
+class AssessmentItem(Model):
+    """One question of a self-test with the part and benchmark it counts for, its
+    option order and the answer (changeable until the test is finished). ``correct`` is
+    written at finish; an unanswered question is wrong."""
+
+    __tablename__ = "assessment_items"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    part: Mapped[str] = mapped_column(String(16))
+    benchmark: Mapped[str] = mapped_column(String(3))
+    option_order: Mapped[list[str]] = mapped_column(JSON)
+    choice: Mapped[list[str] | None] = mapped_column(JSON)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)

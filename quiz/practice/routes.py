@@ -10,8 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from question_bank.literacy import BENCHMARKS, PART_POINTS, Part
 from quiz.accounts.access import login_required, roles_required
 from quiz.accounts.models import Role
 from quiz.clock import now
@@ -20,6 +22,7 @@ from quiz.edge.params import whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language
+from quiz.practice import assessment as selftests
 from quiz.practice import history as histories
 from quiz.practice import services
 from quiz.practice.book import local_day
@@ -29,6 +32,12 @@ from quiz.regions.services import all_regions
 bp = Blueprint("practice", __name__)
 
 RESULT_DAYS = 30
+PART_NAMES = {
+    Part.KNOWLEDGE: _l("Scientific knowledge"),
+    Part.METHOD: _l("Scientific method"),
+    Part.SPIRIT: _l("Scientific spirit"),
+    Part.APPLICATION: _l("Solving practical problems"),
+}
 
 
 def _flash_error(exc: QuizError) -> None:
@@ -74,6 +83,7 @@ def start() -> Any:
             now(),
             source=request.form.get("source") or Source.PRACTICE,
             category=request.form.get("category") or None,
+            benchmark=request.form.get("benchmark") or None,
             count=count,
         )
     except QuizError as exc:
@@ -186,5 +196,123 @@ def daily_results() -> Any:
 @login_required
 def history() -> Any:
     return render_template(
-        "practice/history.html", history=histories.history(current_user, current_language(), now())
+        "practice/history.html",
+        history=histories.history(current_user, current_language(), now()),
+        band_names=selftests.BANDS,
+    )
+
+
+# -- the science-literacy self-test (quiz.practice.assessment) ------------------------
+
+
+@bp.route("/self-test")
+@login_required
+def selftest_home() -> Any:
+    language = current_language()
+    return render_template(
+        "practice/selftest_home.html",
+        available=selftests.available(language),
+        age_groups=selftests.AGE_GROUPS,
+        past=selftests.finished_of(current_user.id),
+        band_names=selftests.BANDS,
+        minutes=int(selftests.DURATION.total_seconds() // 60),
+        count=selftests.QUESTION_COUNT,
+        form=ButtonForm(),
+    )
+
+
+@bp.route("/self-test/start", methods=["POST"])
+@login_required
+def selftest_start() -> Any:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        found = selftests.start(
+            current_user,
+            request.form.get("language") or current_language(),
+            now(),
+            request.form.get("age_group") or None,
+        )
+    except QuizError as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return redirect(url_for("practice.selftest_home"))
+    db.session.commit()
+    return redirect(url_for("practice.selftest_question", assessment_id=found.id, no=1))
+
+
+@bp.route("/self-test/<int:assessment_id>/q/<int:no>", methods=["GET", "POST"])
+@login_required
+def selftest_question(assessment_id: int, no: int) -> Any:
+    g.no_store = True
+    found = selftests.get_own(assessment_id, current_user)
+    if found.finished_at is not None:
+        return redirect(url_for("practice.selftest_result", assessment_id=found.id))
+    form = ButtonForm()
+    items = selftests.items(found)
+    if not 1 <= no <= len(items):
+        abort(404)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        choice = request.form.getlist("choice")
+        if choice:
+            try:
+                selftests.answer(found, no, choice, now())
+            except QuizError as exc:
+                db.session.rollback()
+                _flash_error(exc)
+                return redirect(
+                    url_for("practice.selftest_question", assessment_id=found.id, no=no)
+                )
+            db.session.commit()
+        step = request.form.get("go")
+        target = no - 1 if step == "back" else no + 1
+        if step == "review" or not 1 <= target <= len(items):
+            target = no
+        return redirect(url_for("practice.selftest_question", assessment_id=found.id, no=target))
+    moment = now()
+    return render_template(
+        "practice/selftest_question.html",
+        test=found,
+        q=items[no - 1],
+        items=items,
+        open=selftests.is_open(found, moment),
+        minutes_left=max(0, int((found.deadline - moment).total_seconds() // 60)),
+        seconds_left=max(0, int((found.deadline - moment).total_seconds())),
+        form=form,
+    )
+
+
+@bp.route("/self-test/<int:assessment_id>/finish", methods=["POST"])
+@login_required
+def selftest_finish(assessment_id: int) -> Any:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    found = selftests.get_own(assessment_id, current_user)
+    selftests.finish(found, now())
+    db.session.commit()
+    return redirect(url_for("practice.selftest_result", assessment_id=found.id))
+
+
+@bp.route("/self-test/<int:assessment_id>")
+@login_required
+def selftest_result(assessment_id: int) -> Any:
+    found = selftests.get_own(assessment_id, current_user)
+    if found.finished_at is None:
+        return redirect(url_for("practice.selftest_question", assessment_id=found.id, no=1))
+    language = found.language
+    return render_template(
+        "practice/selftest_result.html",
+        test=found,
+        items=selftests.items(found),
+        parts=[
+            (part, score, PART_POINTS[part])
+            for part, score in zip(Part, selftests.part_scores(found).values(), strict=True)
+        ],
+        part_names=PART_NAMES,
+        band_names=selftests.BANDS,
+        weakest=[BENCHMARKS[b] for b in selftests.weakest_of(found)],
+        benchmark_language=language,
+        form=ButtonForm(),
     )

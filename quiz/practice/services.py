@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select, update
 
 from question_bank import LANGUAGES, TRUE_FALSE_LABELS, Kind
 from question_bank.drawing import option_order
+from question_bank.literacy import BENCHMARKS
 from quiz.accounts.models import User
 from quiz.banks.models import BankCategory, Question, QuestionText
 from quiz.contests.models import Round
@@ -151,6 +152,7 @@ def start_session(
     source: object = Source.PRACTICE,
     category: object = None,
     count: object = None,
+    benchmark: object = None,
 ) -> tuple[PracticeSession, bool]:
     """A new practice session (or today's daily session, if there is one: the bool says
     whether it was created). Raises ValidationFailed for bad input and Conflict
@@ -165,6 +167,9 @@ def start_session(
         not isinstance(category, str) or category not in {c.id for c in categories(language)}
     ):
         raise ValidationFailed({"category": [_l("No such category.")]})
+    # A science-literacy benchmark (the self-test's result page links to its weakest).
+    if benchmark is not None and (not isinstance(benchmark, str) or benchmark not in BENCHMARKS):
+        raise ValidationFailed({"benchmark": [_l("No such benchmark.")]})
     if source is Source.DAILY:
         return _start_daily(user, language, now)
     wanted = _check_count(count)
@@ -182,6 +187,8 @@ def start_session(
         query = _practicable(language)
     if category is not None:
         query = query.where(Question.category == category)
+    if benchmark is not None:
+        query = query.where(Question.benchmark == benchmark)
     pool = list(db.session.scalars(query.order_by(Question.id)))
     if not pool:
         if source is Source.MISTAKES:
