@@ -10,16 +10,17 @@ import pytest
 
 from quiz.extensions import db
 from quiz.practice.models import Assessment, Mistake
+from tests.factories import log_in
 from tests.practice.literacy_bank import import_literacy_bank
 from tests.practice.test_assessment_services import right_keys, wrong_keys
-from tests.practice.test_pages import HTML_LANG, _html, _login
+from tests.practice.test_pages import HTML_LANG, _html
 
 
 @pytest.mark.parametrize("language", ["zh", "mn"])
 def test_the_self_test_on_pages(client, make, clock, language):
     import_literacy_bank(clock())
     make.user("bat", language=language)
-    _login(client, "bat")
+    log_in(client, "bat")
     assert "/self-test" in _html(client.get("/practice"))
     home = client.get("/self-test")
     html = _html(home)
@@ -70,7 +71,7 @@ def test_the_self_test_on_pages(client, make, clock, language):
 def test_the_start_page_says_when_the_language_is_not_covered(client, make, clock):
     import_literacy_bank(clock(), with_mn=False)
     make.user("bat", language="mn")
-    _login(client, "bat")
+    log_in(client, "bat")
     assert "data-selftest-unavailable" in _html(client.get("/self-test"))
     refused = client.post("/self-test/start", data={})
     assert refused.headers["Location"].endswith("/self-test")
@@ -80,9 +81,9 @@ def test_others_cannot_see_a_self_test(client, make, clock):
     import_literacy_bank(clock())
     make.user("bat")
     make.user("dorj")
-    _login(client, "bat")
+    log_in(client, "bat")
     started = client.post("/self-test/start", data={})
     path = started.headers["Location"]
     client.post("/logout")
-    _login(client, "dorj")
+    log_in(client, "dorj")
     assert client.get(path).status_code == 404
