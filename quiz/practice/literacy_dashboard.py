@@ -122,7 +122,7 @@ def parse_month(raw: object) -> date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+    if not (2000 <= year <= 2999 and 1 <= month <= 12):
         return None
     return date(year, month, 1)
 
