@@ -94,12 +94,22 @@ def export_sheets(board: figures.Dashboard, language: str) -> list[Sheet]:
     regions = _region_names(language)
     months = {cell.key: cell.key for cell in board.months}
     sheets = [
-        Sheet(_("Overall"), _header(""), _rows([board.overall], {"": _("All")}), styled=True),
-        Sheet(_("Leagues"), _header(_("League")), _rows(board.leagues, regions), styled=True),
+        Sheet(_("In total"), _header(""), _rows([board.overall], {"": _("All")}), styled=True),
+        Sheet(
+            _("Leagues and cities"),
+            _header(_("League or city")),
+            _rows(board.leagues, regions),
+            styled=True,
+        ),
     ]
     if board.filters.league:
         sheets.append(
-            Sheet(_("Counties"), _header(_("County")), _rows(board.counties, regions), styled=True)
+            Sheet(
+                _("Banners and counties"),
+                _header(_("Banner, county or district")),
+                _rows(board.counties, regions),
+                styled=True,
+            )
         )
     sheets += [
         Sheet(
