@@ -94,7 +94,12 @@ def export_sheets(board: figures.Dashboard, language: str) -> list[Sheet]:
     regions = _region_names(language)
     months = {cell.key: cell.key for cell in board.months}
     sheets = [
-        Sheet(_("In total"), _header(""), _rows([board.overall], {"": _("All")}), styled=True),
+        Sheet(
+            _("In total"),
+            _header(_("In total")),
+            _rows([board.overall], {"": _("All")}),
+            styled=True,
+        ),
         Sheet(
             _("Leagues and cities"),
             _header(_("League or city")),
