@@ -181,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
 
     app.register_blueprint(admin_bp)
+    from quiz.practice import dashboard_routes  # noqa: F401  (the literacy dashboard)
     from quiz.practice.routes import bp as practice_bp
 
     app.register_blueprint(practice_bp)

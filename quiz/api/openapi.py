@@ -21,6 +21,7 @@ from quiz.api.assessment_openapi import (
     assessment_paths,
     assessment_schemas,
 )
+from quiz.api.literacy_openapi import LITERACY_ERRORS, literacy_paths, literacy_schemas
 from quiz.api.live_openapi import LIVE_ERRORS, LIVE_TAG, LIVE_TOKEN_SCHEME, live_paths, live_schemas
 from quiz.api.practice_openapi import (
     PRACTICE_ERRORS,
@@ -181,6 +182,7 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 ERRORS.update(LIVE_ERRORS)
 ERRORS.update(PRACTICE_ERRORS)
 ERRORS.update(ASSESSMENT_ERRORS)
+ERRORS.update(LITERACY_ERRORS)
 
 STATUS_TEXT = {
     400: "Bad request",
@@ -723,6 +725,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
         **live_schemas(),
         **practice_schemas(),
         **assessment_schemas(),
+        **literacy_schemas(),
     }
 
 
@@ -1227,6 +1230,7 @@ def _paths() -> dict[str, Any]:
         **live_paths(),
         **practice_paths(),
         **assessment_paths(),
+        **literacy_paths(),
     }
 
 
