@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from question_bank.formats.spreadsheet import XLSX_MIMETYPE, Sheet, workbook
 from quiz.accounts.access import roles_required
 from quiz.accounts.models import Role
-from quiz.downloads import download, file_name
+from quiz.edge.downloads import download, file_name
 from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.practice import literacy_dashboard as figures
 from quiz.practice.assessment import AGE_GROUPS, BANDS
