@@ -16,7 +16,7 @@ from quiz.contests.models import LeagueScheme
 from quiz.errors import QuizError
 from quiz.i18n import current_language, sort_names
 from quiz.params import MAX_ID, whole_number
-from quiz.play.models import Attempt
+from quiz.play.models import Attempt, ExtraTime
 
 bp = Blueprint("contests", __name__)
 
@@ -42,6 +42,7 @@ def detail(contest_id: int) -> Any:
     contest = services.get_visible_contest(contest_id, _user())
     enrollment = None
     attempts: dict[int, Attempt] = {}
+    extra_minutes: dict[int, int] = {}
     if current_user.is_authenticated:
         enrollment = services.enrollment_of(current_user.id, contest.id)
         for attempt in db.session.scalars(
@@ -50,6 +51,15 @@ def detail(contest_id: int) -> Any:
             .order_by(Attempt.attempt_no)
         ):
             attempts[attempt.round_id] = attempt
+        extra_minutes = {
+            round_id: seconds // 60
+            for round_id, seconds in db.session.execute(
+                select(ExtraTime.round_id, ExtraTime.extra_seconds).where(
+                    ExtraTime.user_id == current_user.id,
+                    ExtraTime.round_id.in_([r.id for r in contest.rounds]),
+                )
+            )
+        }
     enroll_form = EnrollForm()
     language = current_language()
     enroll_form.league_id.choices = [
@@ -71,6 +81,7 @@ def detail(contest_id: int) -> Any:
         contest=contest,
         enrollment=enrollment,
         attempts=attempts,
+        extra_minutes=extra_minutes,
         enroll_form=enroll_form,
         start_forms=start_forms,
         now=now(),

@@ -26,9 +26,7 @@ MAX_EXTRA_MINUTES = 240
 def attempt_deadline(round_: Round, started_at: datetime, extra_seconds: int) -> datetime:
     """The earlier of start + time limit and the round's close, plus the person's extra
     time (which therefore may run past the close)."""
-    base = min(
-        started_at + timedelta(seconds=round_.time_limit_seconds), round_.effective_close()
-    )
+    base = min(started_at + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
     return base + timedelta(seconds=max(0, extra_seconds))
 
 
