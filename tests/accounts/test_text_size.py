@@ -15,7 +15,7 @@ def _html_class(client, path: str = "/") -> str:
 
 
 def test_a_visitor_keeps_the_size_in_a_cookie(client):
-    assert 'class="text-standard"' in _html_class(client)
+    assert "class=" not in _html_class(client)  # standard: no class
     response = client.post("/text-size/larger", data={"next": "/"})
     assert response.status_code == 302
     assert 'class="text-larger"' in _html_class(client)
