@@ -33,6 +33,8 @@ def test_the_account_keeps_the_size_across_devices(app, client, make):
     other.post("/login", data={"username": "bat", "password": PASSWORD})
     html = _html_class(other)
     assert 'class="text-large"' in html and 'lang="mn-Mong-CN"' in html
+    profile = client.get("/profile").get_data(as_text=True)
+    assert 'id="text-size"' in profile and 'action="/text-size/larger"' in profile
     client.post("/text-size/standard", data={"next": "/"})
     db.session.expire_all()
     assert db.session.get(User, user.id).text_size is None
