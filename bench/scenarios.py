@@ -5,8 +5,9 @@ rebuild turns them into the 600,000-member board, and the rank lookups then read
 
 Ratios divide two throughputs measured on the same servers in the same run. The load
 scenarios are interleaved: each runs in several short segments, in turn with all the
-others (hello, INSERT, answer, rank, start, ...), so a machine whose load changes during
-the run (other processes, PostgreSQL checkpoints) weighs on every side of a ratio alike.
+others (hello, INSERT, answer, practice answer, rank, start, ...), so a machine whose
+load changes during the run (other processes, PostgreSQL checkpoints) weighs on every
+side of a ratio alike.
 """
 
 from __future__ import annotations
@@ -171,6 +172,46 @@ def answer_script(attempts: list[int], tokens: list[str]) -> loadgen.Script:
     return script
 
 
+def start_practice(target: tuple[str, int], tokens: list[str]) -> list[int]:
+    """Start one 20-question practice session per token (the practice answer scenario's
+    setup); returns session ids."""
+    ids: list[int] = [0] * len(tokens)
+
+    async def script(conn: Conn, index: int, running: Any) -> None:
+        response = await conn.request(
+            "POST", "/api/v1/practice", {"language": "zh", "count": 20}, tokens[index]
+        )
+        ids[index] = response.json()["id"]
+
+    result = loadgen.run([target], len(tokens), script, warmup=0, duration=None)
+    if result.errors:
+        raise RuntimeError(f"could not start practice: {result.stats}")
+    return ids
+
+
+def practice_answer_script(sessions: list[int], tokens: list[str]) -> loadgen.Script:
+    """The practice answer path beside the contest's (issue 17 item 9): a practice answer
+    is marked at once and final, so, as in the live-score contest round, each question
+    always gets the same choice: the first pass marks 20 answers (and files the wrong ones
+    in the book), later passes are the idempotent retries that return the same marking."""
+
+    async def script(conn: Conn, index: int, running: Any) -> None:
+        step = 0
+        while running():
+            no = step % 20 + 1
+            with contextlib.suppress(HttpError):
+                await conn.request(
+                    "PUT",
+                    f"/api/v1/practice/{sessions[index]}/answers/{no}",
+                    {"choice": [CHOICES[(index + no) % 4]]},
+                    tokens[index],
+                    label="practice_answer",
+                )
+            step += 1
+
+    return script
+
+
 def start_script(round_id: int, fresh: Iterator[str]) -> loadgen.Script:
     """Each request starts an attempt for a participant who has none in this round."""
 
@@ -315,6 +356,7 @@ def _measure(
     # start scenarios, whose first requests also build each worker's drawing pool.
     answer_tokens = setup.start_tokens[:n]
     attempts = start_attempts(app.address, setup.answer_round, answer_tokens)
+    practice_sessions = start_practice(app.address, answer_tokens)
     rest = setup.start_tokens[n:]
     third = len(rest) // 3
     fresh = {
@@ -337,6 +379,12 @@ def _measure(
         Scenario("hello", base, loadgen.loop("GET", "/hello", label="hello"), "hello"),
         Scenario("insert", base, loadgen.loop("POST", "/insert", label="insert"), "insert"),
         Scenario("answer", app, answer_script(attempts, answer_tokens), "answer"),
+        Scenario(
+            "practice_answer",
+            app,
+            practice_answer_script(practice_sessions, answer_tokens),
+            "practice_answer",
+        ),
         Scenario("rank_small", app, rank_script(*setup.boards["small"][1:]), "rank"),
         Scenario("rank_large", app, rank_script(*setup.boards["large"][1:]), "rank"),
         *(
@@ -370,6 +418,7 @@ def _measure(
         measures["hello"],
         measures["insert"],
         measures["answer"],
+        measures["practice_answer"],
         {size: measures[f"start_{size}"] for size in ("main", "small", "large")},
         {size: measures[f"rank_{size}"] for size in ("small", "large")},
         rebuilds,
@@ -413,6 +462,7 @@ def table(
     hello: Measure,
     insert: Measure,
     answer: Measure,
+    practice: Measure,
     starts: dict[str, Measure],
     ranks: dict[str, Measure],
     rebuilds: dict[str, dict[str, Any]],
@@ -422,6 +472,7 @@ def table(
         return a / b if b else float("nan")
 
     answer_ratio = ratio(answer.rate, insert.rate)
+    practice_ratio = ratio(practice.rate, insert.rate)
     rank_ratio = ratio(ranks["small"].rate, hello.rate)
     start_ratio = ratio(starts["main"].rate, insert.rate)
     rank_growth = ratio(ranks["small"].rate, ranks["large"].rate)
@@ -437,6 +488,15 @@ def table(
             ">= 0.8",
             _ok(answer_ratio >= 0.8),
             f"answer {answer.rate:,.0f}/s vs INSERT+ZADD {insert.rate:,.0f}/s",
+        ),
+        (
+            "practice_answer_ratio",
+            f"{practice_ratio:.2f}",
+            "",
+            "",
+            f"practice answer {practice.rate:,.0f}/s (p99 {practice.p99_ms:.1f} ms) vs "
+            f"INSERT+ZADD {insert.rate:,.0f}/s; {ratio(practice.rate, answer.rate):.2f} of "
+            "the contest answer",
         ),
         (
             "rank_ratio",

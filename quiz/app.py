@@ -219,8 +219,16 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        from quiz.accounts.comfort import TEXT_SIZES, current_text_size
+
         language = current_language()
-        return {"language": language, "html_lang": HTML_LANG[language], "languages": LANGUAGES}
+        return {
+            "language": language,
+            "html_lang": HTML_LANG[language],
+            "languages": LANGUAGES,
+            "text_size": current_text_size(),
+            "text_sizes": TEXT_SIZES,
+        }
 
     @app.template_filter("answer")
     def _answer(keys: Any, kind: str) -> str:

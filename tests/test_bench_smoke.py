@@ -34,7 +34,14 @@ def _run(*args: str) -> str:
 
 def test_bench_run_quick_prints_every_figure():
     table = _run("run", "--quick")
-    for figure in ("answer_ratio", "rank_ratio", "start_ratio", "answer p99", "rebuild"):
+    for figure in (
+        "answer_ratio",
+        "practice_answer_ratio",
+        "rank_ratio",
+        "start_ratio",
+        "answer p99",
+        "rebuild",
+    ):
         assert figure in table
 
 

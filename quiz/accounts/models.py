@@ -56,6 +56,9 @@ class User(UserMixin, Model):
     # Optional, set by the person on the profile page: where a forgotten-password link
     # goes (quiz.accounts.recovery), when the operator configured mail. Stored casefolded.
     email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Reading comfort: "large" or "larger" scales every page's text; NULL is standard
+    # (quiz/accounts/comfort.py).
+    text_size: Mapped[str | None] = mapped_column(String(8))
 
     region: Mapped[Region] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")

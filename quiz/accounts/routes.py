@@ -27,6 +27,7 @@ from wtforms import SelectChoice
 from quiz import mail
 from quiz.accounts import recovery, services, sessions, two_factor
 from quiz.accounts.access import login_required, public, roles_required
+from quiz.accounts.comfort import TEXT_SIZE_COOKIE, stored_text_size, valid_text_size
 from quiz.accounts.forms import (
     REGION_PLACEHOLDER,
     ChangePasswordForm,
@@ -265,6 +266,29 @@ def revoke_token(token_id: int) -> Any:
     db.session.commit()
     flash(_("The app's access was revoked."), "success")
     return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/text-size/<size>", methods=["POST"])
+@public
+def set_text_size(size: str) -> Any:
+    """The text-size switch on every page: saved on the account and in a cookie."""
+    form = ButtonForm()
+    if valid_text_size(size) is None or not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.text_size = stored_text_size(size)
+        db.session.commit()
+    target = safe_next(request.form.get("next")) or url_for("contests.index")
+    response = make_response(redirect(target))
+    response.set_cookie(
+        TEXT_SIZE_COOKIE,
+        size,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.route("/language/<code>", methods=["POST"])

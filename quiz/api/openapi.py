@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from question_bank import Kind
+from quiz.accounts.comfort import TEXT_SIZES
 from quiz.accounts.models import Role
 from quiz.accounts.services import DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 from quiz.api.assessment_openapi import (
@@ -370,6 +371,7 @@ def json_body(schema: Schema, example: Any, *, required: bool = True) -> dict[st
 # --- components ----------------------------------------------------------------------
 
 LANGUAGE = enum(LANGUAGES, "`zh` Chinese, `mn` traditional-script Mongolian.")
+TEXT_SIZE = enum(TEXT_SIZES, "How large the pages' text is.")
 OPTION_KEY = string("A displayed option key: `A`, `B`, ... in the order shown.", pattern="^[A-Z]$")
 
 
@@ -405,6 +407,7 @@ def _schemas(max_limit: int) -> dict[str, Schema]:
             {"id": integer(), "name": names("The school's name.")},
             description="The school whose class list or teachers include the account.",
         ),
+        "Preferences": obj({"text_size": TEXT_SIZE}, ["text_size"]),
         "User": obj(
             {
                 "id": integer(),
@@ -979,6 +982,40 @@ def _paths() -> dict[str, Any]:
                 },
                 login=True,
             )
+        },
+        "/me/preferences": {
+            "get": operation(
+                "getPreferences",
+                "auth",
+                "The caller's reading preferences",
+                "The text size the pages use for this account (`standard`, `large`, "
+                "`larger`); an app may follow it too.",
+                {
+                    "200": response("The preferences.", ref("Preferences")),
+                    **errors("unauthorized", "unavailable"),
+                },
+                login=True,
+            ),
+            "put": operation(
+                "setPreferences",
+                "auth",
+                "Change the caller's reading preferences",
+                "Sets the fields given; the web pages follow at once.",
+                {
+                    "200": response("The preferences now.", ref("Preferences")),
+                    **errors(
+                        "invalid_json",
+                        "csrf_failed",
+                        "unauthorized",
+                        "validation_failed",
+                        "unavailable",
+                    ),
+                },
+                login=True,
+                body=json_body(
+                    request_object({"text_size": TEXT_SIZE}, []), {"text_size": "larger"}
+                ),
+            ),
         },
         "/contests": {
             "get": operation(

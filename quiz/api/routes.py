@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from quiz.accounts import services as accounts
 from quiz.accounts.access import login_required, public
+from quiz.accounts.comfort import STANDARD, TEXT_SIZES, stored_text_size, valid_text_size
+from quiz.accounts.models import User
 from quiz.api.openapi import openapi_document
 from quiz.api.serializers import (
     board_json,
@@ -187,6 +189,34 @@ def revoke_token(token_id: int) -> Any:
 @login_required
 def me() -> Any:
     return jsonify(user_json(current_user))
+
+
+def _preferences(user: Any) -> dict[str, Any]:
+    return {"text_size": valid_text_size(user.text_size) or STANDARD}
+
+
+@bp.get("/me/preferences")
+@login_required
+def get_preferences() -> Any:
+    """Reading comfort settings; the pages read the same column (quiz/accounts/comfort.py)."""
+    return jsonify(_preferences(db.session.get(User, current_user.id)))
+
+
+@bp.put("/me/preferences")
+@login_required
+def put_preferences() -> Any:
+    data = body()
+    user = db.session.get(User, current_user.id)
+    assert user is not None  # signed in
+    if "text_size" in data:
+        size = valid_text_size(data["text_size"])
+        if size is None:
+            raise ValidationFailed(
+                {"text_size": [_l("Must be one of: %(sizes)s.", sizes=", ".join(TEXT_SIZES))]}
+            )
+        user.text_size = stored_text_size(size)
+        db.session.commit()
+    return jsonify(_preferences(user))
 
 
 @bp.get("/contests")

@@ -38,6 +38,8 @@ ACTIONS = {
     "round.freeze": _l("Leaderboards frozen"),
     "round.unfreeze": _l("Leaderboards unfrozen"),
     "round.close": _l("Round closed"),
+    "round.extra_time_grant": _l("Extra time granted"),
+    "round.extra_time_revoke": _l("Extra time taken back"),
     "round.publish": _l("Results published"),
     # Exports (quiz/results/routes.py: "<what>.export")
     "results.export": _l("Results exported"),
@@ -138,6 +140,8 @@ FIELDS = {
     "certificate_min_points": _l("Minimum score for a certificate"),
     "mode": _l("How the round is played"),
     "question_seconds": _l("Seconds per question"),
+    "extra_minutes": _l("Extra minutes"),
+    "reason": _l("Reason"),
     "focus_tracking": _l("Count leaving the page"),
     "focus_limit": _l("Times leaving the page allowed"),
     "focus_auto_finish": _l("Finish the attempt at that limit"),

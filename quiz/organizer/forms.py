@@ -77,6 +77,14 @@ class UsernameForm(FlaskForm):
     username = StringField(_l("Username"))
 
 
+class ExtraTimeForm(FlaskForm):
+    """Grant one participant extra time in a round (quiz/organizer/extra_time.py)."""
+
+    username = StringField(_l("Participant's username"))
+    extra_minutes = WholeNumberField(_l("Extra minutes"), validators=[Optional()])
+    reason = StringField(_l("Reason (shown in the audit log)"))
+
+
 class InviteForm(FlaskForm):
     usernames = TextAreaField(_l("Usernames, one per line"))
     file = FileField(_l("Or a CSV file (usernames in the first column)"))

@@ -28,9 +28,10 @@ from quiz.edge.params import MAX_ID, arg_int, whole_number
 from quiz.errors import QuizError, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import current_language, sort_names
-from quiz.organizer import services
+from quiz.organizer import extra_time, services
 from quiz.organizer.forms import (
     ContestForm,
+    ExtraTimeForm,
     InviteForm,
     LeagueForm,
     PresetForm,
@@ -607,6 +608,74 @@ def new_round(contest_id: int) -> Any:
 @contest_organizer_required
 def edit_round(round_id: int) -> Any:
     return _save_round(g.contest, db.session.get(Round, round_id))
+
+
+def _extra_time_page(round_: Round, form: ExtraTimeForm, status: int) -> Any:
+    return render_template(
+        "organizer/extra_time.html",
+        contest=g.contest,
+        round=round_,
+        form=form,
+        revoke_form=UsernameForm(prefix="revoke"),
+        grants=extra_time.round_grants(round_),
+        max_minutes=extra_time.MAX_EXTRA_MINUTES,
+    ), status
+
+
+@bp.route("/rounds/<int:round_id>/extra-time", methods=["GET", "POST"])
+@contest_organizer_required
+def round_extra_time(round_id: int) -> Any:
+    """Per-participant extra time (like Moodle's user overrides): list, grant, replace."""
+    round_ = db.session.get(Round, round_id)
+    form = ExtraTimeForm()
+    if request.method == "GET":
+        return _extra_time_page(round_, form, 200)
+    if _csrf_failed(form):
+        _form_expired()
+        return _extra_time_page(round_, form, 400)
+    try:
+        user = extra_time.grant_extra_time(
+            round_,
+            form.username.data or "",
+            form.extra_minutes.data,
+            form.reason.data or "",
+            current_user,
+            now(),
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        loose = loose_messages(apply_errors(form, exc))
+        for message in loose:
+            flash(message, "error")
+        return _extra_time_page(round_, form, 422)
+    except QuizError as exc:
+        db.session.rollback()
+        flash(exc.localized(), "error")
+        return _extra_time_page(round_, form, 409)
+    flash(
+        _(
+            "%(name)s has %(n)d extra minutes in this round.",
+            name=user.username,
+            n=form.extra_minutes.data,
+        ),
+        "success",
+    )
+    return redirect(url_for("organizer.round_extra_time", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/extra-time/<int:user_id>/revoke", methods=["POST"])
+@contest_organizer_required
+def revoke_extra_time(round_id: int, user_id: int) -> Any:
+    round_ = db.session.get(Round, round_id)
+    if UsernameForm(prefix="revoke").validate_on_submit():
+        try:
+            extra_time.revoke_extra_time(round_, user_id, current_user, now())
+            flash(_("The extra time was taken back."), "success")
+        except QuizError as exc:
+            flash(exc.localized(), "error")
+    else:
+        _form_expired()
+    return redirect(url_for("organizer.round_extra_time", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/preview")

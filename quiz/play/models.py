@@ -105,3 +105,22 @@ class Answer(Model):
     points: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(DateTime)
     revisions: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ExtraTime(Model):
+    """Extra time an organizer granted one participant in one round (like Moodle's user
+    overrides): added to the deadline of that person's attempts (quiz/play/extra_time.py),
+    even past the round's close."""
+
+    __tablename__ = "round_extra_times"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    extra_seconds: Mapped[int] = mapped_column(Integer)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -20,6 +20,7 @@ from quiz.edge.params import whole_number
 from quiz.errors import Conflict, QuizError, wants_json
 from quiz.i18n import current_language
 from quiz.play import services
+from quiz.play.extra_time import extra_minutes_by_round
 from quiz.play.state import attempt_state
 
 bp = Blueprint("play", __name__)
@@ -33,6 +34,15 @@ def my_attempts(contest_id: int) -> dict[int, Any]:
     if not current_user.is_authenticated:
         return {}
     return services.attempts_by_round(contest_id, current_user.id)
+
+
+@bp.app_template_global()
+def my_extra_minutes(contest: Any) -> dict[int, int]:
+    """The signed-in participant's extra minutes per round of ``contest``, for the
+    contest page (supplied by play for the same reason as ``my_attempts``)."""
+    if not current_user.is_authenticated:
+        return {}
+    return extra_minutes_by_round([r.id for r in contest.rounds], current_user.id)
 
 
 def _display_language(attempt: Any) -> str:

@@ -39,7 +39,8 @@ from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.ops import metrics
 from quiz.play import hotpath
-from quiz.play.models import Answer, Attempt, AttemptItem
+from quiz.play.extra_time import attempt_deadline
+from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime
 from quiz.play.scoring import fill_points, points_for, speed_bonus
 from quiz.signals import standing_changed
 from quiz.sql import insert_ignore, upsert
@@ -95,11 +96,15 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         _refuse_live_round()
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
-    # The enrollment's league and the latest attempt in one round trip.
+    # The enrollment's league, the latest attempt and any extra time in one round trip.
     enrolled = db.session.execute(
-        select(Enrollment.league_id, Attempt)
+        select(Enrollment.league_id, Attempt, ExtraTime.extra_seconds)
         .outerjoin(
             Attempt, (Attempt.round_id == round_.id) & (Attempt.user_id == Enrollment.user_id)
+        )
+        .outerjoin(
+            ExtraTime,
+            (ExtraTime.round_id == round_.id) & (ExtraTime.user_id == Enrollment.user_id),
         )
         .where(Enrollment.contest_id == round_.contest_id, Enrollment.user_id == user.id)
         .order_by(Attempt.attempt_no.desc())
@@ -107,7 +112,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     ).first()
     if enrolled is None:
         raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
-    league_id, latest = enrolled
+    league_id, latest, extra_seconds = enrolled
     if latest is not None and latest.finished_at is None:
         if now <= latest.deadline + grace():
             return latest, False
@@ -123,7 +128,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     seed = secrets.randbits(52)
     items = draw_items(round_, seed)
     attempt_no = (latest.attempt_no if latest else 0) + 1
-    deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())
+    deadline = attempt_deadline(round_, now, extra_seconds or 0)
     values = {
         "round_id": round_.id,
         "contest_id": round_.contest_id,

@@ -174,9 +174,32 @@
     window.addEventListener('load', syncAll);
   }
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', init);
-  } else {
+  /*
+   * The quiz bar of a Mongolian quiz page is fixed at the top and the columns start under
+   * it (padding-top: var(--quiz-bar-height)). With a larger text size (reading comfort)
+   * the bar wraps to two lines on a phone, so its real height is measured here; the CSS
+   * keeps a fallback per size for a page without script.
+   */
+  function followQuizBar() {
+    const bar = document.querySelector('html[lang="mn-Mong-CN"] .quiz-bar');
+    if (!bar) return;
+    const sync = () => {
+      document.body.style.setProperty('--quiz-bar-height', bar.offsetHeight + 'px');
+    };
+    sync();
+    if ('ResizeObserver' in window) new ResizeObserver(sync).observe(bar);
+    else window.addEventListener('resize', sync);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(sync);
+  }
+
+  function start() {
     init();
+    followQuizBar();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
   }
 })();

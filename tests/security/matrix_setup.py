@@ -91,6 +91,15 @@ ROWS: dict[str, list[Case]] = {
         Case("GET", "/console/rounds/{RO}/edit", O_CONSOLE),
         Case("POST", "/console/rounds/{R1}/edit", REFUSED, form={"title_zh": ""}),
     ],
+    # Extra time: an empty form is refused (422); a revoke of nothing redirects back.
+    "organizer.round_extra_time": [
+        Case("GET", "/console/rounds/{R1}/extra-time", P_CONSOLE),
+        Case("GET", "/console/rounds/{RO}/extra-time", O_CONSOLE),
+        Case("POST", "/console/rounds/{R1}/extra-time", REFUSED, form={"username": ""}),
+    ],
+    "organizer.revoke_extra_time": [
+        Case("POST", "/console/rounds/{R1}/extra-time/{ORG_USER}/revoke", BACK)
+    ],
     "organizer.preview": [
         Case("GET", "/console/rounds/{R1}/preview?seed=7", P_CONSOLE),
         Case("GET", "/console/rounds/{RU}/preview", P_CONSOLE),

@@ -79,6 +79,7 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", "/login/two-factor", (LOGIN,) * 6, form={"code": "123456"}),
     ],
     "accounts.set_language": [Case("POST", "/language/zh", (302,) * 6)],
+    "accounts.set_text_size": [Case("POST", "/text-size/standard", (302,) * 6)],
     # Account pages.
     "accounts.profile": [
         Case("GET", "/profile", MEMBERS_200),
@@ -103,6 +104,16 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", "/account/two-factor/disable", (LOGIN, 403, 302, 302, 302, 302))
     ],
     "api.me": [Case("GET", "/api/v1/me", API_MEMBERS_200)],
+    "api.get_preferences": [Case("GET", "/api/v1/me/preferences", API_MEMBERS_200)],
+    # A refused size: nothing stored (422), so the row leaves the scenario as it was.
+    "api.put_preferences": [
+        Case(
+            "PUT",
+            "/api/v1/me/preferences",
+            (401, 422, 422, 422, 422, 422),
+            json={"text_size": "huge"},
+        )
+    ],
     # Enrolment: P is open to all; U only to its organizer (and admins).
     "contests.enroll": [
         Case("POST", "/contests/{U}/enroll", (LOGIN, 404, 404, 404, 302, 302)),
