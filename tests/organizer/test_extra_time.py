@@ -11,8 +11,8 @@ from quiz.accounts.models import Role
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.play.models import Attempt, ExtraTime
-from tests.factories import PASSWORD
-from tests.organizer.conftest import audit_actions, log_in
+from tests.factories import PASSWORD, log_in
+from tests.organizer.conftest import audit_actions
 
 
 def _token(client, username: str) -> dict[str, str]:

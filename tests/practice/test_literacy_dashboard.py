@@ -16,8 +16,9 @@ from quiz.extensions import db
 from quiz.practice import literacy_dashboard as figures
 from quiz.practice.models import Assessment
 from tests.api.test_openapi import assert_valid
+from tests.factories import log_in
 from tests.practice.test_api import _token
-from tests.practice.test_pages import _html, _login
+from tests.practice.test_pages import _html
 
 HOHHOT, XINCHENG, HUIMIN, YUQUAN = "150100", "150102", "150103", "150104"
 BAOTOU = "150200"
@@ -187,7 +188,7 @@ def test_the_page_and_its_export(client, make, language):
     people(make, 12, region=HUIMIN)
     people(make, 4, region=YUQUAN)
     make.user("org", roles=(Role.ORGANIZER,), language=language)
-    _login(client, "org")
+    log_in(client, "org")
     page = client.get(f"/console/practice/literacy?league={HOHHOT}&from=2026-01&to=bad")
     html = _html(page)
     assert page.status_code == 200
@@ -213,7 +214,7 @@ def test_the_page_and_its_export(client, make, language):
 
 def test_participants_and_teachers_are_refused(client, make):
     make.user("pupil")
-    _login(client, "pupil")
+    log_in(client, "pupil")
     assert client.get("/console/practice/literacy").status_code == 403
     assert client.get("/console/practice/literacy.xlsx").status_code == 403
 
