@@ -30,6 +30,7 @@ from quiz.leaderboards.ranking import better, decode, encode, to_ms
 from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
 from quiz.ops import metrics
 from quiz.play.models import Attempt
+from quiz.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 REBUILD_BATCH = 5000
@@ -102,7 +103,6 @@ def standing(attempt: Attempt, boards: RoundBoards) -> Standing | None:
 
 def _mark_stale(contest_id: int, now: datetime) -> None:
     """Remember in SQL that a board missed an update (Redis was down)."""
-    current_app.extensions["quiz_boards_need_healing"] = True
     try:
         if db.session.get(StaleBoard, contest_id) is None:
             db.session.add(StaleBoard(contest_id=contest_id, since=now))
@@ -118,17 +118,51 @@ def publish(
     now: datetime,
     person: tuple[int, str] | None = None,
 ) -> bool:
-    """Publish one attempt's standing after its SQL commit; False if Redis was down."""
+    """Publish one attempt's standing after its SQL commit; False if Redis was down.
+
+    For the answer hot path, which commits itself; everything else queues the publish
+    with ``publish_after_commit``.
+    """
     current = standing(attempt, boards)
     if current is None and person is None:
         return True
+    return _send(current, attempt.contest_id, attempt.user_id, attempt.finished_at, person, now)
+
+
+def publish_after_commit(
+    attempt: Attempt,
+    boards: RoundBoards,
+    now: datetime,
+    person: tuple[int, str] | None = None,
+) -> None:
+    """Publish one attempt's standing once the current transaction commits (never if it
+    rolls back). The standing is taken now, from what this transaction wrote."""
+    current = standing(attempt, boards)
+    if current is None and person is None:
+        return
+    contest_id, user_id, finished_at = attempt.contest_id, attempt.user_id, attempt.finished_at
+    after_commit(
+        db.session(), lambda: _send(current, contest_id, user_id, finished_at, person, now)
+    )
+
+
+def _send(
+    current: Standing | None,
+    contest_id: int,
+    user_id: int,
+    finished_at: datetime | None,
+    person: tuple[int, str] | None,
+    now: datetime,
+) -> bool:
+    """Send a standing (and the person's name) to Redis. A stale contest is healed by the
+    per-minute job (``heal``), never here: this runs inside a participant's request."""
     try:
         store = board_store()
 
         def send() -> None:  # one round trip; every command in it writes absolute values
             pipe = store.client.pipeline(transaction=False)
             if person is not None:
-                store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
+                store.set_people(contest_id, [(user_id, *person)], pipe=pipe)
             if current is not None:
                 store.publish([current], pipe=pipe)
             pipe.execute()
@@ -138,14 +172,12 @@ def publish(
         except redis.exceptions.NoScriptError:  # Redis restarted: load, then send again
             store.load_scripts()
             send()
-        if attempt.finished_at is not None:
-            _publish_school(attempt)
+        if finished_at is not None:
+            _publish_school(contest_id, user_id)
     except redis.RedisError:
-        log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
-        _mark_stale(attempt.contest_id, now)
+        log.warning("redis unavailable; contest %s boards marked stale", contest_id)
+        _mark_stale(contest_id, now)
         return False
-    if current_app.extensions.get("quiz_boards_need_healing"):
-        heal(now)
     return True
 
 
@@ -182,11 +214,11 @@ def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
     return True
 
 
-def _publish_school(attempt: Attempt) -> None:
+def _publish_school(contest_id: int, user_id: int) -> None:
     """A finished attempt moves its school's rankings (quiz/schools/rankings.py)."""
     from quiz.schools.rankings import refresh_user_school
 
-    refresh_user_school(attempt.contest_id, attempt.user_id)
+    refresh_user_school(contest_id, user_id)
 
 
 _REPLAY_COLUMNS = (
@@ -489,16 +521,18 @@ def rebuild(now: datetime, contest_ids: Iterable[int] | None = None) -> dict[int
 
 
 def heal(now: datetime) -> list[int]:
-    """Rebuild the contests marked stale, if Redis answers; returns the ids rebuilt."""
+    """Rebuild the contests marked stale, if Redis answers; returns the ids rebuilt.
+
+    Run by the per-minute job (``quiz attempts finalize-overdue``), never inside a
+    participant's request: a rebuild reads a whole contest. Each contest is rebuilt
+    under its rebuild lock, so app servers and the job never rebuild one twice at once.
+    """
     try:
         redis_store.client.ping()
     except redis.RedisError:
         return []
-    current_app.extensions["quiz_boards_need_healing"] = False
     stale = list(db.session.scalars(select(StaleBoard.contest_id)))
-    for contest_id in stale:
-        rebuild_contest(contest_id, now)
-    return stale
+    return [contest_id for contest_id in stale if _rebuild_once(contest_id, now)]
 
 
 @dataclass(frozen=True)
@@ -569,15 +603,18 @@ def read_board(
     return BoardView(entries=entries, total=result.total, me=me, stale=stale, frozen=frozen)
 
 
-def _rebuild_once(contest_id: int, now: datetime) -> None:
-    """Rebuild a board Redis lost (e.g. after a restart), once across all app servers."""
+def _rebuild_once(contest_id: int, now: datetime) -> bool:
+    """Rebuild a board Redis lost (e.g. after a restart), once across all app servers;
+    False if another process holds the contest's rebuild lock."""
     client = redis_store.client
     lock = BoardKeys(contest_id).lock
-    if client.set(lock, "1", nx=True, ex=120):
-        try:
-            rebuild_contest(contest_id, now)
-        finally:
-            client.delete(lock)
+    if not client.set(lock, "1", nx=True, ex=120):
+        return False
+    try:
+        rebuild_contest(contest_id, now)
+    finally:
+        client.delete(lock)
+    return True
 
 
 def league_names(contest: Contest, language: str) -> dict[int, str]:
