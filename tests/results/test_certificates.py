@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from quiz.accounts.models import Role
 from quiz.audit.services import events
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import certificates, services
 from tests.results.helpers import play_correct
@@ -29,6 +30,7 @@ def _closed_round(make, clock):
         attempt, _ = play.start_attempt(user, round_, "zh", clock())
         play_correct(attempt, user, correct, clock())
         play.finish_attempt(attempt, clock.advance(seconds=30))
+        db.session.commit()  # the edge commits (services flush)
     return organizer, contest, round_, hohhot, baotou
 
 
@@ -83,6 +85,7 @@ def test_top_n_never_certifies_a_result_below_the_rounds_minimum(make, clock, cl
     blank = make.enrolled(contest, region_code="150102", display_name="零分")
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))  # nothing answered: 0 points
+    db.session.commit()  # the edge commits (services flush)
     assert round_.certificate_min_points == 1  # the default is above 0
     clock.moment = datetime(2026, 9, 15, 18, 1, 20)  # 2026-09-16 02:01 in Shanghai
     services.close_round(round_, organizer, clock())
@@ -110,6 +113,7 @@ def test_own_certificate_below_the_minimum_names_no_rank(make, clock, client):
     blank = make.enrolled(contest, region_code="150102", display_name="零分")
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
     services.publish(round_, organizer, clock.advance(minutes=1))
     log_in(client, blank)

@@ -26,6 +26,7 @@ def test_close_finishes_open_attempts_at_the_close(make, clock):
     attempts = [play.start_attempt(p, round_, "zh", clock())[0] for p in players]
     play_correct(attempts[0], players[0], 3, clock.advance(seconds=20))
     play.finish_attempt(attempts[0], clock.advance(seconds=1))
+    db.session.commit()  # the edge commits (services flush)
     play_correct(attempts[1], players[1], 2, clock.advance(seconds=20))
     assert not attempt_state(attempts[0], "zh", clock()).review  # not closed yet
 

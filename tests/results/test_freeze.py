@@ -42,6 +42,7 @@ def test_answers_after_the_freeze_move_the_live_board_only(make, clock, client):
     first, _ = play.start_attempt(early, round_, "zh", clock())
     play_correct(first, early, 2, clock.advance(seconds=30))
     play.finish_attempt(first, clock.advance(seconds=10))
+    db.session.commit()  # the edge commits (services flush)
     second, _ = play.start_attempt(late, round_, "zh", clock())
     clock.advance(minutes=1)
 
@@ -51,6 +52,7 @@ def test_answers_after_the_freeze_move_the_live_board_only(make, clock, client):
 
     play_correct(second, late, 6, clock.advance(seconds=20))
     play.finish_attempt(second, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     live = _members(contest.id, round_.id)
     assert [m for m, _ in live] == [f"{late.id:010d}", f"{early.id:010d}"]
     assert _members(contest.id, round_.id, FROZEN) == frozen  # the frozen board did not move
@@ -86,6 +88,7 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
     attempt, _ = play.start_attempt(early, round_, "zh", clock())
     play_correct(attempt, early, 1, clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     assert services.freeze(round_, organizer, clock())
     assert not services.freeze(round_, organizer, clock())  # already frozen: nothing to do
     services.close_round(round_, organizer, clock.advance(minutes=1))

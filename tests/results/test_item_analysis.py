@@ -107,10 +107,12 @@ def played(make, clock):
         for number, key in answers.items():
             answer_question(attempt, user, ids[number], [key], clock.advance(seconds=3))
         play.finish_attempt(attempt, clock.advance(seconds=3))
+        db.session.commit()  # the edge commits (services flush)
     again, _ = play.start_attempt(players["P3"], round_, "zh", clock())
     for number in (1, 2, 3):
         answer_question(again, players["P3"], ids[number], ["B"], clock.advance(seconds=3))
     play.finish_attempt(again, clock.advance(seconds=3))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
     return organizer, round_, ids
 

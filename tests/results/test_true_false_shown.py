@@ -48,6 +48,7 @@ def test_item_analysis_bank_pages_and_editor(app, make, clock, language):
         key = db.session.get(Question, item.question_id).answer
         answer_by_key(attempt, player, item.no, list(key), clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
     words = TRUE_FALSE_LABELS[language]
 
