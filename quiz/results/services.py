@@ -81,6 +81,7 @@ def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> 
         after={"frozen_at": now},
         ip=ip,
     )
+    db.session.flush()
     _rebuild_frozen_after_commit(round_.contest_id, now)
     return True
 
@@ -107,6 +108,7 @@ def unfreeze(round_: Round, actor: User | None, now: datetime, ip: str | None = 
         after={"frozen_at": None},
         ip=ip,
     )
+    db.session.flush()
     _rebuild_frozen_after_commit(round_.contest_id, now)
     return True
 
@@ -184,6 +186,7 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
         ip=ip,
     )
     unfreeze(round_, actor, now, ip=ip)
+    db.session.flush()
     return True
 
 

@@ -32,6 +32,7 @@ def test_close_finishes_open_attempts_at_the_close(make, clock):
 
     closed_at = clock.advance(minutes=1)
     assert services.close_round(round_, organizer, closed_at) == 2
+    db.session.commit()  # the edge commits (services flush)
     db.session.expire_all()
     rows = {a.user_id: a for a in db.session.query(Attempt).filter_by(round_id=round_.id)}
     assert all(a.finished_at is not None for a in rows.values())
@@ -60,9 +61,12 @@ def test_publish_needs_a_closed_round(make, clock):
     assert services.published_at(round_.id) is None
     assert events(contest_id=contest.id) == []  # a refused action leaves no trace
     services.close_round(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.published_at(round_.id) == clock()
     assert not services.publish(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
 
 
 def test_close_and_publish_pages(make, clock, client):

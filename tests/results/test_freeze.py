@@ -47,6 +47,7 @@ def test_answers_after_the_freeze_move_the_live_board_only(make, clock, client):
     clock.advance(minutes=1)
 
     assert services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     frozen = _members(contest.id, round_.id, FROZEN)
     assert [m for m, _ in frozen] == [f"{early.id:010d}"]
 
@@ -90,9 +91,13 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
     assert services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert not services.freeze(round_, organizer, clock())  # already frozen: nothing to do
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.frozen_at(round_.id) is None
     assert not [k for k in _all_boards(contest.id) if FROZEN in k]
     from quiz.audit.services import events
@@ -105,6 +110,9 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
 def test_unfreeze_by_hand(make, clock):
     organizer, contest, round_, _early, _late = _setup(make, clock)
     services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert services.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert not services.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert boards.frozen_cutoffs(contest.id) == {}

@@ -31,6 +31,7 @@ from question_bank import Bank, Category, Kind, Question, Version
 from quiz.accounts.models import Role
 from quiz.banks.services import import_bank
 from quiz.contests.models import ReviewPolicy
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import item_analysis, services
 from quiz.results.item_analysis import ALL
@@ -93,7 +94,6 @@ def played(make, clock):
         review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     from quiz.banks.models import Question as QuestionRow
-    from quiz.extensions import db
 
     ids = {
         int(q.external_id.split("-")[1]): q.id
@@ -114,6 +114,7 @@ def played(make, clock):
     play.finish_attempt(again, clock.advance(seconds=3))
     db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     return organizer, round_, ids
 
 

@@ -23,7 +23,9 @@ def test_console_pages_in_both_languages(make, clock, client, language):
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
     services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     lang = "mn-Mong-CN" if language == "mn" else "zh-Hans-CN"
     for path in (

@@ -50,6 +50,7 @@ def test_item_analysis_bank_pages_and_editor(app, make, clock, language):
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     words = TRUE_FALSE_LABELS[language]
 
     page = browser.get(f"/console/rounds/{round_.id}/items").get_data(as_text=True)

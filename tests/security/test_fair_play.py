@@ -230,6 +230,7 @@ def test_twenty_concurrent_starts_make_one_attempt_per_policy(app, make, clock, 
                 db.session.commit()
                 barrier.wait(timeout=60)
                 attempt, created = services.start_attempt(me, rnd, "zh", clock())
+                db.session.commit()  # the edge commits (here the thread)
                 results.append((attempt.id, attempt.attempt_no, created))
             except BaseException as exc:
                 errors.append(exc)
