@@ -39,7 +39,7 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
     Dropped if that transaction (or the savepoint it was queued in) rolls back. Outside
     any transaction the next commit counts (the session begins one on its next use).
     """
-    transaction = session.get_transaction()
+    transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((transaction, callback))
 
 
