@@ -39,8 +39,10 @@ def demo_command() -> None:
     """Load demo accounts, bank and contest (idempotent)."""
     from quiz.clock import now
     from quiz.demo.services import DEMO_PASSWORD, load_demo
+    from quiz.extensions import db
 
     accounts = load_demo(now())
+    db.session.commit()  # the command is the unit of work
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         roles = ", ".join(str(r) for r in account.roles)
