@@ -66,6 +66,7 @@ from quiz.play.services import display_key, draw_items
 from quiz.regions.models import Region
 from quiz.schools.models import School
 from quiz.sql import insert_ignore
+from quiz.unit_of_work import after_commit
 
 CONTEST_FIELDS = (
     "slug",
@@ -308,15 +309,15 @@ def create_contest(data: ContestData, actor: User, now: datetime) -> Contest:
         now=now,
         after=snapshot(contest, CONTEST_FIELDS),
     )
-    _commit_or_slug_taken()
+    _flush_or_slug_taken()
     return contest
 
 
-def _commit_or_slug_taken() -> None:
+def _flush_or_slug_taken() -> None:
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: the request's transaction stays usable
+            db.session.flush()
     except IntegrityError as exc:  # a concurrent request took the slug first
-        db.session.rollback()
         raise _fail("slug", _l("This short name is taken.")) from exc
 
 
@@ -342,7 +343,7 @@ def update_contest(contest: Contest, data: ContestData, actor: User, now: dateti
             before=was,
             after=now_is,
         )
-    _commit_or_slug_taken()
+    _flush_or_slug_taken()
     return contest
 
 
@@ -361,7 +362,7 @@ def new_join_code(contest: Contest, actor: User, now: datetime) -> str:
         before=before,
         after=snapshot(contest, ("registration", "join_code")),
     )
-    db.session.commit()
+    db.session.flush()
     return contest.join_code
 
 
@@ -394,8 +395,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
         .values(contest_id=contest.id, user_id=user.id)
         .returning(ContestOrganizer.user_id)
     )
-    if inserted is None:
-        db.session.rollback()
+    if inserted is None:  # nothing was written
         raise _fail("username", _l("This person already runs the contest."))
     record(
         actor_id=actor.id,
@@ -406,7 +406,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
         now=now,
         after={"organizer": user.username},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -428,7 +428,7 @@ def remove_organizer(contest: Contest, user_id: int, actor: User, now: datetime)
         now=now,
         before={"organizer": user.username},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 # The allow-list ------------------------------------------------------------------------
@@ -547,7 +547,7 @@ def add_invites(
         now=now,
         after={"added": result.added, "usernames": keys[:50]},
     )
-    db.session.commit()
+    db.session.flush()
     return result
 
 
@@ -617,7 +617,7 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
         now=now,
         after={"username": key, "user_id": user.id},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -628,8 +628,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
             ContestInvite.contest_id == contest.id, ContestInvite.username_key == key
         )
     ).rowcount
-    if not removed:
-        db.session.rollback()
+    if not removed:  # nothing was deleted
         raise Conflict(_l("This name is not on the list."), code="not_invited")
     record(
         actor_id=actor.id,
@@ -640,7 +639,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
         now=now,
         before={"username": key},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 # Leagues -------------------------------------------------------------------------------
@@ -702,7 +701,7 @@ def add_league(
         raise ValidationFailed(errors)
     league = new_league(contest, code=code, name_zh=name_zh, name_mn=name_mn)
     _record_league("league.create", league, actor, now, after=snapshot(league, LEAGUE_FIELDS))
-    db.session.commit()
+    db.session.flush()
     return league
 
 
@@ -722,7 +721,7 @@ def update_league(
     was, now_is = changed(before, snapshot(league, LEAGUE_FIELDS))
     if was:
         _record_league("league.update", league, actor, now, before=was, after=now_is)
-    db.session.commit()
+    db.session.flush()
     return league
 
 
@@ -756,9 +755,9 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
         before=before,
     )
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: the request's transaction stays usable
+            db.session.flush()
     except IntegrityError as exc:  # someone joined it meanwhile (the foreign key says so)
-        db.session.rollback()
         raise Conflict(
             _l("People have joined this league: it cannot be removed."), code="league_in_use"
         ) from exc
@@ -827,7 +826,7 @@ def add_preset_leagues(
         now=now,
         after={"preset": preset, "codes": [lg.code for lg in added]},
     )
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -1083,7 +1082,7 @@ def create_round(contest: Contest, data: RoundData, actor: User, now: datetime) 
         now=now,
         after=snapshot(round_, ROUND_FIELDS),
     )
-    db.session.commit()
+    db.session.flush()
     return round_
 
 
@@ -1176,8 +1175,9 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
             before=was,
             after=now_is,
         )
-    db.session.commit()
-    _forget_board_settings(round_.id)
+    db.session.flush()
+    round_id = round_.id
+    after_commit(db.session(), lambda: _forget_board_settings(round_id))
     return round_
 
 
