@@ -78,11 +78,22 @@ def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
 
 
 def run_due(session: Session) -> None:
-    """Run the callables whose transaction committed (each once, in queued order)."""
+    """Run the callables whose transaction committed (each once, in queued order).
+
+    One that fails does not stop the others (their data is committed either way); the
+    first failure is raised once all have run.
+    """
+    failure: BaseException | None = None
     while session.info.get(_DUE):
         due = session.info.pop(_DUE)
         for callback in due:
-            callback()
+            try:
+                callback()
+            except Exception as exc:
+                log.exception("after-commit callback %r failed", callback)
+                failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 class UnitOfWorkSession(FlaskSession):

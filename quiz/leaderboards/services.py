@@ -102,7 +102,12 @@ def standing(attempt: Attempt, boards: RoundBoards) -> Standing | None:
 
 
 def _mark_stale(contest_id: int, now: datetime) -> None:
-    """Remember in SQL that a board missed an update (Redis was down)."""
+    """Remember in SQL that a board missed an update (Redis was down).
+
+    Its own small unit of work (it commits): it runs after the commit whose publish
+    failed (an ``after_commit`` callable or the hot path's publish), when no other
+    write is pending.
+    """
     try:
         if db.session.get(StaleBoard, contest_id) is None:
             db.session.add(StaleBoard(contest_id=contest_id, since=now))

@@ -150,6 +150,7 @@ def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
         boards.rebuild(clock(), [contest.id])
 
     assert results.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert numbers(True) == set()  # no frozen school boards left
     assert page_shows(world.teacher, live_numbers)
     board = dashboard.class_dashboard(world.school, world.school_class, clock(), "zh")
