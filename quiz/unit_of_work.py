@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _PENDING = "quiz_after_commit"  # [(transaction queued in, callable)]
 _DUE = "quiz_after_commit_due"  # callables of the transaction that just committed
+_WROTE = "quiz_wrote"  # the current transaction flushed or executed a write
 
 
 def after_commit(session: Session, callback: Callable[[], Any]) -> None:
@@ -49,6 +50,28 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
             return True
         transaction = transaction.parent
     return False
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def has_work(session: Session) -> bool:
+    """Has the current transaction anything to commit (writes, or callables queued)?"""
+    return bool(
+        session.info.get(_WROTE)
+        or session.info.get(_PENDING)
+        or session.new
+        or session.dirty
+        or session.deleted
+    )
 
 
 @event.listens_for(Session, "after_commit")
@@ -75,6 +98,7 @@ def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
     # what it queued belongs to writes that never became durable.
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)
+        session.info.pop(_WROTE, None)
 
 
 def run_due(session: Session) -> None:
@@ -108,14 +132,17 @@ def commit_request(response: Any) -> Any:
     """The request's unit of work: commit after a successful view, else roll back.
 
     A view that raised never gets here (the error handlers roll back); one that answers
-    with an error status has refused the action, so nothing it flushed is kept.
+    with an error status has refused the action, so nothing it flushed is kept. A
+    transaction that only read is rolled back, as the teardown would (same round trips
+    as a COMMIT, and no commit to count).
     """
     from quiz.extensions import db
 
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    session = db.session()
+    if response.status_code < 400 and has_work(session):
+        session.commit()
+    elif session.in_transaction():
+        session.rollback()
     return response
 
 
