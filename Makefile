@@ -69,6 +69,7 @@ lint: install
 	$(BIN)/ruff check quiz question_bank tests bench tools
 	$(BIN)/ruff format --check quiz question_bank tests bench tools
 	$(BIN)/python tools/check_css.py static
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format quiz question_bank tests bench tools

@@ -12,12 +12,17 @@ adds them up, and a dead worker's live values are dropped.
 import os
 import shutil
 
-bind = os.environ.get("QUIZ_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("QUIZ_WORKERS", str(2 * (os.cpu_count() or 1))))
+from quiz.settings import read_variables
+
+# Defaults and checks from the one catalogue (quiz/settings.py, README "Configuration"):
+# QUIZ_WORKERS=many stops gunicorn with "QUIZ_WORKERS: expected a whole number …".
+_settings = read_variables("QUIZ_BIND", "QUIZ_WORKERS", "QUIZ_THREADS", "QUIZ_WORKER_TIMEOUT")
+bind = _settings["QUIZ_BIND"]
+workers = _settings["QUIZ_WORKERS"]
 worker_class = "gthread"
-threads = int(os.environ.get("QUIZ_THREADS", "8"))
+threads = _settings["QUIZ_THREADS"]
 # Longer than a live game's long-poll (QUIZ_LIVE_POLL_SECONDS, 25 s).
-timeout = int(os.environ.get("QUIZ_WORKER_TIMEOUT", "60"))
+timeout = _settings["QUIZ_WORKER_TIMEOUT"]
 graceful_timeout = 30
 keepalive = 5
 # The app writes one JSON line per request with its request id (QUIZ_ACCESS_LOG).

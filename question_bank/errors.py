@@ -26,7 +26,7 @@ class Problem:
     """One thing wrong in a bank file, at a line, so a contributor can go straight to it."""
 
     file: str
-    line: int | None
+    line: int | str | None  # a line, or a spreadsheet cell (``Sheet!B3``)
     message: str
     params: dict[str, Any] = field(default_factory=dict)
 

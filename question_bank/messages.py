@@ -183,6 +183,11 @@ BLANKS_DIFFER = N_(
 )
 FILL_OPTIONS = N_("a fill-in question has no options: give its answers in the answer column")
 BAD_POINTS = N_("points must be a number above 0, not %(value)s")
+BAD_BENCHMARK = N_("benchmark must be one of B01 to B26, not %(value)s")
+BAD_LITERACY_PART = N_(
+    "part must be knowledge, method, spirit or application, not %(value)s"
+)
+PART_WITHOUT_BENCHMARK = N_("part is given without a benchmark")
 
 # GIFT
 GIFT_BRACES = N_("the answer block must be between one { and one }")

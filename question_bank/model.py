@@ -121,6 +121,10 @@ class Question:
     """Pictures of options, by option key (only keys that have one)."""
     reserved: bool = False
     """Reserved for contests: never drawn for practice or the daily set (``quiz.practice``)."""
+    benchmark: str | None = None
+    """One of the 26 science-literacy benchmarks (``question_bank.literacy``), or None."""
+    literacy_part: str | None = None
+    """The survey part the question counts towards in a self-test (set with a benchmark)."""
 
     @property
     def languages(self) -> tuple[str, ...]:

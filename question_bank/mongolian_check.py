@@ -173,8 +173,8 @@ SUFFIXES: dict[str, list[tuple[str, str, int | None]]] = {}
 for _family, _forms in _FAMILIES.items():
     for _form, (_back, _front) in _forms.items():
         for _index, _latin in enumerate((_back, _front)):
-            _harmony = None if _back == _front else _index
-            _entry = (_family, _form, _harmony)
+            _side = None if _back == _front else _index
+            _entry = (_family, _form, _side)
             _spelt = to_mongolian(_latin)
             if _entry not in SUFFIXES.setdefault(_spelt, []):
                 SUFFIXES[_spelt].append(_entry)
@@ -353,33 +353,34 @@ def check(text: str, *, context: str = "", allow: Iterable[str] = ()) -> list[Fi
         has_letters = any("\u1820" <= ch <= "\u18aa" for ch in word)
         if has_letters and any(t is not None and t.kind == "latin" for t in (before, after)):
             add("romanisation", token.start, token.end)
-        is_suffix_position = before is not None and before.kind in ("nnbsp", "space")
-        stem_token = tokens[index - 2] if is_suffix_position and index >= 2 else None
+        # the gap (NNBSP or a space) a suffix follows, when this token may be one
+        gap = before if before is not None and before.kind in ("nnbsp", "space") else None
+        stem_token = tokens[index - 2] if gap is not None and index >= 2 else None
 
         # -- a case suffix ------------------------------------------------------------
         if (
-            is_suffix_position
+            gap is not None
             and letters in SUFFIXES
             and letters == word  # a suffix has no variation selector; d1U is a syllable
             and stem_token is not None
-            and not (before.kind == "space" and letters in _WORDS_TOO)
+            and not (gap.kind == "space" and letters in _WORDS_TOO)
         ):
             if stem_token.kind == "ph":
                 add("suffix-after-placeholder", stem_token.start, token.end)
                 continue
-            if before.kind == "space" and stem_token.kind in ("mn", "latin", "digits"):
-                add("nnbsp-missing", before.start, before.end, NNBSP)
+            if gap.kind == "space" and stem_token.kind in ("mn", "latin", "digits"):
+                add("nnbsp-missing", gap.start, gap.end, NNBSP)
             if stem_token.kind == "mn":
                 _check_suffix(add, tokens, index, stem_token, letters, allowed)
             continue
         # -- a lone a/e after NNBSP or a space: the separated final vowel -------------
         if (
-            is_suffix_position
+            gap is not None
             and letters in (_A, _E)
             and stem_token is not None
             and stem_token.kind == "mn"
         ):
-            add("mvs-missing", before.start, before.end, MVS)
+            add("mvs-missing", gap.start, gap.end, MVS)
             continue
         # -- ᠤᠤ/ᠦᠦ after a verb: the polite request --------------------------------
         if (

@@ -22,6 +22,7 @@ FORMAT = "quiz-bank/1"
 MAX_ID_LENGTH = 64
 MIN_OPTIONS = 2
 DIFFICULTIES = (1, 2, 3)
+MAX_POINTS = 1000
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 KIND_VALUES = frozenset(kind.value for kind in Kind)
 
@@ -68,6 +69,17 @@ def difficulty_issue(value: object) -> Issue | None:
     if isinstance(value, int) and not isinstance(value, bool) and value in DIFFICULTIES:
         return None
     return m.BAD_DIFFICULTY, {"value": value}
+
+
+def points_issue(value: object) -> Issue | None:
+    """Above 0 and at most ``MAX_POINTS``, as a number: a file gives the text as written
+    when it holds no number (a quoted ``'2'`` in YAML, ``two`` in a cell), named in the
+    message; 0 or a negative number would make a question worth nothing or cost points."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value <= MAX_POINTS:
+            return None
+        return m.BAD_POINTS, {"value": f"{value:g}"}
+    return m.BAD_POINTS, {"value": value}
 
 
 def canonical_option_keys(keys: Sequence[str]) -> tuple[str, ...]:

@@ -13,12 +13,12 @@ from quiz.extensions import (
     configure_sqlite,
     csrf,
     db,
-    limiter,
     login_manager,
     migrate,
     ping_idle_connections,
     redis_store,
 )
+from quiz.settings import JSON_SORT_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.params import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
+    # API bodies keep their keys sorted, as they always were (Flask 3 ignores the old
+    # JSON_SORT_KEYS config; the provider's attribute decides): quiz/settings.py.
+    app.json.sort_keys = JSON_SORT_KEYS
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     import quiz.models  # noqa: F401  (register every table)
@@ -77,6 +80,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _bounded_ids(app)
     _register_blueprints(app)
+    _connect_signals(app)
     _init_templates(app)
     _init_security(app)
     _security_headers(app)
@@ -187,6 +191,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(practice_bp)
 
 
+def _connect_signals(app: Flask) -> None:
+    """Each higher layer listens to the signals of the lower ones (quiz/signals.py)."""
+    from quiz.contests.bank_usage import init_app as init_contests_bank_usage
+    from quiz.leaderboards.services import init_app as init_boards
+    from quiz.play.bank_usage import init_app as init_play_bank_usage
+    from quiz.schools.rankings import init_app as init_school_rankings
+
+    init_contests_bank_usage(app)  # the bank console asks who draws from a bank
+    init_play_bank_usage(app)
+    init_boards(app)
+    init_school_rankings(app)
+
+
 def _init_templates(app: Flask) -> None:
     from quiz.i18n import (
         HTML_LANG,
@@ -252,7 +269,7 @@ def _init_security(app: Flask) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from quiz.accounts import sessions
+    from quiz.accounts import ratelimits, sessions
 
     proxies = int(app.config.get("QUIZ_PROXY_FIX") or 0)
     if proxies > 0:
@@ -271,7 +288,7 @@ def _init_security(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
     sessions.init_app(app)
     app.session_interface = sessions.CookieSessions()
-    limiter.init_app(app)
+    ratelimits.init_app(app)
 
 
 def _security_headers(app: Flask) -> None:

@@ -13,13 +13,48 @@ from flask.cli import FlaskGroup, with_appcontext
 
 def _app_factory() -> Flask:
     from quiz import create_app
+    from quiz.settings import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # One line naming the variable to fix instead of a traceback (click prints it
+        # as "Error: …" and exits with status 1).
+        raise click.ClickException(f"the platform cannot start: {exc}") from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_app_factory)
 def main() -> None:
     """Science-literacy contest platform."""
+
+
+@main.group("settings", cls=click.Group)  # plain: no app (it may not start)
+def settings_group() -> None:
+    """The settings read from the environment (quiz/settings.py); no app is started."""
+
+
+@settings_group.command("table")
+def settings_table_command() -> None:
+    """Print the README's configuration tables (Markdown), generated from the catalogue."""
+    from quiz.settings import fixed_table, markdown_table
+
+    click.echo(markdown_table() + "\n" + fixed_table(), nl=False)
+
+
+@settings_group.command("check")
+def settings_check_command() -> None:
+    """Read and check the environment's settings the way the app does when it starts."""
+    import tempfile
+
+    from quiz.config import load_config
+    from quiz.settings import ConfigError
+
+    with tempfile.TemporaryDirectory() as instance:
+        try:
+            cfg = load_config(instance)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"settings ok ({cfg['QUIZ_ENV']})")
 
 
 def register_commands(app: Flask) -> None:
@@ -337,7 +372,7 @@ def attempts_finalize_overdue() -> None:
 
 @click.group("contest")
 def contest_group() -> None:
-    """Contests: export and import results (quiz/contests/transfer.py)."""
+    """Contests: export and import results (quiz/results/transfer.py)."""
 
 
 @contest_group.command("export")
@@ -347,7 +382,7 @@ def contest_group() -> None:
 def contest_export(contest_id: int, path: str) -> None:
     """Write a contest's results (versioned JSON) to PATH."""
     from quiz.clock import now
-    from quiz.contests.transfer import TransferError, write_export
+    from quiz.results.transfer import TransferError, write_export
 
     try:
         counts = write_export(contest_id, path, now())
@@ -362,8 +397,8 @@ def contest_export(contest_id: int, path: str) -> None:
 def contest_import(path: str) -> None:
     """Load an exported contest into this instance and rebuild its boards."""
     from quiz.clock import now
-    from quiz.contests.transfer import TransferError, import_contest
     from quiz.leaderboards.services import rebuild
+    from quiz.results.transfer import TransferError, import_contest
 
     try:
         with open(path, encoding="utf-8") as source:

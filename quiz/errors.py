@@ -100,6 +100,12 @@ def _render(status: int, code: str, message: str, **extra: Any) -> Any:
     return render_template("error.html", status=status, message=message), status
 
 
+def retry_after_seconds(exc: Any) -> int:
+    """Seconds until a breached rate limit's window resets (quiz.accounts.limiter sets
+    ``retry_after`` on the 429 it raises)."""
+    return int(getattr(exc, "retry_after", 60))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(QuizError)
     def _quiz_error(exc: QuizError) -> Any:
@@ -130,8 +136,6 @@ def register_error_handlers(app: Flask) -> None:
 
     def _too_many_requests(exc: HTTPException, message: str) -> Any:
         """A rate limit was hit: say so in the caller's language, and when to come back."""
-        from quiz.accounts.ratelimits import retry_after_seconds
-
         seconds = retry_after_seconds(exc)
         response = app.make_response(_render(429, "rate_limited", message, retry_after=seconds))
         response.headers["Retry-After"] = str(seconds)

@@ -132,61 +132,6 @@ class RedisHandle:
 redis_store = RedisHandle()
 
 
-class RateLimiter:
-    """Rate-limit counters in the app's Redis; one ``Counters`` per app.
-
-    A fresh ``Counters`` per app (kept in ``app.extensions["quiz_limiter"]``) keeps apps
-    apart: tests build many apps with limits on and off. Which routes are limited and how
-    is ``quiz/accounts/ratelimits.py``; the counting is ``quiz/accounts/limiter.py``.
-    Counters live in ``QUIZ_RATELIMIT_STORAGE_URL``, else the app's Redis
-    (``QUIZ_REDIS_URL``, or the embedded server's unix socket). If Redis is down the
-    limits fall back to per-process memory instead of refusing requests: answers keep
-    being saved during an outage.
-    """
-
-    def init_app(self, app: Flask) -> None:
-        app.extensions["quiz_limiter"] = None
-        if not app.config.get("RATELIMIT_ENABLED", True):
-            return
-        from quiz.accounts import ratelimits
-        from quiz.accounts.limiter import Counters
-
-        app.config["RATELIMIT_STORAGE_URI"] = self.storage_uri(app)
-        counters = Counters(
-            storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-            storage_options={
-                "socket_timeout": 0.5,
-                "socket_connect_timeout": 0.5,
-                "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
-            },
-            prefix=str(app.config.get("RATELIMIT_KEY_PREFIX", "rl")),
-        )
-        if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
-            # The embedded server starts lazily; make sure it runs before a count.
-            @app.before_request
-            def _start_embedded_redis() -> None:
-                if request.endpoint in ratelimits.LIMITS:
-                    redis_store.client  # noqa: B018  (starts the server on first use)
-
-        ratelimits.apply(app, counters)
-        app.extensions["quiz_limiter"] = counters
-
-    @staticmethod
-    def storage_uri(app: Flask) -> str:
-        explicit = app.config.get("QUIZ_RATELIMIT_STORAGE_URL")
-        if explicit:
-            return str(explicit)
-        url = app.config.get("QUIZ_REDIS_URL")
-        if not url:
-            assert redis_store.server is not None
-            return f"redis+unix://{redis_store.server.socket}"
-        cluster = bool(app.config.get("QUIZ_REDIS_CLUSTER"))
-        return redis_spec(str(url), cluster=cluster).limiter_uri()
-
-
-limiter = RateLimiter()
-
-
 IDLE_PING_SECONDS = 5.0
 
 

@@ -15,7 +15,7 @@ from redis.exceptions import RedisClusterException
 from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from quiz import create_app
-from quiz.extensions import RateLimiter
+from quiz.accounts import ratelimits
 from quiz.redis_config import redis_spec
 
 
@@ -81,7 +81,7 @@ def test_the_app_reads_the_settings(tmp_path):
     )
     handle = app.extensions["quiz_redis"]
     assert handle.spec.kind == "sentinel" and handle.spec.service == "quiz"
-    assert RateLimiter.storage_uri(app) == "redis+sentinel://127.0.0.1:26379/quiz"
+    assert ratelimits.storage_uri(app) == "redis+sentinel://127.0.0.1:26379/quiz"
     app.config["QUIZ_REDIS_URL"] = "redis://127.0.0.1:7000"
     app.config["QUIZ_REDIS_CLUSTER"] = True
-    assert RateLimiter.storage_uri(app) == "redis+cluster://127.0.0.1:7000"
+    assert ratelimits.storage_uri(app) == "redis+cluster://127.0.0.1:7000"

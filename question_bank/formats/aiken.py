@@ -90,8 +90,6 @@ def read_aiken(data: bytes, filename: str, options: ReadOptions) -> ImportResult
             value = answer.group(1).strip().upper()
             if broken:
                 pass  # already reported
-            elif len(choices) < 2:
-                collector.error(number, m.OPTION_COUNT, count=len(choices))
             elif not re.fullmatch(r"[A-Z]", value):
                 collector.error(number, m.BAD_ANSWER_VALUE, value=answer.group(1).strip())
             else:

@@ -134,6 +134,17 @@ def difficulty_of(value: str) -> int | str | None:
     return DIFFICULTY_BY_NAME.get(fold_key(plain), value)
 
 
+def points_of(value: str) -> float | str | None:
+    """A number (full-width digits, a trailing 分 allowed: ``２分``); else the text as
+    written, for the assembler to name in its message. None: no points given."""
+    if not value:
+        return None
+    try:
+        return float(width(value).strip().rstrip("分 "))
+    except ValueError:
+        return value
+
+
 def option_keys_of(value: str, options: Mapping[str, str] | None = None) -> tuple[str, ...] | None:
     """The option keys an answer names: ``ABD``, ``A,B,D``, ``A、B、D``, ``A B D``,
     full-width letters, or the text of one option (or of several, separated). None when

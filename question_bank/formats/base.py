@@ -134,7 +134,7 @@ class Collector:
         self.unsupported: list[Note] = []
 
     def error(self, where: Location, message: str, **params: Any) -> None:
-        self.problems.append(Problem(self.filename, where, message, params))  # type: ignore[arg-type]
+        self.problems.append(Problem(self.filename, where, message, params))
 
     def warn(self, where: Location, message: str, **params: Any) -> None:
         self.warnings.append(Note(where, message, params))

@@ -34,6 +34,7 @@ from question_bank.formats.base import (
     ReadOptions,
     script_language,
 )
+from question_bank.literacy import BENCHMARKS, Part, part_of
 from question_bank.media import checked_media, is_url
 from question_bank.menksoft import has_menksoft, to_unicode
 from question_bank.model import (
@@ -100,7 +101,11 @@ class Draft:
     one (Moodle's idnumbers). ``broken``: fields the reader already reported as
     unreadable; the assembler checks nothing that depends on them, and builds no
     question. ``cells`` locates single fields (``answer``, ``id``, ``tags``, ...) more
-    precisely than ``where`` (a spreadsheet cell rather than the row).
+    precisely than ``where`` (a spreadsheet cell rather than the row). ``label``: how
+    a message names the question where the file has a name for it (``questions #3``).
+    ``extra``: fields of ``Question`` that no rule checks beyond what the reader read
+    (``reserved``), given to the question as they are: a new optional field of the
+    model needs a reader to fill it and nothing here.
     """
 
     where: Location
@@ -117,10 +122,13 @@ class Draft:
     cells: dict[str, Location] = field(default_factory=dict)
     answer_by: str = "keys"
     broken: set[str] = field(default_factory=set)
-    points: float | None = None
+    points: float | str | None = None
     media: list[DraftMedia] = field(default_factory=list)
     option_media: dict[str, list[DraftMedia]] = field(default_factory=dict)
-    reserved: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    label: str = "question"
+    benchmark: str | None = None
+    literacy_part: str | None = None
 
     def at(self, name: str) -> Location:
         return self.cells.get(name, self.where)
@@ -540,10 +548,12 @@ class Assembler:
         kind = self._kind(draft)
         category = self._category(draft)
         difficulty = self._difficulty(draft)
+        points = self._points(draft)
         source = self._source(draft)
         tags = self._tags(draft)
+        literacy = self._literacy(draft)
         if not draft.versions and "versions" not in draft.broken:
-            error(draft.where, m.NO_LANGUAGE, key="question", allowed=", ".join(LANGUAGES))
+            error(draft.where, m.NO_LANGUAGE, key=draft.label, allowed=", ".join(LANGUAGES))
         versions: dict[str, Version] = {}
         option_keys: dict[str, tuple[str, ...]] = {}
         for language in LANGUAGES:
@@ -557,6 +567,7 @@ class Assembler:
         keys = self._same_keys(draft, option_keys)
         if kind is Kind.TRUEFALSE:
             keys = TRUE_FALSE_KEYS
+        answer: tuple[str, ...] | None
         if kind is Kind.FILL:
             keys, answer = (), () if self._same_blanks(draft, versions) else None
         else:
@@ -574,7 +585,9 @@ class Assembler:
             or keys is None
             or category is None
             or difficulty is None
+            or points is False
             or len(versions) != len(draft.versions)
+            or literacy is None
         ):
             return None
         return Question(
@@ -588,10 +601,12 @@ class Assembler:
             versions=versions,
             tags=tags,
             line=draft.where if isinstance(draft.where, int) else None,
-            points=draft.points,
+            points=points if isinstance(points, float) else None,
             media=media,
             option_media=option_media,
-            reserved=draft.reserved,
+            benchmark=literacy[0],
+            literacy_part=literacy[1],
+            **draft.extra,
         )
 
     def _media(self, items: list[DraftMedia]) -> tuple[Media, ...]:
@@ -673,6 +688,38 @@ class Assembler:
             return None
         assert isinstance(draft.difficulty, int)
         return draft.difficulty
+
+    def _literacy(self, draft: Draft) -> tuple[str | None, str | None] | None:
+        """The benchmark and part (the part defaults to the benchmark's usual one);
+        None after reporting a value outside ``question_bank.literacy``."""
+        benchmark = (draft.benchmark or "").strip().upper() or None
+        part = (draft.literacy_part or "").strip().lower() or None
+        ok = True
+        if benchmark is not None and benchmark not in BENCHMARKS:
+            self.collector.error(draft.at("benchmark"), m.BAD_BENCHMARK, value=draft.benchmark)
+            ok = False
+        if part is not None and part not in {p.value for p in Part}:
+            self.collector.error(draft.at("part"), m.BAD_LITERACY_PART, value=draft.literacy_part)
+            ok = False
+        if part is not None and benchmark is None and ok:
+            self.collector.error(draft.at("part"), m.PART_WITHOUT_BENCHMARK)
+            ok = False
+        if not ok:
+            return None
+        found = part_of(benchmark, part)
+        return benchmark, found.value if found else None
+
+    def _points(self, draft: Draft) -> float | bool | None:
+        """The points a file gives (None: none given); False after reporting bad ones."""
+        if draft.points is None:
+            return None
+        if "points" in draft.broken:
+            return False
+        issue = rules.points_issue(draft.points)
+        if issue is not None:
+            self.collector.error(draft.at("points"), issue[0], **issue[1])
+            return False
+        return float(draft.points)
 
     def _source(self, draft: Draft) -> str:
         if draft.source is not None:

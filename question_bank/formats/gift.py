@@ -29,6 +29,7 @@ from question_bank.formats.base import (
     Collector,
     Failed,
     ImportResult,
+    Location,
     ReadOptions,
     decode_text,
     script_language,
@@ -125,6 +126,11 @@ class _Block:
     start: int  # line of the first non-comment line
     lines: list[str] = field(default_factory=list)
     tokens: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, name: str) -> str | None:
+        """The first ``[name:...]`` token's value, None when the block has none."""
+        values = self.tokens.get(name)
+        return values[0] if values else None
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -231,10 +237,10 @@ class GiftReader:
             versions={language: version},
             answer=None,
             title=title,
-            id=(block.tokens.get("id") or [None])[0],
+            id=block.first("id"),
             category=self.category,
-            difficulty=self._difficulty(block, where),
-            source=(block.tokens.get("source") or [None])[0] or None,
+            difficulty=_difficulty(block),
+            source=block.first("source") or None,
             tags=tuple(block.tokens.get("tag", [])),
         )
         if kind_name == "shortanswer":
@@ -342,22 +348,13 @@ class GiftReader:
     def _plain(self, escapes: _Escapes, text: str) -> str:
         return escapes.restore(text).strip()
 
-    def _text(self, escapes: _Escapes, text: str, text_format: str, where: int) -> str:
+    def _text(self, escapes: _Escapes, text: str, text_format: str, where: Location) -> str:
         text = escapes.restore(text).strip()
         if text_format == "html" or (text_format == "moodle" and looks_like_html(text)):
             text, media = html_to_text(text)
             if media:
                 self.collector.warn(where, m.MEDIA_DROPPED)
         return text
-
-    def _difficulty(self, block: _Block, where: int) -> int | None:
-        values = block.tokens.get("difficulty")
-        if not values:
-            return None
-        if values[0] in {str(level) for level in rules.DIFFICULTIES}:
-            return int(values[0])
-        self.collector.error(where, m.BAD_DIFFICULTY, value=values[0])
-        return None
 
 
 def read_gift(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
@@ -466,3 +463,14 @@ def write_gift(bank: Bank, language: str = "zh") -> bytes:
         lines += _question(question, language)
         lines.append("")
     return "\n".join(lines).encode("utf-8")
+
+
+_DIFFICULTY_DIGITS = {str(level) for level in rules.DIFFICULTIES}
+
+
+def _difficulty(block: _Block) -> int | str | None:
+    """``[difficulty:2]`` as a number; anything else as written (the assembler names it)."""
+    value = block.first("difficulty")
+    if value is None:
+        return None
+    return int(value) if value in _DIFFICULTY_DIGITS else value

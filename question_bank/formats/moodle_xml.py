@@ -69,7 +69,7 @@ class _LineBuilder(ET.TreeBuilder):
         self.expat: Any = None
         self.lines: dict[int, int] = {}
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         element = super().start(tag, attrs)
         self.lines[id(element)] = self.expat.CurrentLineNumber if self.expat else 0
         return element
@@ -211,7 +211,7 @@ class MoodleXmlReader:
             title=title,
             id=(question.findtext("idnumber") or "").strip() or None,
             category=self.category,
-            difficulty=self._difficulty(extra, where),
+            difficulty=_difficulty(extra),
             source=(extra.findtext("source") if extra is not None else None) or None,
             tags=tuple(
                 (tag.findtext("text") or "").strip() for tag in question.findall("tags/tag")
@@ -268,16 +268,6 @@ class MoodleXmlReader:
             return draft
         draft.answer = ("T",) if right else ("F",)
         return draft
-
-    def _difficulty(self, extra: ET.Element | None, where: int | None) -> int | None:
-        value = (extra.findtext("difficulty") if extra is not None else None) or ""
-        value = value.strip()
-        if not value:
-            return None
-        if value in {str(level) for level in rules.DIFFICULTIES}:
-            return int(value)
-        self.collector.error(where, m.BAD_DIFFICULTY, value=value)
-        return None
 
 
 def read_moodle_xml(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
@@ -371,9 +361,9 @@ def _question(quiz: ET.Element, question: Question, language: str) -> None:
             _text_element(answer, "feedback", "", "html")
     elif question.kind is Kind.TRUEFALSE:
         right = question.answer == ("T",)
-        for value, fraction in (("true", right), ("false", not right)):
+        for value, correct in (("true", right), ("false", not right)):
             answer = _text_element(element, "answer", value, "moodle_auto_format")
-            answer.set("fraction", "100" if fraction else "0")
+            answer.set("fraction", "100" if correct else "0")
             _text_element(answer, "feedback", "", "html")
     else:
         _sub(element, "single", "true" if question.kind is Kind.SINGLE else "false")
@@ -432,3 +422,15 @@ def write_moodle_xml(bank: Bank, language: str = "zh") -> bytes:
     ET.indent(quiz, space="  ")
     body = ET.tostring(quiz, encoding="unicode", short_empty_elements=False)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+
+
+_DIFFICULTY_DIGITS = {str(level) for level in rules.DIFFICULTIES}
+
+
+def _difficulty(extra: ET.Element | None) -> int | str | None:
+    """The platform's ``<difficulty>`` as a number; anything else as written (the
+    assembler names it in its message)."""
+    value = ((extra.findtext("difficulty") if extra is not None else None) or "").strip()
+    if not value:
+        return None
+    return int(value) if value in _DIFFICULTY_DIGITS else value

@@ -229,13 +229,6 @@ class NumberedReader:
             self.collector.error(answer_where, wrong, value=answer_value)
             return None
         version.options = options[language]
-        points = None
-        if "points" in q.fields:
-            value, where = q.fields["points"]
-            try:
-                points = float(words.width(value).rstrip("分 "))
-            except ValueError:
-                self.collector.error(where, m.BAD_POINTS, value=value)
         return Draft(
             where=q.where,
             kind=kind,
@@ -245,7 +238,7 @@ class NumberedReader:
             category=q.fields.get("category", ("", 0))[0] or None,
             difficulty=words.difficulty_of(q.fields.get("difficulty", ("", 0))[0]),
             cells={name: where for name, (_, where) in q.fields.items()},
-            points=points,
+            points=words.points_of(q.fields.get("points", ("", 0))[0]),
             media=q.media,
             option_media=q.option_media,
         )
@@ -268,8 +261,10 @@ def read_text(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
         collector = Collector(filename)
         collector.error(failed.where, failed.message, **failed.params)
         return Assembler(collector, Categories(), options).build("text", [])
-    lines = [(number, line, []) for number, line in enumerate(text.splitlines(), start=1)]
-    return read_lines(lines, "text", filename, options, encoding=encoding)  # type: ignore[arg-type]
+    lines: list[Line] = [
+        (number, line, []) for number, line in enumerate(text.splitlines(), start=1)
+    ]
+    return read_lines(lines, "text", filename, options, encoding=encoding)
 
 
 # -- Word documents -----------------------------------------------------------------

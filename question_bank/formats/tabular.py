@@ -342,8 +342,6 @@ class TableReader:
         for language, version in versions.items():
             version.options = options_by_language[language]
 
-        points_value, points_where = fields.get("points", ("", row_where))
-        points = self._points(points_value, points_where)
         id_value = fields.get("id", ("", row_where))[0]
         tags: list[str] = []
         for value, _, _ in several.get("tags", []):
@@ -362,7 +360,7 @@ class TableReader:
             source=fields.get("source", ("", row_where))[0] or None,
             tags=tuple(tags),
             cells=cells,
-            points=points,
+            points=words.points_of(fields.get("points", ("", row_where))[0]),
             media=[
                 DraftMedia(pictures[1], ref=ref.strip())
                 for ref in _PICTURE_SEPARATORS.split(pictures[0])
@@ -383,18 +381,6 @@ class TableReader:
             if value:
                 return value, where
         return "", row_where
-
-    def _points(self, value: str, where: Location) -> float | None:
-        if not value:
-            return None
-        try:
-            points = float(words.width(value))
-        except ValueError:
-            points = -1.0
-        if not 0 < points <= 1000:
-            self.collector.error(where, m.BAD_POINTS, value=value)
-            return None
-        return points
 
     def _versions(
         self, groups: dict[str | None, dict[str, tuple[str, Location]]], row_where: Location

@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from question_bank import messages as m
 from question_bank import rules
 from question_bank.errors import BankError
-from question_bank.formats.base import Collector, ImportResult, ReadOptions
+from question_bank.formats.base import Collector, ImportResult, Location, ReadOptions
 from question_bank.formats.drafts import Assembler, Categories, Draft, DraftMedia, DraftVersion
 from question_bank.formats.yaml_nodes import (
     FLOAT_TAG,
@@ -43,7 +43,15 @@ _TOP_KEYS = ("format", "bank", "categories", "questions")
 _BANK_KEYS = ("id", "title")
 _CATEGORY_KEYS = ("id", "name")
 _QUESTION_KEYS = ("id", "kind", "category", "difficulty", "answer", "source")
-_QUESTION_OPTIONAL = ("tags", "points", "pictures", "option_pictures", "reserved")
+_QUESTION_OPTIONAL = (
+    "tags",
+    "points",
+    "pictures",
+    "option_pictures",
+    "reserved",
+    "benchmark",
+    "part",
+)
 _VERSION_OPTIONAL = ("options", "explanation", "reviewed")
 # A fill-in question has no answer key and no options: each language lists its blanks.
 _FILL_KEYS = tuple(key for key in _QUESTION_KEYS if key != "answer")
@@ -146,7 +154,7 @@ class YamlReader:
         if found is None:
             return None
         broken: set[str] = {name for name in required if name not in found}
-        cells = {name: line_of(value) for name, value in found.items()}
+        cells: dict[str, Location] = {name: line_of(value) for name, value in found.items()}
 
         values: dict[str, str | None] = {}
         for name in ("id", "kind", "category"):
@@ -173,9 +181,6 @@ class YamlReader:
             cells[f"tags#{number}"] = line_of(item)
 
         languages = [language for language in LANGUAGES if language in found]
-        if not languages:
-            self.report(node, m.NO_LANGUAGE, key=key, allowed=_ALLOWED_LANGUAGES)
-            broken.add("versions")
         versions: dict[str, DraftVersion] = {}
         for language in languages:
             version = self.version(found[language], language, kind)
@@ -186,12 +191,15 @@ class YamlReader:
         answer = () if fill else self.answer(found.get("answer"), kind)
         if answer is None:
             broken.add("answer")
-        points = self.points(found.get("points"))
-        if points is False:
-            broken.add("points")
         reserved = self.flag(found.get("reserved"), "reserved", default=False)
         if reserved is None:
             broken.add("reserved")
+        literacy: dict[str, str | None] = {}
+        for name in ("benchmark", "part"):
+            literacy[name] = None
+            if name in found:
+                literacy[name] = self.text(found[name], name, required=False)
+                cells[name] = line_of(found[name])
         media = self.pictures(found.get("pictures"))
         option_media: dict[str, list[DraftMedia]] = {}
         option_pictures = found.get("option_pictures")
@@ -211,26 +219,25 @@ class YamlReader:
             tags=tuple(tags),
             cells=cells,
             broken=broken,
-            points=points if isinstance(points, float) else None,
+            points=self.points(found.get("points")),
             media=media,
             option_media=option_media,
-            reserved=bool(reserved),
+            extra={"reserved": True} if reserved else {},
+            label=key,
+            benchmark=literacy["benchmark"],
+            literacy_part=literacy["part"],
         )
 
-    def points(self, node: Node | None) -> float | bool | None:
-        """A number above 0; False after reporting anything else."""
+    def points(self, node: Node | None) -> float | str | None:
+        """A YAML number as a float; anything else as written (the assembler names it)."""
         if node is None:
             return None
         if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
             try:
-                value = float(node.value)
-            except ValueError:
-                value = -1.0
-            if 0 < value <= 1000:
-                return value
-        shown = node.value if isinstance(node, ScalarNode) else "…"
-        self.report(node, m.BAD_POINTS, value=shown)
-        return False
+                return float(node.value)
+            except ValueError:  # .inf, .nan: YAML's spellings, not Python's
+                return str(node.value)
+        return str(node.value) if isinstance(node, ScalarNode) else "…"
 
     def pictures(self, node: Node | None) -> list[DraftMedia]:
         """``[{data: <base64>, alt: ...}, {url: https://..., alt: ...}]``."""
@@ -263,7 +270,7 @@ class YamlReader:
         )
         if found is None:
             return None
-        cells = {name: line_of(value) for name, value in found.items()}
+        cells: dict[str, Location] = {name: line_of(value) for name, value in found.items()}
         cells["version"] = line_of(node)
         if "text" not in found:
             return None  # reported as missing
@@ -288,8 +295,8 @@ class YamlReader:
             return None
         blanks: list[tuple[str, ...]] = []
         for item in self.sequence(found.get("blanks"), "blanks") or []:
-            if isinstance(item, ScalarNode):
-                blanks.append((normalize(item.value),))
+            if isinstance(item, ScalarNode):  # ``~`` is an empty blank, as in a list
+                blanks.append((self.text(item, "blanks", required=False) or "",))
             else:
                 answers = self.sequence(item, "blanks") or []
                 blanks.append(tuple(self.text(a, "blanks", required=False) or "" for a in answers))

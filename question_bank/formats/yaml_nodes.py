@@ -33,7 +33,7 @@ def decode_utf8(data: bytes, filename: str) -> str:
     try:
         return base.decode_utf8(data)
     except base.Failed as failed:
-        problem = Problem(filename, failed.where, failed.message, failed.params)  # type: ignore[arg-type]
+        problem = Problem(filename, failed.where, failed.message, failed.params)
         raise BankError([problem]) from None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from question_bank import rules
+from question_bank.literacy import BENCHMARKS
 from question_bank.model import LANGUAGES, TRUE_FALSE_KEYS, Bank, Kind, Media, Question
 
 
@@ -107,6 +108,10 @@ def _question_document(question: Question) -> dict[str, Any]:
         document["tags"] = _FlowList(question.tags)
     if question.reserved:
         document["reserved"] = True
+    if question.benchmark:
+        document["benchmark"] = question.benchmark
+        if question.literacy_part != BENCHMARKS[question.benchmark].part:
+            document["part"] = question.literacy_part
     if question.points is not None:
         points = question.points
         document["points"] = int(points) if points.is_integer() else points

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import db
 from quiz.regions.models import Region
-from quiz.schools.models import School
+
+if TYPE_CHECKING:  # schools sit above accounts; the mapper resolves "School" by name
+    from quiz.schools.models import School
 
 
 class Role(StrEnum):

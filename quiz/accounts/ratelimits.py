@@ -41,9 +41,13 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_login import current_user
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from quiz.accounts.limiter import Counters, install
 from quiz.accounts.services import username_key
+from quiz.extensions import redis_store
+from quiz.redis_config import redis_spec
 
 
 def _client() -> str:
@@ -168,6 +172,49 @@ def apply(app: Flask, counters: Counters) -> None:
     install(app, counters, LIMITS)
 
 
-def retry_after_seconds(exc: Any) -> int:
-    """Seconds until the breached window resets (set when the limit was hit)."""
-    return int(getattr(exc, "retry_after", 60))
+def init_app(app: Flask) -> None:
+    """Turn the limits on for one app: a fresh ``Counters`` per app.
+
+    Kept in ``app.extensions["quiz_limiter"]``, so apps stay apart: tests build many apps
+    with limits on and off. The policy (this table) and its wiring live here, in accounts,
+    not in ``quiz.extensions``: the core layer must not import a domain (docs/architecture.md,
+    "Layers"). Counters live in ``QUIZ_RATELIMIT_STORAGE_URL``, else the app's Redis
+    (``QUIZ_REDIS_URL``, or the embedded server's unix socket). If Redis is down the
+    limits fall back to per-process memory instead of refusing requests: answers keep
+    being saved during an outage.
+    """
+    app.extensions["quiz_limiter"] = None
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)
+    counters = Counters(
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_options={
+            "socket_timeout": 0.5,
+            "socket_connect_timeout": 0.5,
+            "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
+        },
+        prefix=str(app.config["RATELIMIT_KEY_PREFIX"]),
+    )
+    if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
+        # The embedded server starts lazily; make sure it runs before a count.
+        @app.before_request
+        def _start_embedded_redis() -> None:
+            if request.endpoint in LIMITS:
+                redis_store.client  # noqa: B018  (starts the server on first use)
+
+    apply(app, counters)
+    app.extensions["quiz_limiter"] = counters
+
+
+def storage_uri(app: Flask) -> str:
+    """Where the counters live: the explicit setting, else the app's Redis."""
+    explicit = app.config.get("QUIZ_RATELIMIT_STORAGE_URL")
+    if explicit:
+        return str(explicit)
+    url = app.config.get("QUIZ_REDIS_URL")
+    if not url:
+        assert redis_store.server is not None
+        return f"redis+unix://{redis_store.server.socket}"
+    cluster = bool(app.config.get("QUIZ_REDIS_CLUSTER"))
+    return redis_spec(str(url), cluster=cluster).limiter_uri()

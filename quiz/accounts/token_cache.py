@@ -104,7 +104,7 @@ class TokenCache:
 def token_cache() -> TokenCache:
     cache = current_app.extensions.get("quiz_token_cache")
     if cache is None:
-        ttl = float(current_app.config.get("QUIZ_TOKEN_CACHE_SECONDS", 60))
+        ttl = float(current_app.config["QUIZ_TOKEN_CACHE_SECONDS"])
         cache = current_app.extensions["quiz_token_cache"] = TokenCache(ttl)
     return cache
 

@@ -33,8 +33,10 @@ from quiz.accounts.services import (
 )
 from quiz.accounts.token_cache import mark_tokens_changed
 from quiz.accounts.two_factor import required_roles
+from quiz.audit import pages as audit_pages
 from quiz.audit import services as audit
 from quiz.audit.models import AuditEvent
+from quiz.audit.pages import AuditRow
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.names import name_problems
@@ -346,10 +348,10 @@ def find_users(
     return users, (users[-1].id if more and users else None)
 
 
-def account_trail(user: User, before_id: int | None) -> tuple[list[audit.AuditRow], int | None]:
+def account_trail(user: User, before_id: int | None) -> tuple[list[AuditRow], int | None]:
     """What was done to the account and what it did, newest first."""
     about = (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id))
-    return audit.page(or_(about, AuditEvent.actor_id == user.id), before_id)
+    return audit_pages.page(or_(about, AuditEvent.actor_id == user.id), before_id)
 
 
 # -- regions ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The settings page: every run-time setting, its value and where it came from.
 
-Read only: settings come from the environment (``QUIZ_*``, ``quiz/config.py``) when the
+Read only: settings come from the environment (``QUIZ_*``, ``quiz/settings.py``) when the
 app starts. Secrets never reach the page: the secret key and anything named like a
 secret show only whether they are set, and passwords inside URLs (database, Redis, mail)
 are replaced by ``***``.
@@ -13,16 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-# Settings whose environment variable is not their config key.
-RENAMED = {
-    "SECRET_KEY": "QUIZ_SECRET_KEY",
-    "SQLALCHEMY_DATABASE_URI": "QUIZ_DATABASE_URL",
-    "SESSION_COOKIE_SECURE": "QUIZ_SECURE_COOKIES",
-    "TRUSTED_HOSTS": "QUIZ_TRUSTED_HOSTS",
-    "RATELIMIT_ENABLED": "QUIZ_RATELIMIT_ENABLED",
-    "WTF_CSRF_TIME_LIMIT": "QUIZ_CSRF_TIME_LIMIT",
-    "MAX_CONTENT_LENGTH": "QUIZ_MAX_UPLOAD_BYTES",
-}
+from quiz.settings import SETTINGS
+
+# Settings whose environment variable is not their config key (from the one catalogue).
+RENAMED = {s.config_key: s.name for s in SETTINGS if s.config_key != s.name}
 # Internal keys that are not settings an operator sets.
 INTERNAL = {"QUIZ_CLOCK", "QUIZ_FROM_ENVIRONMENT", "QUIZ_FROM_OVERRIDES"}
 SECRET_NAME = re.compile(r"SECRET|PASSWORD(?!_HASH)|TOKEN(?!_DAYS|_CACHE)|_KEY$")

@@ -35,9 +35,11 @@ from question_bank import messages as m
 from question_bank.formats import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
 from question_bank.rules import answer_issues, moved_options, option_keys_issues, slug_issue
 from quiz.audit.services import changed, record, snapshot
+from quiz.banks import usage
 from quiz.banks.importing import Checked, check_data
 from quiz.banks.models import BankCategory, BankUpload, Question, QuestionBank, QuestionText
 from quiz.banks.services import search_key_of, store_bank
+from quiz.banks.usage import contests_using, used_questions
 from quiz.downloads import file_name
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db
@@ -372,27 +374,12 @@ def check_import_target(bank_slug: str, user: Any) -> None:
         editable_bank(row.id, user)
 
 
-def contests_using(bank_id: int) -> list[int]:
-    """Ids of the contests whose rounds draw from the bank: those an edit affects."""
-    from quiz.contests.models import Round
-
-    return list(
-        db.session.scalars(
-            select(Round.contest_id)
-            .where(Round.bank_id == bank_id)
-            .distinct()
-            .order_by(Round.contest_id)
-        )
-    )
-
-
 def may_edit(user: Any, bank: QuestionBank) -> bool:
     """Who changes a bank (its questions, imports into it): admins; an organizer only for
     a bank they created or a bank a contest they run draws from. Any organizer may still
     read and export every bank and build rounds on it (red-team finding: any organizer
     could rewrite the banks of other organizers' running contests)."""
     from quiz.accounts.models import Role
-    from quiz.contests.models import ContestOrganizer, Round
 
     roles = getattr(user, "roles", ())
     if Role.ADMIN in roles:
@@ -401,13 +388,7 @@ def may_edit(user: Any, bank: QuestionBank) -> bool:
         return False
     if bank.created_by_id is not None and bank.created_by_id == user.id:
         return True
-    runs = (
-        select(Round.id)
-        .join(ContestOrganizer, ContestOrganizer.contest_id == Round.contest_id)
-        .where(Round.bank_id == bank.id, ContestOrganizer.user_id == user.id)
-        .limit(1)
-    )
-    return db.session.scalar(runs) is not None
+    return usage.runs_contest_drawing_from(bank.id, user.id)
 
 
 def editable_bank(bank_id: int, user: Any) -> QuestionBank:
@@ -594,21 +575,6 @@ def search_questions(bank_id: int, filters: Filters, page: int = 1, per_page: in
         )
     )
     return Page(items, total, page, per_page, used_questions([q.id for q in items]))
-
-
-def used_questions(question_ids: list[int]) -> set[int]:
-    """Which of these questions appear in any attempt (their key is then frozen)."""
-    from quiz.play.models import AttemptItem
-
-    if not question_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(AttemptItem.question_id)
-            .where(AttemptItem.question_id.in_(question_ids))
-            .distinct()
-        )
-    )
 
 
 def get_question(bank_id: int, question_id: int) -> Question:

@@ -54,6 +54,8 @@ def bank_from_sql(slug: str | None) -> Bank:
                 source=q.source,
                 tags=tuple(q.tags or ()),
                 reserved=q.reserved,
+                benchmark=q.benchmark,
+                literacy_part=q.literacy_part,
                 versions={
                     t.language: Version(
                         text=t.text,

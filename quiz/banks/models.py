@@ -73,6 +73,10 @@ class Question(db.Model):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     # Reserved for contests: practice and the daily set never draw it (quiz/practice).
     reserved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Science-literacy frame (question_bank.literacy): the self-test draws by benchmark
+    # and scores by part; both None for questions outside it.
+    benchmark: Mapped[str | None] = mapped_column(String(3), index=True)
+    literacy_part: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -227,9 +227,7 @@ def upload() -> Any:
                     choice=choice,
                     now=now(),
                     max_bytes=limit,
-                    ttl=timedelta(
-                        minutes=int(current_app.config.get("QUIZ_BANK_UPLOAD_MINUTES", 60))
-                    ),
+                    ttl=timedelta(minutes=int(current_app.config["QUIZ_BANK_UPLOAD_MINUTES"])),
                 )
             except ValidationFailed as failure:
                 _attach(form, failure, {"new_slug": "new_slug"})

@@ -98,6 +98,8 @@ def store_bank(bank: Bank, now: datetime) -> tuple[QuestionBank, int, int]:
         # A file can reserve a question; only the console lifts it (a re-import of a
         # file without the flag must not put a contest's questions into practice).
         question.reserved = bool(question.reserved) or item.reserved
+        question.benchmark = item.benchmark
+        question.literacy_part = item.literacy_part
         question.updated_at = now
         texts = {t.language: t for t in question.texts}
         for language, version in item.versions.items():

@@ -16,7 +16,6 @@ from quiz.contests.models import LeagueScheme
 from quiz.errors import QuizError
 from quiz.i18n import current_language, sort_names
 from quiz.params import MAX_ID, whole_number
-from quiz.play.models import Attempt
 
 bp = Blueprint("contests", __name__)
 
@@ -35,21 +34,10 @@ def index() -> Any:
 @bp.route("/contests/<int:contest_id>")
 @public
 def detail(contest_id: int) -> Any:
-    from sqlalchemy import select
-
-    from quiz.extensions import db
-
     contest = services.get_visible_contest(contest_id, _user())
     enrollment = None
-    attempts: dict[int, Attempt] = {}
     if current_user.is_authenticated:
         enrollment = services.enrollment_of(current_user.id, contest.id)
-        for attempt in db.session.scalars(
-            select(Attempt)
-            .where(Attempt.contest_id == contest.id, Attempt.user_id == current_user.id)
-            .order_by(Attempt.attempt_no)
-        ):
-            attempts[attempt.round_id] = attempt
     enroll_form = EnrollForm()
     language = current_language()
     enroll_form.league_id.choices = [
@@ -70,7 +58,6 @@ def detail(contest_id: int) -> Any:
         "contests/detail.html",
         contest=contest,
         enrollment=enrollment,
-        attempts=attempts,
         enroll_form=enroll_form,
         start_forms=start_forms,
         now=now(),

@@ -39,14 +39,13 @@ from quiz.leaderboards.store import FROZEN, BoardKeys
 if TYPE_CHECKING:
     from quiz.contests.services import ContestRef
 
-DEFAULT_TTL_SECONDS = 0.5
 LEAGUE_NAMES_SECONDS = 30.0
 
 
 def shared_cache() -> SharedCache:
     cache = current_app.extensions.get("quiz_board_cache")
     if cache is None:
-        ttl = float(current_app.config.get("QUIZ_BOARD_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+        ttl = float(current_app.config["QUIZ_BOARD_CACHE_SECONDS"])
         cache = current_app.extensions["quiz_board_cache"] = SharedCache(ttl)
     return cache
 

@@ -13,7 +13,9 @@ values fall back to the member string: the zero-padded user id.
 
 from __future__ import annotations
 
-from datetime import datetime
+# Re-exported: the ranking rule's callers read the epoch helpers here (they live in the core).
+from quiz.clock import UNIX_EPOCH as UNIX_EPOCH
+from quiz.clock import to_ms as to_ms
 
 POINTS_BITS = 15
 TIME_BITS = 24
@@ -21,17 +23,6 @@ FINISH_BITS = 14
 POINTS_MAX = (1 << POINTS_BITS) - 1
 TIME_MAX = (1 << TIME_BITS) - 1
 FINISH_MAX = (1 << FINISH_BITS) - 1
-UNIX_EPOCH = datetime(1970, 1, 1)
-
-
-def to_ms(moment: datetime) -> int:
-    """Milliseconds since the Unix epoch of a naive-UTC datetime, in integer arithmetic.
-
-    Spelled out over the timedelta's fields: a rebuild calls this for every result, and
-    ``timedelta // timedelta`` costs four times as much.
-    """
-    span = moment - UNIX_EPOCH
-    return span.days * 86_400_000 + span.seconds * 1000 + span.microseconds // 1000
 
 
 def _clamp(value: int, upper: int) -> int:

@@ -17,10 +17,28 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.i18n import current_language
-from quiz.leaderboards.live import board_for_viewer, shared_league_names
+from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
+from quiz.leaderboards.services import read_board
 from quiz.params import MAX_ID, arg_int
 
 bp = Blueprint("leaderboards", __name__)
+
+
+@bp.app_template_global()
+def my_round_standing(contest: Any, round_id: int, league_id: int | None) -> Any:
+    """The signed-in participant's place on a round's board, for the result page
+    (templates/play/result.html): the boards supply it, since play sits below them
+    (docs/architecture.md, "Layers")."""
+    return read_board(
+        contest,
+        round_id,
+        None,
+        10,
+        current_user.id,
+        league_id,
+        now(),
+        frozen=frozen_for_viewer(contest, round_id, current_user),
+    )
 
 
 def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:

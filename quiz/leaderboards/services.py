@@ -12,12 +12,12 @@ import secrets
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Integer, any_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +30,12 @@ from quiz.leaderboards.ranking import better, decode, encode, to_ms
 from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
 from quiz.ops import metrics
 from quiz.play.models import Attempt
-from quiz.unit_of_work import after_commit
+from quiz.signals import (
+    attempts_published,
+    boards_rebuilt,
+    frozen_boards_rebuilt,
+    standing_changed,
+)
 
 log = logging.getLogger(__name__)
 REBUILD_BATCH = 5000
@@ -101,6 +106,49 @@ def standing(attempt: Attempt, boards: RoundBoards) -> Standing | None:
     )
 
 
+_BOARDS_TTL = timedelta(seconds=30)
+
+
+def round_boards(round_id: int, now: datetime) -> RoundBoards:
+    """The round's board settings, cached briefly per process: needed on every saved
+    answer. ``forget_round_boards`` drops a round's copy when an organizer changes it."""
+    cache: dict[int, tuple[RoundBoards, datetime]] = current_app.extensions.setdefault(
+        "quiz_round_boards", {}
+    )
+    cached = cache.get(round_id)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    info = RoundBoards.of(round_id)
+    cache[round_id] = (info, now + _BOARDS_TTL)
+    return info
+
+
+def forget_round_boards(round_id: int) -> None:
+    """A round's board settings changed: drop this process's cached copy (the other
+    processes' copies expire within ``_BOARDS_TTL``)."""
+    current_app.extensions.get("quiz_round_boards", {}).pop(round_id, None)
+
+
+def on_standing_changed(
+    sender: Any, *, attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
+) -> None:
+    """``quiz.signals.standing_changed`` (sent by quiz.play after its commit): publish."""
+    # quiz.play sends it from the after-commit queue (quiz/unit_of_work.py), or right
+    # after the answer hot path's own commit.
+    publish(attempt, round_boards(attempt.round_id, now), now, person=person)
+
+
+def mark_stale(contest_id: int, now: datetime) -> None:
+    """Remember in SQL that a contest's boards missed an update; they are healed (rebuilt
+    from SQL) once Redis answers again."""
+    _mark_stale(contest_id, now)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to quiz.play: every app built gets the receiver (blinker keeps one)."""
+    standing_changed.connect(on_standing_changed)
+
+
 def _mark_stale(contest_id: int, now: datetime) -> None:
     """Remember in SQL that a board missed an update (Redis was down).
 
@@ -125,49 +173,19 @@ def publish(
 ) -> bool:
     """Publish one attempt's standing after its SQL commit; False if Redis was down.
 
-    For the answer hot path, which commits itself; everything else queues the publish
-    with ``publish_after_commit``.
+    A stale contest is healed by the per-minute job (``heal``), never here: this runs
+    inside a participant's request.
     """
     current = standing(attempt, boards)
     if current is None and person is None:
         return True
-    return _send(current, attempt.contest_id, attempt.user_id, attempt.finished_at, person, now)
-
-
-def publish_after_commit(
-    attempt: Attempt,
-    boards: RoundBoards,
-    now: datetime,
-    person: tuple[int, str] | None = None,
-) -> None:
-    """Publish one attempt's standing once the current transaction commits (never if it
-    rolls back). The standing is taken now, from what this transaction wrote."""
-    current = standing(attempt, boards)
-    if current is None and person is None:
-        return
-    contest_id, user_id, finished_at = attempt.contest_id, attempt.user_id, attempt.finished_at
-    after_commit(
-        db.session(), lambda: _send(current, contest_id, user_id, finished_at, person, now)
-    )
-
-
-def _send(
-    current: Standing | None,
-    contest_id: int,
-    user_id: int,
-    finished_at: datetime | None,
-    person: tuple[int, str] | None,
-    now: datetime,
-) -> bool:
-    """Send a standing (and the person's name) to Redis. A stale contest is healed by the
-    per-minute job (``heal``), never here: this runs inside a participant's request."""
     try:
         store = board_store()
 
         def send() -> None:  # one round trip; every command in it writes absolute values
             pipe = store.client.pipeline(transaction=False)
             if person is not None:
-                store.set_people(contest_id, [(user_id, *person)], pipe=pipe)
+                store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)
             if current is not None:
                 store.publish([current], pipe=pipe)
             pipe.execute()
@@ -177,11 +195,11 @@ def _send(
         except redis.exceptions.NoScriptError:  # Redis restarted: load, then send again
             store.load_scripts()
             send()
-        if finished_at is not None:
-            _publish_school(contest_id, user_id)
+        if attempt.finished_at is not None:
+            attempts_published.send(current_app._get_current_object(), attempts=[attempt])
     except redis.RedisError:
-        log.warning("redis unavailable; contest %s boards marked stale", contest_id)
-        _mark_stale(contest_id, now)
+        log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
+        _mark_stale(attempt.contest_id, now)
         return False
     return True
 
@@ -201,29 +219,13 @@ def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
         except redis.exceptions.NoScriptError:
             store.load_scripts()
             store.publish(current)
-        from quiz.schools.rankings import refresh_school
-
-        schools = db.session.execute(
-            select(User.school_id, Attempt.contest_id)
-            .join(Attempt, Attempt.user_id == User.id)
-            .where(Attempt.id.in_([a.id for a in attempts]), User.school_id.is_not(None))
-            .distinct()
-        ).all()
-        for school_id, contest_id in schools:
-            refresh_school(contest_id, school_id)
+        attempts_published.send(current_app._get_current_object(), attempts=attempts)
     except redis.RedisError:
         log.warning("redis unavailable; contests %s boards marked stale", sorted(contests))
         for contest_id in contests:
             _mark_stale(contest_id, now)
         return False
     return True
-
-
-def _publish_school(contest_id: int, user_id: int) -> None:
-    """A finished attempt moves its school's rankings (quiz/schools/rankings.py)."""
-    from quiz.schools.rankings import refresh_user_school
-
-    refresh_user_school(contest_id, user_id)
 
 
 _REPLAY_COLUMNS = (
@@ -389,9 +391,7 @@ def _rebuild(store: BoardStore, contest: Contest, now: datetime) -> int:
     replay = [s for s in (standing(a, rounds[a.round_id]) for a in moved) if s is not None]
     if replay:
         store.publish(replay)
-    from quiz.schools.rankings import rebuild_school_boards
-
-    rebuild_school_boards(contest_id)
+    boards_rebuilt.send(current_app._get_current_object(), contest_id=contest_id)
     store.mark_built(contest_id, to_ms(now))
     db.session.execute(delete(StaleBoard).where(StaleBoard.contest_id == contest_id))
     db.session.commit()
@@ -424,9 +424,8 @@ def build_frozen(contest_id: int) -> int:
         count = _build_frozen(store, contest)
     finally:
         store.client.connection_pool.disconnect()
-    from quiz.schools.rankings import build_frozen_school_boards
-
-    build_frozen_school_boards(contest_id)  # the derived boards freeze too
+    # The derived boards (quiz.schools.rankings) freeze too.
+    frozen_boards_rebuilt.send(current_app._get_current_object(), contest_id=contest_id)
     return count
 
 

@@ -106,7 +106,7 @@ def store() -> LiveStore:
 
 
 def grace_ms() -> int:
-    return int(current_app.config.get("QUIZ_LIVE_GRACE_SECONDS", 2) * 1000)
+    return int(current_app.config["QUIZ_LIVE_GRACE_SECONDS"] * 1000)
 
 
 # --- creating a game ---------------------------------------------------------------
@@ -1491,9 +1491,7 @@ def _facts(game_id: int, no: int, seq: int) -> Any:
         return store().facts(game_id, no, seq, keep)
 
     try:
-        return hub().facts(
-            game_id, seq, float(current_app.config.get("QUIZ_LIVE_FACTS_SECONDS", 0.5)), load
-        )
+        return hub().facts(game_id, seq, float(current_app.config["QUIZ_LIVE_FACTS_SECONDS"]), load)
     except redis.RedisError:
         return None
 

@@ -80,8 +80,8 @@ def check_guest_csrf(found: services.Viewer) -> None:
 
 def poll_seconds(found: services.Viewer) -> float:
     if found.host:
-        return float(current_app.config.get("QUIZ_LIVE_HOST_POLL_SECONDS", 1.0))
-    return float(current_app.config.get("QUIZ_LIVE_POLL_SECONDS", 25.0))
+        return float(current_app.config["QUIZ_LIVE_HOST_POLL_SECONDS"])
+    return float(current_app.config["QUIZ_LIVE_POLL_SECONDS"])
 
 
 def _due_in(snap: dict[str, Any]) -> float | None:

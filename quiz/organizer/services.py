@@ -30,9 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from question_bank import TRUE_FALSE_LABELS, DrawPart, DrawRule, Kind
 from quiz.accounts.models import Role, User, UserRole
 from quiz.accounts.services import USERNAME_RE, username_key
-from quiz.audit import services as audit
+from quiz.audit import pages as audit_pages
 from quiz.audit.models import AuditEvent
-from quiz.audit.services import AuditRow, changed, record, snapshot
+from quiz.audit.pages import AuditRow
+from quiz.audit.services import changed, record, snapshot
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import BankCategory, Question, QuestionBank, QuestionText
 from quiz.banks.services import category_names, drawing_pool
@@ -60,6 +61,7 @@ from quiz.contests.services import (
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
 from quiz.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, current_language
+from quiz.leaderboards.services import forget_round_boards
 from quiz.names import check_name
 from quiz.play.models import Attempt
 from quiz.play.services import display_key, draw_items
@@ -1177,15 +1179,8 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
         )
     db.session.flush()
     round_id = round_.id
-    after_commit(db.session(), lambda: _forget_board_settings(round_id))
+    after_commit(db.session(), lambda: forget_round_boards(round_id))
     return round_
-
-
-def _forget_board_settings(round_id: int) -> None:
-    """The play service caches a round's board settings for 30 s; drop this process's copy."""
-    from flask import current_app
-
-    current_app.extensions.get("quiz_round_boards", {}).pop(round_id, None)
 
 
 def banks() -> Sequence[QuestionBank]:
@@ -1268,7 +1263,7 @@ def preview(round_: Round, language: str, seed: int) -> list[PreviewQuestion]:
 
 def audit_page(contest: Contest, before_id: int | None) -> tuple[list[AuditRow], int | None]:
     """One page of the contest's log, newest first, and the id to page on from (or None)."""
-    return audit.page(AuditEvent.contest_id == contest.id, before_id, AUDIT_PAGE)
+    return audit_pages.page(AuditEvent.contest_id == contest.id, before_id, AUDIT_PAGE)
 
 
 def kind_label(kind: str) -> str:

@@ -18,12 +18,20 @@ from quiz.contests.services import enrollment_of, get_visible_round
 from quiz.errors import Conflict, QuizError, wants_json
 from quiz.forms import FlaskForm
 from quiz.i18n import current_language
-from quiz.leaderboards.live import frozen_for_viewer
-from quiz.leaderboards.services import read_board
 from quiz.play import services
 from quiz.play.state import attempt_state
 
 bp = Blueprint("play", __name__)
+
+
+@bp.app_template_global()
+def my_attempts(contest_id: int) -> dict[int, Any]:
+    """The signed-in participant's latest attempt per round, for the contest page
+    (templates/contests/detail.html): play supplies it, since contests sit below play
+    (docs/architecture.md, "Layers")."""
+    if not current_user.is_authenticated:
+        return {}
+    return services.attempts_by_round(contest_id, current_user.id)
 
 
 def _display_language(attempt: Any) -> str:
@@ -132,16 +140,6 @@ def result(attempt_id: int) -> Any:
         return redirect(url_for("play.resume", attempt_id=attempt.id))
     state = attempt_state(attempt, _display_language(attempt), now())
     enrollment = enrollment_of(current_user.id, attempt.contest_id)
-    board = read_board(
-        state.round.contest,
-        attempt.round_id,
-        None,
-        10,
-        current_user.id,
-        enrollment.league_id if enrollment else None,
-        now(),
-        frozen=frozen_for_viewer(state.round.contest, attempt.round_id, current_user),
-    )
     if wants_json():
         return jsonify(state.to_json())
-    return render_template("play/result.html", state=state, board=board, enrollment=enrollment)
+    return render_template("play/result.html", state=state, enrollment=enrollment)

@@ -26,16 +26,16 @@ from sqlalchemy.orm import make_transient_to_detached
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
 from quiz.banks.services import drawing_pool
+from quiz.clock import to_ms
 from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundMode, RoundState
 from quiz.contests.services import round_mode
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
-from quiz.leaderboards import services as boards
-from quiz.leaderboards.ranking import to_ms
 from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.models import Answer, Attempt, AttemptItem, FinishReason
 from quiz.play.scoring import fill_points, points_for, speed_bonus
+from quiz.signals import standing_changed
 from quiz.sql import insert_ignore, upsert
 from quiz.unit_of_work import after_commit
 
@@ -61,32 +61,36 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-_BOARDS_TTL = timedelta(seconds=30)
-
-
-def _round_boards(round_id: int, now: datetime) -> boards.RoundBoards:
-    """The round's board settings, cached briefly: needed on every saved answer."""
-    cache: dict[int, tuple[boards.RoundBoards, datetime]] = current_app.extensions.setdefault(
-        "quiz_round_boards", {}
-    )
-    cached = cache.get(round_id)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    info = boards.RoundBoards.of(round_id)
-    cache[round_id] = (info, now + _BOARDS_TTL)
-    return info
-
-
 def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
-    """Publish now (the hot path, after its own commit)."""
-    boards.publish(attempt, _round_boards(attempt.round_id, now), now, person=person)
+    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit."""
+    standing_changed.send(attempt, attempt=attempt, now=now, person=person)
+
+
+def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
+    """A participant's latest attempt in each round of a contest (the contest page)."""
+    found: dict[int, Attempt] = {}
+    for attempt in db.session.scalars(
+        select(Attempt)
+        .where(Attempt.contest_id == contest_id, Attempt.user_id == user_id)
+        .order_by(Attempt.attempt_no)
+    ):
+        found[attempt.round_id] = attempt
+    return found
 
 
 def _publish_after_commit(
     attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
 ) -> None:
-    """Publish once the caller's transaction commits (never if it rolls back)."""
-    boards.publish_after_commit(attempt, _round_boards(attempt.round_id, now), now, person=person)
+    """Tell the boards once the caller's transaction commits (never if it rolls back).
+
+    They hear of a copy taken now (a transient ``Attempt``): the standing this
+    transaction wrote, read without a round trip after the commit expired the original.
+    """
+    copy = Attempt(**{c.key: getattr(attempt, c.key) for c in Attempt.__table__.columns})
+    after_commit(
+        db.session(),
+        lambda: standing_changed.send(copy, attempt=copy, now=now, person=person),
+    )
 
 
 def _refuse_live_round() -> None:

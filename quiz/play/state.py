@@ -15,9 +15,9 @@ from sqlalchemy import select
 from question_bank import TRUE_FALSE_LABELS, Kind
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import Question, QuestionText
+from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.extensions import db
-from quiz.leaderboards.ranking import to_ms
 from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.services import display_key, review_allowed
 

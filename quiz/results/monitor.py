@@ -25,7 +25,6 @@ ACTIVE_WINDOW = timedelta(minutes=2)
 MINUTES = 30
 # A minute is "over" this long after its end: a save stamped 12:00:59.9 may commit later.
 SETTLE = timedelta(seconds=10)
-DEFAULT_CACHE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class Snapshot:
 def _cache() -> SharedCache:
     cache = current_app.extensions.get("quiz_monitor_cache")
     if cache is None:
-        ttl = float(current_app.config.get("QUIZ_MONITOR_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+        ttl = float(current_app.config["QUIZ_MONITOR_CACHE_SECONDS"])
         cache = current_app.extensions["quiz_monitor_cache"] = SharedCache(ttl)
     return cache
 

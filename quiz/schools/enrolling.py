@@ -148,7 +148,8 @@ def enroll_class(
         after={"league_id": league.id, "enrolled": new, "already": len(students) - new},
     )
     db.session.flush()
-    after_commit(db.session(), lambda: _refresh_rankings(contest.id, school.id, now))
+    contest_id, school_id = contest.id, school.id
+    after_commit(db.session(), lambda: _refresh_rankings(contest_id, school_id, now))
     return ClassEnrollment(league=league, enrolled=new, already=len(students) - new)
 
 
@@ -159,7 +160,7 @@ def _refresh_rankings(contest_id: int, school_id: int, now: datetime) -> None:
 
         refresh_school(contest_id, school_id)
     except redis.RedisError:
-        from quiz.leaderboards.services import _mark_stale
+        from quiz.leaderboards.services import mark_stale
 
         log.warning("redis unavailable; school rankings of contest %s marked stale", contest_id)
-        _mark_stale(contest_id, now)
+        mark_stale(contest_id, now)

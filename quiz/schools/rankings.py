@@ -30,7 +30,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from flask import Flask
 from sqlalchemy import distinct, func, select
 
 from quiz.accounts.models import User
@@ -41,6 +43,7 @@ from quiz.leaderboards.store import FROZEN, SchoolBoardStore, SchoolEntry
 from quiz.play.models import Attempt
 from quiz.regions.models import Region
 from quiz.schools.models import School
+from quiz.signals import attempts_published, boards_rebuilt, frozen_boards_rebuilt
 
 
 def school_store() -> SchoolBoardStore:
@@ -150,6 +153,41 @@ def build_frozen_school_boards(contest_id: int) -> None:
         return
     entries = school_entries(contest_id, finished_by=min(cutoffs.values()))
     school_store().replace_all(contest_id, entries, target=FROZEN)
+
+
+def on_attempts_published(sender: Any, *, attempts: list[Attempt]) -> None:
+    """``quiz.signals.attempts_published`` (quiz.leaderboards, after the boards): finished
+    attempts move their schools' rankings; each school is refreshed once. Raises
+    ``redis.RedisError`` when Redis is down (the sender marks the contest stale)."""
+    # TODO(after_commit): writes Redis; the sender already runs after its commit.
+    if len(attempts) == 1:
+        refresh_user_school(attempts[0].contest_id, attempts[0].user_id)
+        return
+    schools = db.session.execute(
+        select(User.school_id, Attempt.contest_id)
+        .join(Attempt, Attempt.user_id == User.id)
+        .where(Attempt.id.in_([a.id for a in attempts]), User.school_id.is_not(None))
+        .distinct()
+    ).all()
+    for school_id, contest_id in schools:
+        refresh_school(contest_id, school_id)
+
+
+def on_boards_rebuilt(sender: Any, *, contest_id: int) -> None:
+    """``quiz.signals.boards_rebuilt``: the school boards are rebuilt with the contest's."""
+    rebuild_school_boards(contest_id)
+
+
+def on_frozen_boards_rebuilt(sender: Any, *, contest_id: int) -> None:
+    """``quiz.signals.frozen_boards_rebuilt``: the school boards freeze with the contest's."""
+    build_frozen_school_boards(contest_id)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to the boards (quiz.leaderboards): every app built gets the receivers."""
+    attempts_published.connect(on_attempts_published)
+    boards_rebuilt.connect(on_boards_rebuilt)
+    frozen_boards_rebuilt.connect(on_frozen_boards_rebuilt)
 
 
 @dataclass(frozen=True)

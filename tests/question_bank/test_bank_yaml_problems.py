@@ -249,6 +249,24 @@ CASES = [
         m.TRUEFALSE_ANSWER,
         {"value": "T"},
     ),
+    # -- the science-literacy frame
+    Case(
+        "bad-benchmark",
+        question(source="source: s\n    benchmark: B27  # <-"),
+        m.BAD_BENCHMARK,
+        {"value": "B27"},
+    ),
+    Case(
+        "bad-literacy-part",
+        question(source="source: s\n    benchmark: B11\n    part: physics  # <-"),
+        m.BAD_LITERACY_PART,
+        {"value": "physics"},
+    ),
+    Case(
+        "part-without-benchmark",
+        question(source="source: s\n    part: method  # <-"),
+        m.PART_WITHOUT_BENCHMARK,
+    ),
 ]
 
 
