@@ -21,6 +21,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Text, and_, bindparam, cast, delete, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
@@ -86,7 +87,8 @@ def _publish_after_commit(
     They hear of a copy taken now (a transient ``Attempt``): the standing this
     transaction wrote, read without a round trip after the commit expired the original.
     """
-    copy = Attempt(**{c.key: getattr(attempt, c.key) for c in Attempt.__table__.columns})
+    loaded = sa_inspect(attempt).dict  # what is loaded: copying loads nothing more
+    copy = Attempt(**{c.key: loaded[c.key] for c in Attempt.__table__.columns if c.key in loaded})
     after_commit(
         db.session(),
         lambda: standing_changed.send(copy, attempt=copy, now=now, person=person),
