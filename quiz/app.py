@@ -50,6 +50,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     import quiz.models  # noqa: F401  (register every table)
 
     db.init_app(app)
+    from quiz.unit_of_work import commit_request
+
+    # The request is the unit of work: services flush, this commits a success (or rolls
+    # back an error answer). Registered first, so it runs after every other hook.
+    app.after_request(commit_request)
     with app.app_context():
         configure_sqlite(db.engine)
         ping_idle_connections(db.engine)

@@ -74,8 +74,10 @@ def demo_command() -> None:
     """Load demo accounts, bank and contest (idempotent)."""
     from quiz.clock import now
     from quiz.demo.services import DEMO_PASSWORD, load_demo
+    from quiz.extensions import db
 
     accounts = load_demo(now())
+    db.session.commit()  # the command is the unit of work
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         roles = ", ".join(str(r) for r in account.roles)
@@ -351,12 +353,19 @@ def attempts_group() -> None:
 @attempts_group.command("finalize-overdue")
 @with_appcontext
 def attempts_finalize_overdue() -> None:
-    """Close attempts left open past their deadline, and heal stale boards."""
+    """Close attempts left open past their deadline, and heal stale boards.
+
+    The per-minute job, and the one place stale boards are healed (never inside a
+    participant's request). The command owns the transaction: the sweep flushes, this
+    commits, and the board publishes run after the commit.
+    """
     from quiz.clock import now
+    from quiz.extensions import db
     from quiz.leaderboards.services import heal
     from quiz.play.services import finalize_overdue
 
     closed = finalize_overdue(now())
+    db.session.commit()
     healed = heal(now())
     click.echo(f"finalized {closed} attempts; rebuilt {len(healed)} stale contests")
 

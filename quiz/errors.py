@@ -109,6 +109,9 @@ def retry_after_seconds(exc: Any) -> int:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(QuizError)
     def _quiz_error(exc: QuizError) -> Any:
+        # A refused action keeps nothing it flushed (the unit of work, quiz/unit_of_work.py),
+        # and the error page must not read from a transaction a failed flush broke.
+        db.session.rollback()
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationFailed):
             extra["fields"] = exc.field_messages()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase
 from quiz.embedded_redis import EmbeddedRedis, exit_cleanly_on_sigterm
 from quiz.ops.metrics import REDIS_ERRORS
 from quiz.redis_config import RedisSpec, redis_spec
+from quiz.unit_of_work import UnitOfWorkSession
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 NAMING_CONVENTION = {
@@ -36,7 +37,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": UnitOfWorkSession})
 
 # The models' base class. mypy cannot use ``db.Model`` (an attribute set at run time) as
 # a base (python/mypy#8603); to it the models derive from ``Base``, which is what

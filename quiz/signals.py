@@ -24,8 +24,10 @@ standing_changed = _signals.signal(
     "standing-changed",
     doc="""An attempt's standing moved: started, an answer saved, finished, or adjusted.
 
-    Sent by ``quiz.play`` (``services``: start, save, finish; ``fairplay``: penalties)
-    after the commit, with ``attempt`` (the ``Attempt``), ``now`` and ``person``
+    Sent by ``quiz.play.services`` (start, save, finish, a focus-limit finish included)
+    after the commit (from the after-commit queue of ``quiz.unit_of_work``; the answer
+    hot path right after its own commit), with ``attempt`` (an ``Attempt``, for a queued
+    send a transient copy taken before the commit), ``now`` and ``person``
     (``(league_id, display_name)`` when the attempt was just started, else None).
     Listened to by ``quiz.leaderboards.services.on_standing_changed``, which publishes
     the standing to the live boards.

@@ -13,6 +13,7 @@ from quiz.banks.models import QuestionBank
 from quiz.banks.services import import_bank
 from quiz.contests.models import Contest, Round
 from quiz.contests.services import add_round, create_contest, enroll
+from quiz.extensions import db
 
 PASSWORD = "correct-horse-9"
 CATEGORIES = ("life-health", "safety-emergency")
@@ -108,7 +109,9 @@ class Factories:
             "created_by": organizer,
         }
         defaults.update(kwargs)
-        return create_contest(**defaults)
+        contest = create_contest(**defaults)
+        db.session.commit()  # a factory is its own edge: services flush
+        return contest
 
     def round(self, contest: Contest, bank: QuestionBank, **kwargs: Any) -> Round:
         now: datetime = self.clock()
@@ -122,7 +125,9 @@ class Factories:
             "draw_rule": [{"count": 3, "category": c, "points": 10} for c in CATEGORIES],
         }
         defaults.update(kwargs)
-        return add_round(contest, **defaults)
+        round_ = add_round(contest, **defaults)
+        db.session.commit()
+        return round_
 
     def setup(self, **round_kwargs: Any) -> tuple[Contest, Round]:
         """A published regional contest with one open round over a fresh bank."""
@@ -133,6 +138,7 @@ class Factories:
     def enrolled(self, contest: Contest, **user_kwargs: Any) -> User:
         user = self.user(**user_kwargs)
         enroll(user, contest, self.clock())
+        db.session.commit()
         return user
 
 

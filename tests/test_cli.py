@@ -169,6 +169,7 @@ def test_leaderboard_rebuild_reports_each_contest(runner, make, clock):
         attempt, _ = play.start_attempt(user, round_, "zh", clock())
         play.save_answer(attempt.id, user, 1, ["A"], clock())
         play.finish_attempt(attempt, clock())
+        db.session.commit()  # the edge commits (services flush)
     result = runner.invoke(args=["leaderboard", "rebuild"])
     assert result.exit_code == 0, result.output
     assert f"contest {contest.id}: 2 attempts replayed" in result.output

@@ -35,6 +35,7 @@ from quiz.play import services as play
 from quiz.play.state import attempt_state
 from quiz.regions.services import all_regions
 from quiz.sql import reads_without_transaction
+from quiz.unit_of_work import commit_keeping_loaded
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -259,6 +260,7 @@ def start_attempt(round_id: int) -> Any:
     attempt, created = play.start_attempt(current_user, round_, language, now())
     moment = now()
     play.finalize_if_overdue(attempt, moment)
+    commit_keeping_loaded()  # this request's unit of work, before the reads below
     reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
 
@@ -291,6 +293,7 @@ def finish(attempt_id: int) -> Any:
     attempt = play.get_own_attempt(attempt_id, current_user)
     moment = now()
     attempt = play.finish_attempt(attempt, moment)
+    db.session.commit()  # the finish is durable and on the boards before the rank below
     contest = contests.get_visible_contest(attempt.contest_id, current_user)
     board = read_board(
         contest,

@@ -148,9 +148,9 @@ def viewer_league(user_id: int, contest_id: int) -> int | None:
 
 
 def create_contest(**fields: Any) -> Contest:
-    """Store a contest (``new_contest`` takes the fields), committed."""
+    """Store a contest (``new_contest`` takes the fields), flushed (the caller commits)."""
     contest = new_contest(**fields)
-    db.session.commit()
+    db.session.flush()
     return contest
 
 
@@ -228,7 +228,7 @@ def add_league(
     league = new_league(
         contest, code=code, name_zh=name_zh, name_mn=name_mn, kind=kind, school_id=school_id
     )
-    db.session.commit()
+    db.session.flush()
     return league
 
 
@@ -260,9 +260,9 @@ def new_league(
 
 
 def add_round(contest: Contest, **fields: Any) -> Round:
-    """Validate and store a round (``new_round`` takes the fields), committed."""
+    """Validate and store a round (``new_round`` takes the fields), flushed."""
     round_ = new_round(contest, **fields)
-    db.session.commit()
+    db.session.flush()
     return round_
 
 
@@ -462,7 +462,7 @@ def enroll(
             .values(contest_id=contest.id, user_id=user.id, league_id=league.id, enrolled_at=now)
             .returning(Enrollment.id)
         )
-    db.session.commit()
+    db.session.flush()
     enrollment = enrollment_of(user.id, contest.id)
     if enrollment is None:  # the invite was withdrawn between the check and the insert
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")

@@ -51,7 +51,7 @@ DEMO_ACCOUNTS = (
 
 def load_demo(now: datetime) -> list[DemoAccount]:
     sync_regions(db.session.connection())
-    db.session.commit()
+    db.session.flush()
     school = db.session.scalar(select(School).where(School.name_zh == "呼和浩特市第一中学"))
     if school is None:
         school = School(
@@ -60,7 +60,7 @@ def load_demo(now: datetime) -> list[DemoAccount]:
             region_code="150102",
         )
         db.session.add(school)
-        db.session.commit()
+        db.session.flush()
     users = {}
     for account in DEMO_ACCOUNTS:
         user = db.session.scalar(
@@ -151,7 +151,7 @@ def _demo_live_round(now: datetime) -> None:
     )
     round_.mode = RoundMode.LIVE
     round_.question_seconds = 20
-    db.session.commit()
+    db.session.flush()
 
 
 def _demo_class(school: School, teacher: User, student: User, now: datetime) -> None:
@@ -175,4 +175,4 @@ def _demo_class(school: School, teacher: User, student: User, now: datetime) -> 
                 created_at=now,
             )
         )
-    db.session.commit()
+    db.session.flush()

@@ -134,8 +134,8 @@ def on_standing_changed(
     sender: Any, *, attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
 ) -> None:
     """``quiz.signals.standing_changed`` (sent by quiz.play after its commit): publish."""
-    # TODO(after_commit): run from the after-commit queue of quiz/sql.py once it exists;
-    # today quiz.play sends this signal right after its own commit.
+    # quiz.play sends it from the after-commit queue (quiz/unit_of_work.py), or right
+    # after the answer hot path's own commit.
     publish(attempt, round_boards(attempt.round_id, now), now, person=person)
 
 
@@ -151,8 +151,12 @@ def init_app(app: Flask) -> None:
 
 
 def _mark_stale(contest_id: int, now: datetime) -> None:
-    """Remember in SQL that a board missed an update (Redis was down)."""
-    current_app.extensions["quiz_boards_need_healing"] = True
+    """Remember in SQL that a board missed an update (Redis was down).
+
+    Its own small unit of work (it commits): it runs after the commit whose publish
+    failed (an ``after_commit`` callable or the hot path's publish), when no other
+    write is pending.
+    """
     try:
         if db.session.get(StaleBoard, contest_id) is None:
             db.session.add(StaleBoard(contest_id=contest_id, since=now))
@@ -168,7 +172,11 @@ def publish(
     now: datetime,
     person: tuple[int, str] | None = None,
 ) -> bool:
-    """Publish one attempt's standing after its SQL commit; False if Redis was down."""
+    """Publish one attempt's standing after its SQL commit; False if Redis was down.
+
+    A stale contest is healed by the per-minute job (``heal``), never here: this runs
+    inside a participant's request.
+    """
     current = standing(attempt, boards)
     if current is None and person is None:
         return True
@@ -194,8 +202,6 @@ def publish(
         log.warning("redis unavailable; contest %s boards marked stale", attempt.contest_id)
         _mark_stale(attempt.contest_id, now)
         return False
-    if current_app.extensions.get("quiz_boards_need_healing"):
-        heal(now)
     return True
 
 
@@ -521,16 +527,18 @@ def rebuild(now: datetime, contest_ids: Iterable[int] | None = None) -> dict[int
 
 
 def heal(now: datetime) -> list[int]:
-    """Rebuild the contests marked stale, if Redis answers; returns the ids rebuilt."""
+    """Rebuild the contests marked stale, if Redis answers; returns the ids rebuilt.
+
+    Run by the per-minute job (``quiz attempts finalize-overdue``), never inside a
+    participant's request: a rebuild reads a whole contest. Each contest is rebuilt
+    under its rebuild lock, so app servers and the job never rebuild one twice at once.
+    """
     try:
         redis_store.client.ping()
     except redis.RedisError:
         return []
-    current_app.extensions["quiz_boards_need_healing"] = False
     stale = list(db.session.scalars(select(StaleBoard.contest_id)))
-    for contest_id in stale:
-        rebuild_contest(contest_id, now)
-    return stale
+    return [contest_id for contest_id in stale if _rebuild_once(contest_id, now)]
 
 
 @dataclass(frozen=True)
@@ -601,15 +609,18 @@ def read_board(
     return BoardView(entries=entries, total=result.total, me=me, stale=stale, frozen=frozen)
 
 
-def _rebuild_once(contest_id: int, now: datetime) -> None:
-    """Rebuild a board Redis lost (e.g. after a restart), once across all app servers."""
+def _rebuild_once(contest_id: int, now: datetime) -> bool:
+    """Rebuild a board Redis lost (e.g. after a restart), once across all app servers;
+    False if another process holds the contest's rebuild lock."""
     client = redis_store.client
     lock = BoardKeys(contest_id).lock
-    if client.set(lock, "1", nx=True, ex=120):
-        try:
-            rebuild_contest(contest_id, now)
-        finally:
-            client.delete(lock)
+    if not client.set(lock, "1", nx=True, ex=120):
+        return False
+    try:
+        rebuild_contest(contest_id, now)
+    finally:
+        client.delete(lock)
+    return True
 
 
 def league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:

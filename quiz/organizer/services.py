@@ -69,6 +69,7 @@ from quiz.play.services import display_key, draw_items
 from quiz.regions.models import Region
 from quiz.schools.models import School
 from quiz.sql import insert_ignore, rows_changed
+from quiz.unit_of_work import after_commit
 
 CONTEST_FIELDS = (
     "slug",
@@ -311,15 +312,15 @@ def create_contest(data: ContestData, actor: User, now: datetime) -> Contest:
         now=now,
         after=snapshot(contest, CONTEST_FIELDS),
     )
-    _commit_or_slug_taken()
+    _flush_or_slug_taken()
     return contest
 
 
-def _commit_or_slug_taken() -> None:
+def _flush_or_slug_taken() -> None:
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: the request's transaction stays usable
+            db.session.flush()
     except IntegrityError as exc:  # a concurrent request took the slug first
-        db.session.rollback()
         raise _fail("slug", _l("This short name is taken.")) from exc
 
 
@@ -345,7 +346,7 @@ def update_contest(contest: Contest, data: ContestData, actor: User, now: dateti
             before=was,
             after=now_is,
         )
-    _commit_or_slug_taken()
+    _flush_or_slug_taken()
     return contest
 
 
@@ -364,7 +365,7 @@ def new_join_code(contest: Contest, actor: User, now: datetime) -> str:
         before=before,
         after=snapshot(contest, ("registration", "join_code")),
     )
-    db.session.commit()
+    db.session.flush()
     return contest.join_code
 
 
@@ -397,8 +398,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
         .values(contest_id=contest.id, user_id=user.id)
         .returning(ContestOrganizer.user_id)
     )
-    if inserted is None:
-        db.session.rollback()
+    if inserted is None:  # nothing was written
         raise _fail("username", _l("This person already runs the contest."))
     record(
         Actor.of(actor),
@@ -409,7 +409,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
         now=now,
         after={"organizer": user.username},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -431,7 +431,7 @@ def remove_organizer(contest: Contest, user_id: int, actor: User, now: datetime)
         now=now,
         before={"organizer": user.username},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 # The allow-list ------------------------------------------------------------------------
@@ -550,7 +550,7 @@ def add_invites(
         now=now,
         after={"added": result.added, "usernames": keys[:50]},
     )
-    db.session.commit()
+    db.session.flush()
     return result
 
 
@@ -620,7 +620,7 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
         now=now,
         after={"username": key, "user_id": user.id},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -631,8 +631,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
             ContestInvite.contest_id == contest.id, ContestInvite.username_key == key
         )
     )
-    if not removed:
-        db.session.rollback()
+    if not removed:  # nothing was deleted
         raise Conflict(_l("This name is not on the list."), code="not_invited")
     record(
         Actor.of(actor),
@@ -643,7 +642,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
         now=now,
         before={"username": key},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 # Leagues -------------------------------------------------------------------------------
@@ -705,7 +704,7 @@ def add_league(
         raise ValidationFailed(errors)
     league = new_league(contest, code=code, name_zh=name_zh, name_mn=name_mn)
     _record_league("league.create", league, actor, now, after=snapshot(league, LEAGUE_FIELDS))
-    db.session.commit()
+    db.session.flush()
     return league
 
 
@@ -725,7 +724,7 @@ def update_league(
     was, now_is = changed(before, snapshot(league, LEAGUE_FIELDS))
     if was:
         _record_league("league.update", league, actor, now, before=was, after=now_is)
-    db.session.commit()
+    db.session.flush()
     return league
 
 
@@ -759,9 +758,9 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
         before=before,
     )
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: the request's transaction stays usable
+            db.session.flush()
     except IntegrityError as exc:  # someone joined it meanwhile (the foreign key says so)
-        db.session.rollback()
         raise Conflict(
             _l("People have joined this league: it cannot be removed."), code="league_in_use"
         ) from exc
@@ -830,7 +829,7 @@ def add_preset_leagues(
         now=now,
         after={"preset": preset, "codes": [lg.code for lg in added]},
     )
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -1086,7 +1085,7 @@ def create_round(contest: Contest, data: RoundData, actor: User, now: datetime) 
         now=now,
         after=snapshot(round_, ROUND_FIELDS),
     )
-    db.session.commit()
+    db.session.flush()
     return round_
 
 
@@ -1179,8 +1178,9 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
             before=was,
             after=now_is,
         )
-    db.session.commit()
-    forget_round_boards(round_.id)
+    db.session.flush()
+    round_id = round_.id
+    after_commit(db.session(), lambda: forget_round_boards(round_id))
     return round_
 
 

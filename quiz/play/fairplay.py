@@ -15,7 +15,8 @@ Kept apart from ``quiz/play/services.py`` so the answer hot path stays as it is:
   hidden or loses focus; the count is one ``UPDATE … SET focus_losses = focus_losses + 1``
   on the attempt (debounced: one loss per second at most, since a tab switch fires both
   ``blur`` and ``visibilitychange``). At the round's limit the attempt is finished in
-  the same transaction, if the round says so.
+  the same transaction, if the round says so, through ``finish_attempt`` like any
+  other finish (with the speed bonus).
 """
 
 from __future__ import annotations
@@ -32,17 +33,15 @@ from sqlalchemy import select, update
 
 from quiz.accounts.models import User
 from quiz.audit.services import changed, record, snapshot
-from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.edge.client import Actor
 from quiz.edge.params import whole_number
 from quiz.errors import Conflict, ValidationFailed
 from quiz.extensions import db
-from quiz.play.models import Answer, Attempt
-from quiz.play.services import finalize_if_overdue, get_own_attempt
-from quiz.signals import standing_changed
+from quiz.play.models import Answer, Attempt, FinishReason
+from quiz.play.services import finalize_if_overdue, finish_attempt, get_own_attempt
 
-FOCUS_LIMIT = "focus_limit"  # Attempt.finish_reason when the focus-loss limit ended it
+FOCUS_LIMIT = FinishReason.FOCUS_LIMIT  # Attempt.finish_reason when the focus limit ended it
 FOCUS_DEBOUNCE = timedelta(seconds=1)
 MIN_ANSWERS_FOR_MEDIAN = 3
 SETTINGS = (
@@ -71,7 +70,9 @@ def record_focus_loss(attempt_id: int, user: User, now: datetime) -> FocusState:
     """Count one loss of focus for the caller's running attempt; finish it at the limit.
 
     One transaction: the counter update (guarded by "still running" and the debounce)
-    and, when the count reaches the round's limit and the round says so, the finish.
+    and, when the count reaches the round's limit and the round says so, the finish
+    (``finish_attempt``, the one path: speed bonus and board publish included). Flushes;
+    the request commits.
     """
     attempt = get_own_attempt(attempt_id, user)
     round_ = db.session.get(Round, attempt.round_id)
@@ -101,26 +102,8 @@ def record_focus_loss(attempt_id: int, user: User, now: datetime) -> FocusState:
         else db.session.scalar(select(Attempt.focus_losses).where(Attempt.id == attempt.id))
     )
     limit = round_.focus_limit
-    finished = False
     if counted is not None and limit and counted >= limit and round_.focus_auto_finish:
-        end = min(now, attempt.deadline)  # still open, so within the grace period
-        finished = (
-            db.session.execute(
-                update(Attempt)
-                .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-                .values(
-                    finished_at=end,
-                    finish_reason=FOCUS_LIMIT,
-                    time_used_ms=max(0, to_ms(end) - to_ms(attempt.started_at)),
-                )
-                .returning(Attempt.id)
-            ).first()
-            is not None
-        )
-    db.session.commit()
-    db.session.refresh(attempt)
-    if finished:
-        standing_changed.send(attempt, attempt=attempt, now=now, person=None)
+        finish_attempt(attempt, now, FinishReason.FOCUS_LIMIT)  # still within the grace
     return FocusState(count=int(count or 0), limit=limit, finished=attempt.finished_at is not None)
 
 
@@ -292,7 +275,7 @@ def configure(
     flag_fast_answers: Any,
     ip: str | None = None,
 ) -> Round:
-    """Change a round's fair-play settings (audited, one transaction)."""
+    """Change a round's fair-play settings (audited; flushes, the request commits)."""
     errors: dict[str, list] = {}
     values = {
         "focus_tracking": bool(focus_tracking),
@@ -320,5 +303,5 @@ def configure(
             before=old,
             after=new,
         )
-    db.session.commit()
+    db.session.flush()
     return round_

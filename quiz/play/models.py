@@ -8,6 +8,7 @@ second device or an audit sees exactly what the participant saw.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.extensions import Model
+
+
+class FinishReason(StrEnum):
+    """Why an attempt ended (``Attempt.finish_reason``; the values are what is stored)."""
+
+    SUBMITTED = "submitted"  # handed in by the participant
+    DEADLINE = "deadline"  # closed by the server at the deadline (or the round's close)
+    FOCUS_LIMIT = "focus_limit"  # handed in when the page lost focus too often
+    LIVE = "live"  # finished with its live game (quiz/live)
 
 
 class Attempt(Model):
@@ -49,7 +59,7 @@ class Attempt(Model):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     deadline: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # "submitted" by the participant or closed at the "deadline" by the server.
+    # A FinishReason value (stored as plain text).
     finish_reason: Mapped[str | None] = mapped_column(String(16))
     points: Mapped[int] = mapped_column(Integer, default=0)
     max_points: Mapped[int] = mapped_column(Integer)

@@ -4,6 +4,11 @@ Fairness rules live here. The server owns the clock: the deadline is stored when
 attempt starts and checked inside the same transaction as every write. One attempt per
 policy is settled by a unique key, not by checking first. Every write commits to SQL
 before the leaderboards hear of it.
+
+Transactions (docs/architecture.md): these functions flush, the caller's edge commits
+(the request, the CLI command, the per-minute job), and board publishes are queued to
+run after that commit. One exception, the answer hot path: ``save_answer`` commits
+itself, then publishes.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
@@ -40,13 +46,14 @@ from quiz.extensions import db
 from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.extra_time import attempt_deadline
-from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime
+from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime, FinishReason
 from quiz.play.scoring import fill_points, points_for, speed_bonus
 from quiz.signals import standing_changed
 from quiz.sql import insert_ignore, upsert
+from quiz.unit_of_work import after_commit
 
-SUBMITTED = "submitted"
-DEADLINE = "deadline"
+SUBMITTED = FinishReason.SUBMITTED
+DEADLINE = FinishReason.DEADLINE
 
 
 def grace() -> timedelta:
@@ -68,7 +75,7 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
 
 
 def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
-    """Tell the boards (quiz.leaderboards listens) that the attempt's standing moved."""
+    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit."""
     standing_changed.send(attempt, attempt=attempt, now=now, person=person)
 
 
@@ -84,6 +91,22 @@ def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
     return found
 
 
+def _publish_after_commit(
+    attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
+) -> None:
+    """Tell the boards once the caller's transaction commits (never if it rolls back).
+
+    They hear of a copy taken now (a transient ``Attempt``): the standing this
+    transaction wrote, read without a round trip after the commit expired the original.
+    """
+    loaded = sa_inspect(attempt).dict  # what is loaded: copying loads nothing more
+    copy = Attempt(**{c.key: loaded[c.key] for c in Attempt.__table__.columns if c.key in loaded})
+    after_commit(
+        db.session(),
+        lambda: standing_changed.send(copy, attempt=copy, now=now, person=person),
+    )
+
+
 def _refuse_live_round() -> None:
     """A live round is played in a game paced by its host (quiz/live): no self-paced
     start, and its running attempts take no answers and show no questions here."""
@@ -91,7 +114,11 @@ def _refuse_live_round() -> None:
 
 
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
-    """Start the caller's attempt, or return the one they already have (created=False)."""
+    """Start the caller's attempt, or return the one they already have (created=False).
+
+    Flushes only: the caller commits (``quiz.unit_of_work.commit_keeping_loaded`` keeps
+    the round and the new attempt loaded), and the board publish follows that commit.
+    """
     if round_.mode == RoundMode.LIVE:
         _refuse_live_round()
     if language not in round_.languages:
@@ -116,7 +143,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     if latest is not None and latest.finished_at is None:
         if now <= latest.deadline + grace():
             return latest, False
-        finish_attempt(latest, now)
+        finish_attempt(latest, now, FinishReason.DEADLINE)
     if latest is not None and latest.attempt_no >= round_.max_attempts:
         return latest, False
     state = round_.state(now)
@@ -150,18 +177,16 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         .values(**values)
         .returning(Attempt.id)
     )
-    if attempt_id is None:  # a concurrent request started it first
-        db.session.rollback()
+    if attempt_id is None:  # a concurrent request started it first (it wrote nothing here)
         winner = _latest_attempt(round_.id, user.id)
         assert winner is not None
         return winner, False
     db.session.execute(
         AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
     )
-    _commit_keeping_loaded()
-    metrics.ATTEMPTS_STARTED.inc()
+    after_commit(db.session(), metrics.ATTEMPTS_STARTED.inc)
     attempt = _known_attempt(attempt_id, values)
-    _publish(attempt, now, person=(league_id, user.display_name))
+    _publish_after_commit(attempt, now, person=(league_id, user.display_name))
     return attempt, True
 
 
@@ -199,26 +224,11 @@ def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
     return items
 
 
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring the objects this transaction read (the round, its contest).
-
-    The transaction wrote only new rows, through Core statements, so what it read is
-    still what it saw; expiring it would make the response re-read the round (a round
-    trip on every start).
-    """
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
-    """The attempt just inserted and committed, as a persistent object without a re-read.
+    """The attempt just inserted, as a persistent object without a re-read.
 
-    Every column is known (we wrote them), so reading the row back after the commit
-    would only cost a round trip.
+    Every column is known (we wrote them), so reading the row back would only cost a
+    round trip.
     """
     attempt = Attempt(
         id=attempt_id,
@@ -245,9 +255,9 @@ def get_own_attempt(attempt_id: int, user: User) -> Attempt:
 
 
 def finalize_if_overdue(attempt: Attempt, now: datetime) -> Attempt:
+    """Close the attempt at its deadline if it is past the grace period (flushes)."""
     if attempt.finished_at is None and now > attempt.deadline + grace():
-        finish_attempt(attempt, now)
-        db.session.refresh(attempt)
+        finish_attempt(attempt, now, FinishReason.DEADLINE)
     return attempt
 
 
@@ -414,6 +424,10 @@ def save_answer(
     The attempt row is updated first, guarded by the deadline: that row lock serializes
     concurrent saves of one attempt, and the guard makes "in time" part of the write.
     The answer is acknowledged (this function returns) only after the commit.
+
+    The hot path owns its transaction (the one service that commits, see
+    docs/architecture.md "Transactions"): it commits, then publishes at once, so the
+    acknowledgement means "durable" and the request adds no queue to drain.
     """
     statements = _save_statements()
     drawn = hotpath.drawn_items(attempt_id)
@@ -474,7 +488,7 @@ def save_answer(
                 _refuse_changing_a_live_answer(attempt_id, no, original)
             conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
         standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
-    db.session.commit()
+    db.session.commit()  # the hot path's own commit (see the docstring)
     metrics.ANSWERS_SAVED.inc()
     _publish(standing, now)
     return SavedAnswer(
@@ -485,11 +499,16 @@ def save_answer(
 
 
 def _refuse_closed_attempt(attempt_id: int, user: User, now: datetime) -> None:
-    """The deadline guard matched nothing: the attempt is over (close it if overdue)."""
+    """The deadline guard matched nothing: the attempt is over (close it if overdue).
+
+    Part of the hot path, so it owns its transaction: the closing is committed before
+    the refusal (an error response rolls back whatever is left uncommitted).
+    """
     db.session.rollback()
     attempt = get_own_attempt(attempt_id, user)
     if attempt.finished_at is None:
         finish_attempt(attempt, now)
+        db.session.commit()
         raise Conflict(_l("Time is up: answers are no longer accepted."), code="deadline_passed")
     raise Conflict(
         _l("This attempt is finished: answers can no longer change."), code="attempt_finished"
@@ -513,28 +532,34 @@ def _refuse_live_change() -> None:
     )
 
 
-def finish_attempt(attempt: Attempt, now: datetime) -> Attempt:
-    """Close an attempt (idempotent). Past the grace period it closes at the deadline."""
+def finish_attempt(attempt: Attempt, now: datetime, reason: FinishReason | None = None) -> Attempt:
+    """Close an attempt (idempotent): the one writer of ``finished_at``.
+
+    Past the grace period it closes at the deadline (``DEADLINE``, whatever ``reason``
+    asked). Otherwise at ``now`` (at most the deadline), for ``reason`` (the participant
+    ``SUBMITTED`` it when none is given; ``FOCUS_LIMIT`` from quiz/play/fairplay.py).
+    The speed bonus is added in the same statement's transaction, whichever the reason.
+    Flushes only; the board publish and the metric follow the caller's commit.
+    """
     if attempt.finished_at is not None:
         return attempt
     if now > attempt.deadline + grace():
-        end, reason = attempt.deadline, DEADLINE
+        end, reason = attempt.deadline, FinishReason.DEADLINE
     else:
-        end, reason = min(now, attempt.deadline), SUBMITTED
+        end, reason = min(now, attempt.deadline), reason or FinishReason.SUBMITTED
     time_used = max(0, to_ms(end) - to_ms(attempt.started_at))
     done = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-        .values(finished_at=end, finish_reason=reason, time_used_ms=time_used)
+        .values(finished_at=end, finish_reason=reason.value, time_used_ms=time_used)
         .returning(Attempt.id, Attempt.correct_count, Attempt.question_count, Attempt.max_points)
     ).first()
     if done is not None:
         _add_speed_bonus(attempt, done, time_used)
-    db.session.commit()
     db.session.refresh(attempt)
     if done is not None:
-        metrics.ATTEMPTS_FINISHED.labels(reason).inc()
-        _publish(attempt, now)
+        after_commit(db.session(), metrics.ATTEMPTS_FINISHED.labels(reason.value).inc)
+        _publish_after_commit(attempt, now)
     return attempt
 
 
@@ -562,20 +587,25 @@ def _add_speed_bonus(attempt: Attempt, finished: Any, time_used_ms: int) -> None
         )
 
 
-def finalize_overdue(now: datetime, batch: int = 500) -> int:
-    """Close every attempt left open past its deadline (the periodic sweep)."""
+def finalize_overdue(now: datetime, batch: int = 500, round_id: int | None = None) -> int:
+    """The one sweep: finish every open attempt past its deadline and grace period.
+
+    The per-minute job runs it over all rounds; closing or publishing a round runs it
+    over that round (``round_id``). Flushes only; the caller commits (the job after
+    each call, so a batch of finishes and their publishes go together).
+    """
     closed = 0
+    where = [Attempt.finished_at.is_(None), Attempt.deadline < now - grace()]
+    if round_id is not None:
+        where.append(Attempt.round_id == round_id)
     while True:
         overdue = db.session.scalars(
-            select(Attempt)
-            .where(and_(Attempt.finished_at.is_(None), Attempt.deadline < now - grace()))
-            .order_by(Attempt.deadline)
-            .limit(batch)
+            select(Attempt).where(and_(*where)).order_by(Attempt.deadline).limit(batch)
         ).all()
         if not overdue:
             return closed
         for attempt in overdue:
-            finish_attempt(attempt, now)
+            finish_attempt(attempt, now, FinishReason.DEADLINE)
             closed += 1
 
 

@@ -1,8 +1,9 @@
 """The end of a round: freeze the public boards, close, publish, and rank the results.
 
 Each organizer action is one SQL transaction with its audit event (``quiz.audit``),
-committed once; Redis is told afterwards (frozen boards are rebuilt from SQL, so a
-Redis failure there costs freshness, never a decision).
+flushed here and committed once by the request; Redis is told after that commit
+(``quiz.unit_of_work.after_commit``: frozen boards are rebuilt from SQL, so a Redis
+failure there costs freshness, never a decision).
 
 Results are ranked by the one rule in ``quiz.leaderboards.ranking`` (``better`` picks a
 participant's best attempt, ``sort_key`` orders them), so a results page, an export and
@@ -34,6 +35,7 @@ from quiz.play import services as play
 from quiz.play.models import Attempt
 from quiz.regions.models import Region
 from quiz.results.models import RoundPublication
+from quiz.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 FINALIZE_BATCH = 500
@@ -80,14 +82,16 @@ def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> 
         now=now,
         after={"frozen_at": now},
     )
-    db.session.commit()
-    _rebuild_frozen(round_.contest_id, now)
+    db.session.flush()
+    _rebuild_frozen_after_commit(round_.contest_id, now)
     return True
 
 
-def unfreeze(
-    round_: Round, actor: User | None, now: datetime, ip: str | None = None, commit: bool = True
-) -> bool:
+def _rebuild_frozen_after_commit(contest_id: int, now: datetime) -> None:
+    after_commit(db.session(), lambda: _rebuild_frozen(contest_id, now))
+
+
+def unfreeze(round_: Round, actor: User | None, now: datetime, ip: str | None = None) -> bool:
     """Show participants the live boards again; False if they were not frozen."""
     row = db.session.get(FrozenBoard, round_.id)
     if row is None:
@@ -104,9 +108,8 @@ def unfreeze(
         before=before,
         after={"frozen_at": None},
     )
-    if commit:
-        db.session.commit()
-        _rebuild_frozen(round_.contest_id, now)
+    db.session.flush()
+    _rebuild_frozen_after_commit(round_.contest_id, now)
     return True
 
 
@@ -116,10 +119,10 @@ def unfreeze(
 def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None) -> int:
     """Close the round now and finish every attempt still open; returns how many.
 
-    One transaction sets ``closed_at`` and moves the open attempts' deadlines to now
-    (no answer is accepted after the grace period from here on). Then each open attempt
-    is finished through the normal path (``play.finish_attempt``): at its deadline, with
-    the reason "deadline", and published to the boards like any other finish.
+    One transaction sets ``closed_at``, moves the open attempts' deadlines to now (no
+    answer is accepted after the grace period from here on) and finishes each open
+    attempt through the one sweep (``play.finalize_overdue``): at its deadline, with the
+    reason "deadline", published to the boards after the commit like any other finish.
     """
     state = round_.state(now)
     if state is RoundState.CLOSED:
@@ -144,27 +147,14 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         before=before,
         after={"closed_at": now},
     )
-    db.session.commit()
     return finalize_open_attempts(round_.id, now)
 
 
 def finalize_open_attempts(round_id: int, now: datetime) -> int:
-    """Finish a closed round's open attempts at their deadlines (in batches)."""
+    """Finish a closed round's open attempts at their deadlines (the one sweep)."""
     # Past every deadline and its grace: finish_attempt then closes at the deadline.
     after_grace = now + play.grace() + timedelta(milliseconds=1)
-    finished = 0
-    while True:
-        batch = db.session.scalars(
-            select(Attempt)
-            .where(Attempt.round_id == round_id, Attempt.finished_at.is_(None))
-            .order_by(Attempt.id)
-            .limit(FINALIZE_BATCH)
-        ).all()
-        if not batch:
-            return finished
-        for attempt in batch:
-            play.finish_attempt(attempt, after_grace)
-            finished += 1
+    return play.finalize_overdue(after_grace, batch=FINALIZE_BATCH, round_id=round_id)
 
 
 def published_at(round_id: int) -> datetime | None:
@@ -193,10 +183,8 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
         now=now,
         after={"published_at": now},
     )
-    was_frozen = unfreeze(round_, actor, now, ip=ip, commit=False)
-    db.session.commit()
-    if was_frozen:
-        _rebuild_frozen(round_.contest_id, now)
+    unfreeze(round_, actor, now, ip=ip)
+    db.session.flush()
     return True
 
 

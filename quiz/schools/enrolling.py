@@ -35,6 +35,7 @@ from quiz.regions.models import Region
 from quiz.schools.models import PRIMARY_GRADES, School, SchoolClass
 from quiz.schools.services import class_students, get_class
 from quiz.sql import insert_ignore
+from quiz.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 AGE_GROUPS = {
@@ -147,14 +148,20 @@ def enroll_class(
         now=now,
         after={"league_id": league.id, "enrolled": new, "already": len(students) - new},
     )
-    db.session.commit()
-    try:  # the participation rate's denominator changed
+    db.session.flush()
+    contest_id, school_id = contest.id, school.id
+    after_commit(db.session(), lambda: _refresh_rankings(contest_id, school_id, now))
+    return ClassEnrollment(league=league, enrolled=new, already=len(students) - new)
+
+
+def _refresh_rankings(contest_id: int, school_id: int, now: datetime) -> None:
+    """After the commit: the participation rate's denominator changed."""
+    try:
         from quiz.schools.rankings import refresh_school
 
-        refresh_school(contest.id, school.id)
+        refresh_school(contest_id, school_id)
     except redis.RedisError:
         from quiz.leaderboards.services import mark_stale
 
-        log.warning("redis unavailable; school rankings of contest %s marked stale", contest.id)
-        mark_stale(contest.id, now)
-    return ClassEnrollment(league=league, enrolled=new, already=len(students) - new)
+        log.warning("redis unavailable; school rankings of contest %s marked stale", contest_id)
+        mark_stale(contest_id, now)

@@ -159,7 +159,7 @@ def on_attempts_published(sender: Any, *, attempts: list[Attempt]) -> None:
     """``quiz.signals.attempts_published`` (quiz.leaderboards, after the boards): finished
     attempts move their schools' rankings; each school is refreshed once. Raises
     ``redis.RedisError`` when Redis is down (the sender marks the contest stale)."""
-    # TODO(after_commit): writes Redis; the sender already runs after its commit.
+    # Writes Redis: both senders (leaderboards.publish, publish_many) run after their commit.
     if len(attempts) == 1:
         refresh_user_school(attempts[0].contest_id, attempts[0].user_id)
         return

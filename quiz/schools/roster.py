@@ -376,9 +376,8 @@ def import_roster(
         },
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:  # another import of the same numbers won the race
-        db.session.rollback()
         raise Conflict(
             _l("Another import changed this school's students meanwhile. Try again."),
             code="roster_conflict",

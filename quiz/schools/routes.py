@@ -108,7 +108,11 @@ def _teacher_password_page(school: School, teacher: Any, password: str | None) -
 @bp.route("/schools", methods=["POST"])
 @roles_required(Role.ORGANIZER)
 def create() -> Any:
-    """A new school and its first teacher in one step (admins and organizers)."""
+    """A new school and its first teacher in one step (admins and organizers).
+
+    One transaction: if the teacher is refused, the school is not created either (the
+    error answer rolls both back), so the organizer corrects the form and sends it again.
+    """
     form = SchoolForm()
     _county_choices(form)
     if not form.validate_on_submit():
@@ -143,8 +147,8 @@ def create() -> Any:
             language=form.language.data,
         )
     except ValidationFailed as exc:
+        db.session.rollback()  # neither the school nor its teacher
         show_errors(form, exc)
-        flash(_("The school was created; add its first teacher again."), "info")
         return _index_page(form, 422)
     return _teacher_password_page(school, teacher, password)
 

@@ -220,8 +220,7 @@ def create_school(
         now=now,
         after={"name_zh": name_zh, "name_mn": name_mn, "region_code": region_code},
     )
-    db.session.commit()
-    return school
+    return school  # flushed; the caller commits it with the school's first teacher
 
 
 def add_teacher(
@@ -282,7 +281,13 @@ def add_teacher(
             must_change_password=True,
         )
         user.role_rows = [UserRole(role=str(Role.TEACHER))]
-        db.session.add(user)
+        try:
+            # A savepoint: a concurrent request that took the username first fails this
+            # account only, and the caller's transaction (a new school) stays usable.
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError as exc:
+            raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
     db.session.flush()
     db.session.execute(
         insert_ignore(SchoolTeacher, ["school_id", "user_id"]).values(
@@ -298,11 +303,6 @@ def add_teacher(
         now=now,
         after={"username": user.username, "new_account": password is not None},
     )
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # a concurrent request took the username first
-        db.session.rollback()
-        raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
     return user, password
 
 
@@ -330,11 +330,10 @@ def create_class(
     school_class = SchoolClass(
         school_id=school.id, grade=grade, name=name, school_year=school_year, created_at=now
     )
-    db.session.add(school_class)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: the caller's transaction stays usable
+            db.session.add(school_class)
     except IntegrityError as exc:
-        db.session.rollback()
         raise ValidationFailed({"name": [_l("This school already has this class.")]}) from exc
     record(
         Actor.of(actor),
@@ -345,7 +344,7 @@ def create_class(
         now=now,
         after={"grade": grade, "name": name, "school_year": school_year},
     )
-    db.session.commit()
+    db.session.flush()
     return school_class
 
 
@@ -392,7 +391,7 @@ def reset_password(actor: User, student_id: int, now: datetime) -> Card:
         school_id=found.school.id,
         now=now,
     )
-    db.session.commit()
+    db.session.flush()
     return card_for(found.user, found.school, found.school_class, password)
 
 
@@ -412,7 +411,7 @@ def reset_class_passwords(actor: User, class_id: int, now: datetime) -> list[Car
         now=now,
         after={"count": len(cards)},
     )
-    db.session.commit()
+    db.session.flush()
     return cards
 
 
@@ -455,7 +454,7 @@ def delete_student_data(actor: User, student_id: int, now: datetime) -> list[int
         now=now,
         after={"contests": contest_ids},
     )
-    db.session.commit()
+    db.session.flush()
     return contest_ids
 
 

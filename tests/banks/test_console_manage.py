@@ -317,6 +317,7 @@ def test_retired_questions_are_never_drawn_and_results_still_show_them(app, make
     for item in items:
         play.save_answer(attempt.id, participant, item.no, ["A"], clock())
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     drawn = db.session.get(QuestionRow, items[0].question_id)
     browser = organizer_client(app, make)
     own_banks(browser)

@@ -67,6 +67,7 @@ def _answer(user: User, round_: Round, language: str, right: int, finish: bool) 
         play.save_answer(attempt.id, user, no, keys, utcnow())
     if finish:
         play.finish_attempt(attempt, utcnow())
+        db.session.commit()  # the edge commits (services flush)
 
 
 def _roster_csv() -> bytes:

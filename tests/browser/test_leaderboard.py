@@ -45,6 +45,7 @@ def _answer(
                 play.save_answer(attempt.id, user, no, keys, utcnow())
         if finish:
             play.finish_attempt(attempt, utcnow())
+            db.session.commit()  # the edge commits (services flush)
         db.session.refresh(attempt)
         return attempt.points
 

@@ -98,6 +98,7 @@ def _board_with_results(make, clock, count: int):
     for attempt in attempts:
         clock.advance(seconds=1)  # each finishes a second later: more time used
         play.finish_attempt(attempt, clock())
+        db.session.commit()  # the edge commits (services flush)
     return contest, round_, users
 
 
@@ -202,6 +203,7 @@ def test_etag_and_freshness(app, client, make, clock, commands, cache_clock) -> 
     newcomer = make.enrolled(contest)
     attempt, _ = play.start_attempt(newcomer, round_, "zh", clock())
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     moved = viewer.get(url, headers={"If-None-Match": etag})
     assert moved.status_code == 200 and moved.headers["ETag"] != etag
     assert moved.json["me"]["rank"] == 4

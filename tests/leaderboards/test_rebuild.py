@@ -48,6 +48,7 @@ def _play_contest(
                     acknowledged += 1
             if rng.random() < finish_share:
                 play.finish_attempt(attempt, clock())
+                db.session.commit()  # the edge commits (services flush)
     return acknowledged
 
 
@@ -151,6 +152,7 @@ def test_redis_stopped_mid_round_loses_no_result(app, make, clock, own_redis, cl
             play.save_answer(attempt.id, user, no, ["A"], clock())
             acknowledged += 1
         play.finish_attempt(attempt, clock())
+        db.session.commit()  # the edge commits (services flush)
     view = boards.read_board(contest, round_.id, None, 10, users[2].id, None, clock())
     assert view.stale and view.entries == []
 

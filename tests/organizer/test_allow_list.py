@@ -117,6 +117,7 @@ def test_an_open_contest_ignores_the_list(make, clock, world):
 def test_concurrent_joins_of_an_invited_user_make_one_enrollment(app, make, clock, listed):
     user = make.user("naran")
     services.add_invites(listed, ["naran"], user, clock())
+    db.session.commit()  # the edge commits (services flush)
     user_id, contest_id = user.id, listed.id
     db.session.remove()
     barrier = threading.Barrier(8)
@@ -134,6 +135,7 @@ def test_concurrent_joins_of_an_invited_user_make_one_enrollment(app, make, cloc
                 db.session.commit()
                 barrier.wait(timeout=30)
                 enrollment, created = enroll(me, contest, clock())
+                db.session.commit()  # the edge commits (here the thread)
                 results.append((enrollment.id, created))
             except BaseException as exc:
                 errors.append(exc)

@@ -57,12 +57,14 @@ def test_bonus_is_added_once_at_finish_and_stored(make, clock):
     question_points = attempt.points
     assert question_points == attempt.max_points
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     db.session.refresh(attempt)
     expected = (attempt.max_points // 5) * 3 // 4  # three quarters of the time left
     assert attempt.bonus_points == expected > 0
     assert attempt.points == question_points + expected
     # Finishing again changes nothing.
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     db.session.refresh(attempt)
     assert attempt.points == question_points + expected
     # The participant's result and the board show the same total.
@@ -78,6 +80,7 @@ def test_no_bonus_without_the_switch_or_at_the_deadline(make, clock):
     attempt, _ = play.start_attempt(user, round_, "zh", clock())
     _answer_correctly(attempt, user, clock)
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     db.session.refresh(attempt)
     assert attempt.bonus_points == 0 and attempt.points == attempt.max_points
 
@@ -87,6 +90,7 @@ def test_no_bonus_without_the_switch_or_at_the_deadline(make, clock):
     _answer_correctly(late, user2, clock)
     clock.advance(minutes=30)  # closed by the server at the deadline
     play.finalize_overdue(clock())
+    db.session.commit()  # the edge commits (services flush)
     db.session.refresh(late)
     assert late.finish_reason == "deadline" and late.bonus_points == 0
 
@@ -108,6 +112,7 @@ def test_rebuilt_boards_equal_the_live_ones_with_the_bonus(make, clock):
         if rng.random() < 0.4:
             _answer_correctly(attempt, user, clock)
         play.finish_attempt(attempt, clock())
+        db.session.commit()  # the edge commits (services flush)
         db.session.refresh(attempt)
         bonuses += attempt.bonus_points
     assert bonuses > 0, "no attempt earned a bonus: the test would prove nothing"

@@ -117,6 +117,7 @@ def test_concurrent_starts_create_exactly_one_attempt(app, make, clock):
 
     def start(_: int, loaded: tuple[User, Round]) -> tuple[int, bool]:
         attempt, created = services.start_attempt(*loaded, "zh", clock())
+        db.session.commit()  # the edge commits (a request, here the thread)
         return attempt.id, created
 
     results = _race(app, 20, prepare, start)
@@ -140,6 +141,7 @@ def test_concurrent_saves_of_one_attempt_keep_its_totals_exact(app, make, clock)
         attempt, _ = services.start_attempt(user, round_, "zh", clock())
         numbers = [q.no for q in attempt_state(attempt, "zh", clock()).questions]
         attempt_id = attempt.id
+        db.session.commit()
         db.session.remove()
 
         def save(index: int, me: User, attempt_id: int = attempt_id, numbers=numbers) -> None:
@@ -152,6 +154,7 @@ def test_concurrent_saves_of_one_attempt_keep_its_totals_exact(app, make, clock)
         assert stored.points == sum(a.points for a in answers)
         assert stored.correct_count == sum(1 for a in answers if a.correct)
         services.finish_attempt(stored, clock())
+        db.session.commit()
         round_ = db.session.merge(round_)
 
 
@@ -224,9 +227,11 @@ def test_finish_is_idempotent_and_freezes_answers(make, clock):
     services.save_answer(attempt.id, user, 1, ["A"], clock())
     clock.advance(seconds=42)
     first = services.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     finished_at, used = first.finished_at, first.time_used_ms
     clock.advance(seconds=10)
     again = services.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert (again.finished_at, again.time_used_ms) == (finished_at, used) == (finished_at, 42_000)
     with pytest.raises(Conflict) as exc:
         services.save_answer(attempt.id, user, 1, ["B"], clock())
@@ -273,9 +278,11 @@ def test_max_attempts_allows_a_second_attempt_after_finishing(make, clock):
     same, created = services.start_attempt(user, round_, "zh", clock())
     assert same.id == first.id and not created
     services.finish_attempt(first, clock())
+    db.session.commit()  # the edge commits (services flush)
     second, created = services.start_attempt(user, round_, "zh", clock())
     assert created and second.attempt_no == 2
     services.finish_attempt(second, clock())
+    db.session.commit()  # the edge commits (services flush)
     last, created = services.start_attempt(user, round_, "zh", clock())
     assert last.id == second.id and not created
 
@@ -287,6 +294,7 @@ def test_key_is_revealed_only_as_the_review_policy_allows(make, clock, policy):
     attempt, _ = services.start_attempt(user, round_, "zh", clock())
     assert not attempt_state(attempt, "zh", clock()).review
     services.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert attempt_state(attempt, "zh", clock()).review is (policy == "after_finish")
     clock.advance(hours=2)
     state = attempt_state(attempt, "zh", clock())
@@ -334,6 +342,7 @@ def test_exam_rounds_enter_the_board_when_finished(make, clock):
     assert read_board(contest, round_.id, None, 10, user.id, None, clock()).me is None
     clock.advance(seconds=9)
     services.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
     board = read_board(contest, round_.id, None, 10, user.id, None, clock())
     assert board.me["rank"] == 1 and board.me["time_used_ms"] == 9000
     assert board.entries[0].display_name == user.display_name

@@ -30,6 +30,7 @@ def test_history_lists_rounds_practice_and_streak(client, make, clock):
             ):
                 play.save_answer(attempt.id, person, item.no, [picks], clock())
         play.finish_attempt(attempt, clock())
+        db.session.commit()  # the edge commits (services flush)
     other_contest, other_round = make.setup()
     stranger = make.enrolled(other_contest)  # an unfinished round of someone else
     play.start_attempt(stranger, other_round, "zh", clock())

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from quiz.accounts.models import Role
 from quiz.audit.services import events
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import certificates, services
 from tests.factories import log_in
@@ -29,6 +30,7 @@ def _closed_round(make, clock):
         attempt, _ = play.start_attempt(user, round_, "zh", clock())
         play_correct(attempt, user, correct, clock())
         play.finish_attempt(attempt, clock.advance(seconds=30))
+        db.session.commit()  # the edge commits (services flush)
     return organizer, contest, round_, hohhot, baotou
 
 
@@ -38,6 +40,7 @@ def test_top_of_each_league_in_one_pdf(make, clock, client):
     # Not before the close.
     assert client.get(f"/console/rounds/{round_.id}/certificates.pdf").status_code == 409
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     response = client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=2")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pages = _text(response.get_data())
@@ -56,8 +59,10 @@ def test_own_certificate_after_publication_only(make, clock, client):
     path = f"/rounds/{round_.id}/certificate.pdf"
     assert client.get(path).status_code == 404  # not published yet
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert client.get(path).status_code == 404
     services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     response = client.get(path)
     assert response.status_code == 200
     [page] = _text(response.get_data())
@@ -83,9 +88,11 @@ def test_top_n_never_certifies_a_result_below_the_rounds_minimum(make, clock, cl
     blank = make.enrolled(contest, region_code="150102", display_name="零分")
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))  # nothing answered: 0 points
+    db.session.commit()  # the edge commits (services flush)
     assert round_.certificate_min_points == 1  # the default is above 0
     clock.moment = datetime(2026, 9, 15, 18, 1, 20)  # 2026-09-16 02:01 in Shanghai
     services.close_round(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     pages = _text(client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=10").get_data())
     text = "".join(pages)
@@ -110,8 +117,11 @@ def test_own_certificate_below_the_minimum_names_no_rank(make, clock, client):
     blank = make.enrolled(contest, region_code="150102", display_name="零分")
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, blank)
     [page] = _text(client.get(f"/rounds/{round_.id}/certificate.pdf").get_data())
     assert "参赛证书" in page and "荣誉证书" not in page and "第 4" not in page

@@ -26,11 +26,13 @@ def test_close_finishes_open_attempts_at_the_close(make, clock):
     attempts = [play.start_attempt(p, round_, "zh", clock())[0] for p in players]
     play_correct(attempts[0], players[0], 3, clock.advance(seconds=20))
     play.finish_attempt(attempts[0], clock.advance(seconds=1))
+    db.session.commit()  # the edge commits (services flush)
     play_correct(attempts[1], players[1], 2, clock.advance(seconds=20))
     assert not attempt_state(attempts[0], "zh", clock()).review  # not closed yet
 
     closed_at = clock.advance(minutes=1)
     assert services.close_round(round_, organizer, closed_at) == 2
+    db.session.commit()  # the edge commits (services flush)
     db.session.expire_all()
     rows = {a.user_id: a for a in db.session.query(Attempt).filter_by(round_id=round_.id)}
     assert all(a.finished_at is not None for a in rows.values())
@@ -59,9 +61,12 @@ def test_publish_needs_a_closed_round(make, clock):
     assert services.published_at(round_.id) is None
     assert events(contest_id=contest.id) == []  # a refused action leaves no trace
     services.close_round(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.published_at(round_.id) == clock()
     assert not services.publish(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
 
 
 def test_close_and_publish_pages(make, clock, client):

@@ -30,6 +30,7 @@ def test_results_participation_and_certificates_in_the_readers_language(
     db.session.commit()
     clock.moment = datetime(2026, 9, 15, 18, 1, 20)
     services.close_round(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     script = MONGOLIAN if language == "mn" else CHINESE
     for path in (
@@ -68,6 +69,7 @@ def test_certificate_labels_follow_the_participant_not_the_organizer(make, clock
     baotou[1].language = "mn"
     db.session.commit()
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)  # the organizer reads Chinese
     pages = [
         p.extract_text().replace("\x00", "")

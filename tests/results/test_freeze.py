@@ -42,15 +42,18 @@ def test_answers_after_the_freeze_move_the_live_board_only(make, clock, client):
     first, _ = play.start_attempt(early, round_, "zh", clock())
     play_correct(first, early, 2, clock.advance(seconds=30))
     play.finish_attempt(first, clock.advance(seconds=10))
+    db.session.commit()  # the edge commits (services flush)
     second, _ = play.start_attempt(late, round_, "zh", clock())
     clock.advance(minutes=1)
 
     assert services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     frozen = _members(contest.id, round_.id, FROZEN)
     assert [m for m, _ in frozen] == [f"{early.id:010d}"]
 
     play_correct(second, late, 6, clock.advance(seconds=20))
     play.finish_attempt(second, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     live = _members(contest.id, round_.id)
     assert [m for m, _ in live] == [f"{late.id:010d}", f"{early.id:010d}"]
     assert _members(contest.id, round_.id, FROZEN) == frozen  # the frozen board did not move
@@ -86,10 +89,15 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
     attempt, _ = play.start_attempt(early, round_, "zh", clock())
     play_correct(attempt, early, 1, clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     assert services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert not services.freeze(round_, organizer, clock())  # already frozen: nothing to do
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.publish(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     assert services.frozen_at(round_.id) is None
     assert not [k for k in _all_boards(contest.id) if FROZEN in k]
     from quiz.audit.services import events
@@ -102,6 +110,9 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
 def test_unfreeze_by_hand(make, clock):
     organizer, contest, round_, _early, _late = _setup(make, clock)
     services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert services.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert not services.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert boards.frozen_cutoffs(contest.id) == {}

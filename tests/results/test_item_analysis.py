@@ -31,6 +31,7 @@ from question_bank import Bank, Category, Kind, Question, Version
 from quiz.accounts.models import Role
 from quiz.banks.services import import_bank
 from quiz.contests.models import ReviewPolicy
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import item_analysis, services
 from quiz.results.item_analysis import ALL
@@ -93,7 +94,6 @@ def played(make, clock):
         review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     from quiz.banks.models import Question as QuestionRow
-    from quiz.extensions import db
 
     ids = {
         int(q.external_id.split("-")[1]): q.id
@@ -107,11 +107,14 @@ def played(make, clock):
         for number, key in answers.items():
             answer_question(attempt, user, ids[number], [key], clock.advance(seconds=3))
         play.finish_attempt(attempt, clock.advance(seconds=3))
+        db.session.commit()  # the edge commits (services flush)
     again, _ = play.start_attempt(players["P3"], round_, "zh", clock())
     for number in (1, 2, 3):
         answer_question(again, players["P3"], ids[number], ["B"], clock.advance(seconds=3))
     play.finish_attempt(again, clock.advance(seconds=3))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     return organizer, round_, ids
 
 

@@ -32,6 +32,7 @@ def test_counts_and_answers_per_minute(make, clock):
     a1, _ = play.start_attempt(baotou[0], round_, "zh", clock())
     play_correct(a0, hohhot[0], 3, clock.advance(seconds=10))
     play.finish_attempt(a0, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     # Minute 3: one more starts and answers once; baotou[0] answers once.
     clock.moment = start + timedelta(minutes=3, seconds=20)
     a2, _ = play.start_attempt(hohhot[1], round_, "zh", clock())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quiz.accounts.models import Role
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import services
 from tests.factories import log_in
@@ -21,8 +22,11 @@ def test_console_pages_in_both_languages(make, clock, client, language):
     attempt, _ = play.start_attempt(player, round_, language, clock())
     play_correct(attempt, player, 2, clock.advance(seconds=20))
     play.finish_attempt(attempt, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     services.freeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     lang = "mn-Mong-CN" if language == "mn" else "zh-Hans-CN"
     for path in (

@@ -6,6 +6,7 @@ import csv
 import io
 
 from quiz.accounts.models import Role
+from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import participation
 from tests.factories import log_in
@@ -27,9 +28,11 @@ def test_counts_per_county_and_league(make, clock, client):
         attempt, _ = play.start_attempt(user, round_, "zh", clock())
         play_correct(attempt, user, correct, clock())
         play.finish_attempt(attempt, clock.advance(seconds=30))
+        db.session.commit()  # the edge commits (services flush)
     retry, _ = play.start_attempt(xincheng[0], round_, "zh", clock())
     play_correct(retry, xincheng[0], 5, clock())
     play.finish_attempt(retry, clock.advance(seconds=30))
+    db.session.commit()  # the edge commits (services flush)
     play.start_attempt(huimin, round_, "mn", clock())
 
     data = participation.by_region(contest.id, None, clock())

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from question_bank.formats.spreadsheet import csv_table, neutralize
 from quiz.accounts.models import Role
 from quiz.audit.services import events
+from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import BoardKeys
 from quiz.play import services as play
@@ -38,6 +39,7 @@ def _contest(make, clock):
         attempt, _ = play.start_attempt(player, round_, "zh", clock())
         play_correct(attempt, player, correct, clock())
         play.finish_attempt(attempt, clock.advance(seconds=seconds))
+        db.session.commit()  # the edge commits (services flush)
     return organizer, contest, round_, hohhot, baotou
 
 

@@ -48,7 +48,9 @@ def test_item_analysis_bank_pages_and_editor(app, make, clock, language):
         key = db.session.get(Question, item.question_id).answer
         answer_by_key(attempt, player, item.no, list(key), clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
+    db.session.commit()  # the edge commits (services flush)
     services.close_round(round_, organizer, clock.advance(minutes=1))
+    db.session.commit()  # the edge commits (services flush)
     words = TRUE_FALSE_LABELS[language]
 
     page = browser.get(f"/console/rounds/{round_.id}/items").get_data(as_text=True)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from quiz.accounts.models import Role, User
+from quiz.extensions import db
 from quiz.schools import roster, services
 from quiz.schools.models import School, SchoolClass
 
@@ -74,7 +75,9 @@ def take_round(user: User, round_: Any, clock: Any, pick: int = 0, seconds: int 
         clock.advance(seconds=seconds)
         keys = [o.key for o in question.options]
         play.save_answer(attempt.id, user, question.no, [keys[pick % len(keys)]], clock())
-    return play.finish_attempt(attempt, clock())
+    finished = play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
+    return finished
 
 
 def students_of(world: SchoolWorld) -> list[User]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.schools import enrolling, rankings
 from tests.schools.conftest import import_students, make_school, students_of, take_round
@@ -59,6 +60,7 @@ def _take_round_all_right(user, round_, clock) -> None:
         keys = [play.display_key(item.option_order.index(k)) for k in item.answer]
         play.save_answer(attempt.id, user, no, keys, clock())
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
 
 
 def _take_round_unanswered(user, round_, clock) -> None:
@@ -67,6 +69,7 @@ def _take_round_unanswered(user, round_, clock) -> None:
     attempt, _ = play.start_attempt(user, round_, "zh", clock())
     clock.advance(seconds=30)
     play.finish_attempt(attempt, clock())
+    db.session.commit()  # the edge commits (services flush)
 
 
 def _points(user) -> int:
@@ -147,6 +150,7 @@ def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
         boards.rebuild(clock(), [contest.id])
 
     assert results.unfreeze(round_, organizer, clock())
+    db.session.commit()  # the edge commits (services flush)
     assert numbers(True) == set()  # no frozen school boards left
     assert page_shows(world.teacher, live_numbers)
     board = dashboard.class_dashboard(world.school, world.school_class, clock(), "zh")

@@ -94,6 +94,7 @@ def test_an_online_backup_restores_to_the_same_results(tmp_path, redis_url, how)
         expected = _results()
         # A write after the backup is not in it.
         play.finish_attempt(db.session.get(Attempt, 5), clock())
+        db.session.commit()  # the edge commits (services flush)
         db.session.remove()
         db.engine.dispose()
 

@@ -62,6 +62,7 @@ def test_export_then_import_into_a_fresh_instance_gives_identical_results(
                 play.save_answer(attempt.id, user, no, ["A" if no % 2 else "B"], clock())
             if index != 3:
                 play.finish_attempt(attempt, clock())
+                db.session.commit()  # the edge commits (services flush)
     boards.rebuild(clock(), [contest.id])
     expected = _results(contest.id, clock())
     path = tmp_path / "contest.json"

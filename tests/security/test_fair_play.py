@@ -212,6 +212,7 @@ def test_twenty_concurrent_starts_make_one_attempt_per_policy(app, make, clock, 
     if max_attempts == 2:  # the first attempt is done: the race is for the second one
         first, _ = services.start_attempt(user, round_, "zh", clock())
         services.finish_attempt(first, clock())
+        db.session.commit()  # the edge commits (services flush)
     user_id, round_id = user.id, round_.id
     db.session.commit()
     db.session.remove()
@@ -229,6 +230,7 @@ def test_twenty_concurrent_starts_make_one_attempt_per_policy(app, make, clock, 
                 db.session.commit()
                 barrier.wait(timeout=60)
                 attempt, created = services.start_attempt(me, rnd, "zh", clock())
+                db.session.commit()  # the edge commits (here the thread)
                 results.append((attempt.id, attempt.attempt_no, created))
             except BaseException as exc:
                 errors.append(exc)
