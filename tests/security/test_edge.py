@@ -16,9 +16,8 @@ from quiz.edge.downloads import download
 from quiz.edge.params import json_int, whole_number
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 from tests.organizer.test_contests import _contest_form
-from tests.security.scenario import log_in
 
 # Arabic-Indic and full-width digits (``int()`` takes both), a superscript
 # (``isdigit()`` takes it), a number no column holds, and one thousands of digits long.
