@@ -6,6 +6,26 @@ from __future__ import annotations
 from typing import Any
 
 from question_bank.literacy import BENCHMARKS, Part
+from quiz.api.schema import (
+    LANGUAGE,
+    OPTION_KEY,
+    absent,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    moment,
+    nullable,
+    obj,
+    operation,
+    path_id,
+    ref,
+    request_object,
+    response,
+    string,
+)
 from quiz.practice.assessment import AGE_GROUPS, BANDS
 
 ASSESSMENT_ERRORS: dict[str, tuple[int, str, str]] = {
@@ -36,20 +56,6 @@ _SCORE = {"type": "number", "minimum": 0, "maximum": 100}
 
 
 def assessment_schemas() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        LANGUAGE,
-        OPTION_KEY,
-        absent,
-        array,
-        boolean,
-        enum,
-        integer,
-        moment,
-        nullable,
-        obj,
-        ref,
-        string,
-    )
 
     question = obj(
         {
@@ -110,20 +116,6 @@ def assessment_schemas() -> dict[str, Any]:
 
 
 def assessment_paths() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        LANGUAGE,
-        array,
-        enum,
-        errors,
-        json_body,
-        nullable,
-        operation,
-        path_id,
-        ref,
-        request_object,
-        response,
-        string,
-    )
 
     assessment_id = path_id("assessment_id", "An id of one of the caller's self-tests.")
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiz.api.schema import errors, integer, nullable, obj, operation, ref, response, string
 from quiz.practice.assessment import BANDS
 from quiz.practice.literacy_dashboard import MEANS, SUPPRESS_BELOW
 
@@ -20,7 +21,6 @@ _MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
 
 
 def literacy_schemas() -> dict[str, Any]:
-    from quiz.api.openapi import integer, nullable, obj, ref, string
 
     share = {"type": "number", "minimum": 0, "maximum": 1}
     mean = {"type": "number", "minimum": 0, "maximum": 100}
@@ -75,7 +75,6 @@ def literacy_schemas() -> dict[str, Any]:
 
 
 def literacy_paths() -> dict[str, Any]:
-    from quiz.api.openapi import errors, operation, ref, response
 
     def query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiz.api.schema import (
+    OPTION_KEY,
+    SECURED,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    nullable,
+    obj,
+    operation,
+    path_id,
+    ref,
+    request_object,
+    response,
+    string,
+)
 from quiz.live.models import Phase
 
 # (HTTP status, English message, when), as ``quiz.api.openapi.ERRORS``.
@@ -75,17 +93,6 @@ LIVE_TOKEN_SCHEME = {
 
 
 def live_schemas() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        OPTION_KEY,
-        array,
-        boolean,
-        enum,
-        integer,
-        nullable,
-        obj,
-        ref,
-        string,
-    )
 
     standing = obj(
         {
@@ -236,21 +243,6 @@ def live_schemas() -> dict[str, Any]:
 
 
 def live_paths() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        SECURED,
-        array,
-        boolean,
-        errors,
-        integer,
-        json_body,
-        nullable,
-        operation,
-        path_id,
-        ref,
-        request_object,
-        response,
-        string,
-    )
 
     game_id = path_id("game_id", "The game's id.")
     live_secured = [*SECURED, {"liveToken": []}]

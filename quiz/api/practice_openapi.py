@@ -6,6 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiz.api.schema import (
+    LANGUAGE,
+    OPTION_KEY,
+    absent,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    moment,
+    nullable,
+    obj,
+    operation,
+    path_id,
+    ref,
+    request_object,
+    response,
+    string,
+)
 from quiz.practice.models import Source
 
 PRACTICE_ERRORS: dict[str, tuple[int, str, str]] = {
@@ -34,20 +54,6 @@ _REVEALED = ["choice", "correct", "correct_options", "explanation"]
 
 
 def practice_schemas() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        LANGUAGE,
-        OPTION_KEY,
-        absent,
-        array,
-        boolean,
-        enum,
-        integer,
-        moment,
-        nullable,
-        obj,
-        ref,
-        string,
-    )
 
     question = obj(
         {
@@ -206,20 +212,6 @@ def practice_schemas() -> dict[str, Any]:
 
 
 def practice_paths() -> dict[str, Any]:
-    from quiz.api.openapi import (
-        LANGUAGE,
-        array,
-        errors,
-        integer,
-        json_body,
-        nullable,
-        operation,
-        path_id,
-        ref,
-        request_object,
-        response,
-        string,
-    )
 
     session_id = path_id("session_id", "An id of one of the caller's practice sessions.")
     session_ok = response("The session.", ref("PracticeSession"))
