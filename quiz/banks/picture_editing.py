@@ -90,7 +90,7 @@ def add_picture(
     entry = store_picture(picture, alt, option, now)
     question.media = [*(question.media or []), entry]
     _record_picture_change(question, "question.picture_add", entry, actor, now)
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -104,4 +104,4 @@ def remove_picture(question: Question, index: int, *, actor: Actor, now: datetim
     entry = entries.pop(index)
     question.media = entries or None
     _record_picture_change(question, "question.picture_remove", entry, actor, now)
-    db.session.commit()
+    db.session.flush()

@@ -126,7 +126,7 @@ def grant_extra_time(
         before=before,
         after={"username": user.username, "extra_minutes": minutes, "reason": reason},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -154,4 +154,4 @@ def revoke_extra_time(round_: Round, user_id: int, actor: User, now: datetime) -
         now=now,
         before=before,
     )
-    db.session.commit()
+    db.session.flush()

@@ -88,6 +88,7 @@ def test_grant_and_revoke_move_a_running_attempt(client, make, clock, organizer)
     contest, round_ = _setup(make, clock, organizer)
     pupil = make.enrolled(contest, username="pupil")
     attempt, _ = play.start_attempt(pupil, round_, "zh", clock())
+    db.session.commit()  # the test is the edge here (services flush)
     assert attempt.deadline == clock() + timedelta(minutes=10)
     log_in(client, organizer)
     assert _grant(client, round_.id, "pupil", 30).status_code == 302
