@@ -175,13 +175,15 @@ def reconcile(found: Backends, contest_id: int, round_id: int, tally: Tally) -> 
         db.engine.dispose()
     before = snapshot_boards(found.redis_url, contest_id)
     env = servers.app_environment(found.database_url, found.redis_url)
-    subprocess.run(
+    rebuilt = subprocess.run(
         [quiz_command(), "leaderboard", "rebuild", "--round", str(round_id)],
         cwd=servers.ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if rebuilt.returncode != 0:  # say why: the command's own words, not just its status
+        raise RuntimeError(f"quiz leaderboard rebuild failed:\n{rebuilt.stderr[-3000:]}")
     after = snapshot_boards(found.redis_url, contest_id)
     members = sum(len(v) for v in after.values())
     return {

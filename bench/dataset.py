@@ -158,6 +158,7 @@ def make_contest(slug: str, now: datetime) -> int:
         starts_at=now - timedelta(days=1),
         now=now,
     )
+    db.session.commit()  # the bench is the edge here: services only flush
     return contest.id
 
 
@@ -181,6 +182,7 @@ def make_round(
         languages=["zh"],
         live_scores=live_scores,
     )
+    db.session.commit()
     return round_.id
 
 
