@@ -83,6 +83,7 @@ class Tally:
     accepted: dict[int, int] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     advanced_at: dict[int, float] = field(default_factory=dict)  # no -> perf_counter
+    advance_s: dict[int, float] = field(default_factory=dict)  # no -> the advance's round trip
     received: dict[int, list[float]] = field(default_factory=dict)  # no -> delays (s)
     finished: int = 0
     aborted: bool = False  # the host failed: players stop after their current poll
@@ -178,6 +179,7 @@ def _script(
             opened = (
                 await conn.request("POST", f"{base}/advance", {}, host, label="advance")
             ).json()
+            tally.advance_s[no] = time.perf_counter() - started
             assert opened["question"]["no"] == no, opened
             # The question's time, or until every answer is in.
             while time.perf_counter() - started < profile.seconds:
@@ -320,6 +322,16 @@ def run(profile: LiveProfile, server_count: int) -> dict[str, Any]:
         )
         for no in sorted(tally.advanced_at)
     }
+    # Where a question's second goes: the host's advance (commit and publish come before
+    # its answer), then the fan-out to every phone (p50, p99 of the deliveries).
+    breakdown = {
+        no: (
+            1000 * tally.advance_s.get(no, float("nan")),
+            1000 * _quantile(tally.received.get(no, []), 0.5),
+            1000 * _quantile(tally.received.get(no, []), 0.99),
+        )
+        for no in sorted(tally.advanced_at)
+    }
     final = tally.results or {"ranking": []}
     api_ranking = [(check["player_ids"].get(e["player_id"]), e["score"]) for e in final["ranking"]]
     return {
@@ -333,6 +345,7 @@ def run(profile: LiveProfile, server_count: int) -> dict[str, Any]:
         "delay_p50_ms": 1000 * sorted(delays)[len(delays) // 2] if delays else float("nan"),
         "delay_max_ms": 1000 * max(delays) if delays else float("nan"),
         "per_question": per_question,
+        "breakdown_ms": breakdown,
         "sent": sum(tally.sent.values()),
         "accepted": sum(tally.accepted.values()),
         "answers_in_sql": check["answers_in_sql"],
@@ -349,6 +362,13 @@ def run(profile: LiveProfile, server_count: int) -> dict[str, Any]:
         "load_average": os.getloadavg(),
         "elapsed_s": time.perf_counter() - t0,
     }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def table(outs: list[dict[str, Any]]) -> str:
@@ -375,6 +395,16 @@ def table(outs: list[dict[str, Any]]) -> str:
                 "",
                 "per question: "
                 + " ".join(f"{v[0]:.0%}/{v[1]:.0%}" for v in out["per_question"].values()),
+            ),
+            (
+                f"{n} server(s): delivery per question",
+                "",
+                "",
+                "",
+                "advance/p50/p99 ms: "
+                + " ".join(
+                    f"{a:.0f}/{p50:.0f}/{p99:.0f}" for a, p50, p99 in out["breakdown_ms"].values()
+                ),
             ),
             (
                 f"{n} server(s): answers accepted",
