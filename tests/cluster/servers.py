@@ -74,6 +74,23 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 20.0) -> Non
     raise TimeoutError(f"gave up waiting for {what}")
 
 
+class PortTaken(RuntimeError):
+    """A server could not listen on the port chosen for it: start again on new ports."""
+
+
+def start_with_retries(start: Callable[[], None], pick_ports: Callable[[], None]) -> None:
+    """``start``, and twice more on fresh ports if a port was taken between choosing it
+    and the server binding it (other test profiles run beside this one in CI)."""
+    for attempt in range(3):
+        try:
+            start()
+            return
+        except PortTaken:
+            if attempt == 2:
+                raise
+            pick_ports()
+
+
 class _Processes:
     """Every redis-server this topology started, so ``stop`` can end them all."""
 
@@ -95,10 +112,15 @@ class _Processes:
             "--save", "", "--appendonly", "no", "--daemonize", "no",
             "--logfile", str(workdir / "redis.log"), *args,
         ]  # fmt: skip
-        self.procs[port] = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_for(lambda: redis.Redis(port=port).ping(), f"redis-server on {port}")
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs[port] = proc
+
+        def answers() -> bool:
+            if proc.poll() is not None:  # e.g. another process took the port meanwhile
+                raise PortTaken(f"redis-server on {port} exited; see {workdir / 'redis.log'}")
+            return bool(redis.Redis(port=port).ping())
+
+        wait_for(answers, f"redis-server on {port}")
 
     def kill(self, port: int) -> None:
         proc = self.procs.pop(port, None)
@@ -121,6 +143,7 @@ class RedisClusterServers:
 
     def __init__(self, root: Path, masters: int = 3) -> None:
         self.processes = _Processes(root)
+        self.masters = masters
         self.ports = free_ports(masters, bus=True)
 
     @property
@@ -129,6 +152,13 @@ class RedisClusterServers:
         return "redis://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
 
     def start(self) -> RedisClusterServers:
+        def new_ports() -> None:
+            self.ports = free_ports(self.masters, bus=True)
+
+        start_with_retries(self._start, new_ports)
+        return self
+
+    def _start(self) -> None:
         try:
             for port in self.ports:
                 self.processes.start(
@@ -147,7 +177,6 @@ class RedisClusterServers:
         except BaseException:
             self.stop()
             raise
-        return self
 
     def _ready(self, node: redis.Redis) -> bool:
         info = node.execute_command("CLUSTER INFO")  # parsed: {"cluster_state": "ok", ...}
@@ -179,6 +208,13 @@ class RedisSentinelServers:
         )
 
     def start(self) -> RedisSentinelServers:
+        def new_ports() -> None:
+            self.primary, self.replica, *self.sentinels = free_ports(4)
+
+        start_with_retries(self._start, new_ports)
+        return self
+
+    def _start(self) -> None:
         try:
             self.processes.start(self.primary)
             self.processes.start(self.replica, "--replicaof", "127.0.0.1", str(self.primary))
@@ -197,7 +233,6 @@ class RedisSentinelServers:
         except BaseException:
             self.stop()
             raise
-        return self
 
     def _replicating(self) -> bool:
         info = redis.Redis(port=self.replica).info("replication")
