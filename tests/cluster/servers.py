@@ -3,7 +3,7 @@
 Started with the machine's ``redis-server`` (``/usr/bin/redis-server``, or
 ``QUIZ_TEST_REDIS_SERVER``), each process in its own temporary directory on free
 127.0.0.1 ports, and stopped (killed if it must be) when the test session ends, also on
-failure:
+failure (and, on Linux, when the test process dies without its teardown):
 
 - ``RedisClusterServers``: three masters, no replicas, the 16,384 slots split evenly
   (``CLUSTER ADDSLOTSRANGE`` and ``CLUSTER MEET``, so no ``redis-cli`` is needed).
@@ -14,11 +14,15 @@ failure:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,7 +66,7 @@ def free_ports(count: int, bus: bool = False) -> list[int]:
     return ports
 
 
-def wait_for(check: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+def wait_for(check: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -72,6 +76,12 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 20.0) -> Non
             pass
         time.sleep(0.05)
     raise TimeoutError(f"gave up waiting for {what}")
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, even if it is killed
+    (SIGKILL, a CI timeout) before its fixtures' teardown could stop the servers."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class PortTaken(RuntimeError):
@@ -112,7 +122,14 @@ class _Processes:
             "--save", "", "--appendonly", "no", "--daemonize", "no",
             "--logfile", str(workdir / "redis.log"), *args,
         ]  # fmt: skip
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with warnings.catch_warnings():  # Python 3.12+ warns of fork with threads alive
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
         self.procs[port] = proc
 
         def answers() -> bool:
