@@ -33,8 +33,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
-catalogs: install
-	@$(BIN)/pybabel compile -d quiz/translations > /dev/null
+# Compiled only when a catalogue changed, so the test profiles CI starts side by side
+# never rewrite a .mo file another one is reading.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard quiz/translations/*/LC_MESSAGES/messages.po))
+
+catalogs: install $(CATALOGS)
+
+quiz/translations/%/LC_MESSAGES/messages.mo: quiz/translations/%/LC_MESSAGES/messages.po | install
+	@$(BIN)/pybabel compile -d quiz/translations -l $* > /dev/null
 
 run: install catalogs
 	$(BIN)/quiz db upgrade
