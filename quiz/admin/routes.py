@@ -25,7 +25,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from quiz.accounts import sessions as login_sessions
@@ -44,7 +43,7 @@ from quiz.admin.forms import (
 )
 from quiz.admin.settings_view import setting_rows
 from quiz.clock import now
-from quiz.edge.client import Actor
+from quiz.edge.client import current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import ButtonForm
 from quiz.edge.params import MAX_ID, arg_int
@@ -78,10 +77,6 @@ def role_labels() -> dict[str, str]:
         "organizer": _("Organizer"),
         "admin": _("Admin"),
     }
-
-
-def _actor() -> Actor:
-    return Actor.of(current_user)
 
 
 def _before_arg() -> int | None:
@@ -189,7 +184,7 @@ def change_role(user_id: int) -> Any:
         return _account_page(user, 400)
     change = services.grant_role if form.action.data == "grant" else services.revoke_role
     try:
-        changed = change(user, form.role.data, actor=_actor(), now=now())
+        changed = change(user, form.role.data, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
     db.session.commit()
@@ -208,7 +203,7 @@ def change_active(user_id: int) -> Any:
         return _account_page(user, 400)
     active = form.active.data == "1"
     try:
-        services.set_active(user, active, actor=_actor(), now=now())
+        services.set_active(user, active, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
     db.session.commit()
@@ -230,7 +225,7 @@ def reset_password(user_id: int) -> Any:
     if not ButtonForm().validate_on_submit():
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _account_page(user, 400)
-    password = services.reset_password(user, actor=_actor(), now=now())
+    password = services.reset_password(user, actor=current_actor(), now=now())
     db.session.commit()
     return _account_page(user, password=password)
 
@@ -262,7 +257,7 @@ def region(code: str) -> Any:
                 code,
                 name_mn=form.name_mn.data,
                 reviewed=bool(form.reviewed.data),
-                actor=_actor(),
+                actor=current_actor(),
                 now=now(),
             )
         except ValidationFailed as exc:
@@ -313,7 +308,9 @@ def two_factor_policy() -> Any:
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _settings_page(form, 400)
     try:
-        services.set_two_factor_required_roles(form.roles.data or [], actor=_actor(), now=now())
+        services.set_two_factor_required_roles(
+            form.roles.data or [], actor=current_actor(), now=now()
+        )
     except ValidationFailed:
         db.session.rollback()
         form.roles.errors = [_("Choose admin, organizer or teacher.")]
@@ -372,7 +369,7 @@ def translations_import() -> Any:
         upload.filename or "sheet.xlsx",
         _review_sources(),
         skip_conflicts=bool(form.skip_conflicts.data),
-        actor=_actor(),
+        actor=current_actor(),
         now=now(),
     )
     if not report.applied:
