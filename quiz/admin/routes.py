@@ -1,7 +1,8 @@
 """The admin console (``/admin``, admins only): accounts, roles, regions, settings.
 
 Routes parse the form, call one service of ``quiz.admin.services`` (the same ones the
-``quiz users`` commands call), commit once and redirect. Every write is audited with the
+``quiz users`` commands call) and redirect; the request commits (``commit_request``), a
+refused change rolls back before its page is drawn again. Every write is audited with the
 admin and their address. ``ADMIN_NAV`` is the console's navigation: a page of another
 feature joins it with one line (its endpoint and label) and extends
 ``admin/_layout.html``.
@@ -187,7 +188,6 @@ def change_role(user_id: int) -> Any:
         changed = change(user, form.role.data, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
-    db.session.commit()
     if changed:
         flash(_("The roles are saved."), "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -206,7 +206,6 @@ def change_active(user_id: int) -> Any:
         services.set_active(user, active, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
-    db.session.commit()
     flash(
         _("The account is enabled.")
         if active
@@ -226,7 +225,6 @@ def reset_password(user_id: int) -> Any:
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _account_page(user, 400)
     password = services.reset_password(user, actor=current_actor(), now=now())
-    db.session.commit()
     return _account_page(user, password=password)
 
 
@@ -265,7 +263,6 @@ def region(code: str) -> Any:
             for name, messages in exc.field_messages().items():
                 getattr(form, name).errors = messages
         else:
-            db.session.commit()
             flash(_("The region is saved."), "success")
             return redirect(url_for("admin.regions"))
     elif request.method == "POST" and "csrf_token" in form.errors:
@@ -315,7 +312,6 @@ def two_factor_policy() -> Any:
         db.session.rollback()
         form.roles.errors = [_("Choose admin, organizer or teacher.")]
         return _settings_page(form, 422)
-    db.session.commit()
     flash(_("The settings are saved."), "success")
     return redirect(url_for("admin.settings"))
 
@@ -375,7 +371,6 @@ def translations_import() -> Any:
     if not report.applied:
         db.session.rollback()
         return _translations_page(form, report, 422 if report.errors or report.conflicts else 200)
-    db.session.commit()
     flash(
         _(
             "Sheet applied: %(changed)d texts changed, %(reviewed)d entries marked reviewed.",

@@ -278,8 +278,7 @@ def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after
         contest_id=g.contest.id,
         now=now(),
         after={"format": fmt, **after},
-    )
-    db.session.commit()
+    )  # the request commits it with the download it answers
 
 
 @bp.get("/console/rounds/<int:round_id>/results.<any(csv, xlsx):fmt>")
