@@ -168,22 +168,31 @@ def start_attempts(target: tuple[str, int], round_id: int, tokens: list[str]) ->
     return [r["id"] for r in each_token(target, "POST", path, {"language": "zh"}, tokens)]
 
 
+async def save_answer(
+    conn: Conn, attempts: list[int], tokens: list[str], index: int, step: int, slot: Slot | None
+) -> None:
+    """Client ``index``'s save number ``step``: question step % 20 + 1 of its attempt.
+
+    Live-score rounds keep a given answer: each question always gets the same choice, so
+    the first pass stores 20 answers and later passes are the idempotent retries a phone
+    on a weak network sends (the same full save)."""
+    no = step % 20 + 1
+    await conn.request(
+        "PUT",
+        f"/api/v1/attempts/{attempts[index]}/answers/{no}",
+        {"choice": [CHOICES[(index + no) % 4]]},
+        tokens[index],
+        label="answer",
+        slot=slot,
+    )
+
+
 def answer_script(attempts: list[int], tokens: list[str]) -> loadgen.Script:
     async def script(conn: Conn, index: int, running: Any) -> None:
         step = 0
         while running():
-            # Live-score rounds keep a given answer: each question always gets the same
-            # choice, so the first pass stores 20 answers and later passes are the
-            # idempotent retries a phone on a weak network sends (the same full save).
-            no = step % 20 + 1
             with contextlib.suppress(HttpError):
-                await conn.request(
-                    "PUT",
-                    f"/api/v1/attempts/{attempts[index]}/answers/{no}",
-                    {"choice": [CHOICES[(index + no) % 4]]},
-                    tokens[index],
-                    label="answer",
-                )
+                await save_answer(conn, attempts, tokens, index, step, None)
             step += 1
 
     return script
@@ -251,20 +260,12 @@ def rank_script(round_id: int, tokens: list[str]) -> loadgen.Script:
 
 
 def answer_arrival(attempts: list[int], tokens: list[str]) -> loadgen.Arrival:
-    """The answer save of the open loop: arrival k saves question k // len(attempts) of
-    attempt k % len(attempts) (the same choice every time, as in the closed loop)."""
+    """The answer save of the open loop: arrival k is save number k // len(attempts) of
+    attempt k % len(attempts), the closed loop's saves in round-robin order."""
 
     async def arrival(conn: Conn, slot: Slot) -> None:
-        index = slot.number % len(attempts)
-        no = slot.number // len(attempts) % 20 + 1
-        await conn.request(
-            "PUT",
-            f"/api/v1/attempts/{attempts[index]}/answers/{no}",
-            {"choice": [CHOICES[(index + no) % 4]]},
-            tokens[index],
-            label="answer",
-            slot=slot,
-        )
+        count = len(attempts)
+        await save_answer(conn, attempts, tokens, slot.number % count, slot.number // count, slot)
 
     return arrival
 
