@@ -323,6 +323,17 @@ def live_answer_script(live: LiveQuestion) -> loadgen.Script:
     return script
 
 
+def live_state_script(game: Game) -> loadgen.Script:
+    """``GET /live-games/<id>/state`` without ``after``: the state a phone is handed each
+    time the game moves (the body a woken long-poll returns), over and over."""
+    return loadgen.loop(
+        "GET",
+        f"/api/v1/live-games/{game.game_id}/state",
+        token=lambda i: game.tokens[i % len(game.tokens)],
+        label="live_state",
+    )
+
+
 def join_live(target: tuple[str, int], game: Game) -> LiveQuestion:
     """Every player joins the game with its PIN (set-up of the live answer scenario)."""
     each_token(target, "POST", "/api/v1/live-games/join", {"pin": game.pin}, game.tokens)
@@ -572,6 +583,7 @@ def _measure(
             "live_answer",
             before=live.next_question,
         ),
+        Scenario("live_state", app, live_state_script(live.game), "live_state"),
         Scenario("rank_small", app, rank_script(*setup.boards["small"][1:]), "rank"),
         Scenario("rank_large", app, rank_script(*setup.boards["large"][1:]), "rank"),
         *(
@@ -670,6 +682,7 @@ def table(
 
     hello, insert, answer = measures["hello"], measures["insert"], measures["answer"]
     practice, live = measures["practice_answer"], measures["live_answer"]
+    state = measures["live_state"]
     starts = {size: measures[f"start_{size}"] for size in ("main", "small", "large")}
     ranks = {size: measures[f"rank_{size}"] for size in ("small", "large")}
     answer_open, insert_open = measures["answer_open"], measures["insert_open"]
@@ -711,6 +724,14 @@ def table(
             f"live game answer {live.rate:,.0f}/s (p99 {live.p99_ms:.1f} ms) vs "
             f"INSERT+ZADD {insert.rate:,.0f}/s; {ratio(live.rate, answer.rate):.2f} of "
             "the contest answer",
+        ),
+        (
+            "live_state_ratio",
+            f"{ratio(state.rate, hello.rate):.2f}",
+            "",
+            "",
+            f"live game state (a woken long-poll's answer) {state.rate:,.0f}/s "
+            f"(p99 {state.p99_ms:.1f} ms) vs hello {hello.rate:,.0f}/s",
         ),
         (
             "rank_ratio",

@@ -38,6 +38,7 @@ def test_bench_run_quick_prints_every_figure():
         "answer_ratio",
         "practice_answer_ratio",
         "live_answer_ratio",
+        "live_state_ratio",
         "rank_ratio",
         "start_ratio",
         "answer p99",
