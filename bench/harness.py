@@ -124,7 +124,9 @@ def backends(profile: Profile) -> Iterator[Backends]:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     reset_postgres(database_url)
-    redis.Redis.from_url(redis_url).flushdb()
+    # ASYNC: the previous run's 600,000-member boards are freed in the background; a
+    # synchronous flush of them on a busy machine outlasted the client's read timeout.
+    redis.Redis.from_url(redis_url, socket_timeout=60).flushdb(asynchronous=True)
     migrate(database_url, redis_url)
     yield Backends(database_url, redis_url, workdir)
 
