@@ -382,10 +382,10 @@ def run(profile: Profile) -> dict[str, Any]:
         common = dict(workers=profile.workers, threads=profile.threads, logdir=found.workdir)
         app = servers.spawn("app", "wsgi:app", env, **common)
         base = servers.spawn("baseline", "bench.baseline_app:app", env, **common)
-        # Workers boot in seconds on an idle machine, in minutes on a shared one.
-        servers.wait_ready(app, "/api/v1/regions", profile.workers, timeout=300)
-        servers.wait_ready(base, "/hello", profile.workers, timeout=300)
         try:
+            # Workers boot in seconds on an idle machine, in minutes on a shared one.
+            servers.wait_ready(app, "/api/v1/regions", profile.workers, timeout=300)
+            servers.wait_ready(base, "/hello", profile.workers, timeout=300)
             results.update(_measure(profile, found, setup, app, base, log))
         finally:
             app.stop()
