@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export QUIZ_ENV ?= development
 
-.PHONY: help install run test test-fast test-pg lint format catalogs messages clean
+.PHONY: help install run test test-fast test-pg test-cluster lint format catalogs messages clean
 
 help:
 	@echo "make run       start the app on http://$(HOST):$(PORT) with demo data"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-fast the suite without the slow system tests (browser, gunicorn, bench"
 	@echo "               smoke, soak; README \"Contributing\"): minutes less than make test"
 	@echo "make test-pg   run the suite on PostgreSQL and the machine's Redis"
+	@echo "make test-cluster  the app on a local 3-master Redis Cluster and a Sentinel pair"
+	@echo "               (started with /usr/bin/redis-server; tests/cluster, ~2 minutes)"
 	@echo "make e2e       only the real-browser tests (Playwright driving /usr/bin/chromium)"
 	@echo "make lint      ruff, every stylesheet parsed (tools/check_css.py), mypy"
 	@echo "make bench     benchmark the hot path against a bare baseline (docs/performance.md)"
@@ -31,8 +33,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
-catalogs: install
-	@$(BIN)/pybabel compile -d quiz/translations > /dev/null
+# Compiled only when a catalogue changed, so the test profiles CI starts side by side
+# never rewrite a .mo file another one is reading.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard quiz/translations/*/LC_MESSAGES/messages.po))
+
+catalogs: install $(CATALOGS)
+
+quiz/translations/%/LC_MESSAGES/messages.mo: quiz/translations/%/LC_MESSAGES/messages.po | install
+	@$(BIN)/pybabel compile -d quiz/translations -l $* > /dev/null
 
 run: install catalogs
 	$(BIN)/quiz db upgrade
@@ -51,6 +59,14 @@ test-pg: install catalogs
 	QUIZ_TEST_DATABASE_URL=$${QUIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	QUIZ_TEST_REDIS_URL=$${QUIZ_TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/python -m pytest
+
+# The scale-out profile (docs/operations.md "Redis Cluster and Sentinel"): starts a
+# three-master Redis Cluster and a primary + replica + two Sentinels with the machine's
+# redis-server (QUIZ_TEST_REDIS_SERVER overrides /usr/bin/redis-server) on free local
+# ports, and runs tests/cluster on each; SQLite unless QUIZ_TEST_DATABASE_URL is set.
+# `make test` and `make test-pg` leave these tests out (tests/conftest.py).
+test-cluster: install catalogs
+	$(BIN)/python -m pytest -m cluster tests/cluster
 
 # The browser tests are part of `make test` too; without /usr/bin/chromium they skip
 # (and fail when CI is set). Screenshots land in tests/artifacts/.

@@ -9,9 +9,12 @@ a time, finish. Then the run is reconciled against SQL, the source of truth:
 - every leaderboard of the contest equals its rebuild from SQL: all sorted sets are read
   (``ZRANGE ... WITHSCORES``) before and after ``quiz leaderboard rebuild`` and compared.
 
-``--servers 2`` runs two gunicorn servers on two ports sharing PostgreSQL and Redis, with
-the participants split between them (the scale-out check: nothing in an app server is
-state the others need). Registration hashes passwords with a cheaper scrypt setting
+``--servers 2`` runs two gunicorn servers on two ports sharing PostgreSQL and Redis behind
+the deployment's nginx (``bench/proxy.py``, the shipped ``deploy/nginx.conf``): every
+participant talks to the proxy, which spreads the requests over both servers (the
+scale-out check: nothing in an app server is state the others need). Without nginx
+installed, or with ``--no-proxy``, the participants are split between the two servers
+directly and the table says so. Registration hashes passwords with a cheaper scrypt setting
 (``QUIZ_PASSWORD_HASH_METHOD``): the default costs ~0.2 s of CPU per participant
 (register + token), which is sign-up cost, spread over the weeks before a contest, not
 the contest's hot path.
@@ -29,7 +32,7 @@ from typing import Any
 import redis
 from sqlalchemy import select, text
 
-from bench import dataset, loadgen, servers
+from bench import dataset, loadgen, proxy, servers
 from bench.harness import (
     Backends,
     Profile,
@@ -197,7 +200,14 @@ def reconcile(found: Backends, contest_id: int, round_id: int, tally: Tally) -> 
     }
 
 
-def run(profile: Profile, server_count: int) -> dict[str, Any]:
+def front(started: list[servers.Server], workdir: Path, use_proxy: bool) -> proxy.Proxy | None:
+    """nginx before two or more servers, as deployed; ``None`` for one server or no nginx."""
+    if len(started) < 2 or not use_proxy or proxy.nginx_binary() is None:
+        return None
+    return proxy.start_nginx(started, workdir, "/api/v1/regions")
+
+
+def run(profile: Profile, server_count: int, use_proxy: bool = True) -> dict[str, Any]:
     t0 = time.perf_counter()
     participants = profile.contest_participants
     clients = profile.contest_clients
@@ -206,7 +216,11 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
     with backends(profile) as found:
         contest_id, round_id, counties = _seed(profile, found)
         env = servers.app_environment(
-            found.database_url, found.redis_url, QUIZ_PASSWORD_HASH_METHOD=BENCH_HASH
+            found.database_url,
+            found.redis_url,
+            QUIZ_PASSWORD_HASH_METHOD=BENCH_HASH,
+            # Behind nginx the app trusts its X-Forwarded-For, as in production.
+            QUIZ_PROXY_FIX="1" if server_count > 1 and use_proxy else "0",
         )
         started = [
             servers.spawn(
@@ -222,9 +236,12 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
         for server in started:
             servers.wait_ready(server, "/api/v1/regions", profile.workers)
         tally = Tally()
+        nginx = None
         try:
+            nginx = front(started, found.workdir, use_proxy)
+            targets = [nginx.address] if nginx else [s.address for s in started]
             result = loadgen.run(
-                [s.address for s in started],
+                targets,
                 clients,
                 participant_script(
                     contest_id, round_id, counties, share, tally, f"p{server_count}s"
@@ -233,13 +250,18 @@ def run(profile: Profile, server_count: int) -> dict[str, Any]:
                 duration=None,
             )
             rss = [r for s in started for r in s.worker_rss_mib()]
+            proxied = nginx.requests_per_server() if nginx else {}
         finally:
+            if nginx:
+                nginx.stop()
             for server in started:
                 server.stop()
         check = reconcile(found, contest_id, round_id, tally)
     requests = sum(s.count for s in result.stats.values())
     out = {
         "servers": server_count,
+        "front": "nginx" if nginx else "direct",
+        "proxied_requests": proxied,
         "participants": participants,
         "completed": tally.participants_done,
         "seconds": result.seconds,
@@ -265,6 +287,12 @@ def table(outs: list[dict[str, Any]]) -> str:
         check = out["reconciliation"]
         n = out["servers"]
         lat = out["latency_ms"]
+        shares = "/".join(f"{n:,}" for n in sorted(out["proxied_requests"].values()))
+        via = (
+            f"; via nginx ({shares} requests per app server)"
+            if out["front"] == "nginx"
+            else ("; split directly (no proxy)" if n > 1 else "")
+        )
         answer = lat.get("answer", (float("nan"), float("nan")))
         rows += [
             (
@@ -273,7 +301,8 @@ def table(outs: list[dict[str, Any]]) -> str:
                 "all",
                 "yes" if out["completed"] == out["participants"] else "NO",
                 f"{out['seconds']:.0f} s, {out['participants_per_s']:.1f} participants/s, "
-                f"{out['requests_per_s']:,.0f} requests/s, {out['answers_per_s']:,.0f} answers/s",
+                f"{out['requests_per_s']:,.0f} requests/s, {out['answers_per_s']:,.0f} answers/s"
+                + via,
             ),
             (
                 f"{n} server(s): errors",
@@ -307,7 +336,7 @@ def main(argv: list[str]) -> int:
     profile = Profile.smoke() if quick else Profile.full()
     outs = []
     for count in server_counts(argv):
-        out = run(profile, count)
+        out = run(profile, count, use_proxy="--no-proxy" not in argv)
         print(
             f"[{out['elapsed_s']:.0f} s] {count} server(s): {out['completed']} participants, "
             f"{out['errors']} errors",

@@ -40,8 +40,15 @@ class Profile:
     board_small: int
     board_large: int
     start_users: int
+    burst: int  # starts released together (issue 18 item 1)
+    live_players: int  # players of the live answer scenario's game
     contest_participants: int
     contest_clients: int
+
+    @property
+    def rounds(self) -> int:
+        """Segments each interleaved scenario runs in."""
+        return 1 if self.quick else 3
 
     @classmethod
     def full(cls) -> Profile:
@@ -58,6 +65,8 @@ class Profile:
             board_small=1_000,
             board_large=int(os.environ.get("BENCH_BOARD_LARGE", 600_000)),
             start_users=12_000,
+            burst=int(os.environ.get("BENCH_BURST", 1_000)),
+            live_players=int(os.environ.get("BENCH_LIVE_ANSWER_PLAYERS", 3_000)),
             contest_participants=int(os.environ.get("BENCH_PARTICIPANTS", 10_000)),
             contest_clients=64,
         )
@@ -77,6 +86,8 @@ class Profile:
             board_small=50,
             board_large=400,
             start_users=160,
+            burst=20,
+            live_players=12,
             contest_participants=8,
             contest_clients=4,
         )
@@ -113,7 +124,9 @@ def backends(profile: Profile) -> Iterator[Backends]:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     reset_postgres(database_url)
-    redis.Redis.from_url(redis_url).flushdb()
+    # ASYNC: the previous run's 600,000-member boards are freed in the background; a
+    # synchronous flush of them on a busy machine outlasted the client's read timeout.
+    redis.Redis.from_url(redis_url, socket_timeout=60).flushdb(asynchronous=True)
     migrate(database_url, redis_url)
     yield Backends(database_url, redis_url, workdir)
 

@@ -91,8 +91,23 @@ class Tally:
     failures: list[str] = field(default_factory=list)
 
 
-def _seed(profile: LiveProfile, found: Backends) -> tuple[int, int, str, str, list[str]]:
-    """A contest with a live round, its host and the players (tokens), and the game."""
+@dataclass(frozen=True)
+class Game:
+    """A seeded live game: its ids, PIN, the host's token and the players' tokens."""
+
+    game_id: int
+    round_id: int
+    pin: str
+    host: str
+    tokens: list[str]
+
+
+def seed_game(
+    found: Backends, players: int, questions: int, seconds: int, tag: str = "live"
+) -> Game:
+    """A contest with a live round of ``questions`` questions of ``seconds`` each, its
+    host, ``players`` participants with tokens (not joined yet), and the game, in its
+    lobby. Used by ``make bench-live`` and by the live answer scenario of ``make bench``."""
     from quiz.accounts.models import Role, User, UserRole
     from quiz.clock import utcnow
     from quiz.contests.models import ContestOrganizer, Round, RoundMode
@@ -102,18 +117,18 @@ def _seed(profile: LiveProfile, found: Backends) -> tuple[int, int, str, str, li
     app = make_app(found.database_url, found.redis_url)
     now = utcnow()
     with app.app_context():
-        bank = dataset.make_bank("live-bank", max(40, profile.questions * 4), now)
-        contest = dataset.make_contest("live-contest", now)
-        round_id = dataset.make_round(contest, bank, profile.questions, now)
+        bank = dataset.make_bank(f"{tag}-bank", max(40, questions * 4), now)
+        contest = dataset.make_contest(f"{tag}-contest", now)
+        round_id = dataset.make_round(contest, bank, questions, now)
         round_ = db.session.get(Round, round_id)
         round_.mode = RoundMode.LIVE
-        round_.question_seconds = profile.seconds
-        hosts = dataset.make_people("host", 1, now, contest_id=contest)
+        round_.question_seconds = seconds
+        hosts = dataset.make_people(f"{tag}host", 1, now, contest_id=contest)
         host = db.session.get(User, hosts.user_ids[0])
         db.session.add(UserRole(user_id=host.id, role=str(Role.ORGANIZER)))
         db.session.add(ContestOrganizer(contest_id=contest, user_id=host.id))
         db.session.commit()
-        people = dataset.make_people("live", profile.players, now, contest_id=contest)
+        people = dataset.make_people(tag, players, now, contest_id=contest)
         game = services.create_game(
             db.session.get(Round, round_id),
             db.session.get(User, host.id),
@@ -122,7 +137,7 @@ def _seed(profile: LiveProfile, found: Backends) -> tuple[int, int, str, str, li
         )
         db.session.commit()
         services.publish(services.Change(game), now)
-        out = (game.id, round_id, game.pin, hosts.tokens[0], people.tokens)
+        out = Game(game.id, round_id, game.pin, hosts.tokens[0], people.tokens)
         db.engine.dispose()
     return out
 
@@ -281,7 +296,14 @@ def run(profile: LiveProfile, server_count: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     base_profile = Profile.smoke() if profile.quick else Profile.full()
     with backends(base_profile) as found:
-        game_id, round_id, pin, host, tokens = _seed(profile, found)
+        seeded = seed_game(found, profile.players, profile.questions, profile.seconds)
+        game_id, round_id, pin, host, tokens = (
+            seeded.game_id,
+            seeded.round_id,
+            seeded.pin,
+            seeded.host,
+            seeded.tokens,
+        )
         env = servers.app_environment(found.database_url, found.redis_url)
         started = [
             servers.spawn(

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from sqlalchemy import text
 from bench import dataset, loadgen, servers
 from bench.cpu import CpuMeter, pids_named
 from bench.harness import Backends, Profile, backends, format_table, make_app
-from bench.loadgen import Conn, HttpError
+from bench.live import Game, seed_game
+from bench.loadgen import Conn, HttpError, Slot
 
 CHOICES = ("A", "B", "C", "D")
 
@@ -67,6 +68,9 @@ class Setup:
     answer_round: int = 0
     start_rounds: dict[str, int] = field(default_factory=dict)
     start_tokens: list[str] = field(default_factory=list)
+    burst_round: int = 0
+    burst_tokens: list[str] = field(default_factory=list)
+    live: Game | None = None
     boards: dict[str, tuple[int, int, list[str]]] = field(default_factory=dict)
 
 
@@ -96,6 +100,12 @@ def seed(profile: Profile, found: Backends, log: Any) -> Setup:
             "main", profile.start_users, now, contest_id=setup.main_contest
         )
         setup.start_tokens = people.tokens
+        # The burst: a round of its own on the 10,000 bank, and participants who have no
+        # attempt anywhere (their first start is the one measured).
+        setup.burst_round = dataset.make_round(setup.main_contest, banks["main"], 20, now)
+        setup.burst_tokens = dataset.make_people(
+            "burst", profile.burst, now, contest_id=setup.main_contest
+        ).tokens
         for size, count in (("small", profile.board_small), ("large", profile.board_large)):
             started = time.perf_counter()
             contest = dataset.make_contest(f"bench-board-{size}", now)
@@ -135,38 +145,54 @@ def rebuild_probe(found: Backends, contest_ids: list[int]) -> list[dict[str, Any
     return [json.loads(line) for line in out.stdout.strip().splitlines()[-len(contest_ids) :]]
 
 
-def start_attempts(target: tuple[str, int], round_id: int, tokens: list[str]) -> list[int]:
-    """Start one attempt per token (the answer scenario's setup); returns attempt ids."""
-    ids: list[int] = [0] * len(tokens)
+def each_token(
+    target: tuple[str, int], method: str, path: str, body: Any, tokens: list[str]
+) -> list[Any]:
+    """One request per token, at most 64 side by side (a scenario's set-up); their JSON."""
+    out: list[Any] = [None] * len(tokens)
+    clients = max(1, min(len(tokens), 64))
 
     async def script(conn: Conn, index: int, running: Any) -> None:
-        response = await conn.request(
-            "POST", f"/api/v1/rounds/{round_id}/attempts", {"language": "zh"}, tokens[index]
-        )
-        ids[index] = response.json()["id"]
+        for item in range(index, len(tokens), clients):
+            out[item] = (await conn.request(method, path, body, tokens[item])).json()
 
-    result = loadgen.run([target], len(tokens), script, warmup=0, duration=None)
-    if result.errors:
-        raise RuntimeError(f"could not start attempts: {result.stats}")
-    return ids
+    result = loadgen.run([target], clients, script, warmup=0, duration=None)
+    if result.errors or any(x is None for x in out):
+        raise RuntimeError(f"{method} {path} failed: {result.stats}")
+    return out
+
+
+def start_attempts(target: tuple[str, int], round_id: int, tokens: list[str]) -> list[int]:
+    """Start one attempt per token (the answer scenarios' setup); returns attempt ids."""
+    path = f"/api/v1/rounds/{round_id}/attempts"
+    return [r["id"] for r in each_token(target, "POST", path, {"language": "zh"}, tokens)]
+
+
+async def save_answer(
+    conn: Conn, attempts: list[int], tokens: list[str], index: int, step: int, slot: Slot | None
+) -> None:
+    """Client ``index``'s save number ``step``: question step % 20 + 1 of its attempt.
+
+    Live-score rounds keep a given answer: each question always gets the same choice, so
+    the first pass stores 20 answers and later passes are the idempotent retries a phone
+    on a weak network sends (the same full save)."""
+    no = step % 20 + 1
+    await conn.request(
+        "PUT",
+        f"/api/v1/attempts/{attempts[index]}/answers/{no}",
+        {"choice": [CHOICES[(index + no) % 4]]},
+        tokens[index],
+        label="answer",
+        slot=slot,
+    )
 
 
 def answer_script(attempts: list[int], tokens: list[str]) -> loadgen.Script:
     async def script(conn: Conn, index: int, running: Any) -> None:
         step = 0
         while running():
-            # Live-score rounds keep a given answer: each question always gets the same
-            # choice, so the first pass stores 20 answers and later passes are the
-            # idempotent retries a phone on a weak network sends (the same full save).
-            no = step % 20 + 1
             with contextlib.suppress(HttpError):
-                await conn.request(
-                    "PUT",
-                    f"/api/v1/attempts/{attempts[index]}/answers/{no}",
-                    {"choice": [CHOICES[(index + no) % 4]]},
-                    tokens[index],
-                    label="answer",
-                )
+                await save_answer(conn, attempts, tokens, index, step, None)
             step += 1
 
     return script
@@ -175,18 +201,8 @@ def answer_script(attempts: list[int], tokens: list[str]) -> loadgen.Script:
 def start_practice(target: tuple[str, int], tokens: list[str]) -> list[int]:
     """Start one 20-question practice session per token (the practice answer scenario's
     setup); returns session ids."""
-    ids: list[int] = [0] * len(tokens)
-
-    async def script(conn: Conn, index: int, running: Any) -> None:
-        response = await conn.request(
-            "POST", "/api/v1/practice", {"language": "zh", "count": 20}, tokens[index]
-        )
-        ids[index] = response.json()["id"]
-
-    result = loadgen.run([target], len(tokens), script, warmup=0, duration=None)
-    if result.errors:
-        raise RuntimeError(f"could not start practice: {result.stats}")
-    return ids
+    body = {"language": "zh", "count": 20}
+    return [r["id"] for r in each_token(target, "POST", "/api/v1/practice", body, tokens)]
 
 
 def practice_answer_script(sessions: list[int], tokens: list[str]) -> loadgen.Script:
@@ -243,6 +259,87 @@ def rank_script(round_id: int, tokens: list[str]) -> loadgen.Script:
     )
 
 
+def answer_arrival(attempts: list[int], tokens: list[str]) -> loadgen.Arrival:
+    """The answer save of the open loop: arrival k is save number k // len(attempts) of
+    attempt k % len(attempts), the closed loop's saves in round-robin order."""
+
+    async def arrival(conn: Conn, slot: Slot) -> None:
+        count = len(attempts)
+        await save_answer(conn, attempts, tokens, slot.number % count, slot.number // count, slot)
+
+    return arrival
+
+
+async def insert_arrival(conn: Conn, slot: Slot) -> None:
+    """The bare INSERT+ZADD of the baseline, in the open loop."""
+    await conn.request("POST", "/insert", label="insert", slot=slot)
+
+
+@dataclass
+class LiveQuestion:
+    """The live answer scenario's game: the open question and who has yet to answer it."""
+
+    game: Game
+    target: tuple[str, int]
+    no: int = 0
+    waiting: Iterator[int] = field(default_factory=lambda: iter(()))
+    ran_out: int = 0  # segments in which every player had answered before the end
+
+    def host(self, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/api/v1/live-games/{self.game.game_id}/advance"
+        return each_token(self.target, "POST", path, body, [self.game.host])[0]
+
+    def next_question(self) -> None:
+        """Between segments (unmeasured): reveal the open question, open the next, and
+        let every player answer it once."""
+        if self.no:
+            self.host({})  # reveal
+        state = self.host({})
+        assert state["phase"] == "question", state
+        self.no = state["question"]["no"]
+        self.waiting = iter(range(len(self.game.tokens)))
+
+
+def live_answer_script(live: LiveQuestion) -> loadgen.Script:
+    """``PUT /live-games/<id>/answers/<no>``: each request is a player's first (and only)
+    answer to the open question, the work a phone's tap costs in a live game."""
+    game = live.game
+
+    async def script(conn: Conn, index: int, running: Any) -> None:
+        while running():
+            player = next(live.waiting, None)
+            if player is None:
+                live.ran_out += 1
+                return
+            with contextlib.suppress(HttpError):
+                await conn.request(
+                    "PUT",
+                    f"/api/v1/live-games/{game.game_id}/answers/{live.no}",
+                    {"choice": [CHOICES[player % 4]]},
+                    game.tokens[player],
+                    label="live_answer",
+                )
+
+    return script
+
+
+def live_state_script(game: Game) -> loadgen.Script:
+    """``GET /live-games/<id>/state`` without ``after``: the state a phone is handed each
+    time the game moves (the body a woken long-poll returns), over and over."""
+    return loadgen.loop(
+        "GET",
+        f"/api/v1/live-games/{game.game_id}/state",
+        token=lambda i: game.tokens[i % len(game.tokens)],
+        label="live_state",
+    )
+
+
+def join_live(target: tuple[str, int], game: Game) -> LiveQuestion:
+    """Every player joins the game with its PIN (set-up of the live answer scenario)."""
+    each_token(target, "POST", "/api/v1/live-games/join", {"pin": game.pin}, game.tokens)
+    return LiveQuestion(game, target)
+
+
 def redis_memory(url: str, contest_id: int, round_id: int, members: int) -> dict[str, float]:
     """Bytes per participant per board (sorted sets) and per participant in all."""
     from quiz.leaderboards.store import BoardKeys
@@ -278,19 +375,45 @@ def run(profile: Profile) -> dict[str, Any]:
     with backends(profile) as found:
         log(f"database {found.database_url.split('@')[-1]}, redis {found.redis_url}")
         setup = seed(profile, found, log)
+        # One question per segment of the live answer scenario (and one to spare); a
+        # question stays open 10 minutes, far longer than its segment.
+        setup.live = seed_game(found, profile.live_players, profile.rounds + 1, 600, "benchlive")
         env = servers.app_environment(found.database_url, found.redis_url)
         common = dict(workers=profile.workers, threads=profile.threads, logdir=found.workdir)
         app = servers.spawn("app", "wsgi:app", env, **common)
         base = servers.spawn("baseline", "bench.baseline_app:app", env, **common)
-        servers.wait_ready(app, "/api/v1/regions", profile.workers)
-        servers.wait_ready(base, "/hello", profile.workers)
         try:
+            # Workers boot in seconds on an idle machine, in minutes on a shared one.
+            servers.wait_ready(app, "/api/v1/regions", profile.workers, timeout=300)
+            servers.wait_ready(base, "/hello", profile.workers, timeout=300)
             results.update(_measure(profile, found, setup, app, base, log))
         finally:
             app.stop()
             base.stop()
     results["elapsed_s"] = time.perf_counter() - t0
     return results
+
+
+def meter_for(server: servers.Server) -> CpuMeter:
+    """CPU of the server under test, PostgreSQL, Redis and this load generator."""
+    return CpuMeter(
+        {
+            "server": lambda: [server.process.pid, *server.worker_pids()],
+            "postgres": lambda: pids_named("postgres"),
+            "redis": lambda: pids_named("redis-server"),
+            "loadgen": lambda: [os.getpid()],
+        }
+    )
+
+
+def add_segment(total: loadgen.RunResult, segment: loadgen.RunResult) -> None:
+    """Fold one segment's counts and latencies into a scenario's total."""
+    total.seconds += segment.seconds
+    for label, stat in segment.stats.items():
+        into = total.stats.setdefault(label, loadgen.Stats())
+        into.latencies.extend(stat.latencies)
+        into.errors += stat.errors
+        into.error_samples.extend(stat.error_samples[: 5 - len(into.error_samples)])
 
 
 @dataclass
@@ -301,26 +424,37 @@ class Scenario:
     label: str
     result: loadgen.RunResult = field(default_factory=lambda: loadgen.RunResult(0.0, {}))
     meter: CpuMeter | None = None
+    before: Callable[[], None] | None = None  # unmeasured, before each segment
 
     def __post_init__(self) -> None:
-        server = self.server
-        self.meter = CpuMeter(
-            {
-                "server": lambda: [server.process.pid, *server.worker_pids()],
-                "postgres": lambda: pids_named("postgres"),
-                "redis": lambda: pids_named("redis-server"),
-                "loadgen": lambda: [os.getpid()],
-            }
-        )
+        self.meter = meter_for(self.server)
 
     def add(self, segment: loadgen.RunResult) -> None:
-        """Fold one segment's counts and latencies into the scenario's total."""
-        self.result.seconds += segment.seconds
-        for label, stat in segment.stats.items():
-            total = self.result.stats.setdefault(label, loadgen.Stats())
-            total.latencies.extend(stat.latencies)
-            total.errors += stat.errors
-            total.error_samples.extend(stat.error_samples[: 5 - len(total.error_samples)])
+        add_segment(self.result, segment)
+
+
+@dataclass
+class OpenScenario:
+    """A scenario of the open loop: arrivals at a fixed rate (bench.loadgen.run_open)."""
+
+    name: str
+    server: servers.Server
+    arrival: loadgen.Arrival
+    label: str
+    result: loadgen.RunResult = field(default_factory=lambda: loadgen.RunResult(0.0, {}))
+    lag: loadgen.Stats = field(default_factory=loadgen.Stats)
+    connections: int = 0
+    sent: int = 0
+    meter: CpuMeter | None = None
+
+    def __post_init__(self) -> None:
+        self.meter = meter_for(self.server)
+
+    def add(self, segment: loadgen.OpenResult) -> None:
+        add_segment(self.result, segment)
+        self.lag.latencies.extend(segment.lag.latencies)
+        self.connections = max(self.connections, segment.connections)
+        self.sent += segment.sent
 
 
 def interleave(scenarios: list[Scenario], profile: Profile, rounds: int, log: Any) -> None:
@@ -328,6 +462,8 @@ def interleave(scenarios: list[Scenario], profile: Profile, rounds: int, log: An
     segment = profile.duration / rounds
     for number in range(rounds):
         for scenario in scenarios:
+            if scenario.before:
+                scenario.before()
             scenario.add(
                 loadgen.run(
                     [scenario.server.address],
@@ -339,6 +475,56 @@ def interleave(scenarios: list[Scenario], profile: Profile, rounds: int, log: An
                 )
             )
         log(f"round {number + 1}/{rounds} of {len(scenarios)} interleaved scenarios done")
+
+
+def open_loop(
+    scenarios: list[OpenScenario], rate: float, profile: Profile, rounds: int, log: Any
+) -> None:
+    """The open-loop scenarios at ``rate`` arrivals per second, interleaved like the
+    closed-loop ones (each in ``rounds`` segments, in turn)."""
+    segment = profile.duration / rounds
+    for number in range(rounds):
+        for scenario in scenarios:
+            scenario.add(
+                loadgen.run_open(
+                    scenario.server.address,
+                    rate,
+                    scenario.arrival,
+                    warmup=profile.warmup / rounds,
+                    duration=segment,
+                    meter=scenario.meter,
+                    seed=number,
+                )
+            )
+        log(f"open loop at {rate:,.0f}/s: round {number + 1}/{rounds} done")
+
+
+def start_burst(
+    server: servers.Server, round_id: int, tokens: list[str], log: Any
+) -> tuple[loadgen.RunResult, CpuMeter]:
+    """``len(tokens)`` participants without an attempt start the round at the same
+    instant, each on a connection of its own (issue 18 item 1: a synchronised round's
+    first seconds). Every connection is opened (with an unrecorded GET) before the
+    release; latencies run from the release."""
+
+    async def prepare(conn: Conn) -> None:
+        await conn.request("GET", "/api/v1/regions")
+
+    async def arrival(conn: Conn, slot: Slot) -> None:
+        await conn.request(
+            "POST",
+            f"/api/v1/rounds/{round_id}/attempts",
+            {"language": "zh"},
+            tokens[slot.number],
+            label="start_burst",
+            expect=(201,),
+            slot=slot,
+        )
+
+    meter = meter_for(server)
+    result = loadgen.run_burst(server.address, len(tokens), arrival, prepare, meter=meter)
+    log(f"start burst of {len(tokens):,}: all answered in {result.seconds:.2f} s")
+    return result, meter
 
 
 def _measure(
@@ -357,7 +543,13 @@ def _measure(
     answer_tokens = setup.start_tokens[:n]
     attempts = start_attempts(app.address, setup.answer_round, answer_tokens)
     practice_sessions = start_practice(app.address, answer_tokens)
-    rest = setup.start_tokens[n:]
+    # The open loop spreads its saves over 4x as many attempts: at half the capacity,
+    # two saves of one attempt then seldom meet (a person answers every few seconds).
+    open_tokens = setup.start_tokens[n : 5 * n]
+    open_attempts = start_attempts(app.address, setup.answer_round, open_tokens)
+    assert setup.live is not None
+    live = join_live(app.address, setup.live)
+    rest = setup.start_tokens[5 * n :]
     third = len(rest) // 3
     fresh = {
         size: iter(rest[i * third : (i + 1) * third])
@@ -385,6 +577,14 @@ def _measure(
             practice_answer_script(practice_sessions, answer_tokens),
             "practice_answer",
         ),
+        Scenario(
+            "live_answer",
+            app,
+            live_answer_script(live),
+            "live_answer",
+            before=live.next_question,
+        ),
+        Scenario("live_state", app, live_state_script(live.game), "live_state"),
         Scenario("rank_small", app, rank_script(*setup.boards["small"][1:]), "rank"),
         Scenario("rank_large", app, rank_script(*setup.boards["large"][1:]), "rank"),
         *(
@@ -394,36 +594,51 @@ def _measure(
             for size in ("main", "small", "large")
         ),
     ]
-    interleave(scenarios, profile, rounds=1 if profile.quick else 3, log=log)
+    interleave(scenarios, profile, rounds=profile.rounds, log=log)
+    if live.ran_out:
+        log(f"live_answer: every player had answered in {live.ran_out} client-segments")
+
+    # Latency under steady load (issue 18 item 4): half the answer capacity just measured.
+    [closed] = [x for x in scenarios if x.name == "answer"]
+    rate = max(1.0, Measure.of(closed.result, "answer").rate / 2)
+    opened = [
+        OpenScenario("answer_open", app, answer_arrival(open_attempts, open_tokens), "answer"),
+        OpenScenario("insert_open", base, insert_arrival, "insert"),
+    ]
+    open_loop(opened, rate, profile, rounds=profile.rounds, log=log)
+    burst, burst_meter = start_burst(app, setup.burst_round, setup.burst_tokens, log)
+
     measures = {}
-    for scenario in scenarios:
-        m = Measure.of(scenario.result, scenario.label)
-        measures[scenario.name] = m
-        out[scenario.name] = m.__dict__
-        assert scenario.meter is not None
-        cpu = scenario.meter.per_request_ms(m.count)
-        out[scenario.name]["cpu_ms_per_request"] = cpu
-        log(f"{scenario.name}: {m.brief()} errors {m.errors}")
+    metered: list[tuple[str, loadgen.RunResult, str, CpuMeter | None]] = [
+        *((x.name, x.result, x.label, x.meter) for x in scenarios),
+        *((x.name, x.result, x.label, x.meter) for x in opened),
+        ("start_burst", burst, "start_burst", burst_meter),
+    ]
+    for name, result, label, meter in metered:
+        m = Measure.of(result, label)
+        measures[name] = m
+        out[name] = m.__dict__
+        assert meter is not None
+        out[name]["cpu_ms_per_request"] = meter.per_request_ms(m.count)
+        log(f"{name}: {m.brief()} errors {m.errors}")
         if m.errors:
-            samples = [x for st in scenario.result.stats.values() for x in st.error_samples]
+            samples = [x for st in result.stats.values() for x in st.error_samples]
             log(f"  errors, e.g. {samples[:3]}")
+    for x in opened:
+        out[x.name].update(
+            asked_per_s=rate,
+            sent=x.sent,
+            connections=x.connections,
+            lag_p99_ms=x.lag.percentile(99) * 1000,
+        )
+    out["start_burst"]["seconds"] = burst.seconds
 
     contest_id, round_id, _ = setup.boards["large"]
     out["redis"] = redis_memory(found.redis_url, contest_id, round_id, profile.board_large)
     out["worker_rss_mib"] = app.worker_rss_mib()
     out["baseline_worker_rss_mib"] = base.worker_rss_mib()
     out["cpu_table"] = cpu_table({k: out[k]["cpu_ms_per_request"] for k in measures})
-    out["table"] = table(
-        profile,
-        measures["hello"],
-        measures["insert"],
-        measures["answer"],
-        measures["practice_answer"],
-        {size: measures[f"start_{size}"] for size in ("main", "small", "large")},
-        {size: measures[f"rank_{size}"] for size in ("small", "large")},
-        rebuilds,
-        out,
-    )
+    out["table"] = table(profile, measures, rebuilds, out)
     return out
 
 
@@ -459,20 +674,24 @@ def _ok(good: bool) -> str:
 
 def table(
     profile: Profile,
-    hello: Measure,
-    insert: Measure,
-    answer: Measure,
-    practice: Measure,
-    starts: dict[str, Measure],
-    ranks: dict[str, Measure],
+    measures: dict[str, Measure],
     rebuilds: dict[str, dict[str, Any]],
     out: dict[str, Any],
 ) -> str:
     def ratio(a: float, b: float) -> float:
         return a / b if b else float("nan")
 
+    hello, insert, answer = measures["hello"], measures["insert"], measures["answer"]
+    practice, live = measures["practice_answer"], measures["live_answer"]
+    state = measures["live_state"]
+    starts = {size: measures[f"start_{size}"] for size in ("main", "small", "large")}
+    ranks = {size: measures[f"rank_{size}"] for size in ("small", "large")}
+    answer_open, insert_open = measures["answer_open"], measures["insert_open"]
+    burst = measures["start_burst"]
+    opened = out["answer_open"]
     answer_ratio = ratio(answer.rate, insert.rate)
     practice_ratio = ratio(practice.rate, insert.rate)
+    live_ratio = ratio(live.rate, insert.rate)
     rank_ratio = ratio(ranks["small"].rate, hello.rate)
     start_ratio = ratio(starts["main"].rate, insert.rate)
     rank_growth = ratio(ranks["small"].rate, ranks["large"].rate)
@@ -497,6 +716,23 @@ def table(
             f"practice answer {practice.rate:,.0f}/s (p99 {practice.p99_ms:.1f} ms) vs "
             f"INSERT+ZADD {insert.rate:,.0f}/s; {ratio(practice.rate, answer.rate):.2f} of "
             "the contest answer",
+        ),
+        (
+            "live_answer_ratio",
+            f"{live_ratio:.2f}",
+            "",
+            "",
+            f"live game answer {live.rate:,.0f}/s (p99 {live.p99_ms:.1f} ms) vs "
+            f"INSERT+ZADD {insert.rate:,.0f}/s; {ratio(live.rate, answer.rate):.2f} of "
+            "the contest answer",
+        ),
+        (
+            "live_state_ratio",
+            f"{ratio(state.rate, hello.rate):.2f}",
+            "",
+            "",
+            f"live game state (a woken long-poll's answer) {state.rate:,.0f}/s "
+            f"(p99 {state.p99_ms:.1f} ms) vs hello {hello.rate:,.0f}/s",
         ),
         (
             "rank_ratio",
@@ -526,6 +762,40 @@ def table(
             "<= 100 ms",
             _ok(answer.p99_ms <= 100),
             f"baseline INSERT+ZADD p99 {insert.p99_ms:.1f} ms",
+        ),
+        (
+            "answer p99 open-loop",
+            f"{answer_open.p99_ms:.1f} ms",
+            "<= 50 ms",
+            _ok(answer_open.p99_ms <= 50),
+            f"p50 {answer_open.p50_ms:.1f} ms; Poisson arrivals at {opened['asked_per_s']:,.0f}/s "
+            f"(half of answer's {answer.rate:,.0f}/s), {answer_open.rate:,.0f}/s answered, "
+            f"{opened['connections']} connections, send lag p99 {opened['lag_p99_ms']:.1f} ms",
+        ),
+        (
+            "baseline p99 open-loop",
+            f"{insert_open.p99_ms:.1f} ms",
+            "",
+            "",
+            f"p50 {insert_open.p50_ms:.1f} ms; INSERT+ZADD at the same "
+            f"{opened['asked_per_s']:,.0f}/s, {out['insert_open']['connections']} connections, "
+            f"send lag p99 {out['insert_open']['lag_p99_ms']:.1f} ms",
+        ),
+        (
+            f"start burst {profile.burst:,} p99",
+            f"{burst.p99_ms:.1f} ms",
+            "",
+            "",
+            f"p50 {burst.p50_ms:.1f} ms; {profile.burst:,} starts (20 of "
+            f"{profile.bank_main:,}) released together on {profile.burst:,} connections, "
+            f"last answered after {out['start_burst']['seconds']:.2f} s",
+        ),
+        (
+            f"start burst {profile.burst:,} errors",
+            f"{burst.errors}",
+            "0",
+            _ok(burst.errors == 0),
+            f"{burst.count:,} of {profile.burst:,} started (201)",
         ),
         (
             f"rank cost {b:,} / {s:,} members",

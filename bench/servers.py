@@ -162,14 +162,15 @@ def wait_ready(server: Server, ready_path: str, workers: int, timeout: float = 6
         if server.process.poll() is not None:
             log = server.log
             raise RuntimeError(f"{server.name} exited; see {log}:\n{log.read_text()[-2000:]}")
-        if _answers(server.port, ready_path) and len(server.worker_pids()) >= workers:
+        if answers(server.port, ready_path) and len(server.worker_pids()) >= workers:
             return
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"{server.name} did not start within {timeout} s; see {server.log}")
 
 
-def _answers(port: int, path: str) -> bool:
+def answers(port: int, path: str) -> bool:
+    """Whether 127.0.0.1:``port`` answers ``GET path`` with 200 (a readiness probe)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
             s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())

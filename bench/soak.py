@@ -93,6 +93,7 @@ def _prepare(database_url: str, redis_url: str, participants: int) -> tuple[int,
             )
             enroll(user, contest, now)
             tokens.append(issue_token(user, now, 2)[0])
+        db.session.commit()  # the setup is its own edge: the services only flush
         ids = contest.id, round_.id
         db.session.remove()
         db.engine.dispose()

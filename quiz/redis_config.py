@@ -10,7 +10,8 @@
   script stays legal.
 
 The client is described first (``RedisSpec``) and built on first use, so settings can be
-checked without a server (tests/test_redis_config.py).
+checked without a server (tests/test_redis_config.py). ``make test-cluster`` runs the app
+on a real three-master Cluster and a Sentinel pair (tests/cluster).
 """
 
 from __future__ import annotations

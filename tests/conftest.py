@@ -43,7 +43,9 @@ SLOW_FILES = frozenset(
 TESTS = Path(__file__).parent
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    asked_for_cluster = "cluster" in (config.option.markexpr or "")
+    deselected = []
     for item in items:
         where = item.path.relative_to(TESTS).as_posix()
         if where.startswith("browser/"):
@@ -51,6 +53,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         elif where in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+        elif where.startswith("cluster/"):
+            # The scale-out profile starts its own Redis Cluster and Sentinels: only
+            # ``make test-cluster`` (``-m cluster``) runs it, not the two other profiles.
+            item.add_marker(pytest.mark.cluster)
+            if not asked_for_cluster:
+                deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 class Clock:

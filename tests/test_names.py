@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from quiz.accounts.models import Role
 from quiz.accounts.services import display_name_problems, update_profile
 from quiz.admin.services import update_region
+from quiz.edge.client import Actor
 from quiz.errors import ValidationFailed
 from quiz.live.services import GameSettings, _check_settings
 from quiz.names import name_problems
@@ -170,37 +171,37 @@ def test_school_teacher_class_and_roster_names(make, clock):
     admin = make.user("root", roles=(Role.ADMIN,))
     _refused(
         lambda: schools.create_school(
-            admin, name_zh=EVIL, name_mn="", region_code="150102", now=clock()
+            Actor.of(admin), name_zh=EVIL, name_mn="", region_code="150102", now=clock()
         ),
         "name_zh",
     )
     _refused(
         lambda: schools.create_school(
-            admin, name_zh="一中", name_mn="ᠠ\u2066", region_code="150102", now=clock()
+            Actor.of(admin), name_zh="一中", name_mn="ᠠ\u2066", region_code="150102", now=clock()
         ),
         "name_mn",
     )
     school = schools.create_school(
-        admin, name_zh="一中", name_mn="ᠨᠢᠭᠡᠳᠦᠭᠡᠷ", region_code="150102", now=clock()
+        Actor.of(admin), name_zh="一中", name_mn="ᠨᠢᠭᠡᠳᠦᠭᠡᠷ", region_code="150102", now=clock()
     )
     _refused(
         lambda: schools.add_teacher(
-            admin, school, now=clock(), username="t1", display_name=EVIL, language="zh"
+            Actor.of(admin), school, now=clock(), username="t1", display_name=EVIL, language="zh"
         ),
         "display_name",
     )
     _refused(
         lambda: schools.create_class(
-            admin, school, grade=5, name="2\u200b", school_year=2026, now=clock()
+            Actor.of(admin), school, grade=5, name="2\u200b", school_year=2026, now=clock()
         ),
         "name",
     )
     school_class = schools.create_class(
-        admin, school, grade=5, name="2", school_year=2026, now=clock()
+        Actor.of(admin), school, grade=5, name="2", school_year=2026, now=clock()
     )
     data = "Name,Student number\n巴特尔,1\nᠪᠠᠭ᠎ᠠ,2\n\u202eabc,3\n".encode()
     with pytest.raises(roster.RosterInvalid) as refused:
-        roster.import_roster(admin, school_class.id, data, "list.csv", clock())
+        roster.import_roster(Actor.of(admin), school_class.id, data, "list.csv", clock())
     problems = refused.value.problems
     assert [(p.row, p.column) for p in problems] == [(4, "name")]
 
@@ -208,17 +209,17 @@ def test_school_teacher_class_and_roster_names(make, clock):
 def test_contest_league_round_and_team_names(make, clock):
     org = make.user("org", roles=(Role.ORGANIZER,))
     data = organizer.ContestData(slug="c1", title_zh="赛\u202e", starts_at=clock())
-    _refused(lambda: organizer.create_contest(data, org, clock()), "title_zh")
+    _refused(lambda: organizer.create_contest(data, Actor.of(org), clock()), "title_zh")
     data = organizer.ContestData(slug="c1", title_zh="赛", title_mn="\u200b", starts_at=clock())
-    _refused(lambda: organizer.create_contest(data, org, clock()), "title_mn")
+    _refused(lambda: organizer.create_contest(data, Actor.of(org), clock()), "title_mn")
     contest = organizer.create_contest(
         organizer.ContestData(slug="c1", title_zh="赛", title_mn="ᠲᠡᠮᠴᠡᠭᠡᠨ", starts_at=clock()),
-        org,
+        Actor.of(org),
         clock(),
     )
     _refused(
         lambda: organizer.add_league(
-            contest, code="x", name_zh="组\u0000", name_mn="", actor=org, now=clock()
+            contest, code="x", name_zh="组\u0000", name_mn="", actor=Actor.of(org), now=clock()
         ),
         "name_zh",
     )
@@ -231,7 +232,7 @@ def test_contest_league_round_and_team_names(make, clock):
     )
     edit = organizer.RoundData.of(round_)
     edit.title_mn = "ᠱᠠᠲᠤ\u2067"
-    _refused(lambda: organizer.update_round(round_, edit, org, clock()), "title_mn")
+    _refused(lambda: organizer.update_round(round_, edit, Actor.of(org), clock()), "title_mn")
     errors = _check_settings(GameSettings(teams="custom", team_names=("红队", "\u3164")), round_)
     assert "team_names" in errors
 

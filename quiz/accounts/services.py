@@ -161,8 +161,10 @@ def register_user(
     now: datetime,
     roles: Iterable[str] = (Role.PARTICIPANT,),
 ) -> User:
-    """Create an account (committed) or raise ``ValidationFailed`` naming every bad field."""
-    user = new_user(
+    """Create an account (flushed; the edge commits) or raise ``ValidationFailed`` naming
+    every bad field. A concurrent registration that took the name first is refused the
+    same way, and ``new_user``'s savepoint leaves the caller's transaction usable."""
+    return new_user(
         username=username,
         password=password,
         display_name=display_name,
@@ -171,12 +173,6 @@ def register_user(
         now=now,
         roles=roles,
     )
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # a concurrent registration took the name first
-        db.session.rollback()
-        raise ValidationFailed({"username": [_l("This username is taken.")]}) from exc
-    return user
 
 
 EMAIL_MAX = 254
@@ -319,7 +315,10 @@ TOKEN_CLIENT_MAX = 128
 def issue_token(
     user: User, now: datetime, days: int, client: str | None = None
 ) -> tuple[str, datetime]:
-    """A new bearer token; ``client`` (the app's User-Agent) tells the person which app."""
+    """A new bearer token; ``client`` (the app's User-Agent) tells the person which app.
+
+    Flushed, not committed: the edge commits (the API's token request on its success,
+    a CLI command, a test factory), and the token works once that commit is done."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=days)
     db.session.add(
@@ -331,7 +330,7 @@ def issue_token(
             client=(client or "")[:TOKEN_CLIENT_MAX] or None,
         )
     )
-    db.session.commit()
+    db.session.flush()
     return token, expires_at
 
 
@@ -473,7 +472,7 @@ def update_profile(
     email: str | None = None,
 ) -> User:
     """Change what a person may change about themselves (not their school: see
-    ``_profile_errors``)."""
+    ``_profile_errors``). Flushed; the edge commits."""
     display_name = unicodedata.normalize("NFC", display_name or "").strip()
     errors = _profile_errors(display_name, region_code, language)
     email, email_problems = clean_email(email)
@@ -485,5 +484,5 @@ def update_profile(
     user.display_name = display_name
     user.region_code = region_code or user.region_code
     user.language = language or user.language
-    db.session.commit()
+    db.session.flush()  # the edge commits; the token cache hears of it after the commit
     return user

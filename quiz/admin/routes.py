@@ -1,7 +1,8 @@
 """The admin console (``/admin``, admins only): accounts, roles, regions, settings.
 
 Routes parse the form, call one service of ``quiz.admin.services`` (the same ones the
-``quiz users`` commands call), commit once and redirect. Every write is audited with the
+``quiz users`` commands call) and redirect; the request commits (``commit_request``), a
+refused change rolls back before its page is drawn again. Every write is audited with the
 admin and their address. ``ADMIN_NAV`` is the console's navigation: a page of another
 feature joins it with one line (its endpoint and label) and extends
 ``admin/_layout.html``.
@@ -25,7 +26,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from quiz.accounts import sessions as login_sessions
@@ -44,7 +44,7 @@ from quiz.admin.forms import (
 )
 from quiz.admin.settings_view import setting_rows
 from quiz.clock import now
-from quiz.edge.client import Actor
+from quiz.edge.client import current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import ButtonForm
 from quiz.edge.params import MAX_ID, arg_int
@@ -78,10 +78,6 @@ def role_labels() -> dict[str, str]:
         "organizer": _("Organizer"),
         "admin": _("Admin"),
     }
-
-
-def _actor() -> Actor:
-    return Actor.of(current_user)
 
 
 def _before_arg() -> int | None:
@@ -189,10 +185,9 @@ def change_role(user_id: int) -> Any:
         return _account_page(user, 400)
     change = services.grant_role if form.action.data == "grant" else services.revoke_role
     try:
-        changed = change(user, form.role.data, actor=_actor(), now=now())
+        changed = change(user, form.role.data, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
-    db.session.commit()
     if changed:
         flash(_("The roles are saved."), "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -208,10 +203,9 @@ def change_active(user_id: int) -> Any:
         return _account_page(user, 400)
     active = form.active.data == "1"
     try:
-        services.set_active(user, active, actor=_actor(), now=now())
+        services.set_active(user, active, actor=current_actor(), now=now())
     except QuizError as exc:
         return _refused(user, exc)
-    db.session.commit()
     flash(
         _("The account is enabled.")
         if active
@@ -230,8 +224,7 @@ def reset_password(user_id: int) -> Any:
     if not ButtonForm().validate_on_submit():
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _account_page(user, 400)
-    password = services.reset_password(user, actor=_actor(), now=now())
-    db.session.commit()
+    password = services.reset_password(user, actor=current_actor(), now=now())
     return _account_page(user, password=password)
 
 
@@ -262,7 +255,7 @@ def region(code: str) -> Any:
                 code,
                 name_mn=form.name_mn.data,
                 reviewed=bool(form.reviewed.data),
-                actor=_actor(),
+                actor=current_actor(),
                 now=now(),
             )
         except ValidationFailed as exc:
@@ -270,7 +263,6 @@ def region(code: str) -> Any:
             for name, messages in exc.field_messages().items():
                 getattr(form, name).errors = messages
         else:
-            db.session.commit()
             flash(_("The region is saved."), "success")
             return redirect(url_for("admin.regions"))
     elif request.method == "POST" and "csrf_token" in form.errors:
@@ -313,12 +305,13 @@ def two_factor_policy() -> Any:
         flash(_("Your form expired. Please reload the page and try again."), "error")
         return _settings_page(form, 400)
     try:
-        services.set_two_factor_required_roles(form.roles.data or [], actor=_actor(), now=now())
+        services.set_two_factor_required_roles(
+            form.roles.data or [], actor=current_actor(), now=now()
+        )
     except ValidationFailed:
         db.session.rollback()
         form.roles.errors = [_("Choose admin, organizer or teacher.")]
         return _settings_page(form, 422)
-    db.session.commit()
     flash(_("The settings are saved."), "success")
     return redirect(url_for("admin.settings"))
 
@@ -372,13 +365,12 @@ def translations_import() -> Any:
         upload.filename or "sheet.xlsx",
         _review_sources(),
         skip_conflicts=bool(form.skip_conflicts.data),
-        actor=_actor(),
+        actor=current_actor(),
         now=now(),
     )
     if not report.applied:
         db.session.rollback()
         return _translations_page(form, report, 422 if report.errors or report.conflicts else 200)
-    db.session.commit()
     flash(
         _(
             "Sheet applied: %(changed)d texts changed, %(reviewed)d entries marked reviewed.",

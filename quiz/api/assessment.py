@@ -14,7 +14,6 @@ from quiz.api.routes import _str, body, bp
 from quiz.api.serializers import iso
 from quiz.clock import now
 from quiz.errors import ValidationFailed
-from quiz.extensions import db
 from quiz.practice import assessment as tests
 
 
@@ -49,7 +48,6 @@ def result_json(found: Any) -> dict[str, Any]:
 def start_assessment() -> Any:
     data = body()
     found = tests.start(current_user, _str(data, "language"), now(), data.get("age_group"))
-    db.session.commit()
     return jsonify(assessment_json(found)), 201
 
 
@@ -67,7 +65,6 @@ def assessment_answer(assessment_id: int, no: int) -> Any:
     if "choice" not in data:
         raise ValidationFailed({"choice": [_l("This field is required.")]})
     choice = tests.answer(found, no, data["choice"], now())
-    db.session.commit()
     return jsonify({"no": no, "choice": choice})
 
 
@@ -75,5 +72,4 @@ def assessment_answer(assessment_id: int, no: int) -> Any:
 @login_required
 def finish_assessment(assessment_id: int) -> Any:
     found = tests.finish(tests.get_own(assessment_id, current_user), now())
-    db.session.commit()
     return jsonify(result_json(found))

@@ -20,6 +20,7 @@ from quiz.extensions import db
 from quiz.i18n import current_language
 from quiz.live import services, web
 from quiz.live.models import Teams
+from quiz.unit_of_work import after_commit
 
 MAX_SECONDS = services.SECONDS_MAX
 
@@ -92,8 +93,7 @@ def create_live_game() -> Any:
         question_ids=_id_list(data, "question_ids"),
     )
     game = services.create_game(round_, current_user, settings, now(), ip=client_ip())
-    db.session.commit()
-    services.publish(services.Change(game), now())
+    after_commit(db.session(), lambda: services.publish(services.Change(game), now()))
     return jsonify(
         {
             "id": game.id,
@@ -108,7 +108,7 @@ def create_live_game() -> Any:
 def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
     services.hosted_game(game_id, current_user)
     change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
-    db.session.commit()
+    db.session.commit()  # durable, then published: the host's state below reads what it published
     services.publish(change, now())
     return jsonify(_host_state(game_id))
 
@@ -160,8 +160,7 @@ def join_live_game() -> Any:
         team=json_int(data, "team", high=SMALL_MAX),
         league_id=json_int(data, "league_id", low=1, high=MAX_ID),
     )
-    db.session.commit()
-    services.after_join(joined, now())
+    after_commit(db.session(), lambda: services.after_join(joined, now()))
     answer: dict[str, Any] = {
         "game_id": joined.game.id,
         "player_id": joined.player.id,

@@ -14,7 +14,6 @@ from quiz.api.routes import _str, body, bp
 from quiz.api.serializers import iso
 from quiz.clock import now
 from quiz.errors import ValidationFailed
-from quiz.extensions import db
 from quiz.i18n import current_language
 from quiz.practice import history as histories
 from quiz.practice import services
@@ -61,7 +60,6 @@ def start_practice() -> Any:
         count=data.get("count"),
         benchmark=data.get("benchmark"),
     )
-    db.session.commit()
     return jsonify(_session_json(session)), 201 if created else 200
 
 
@@ -81,7 +79,6 @@ def practice_answer(session_id: int, no: int) -> Any:
             raise ValidationFailed({"text": [_l("This question is answered with options.")]})
         raise ValidationFailed({"choice": [_l("This field is required.")]})
     marked = services.answer(session, no, data["choice"], now())
-    db.session.commit()
     return jsonify(marked.to_json())
 
 
@@ -89,7 +86,7 @@ def practice_answer(session_id: int, no: int) -> Any:
 @login_required
 def my_mistakes() -> Any:
     entries = services.book(current_user.id, current_language(), now())
-    db.session.commit()  # collecting contest mistakes may have written
+    # Collecting contest mistakes may have written: the request commits them (a GET too).
     return jsonify({"entries": [entry.to_json(iso) for entry in entries]})
 
 

@@ -156,7 +156,6 @@ def revoke_current_token() -> Any:
             _l("Send the token to revoke as Authorization: Bearer."), code="no_bearer_token"
         )
     accounts.revoke_token(current_user, token=value)
-    db.session.commit()
     return "", 204
 
 
@@ -182,7 +181,6 @@ def revoke_token(token_id: int) -> Any:
     """Revoke one of the caller's tokens (another app or device)."""
     if not accounts.revoke_token(current_user, token_id=token_id):
         raise NotFound(_l("This token does not exist."), code="token_not_found")
-    db.session.commit()
     return "", 204
 
 
@@ -216,7 +214,6 @@ def put_preferences() -> Any:
                 {"text_size": [_l("Must be one of: %(sizes)s.", sizes=", ".join(TEXT_SIZES))]}
             )
         user.text_size = stored_text_size(size)
-        db.session.commit()
     return jsonify(_preferences(user))
 
 

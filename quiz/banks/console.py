@@ -1,8 +1,11 @@
 """What the organizer console does with question banks: upload, preview and confirm an
 import, create a bank, browse and search it, edit, retire and export questions.
 
-Plain functions with explicit arguments (the acting user's id, ``now``); one transaction
-per write, committed here with its audit event. Reading and checking a file is
+Plain functions with explicit arguments (the acting user's id, ``now``). A bank or
+question edit flushes with its audit event and the edge commits (the request's
+``commit_request``, on its success): a refused edit leaves nothing. A whole file (an
+upload kept for its preview, its confirmed import) is still one unit of work committed
+here (docs/architecture.md, "Transactions"). Reading and checking a file is
 ``quiz.banks.importing.check_data`` and storing it ``quiz.banks.services.store_bank``:
 the very path ``quiz bank import`` takes, so the page and the CLI cannot disagree.
 """
@@ -20,6 +23,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from question_bank import (
     LANGUAGES,
@@ -342,6 +346,9 @@ def confirm_upload(
 def create_bank(
     *, slug: str, title_zh: str, title_mn: str, actor: Actor, now: datetime
 ) -> QuestionBank:
+    """An empty bank with its audit event, flushed (the edge commits). A concurrent
+    request that took the id first is refused like a taken id, in a savepoint, so the
+    caller's transaction stays usable."""
     slug = slug.strip()
     problems = _new_bank_problems(slug, title_zh, "slug")
     if problems:
@@ -354,8 +361,11 @@ def create_bank(
         created_at=now,
         created_by_id=actor.user_id,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the rest intact
+            db.session.add(row)
+    except IntegrityError as exc:  # a concurrent request took the id first
+        raise ValidationFailed({"slug": [_l("A bank with this id exists already.")]}) from exc
     record(
         actor,
         action="bank.create",
@@ -364,7 +374,7 @@ def create_bank(
         now=now,
         after=snapshot(row, ("slug", "title_zh", "title_mn")),
     )
-    db.session.commit()
+    db.session.flush()  # the edge commits
     return row
 
 
@@ -717,7 +727,8 @@ def _checked_edit(question: Question, edit: QuestionEdit) -> tuple[tuple[str, ..
 def update_question(
     question: Question, edit: QuestionEdit, *, actor: Actor, now: datetime
 ) -> Question:
-    """Save an edit from the console, bump the bank's revision, record the event.
+    """Save an edit from the console, bump the bank's revision, record the event
+    (flushed; the edge commits).
 
     Once a question has been drawn into any attempt, its kind, answer key and option set
     are frozen: changing them would score the people who already answered it by another
@@ -784,7 +795,7 @@ def update_question(
         before=old,
         after={**new, "contests": contests_using(bank.id)},
     )
-    db.session.commit()
+    db.session.flush()  # the edge commits
     return question
 
 
@@ -824,7 +835,8 @@ def _set_flag(
     now: datetime,
 ) -> Question:
     """Set one of a question's switches, bump the bank's revision (drawing pools are
-    rebuilt), audit it and commit; setting it to what it is changes nothing."""
+    rebuilt) and audit it, flushed (the edge commits); setting it to what it is changes
+    nothing."""
     if getattr(question, name) == value:
         return question
     setattr(question, name, value)
@@ -841,7 +853,7 @@ def _set_flag(
         before={name: not value},
         after={name: value, "contests": contests_using(bank.id)},
     )
-    db.session.commit()
+    db.session.flush()  # the edge commits
     return question
 
 

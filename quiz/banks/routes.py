@@ -52,7 +52,7 @@ from quiz.banks.importing import GENERATED_ID, category_name, question_title
 from quiz.banks.media_routes import media_url
 from quiz.banks.services import category_names
 from quiz.clock import now
-from quiz.edge.client import Actor
+from quiz.edge.client import current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import ButtonForm, apply_errors, flash_form_errors
 from quiz.edge.params import arg_int, whole_number
@@ -89,7 +89,7 @@ def create() -> Any:
                     slug=form.slug.data or "",
                     title_zh=form.title_zh.data or "",
                     title_mn=form.title_mn.data or "",
-                    actor=Actor.of(current_user),
+                    actor=current_actor(),
                     now=now(),
                 )
             except ValidationFailed as failure:
@@ -260,7 +260,7 @@ def confirm(token: str) -> Any:
     try:
         done = console.confirm_upload(
             token,
-            actor=Actor.of(current_user),
+            actor=current_actor(),
             digest=form.digest.data or "",
             now=now(),
             accepted=set(request.form.getlist("accept")),
@@ -341,9 +341,7 @@ def edit_question(bank_id: int, question_id: int) -> Any:
         status = 422
         if form.validate_on_submit():
             try:
-                console.update_question(
-                    question, _edit_of(form), actor=Actor.of(current_user), now=now()
-                )
+                console.update_question(question, _edit_of(form), actor=current_actor(), now=now())
             except ValidationFailed as failure:
                 aliases = {f"{lang}-text": f"{lang}_text" for lang in LANGUAGES}
                 problems = apply_errors(form, failure, aliases)
@@ -379,7 +377,7 @@ def _set_retired(bank_id: int, question_id: int, retired: bool) -> Any:
     if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_retired(question, retired, actor=Actor.of(current_user), now=now())
+    console.set_retired(question, retired, actor=current_actor(), now=now())
     flash(
         _("The question was retired.") if retired else _("The question is active again."), "success"
     )
@@ -390,7 +388,7 @@ def _set_reserved(bank_id: int, question_id: int, reserved: bool) -> Any:
     if not ButtonForm().validate_on_submit():
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
-    console.set_reserved(question, reserved, actor=Actor.of(current_user), now=now())
+    console.set_reserved(question, reserved, actor=current_actor(), now=now())
     flash(
         _("The question is reserved for contests: practice never draws it.")
         if reserved
@@ -456,7 +454,7 @@ def add_picture(bank_id: int, question_id: int) -> Any:
             upload.filename or "",
             option=form.option.data or None,
             alt=form.alt.data or "",
-            actor=Actor.of(current_user),
+            actor=current_actor(),
             now=now(),
         )
     except ValidationFailed as failure:
@@ -479,7 +477,7 @@ def remove_picture(bank_id: int, question_id: int, index: int) -> Any:
         abort(400)
     question = console.get_question(console.editable_bank(bank_id, current_user).id, question_id)
     try:
-        picture_editing.remove_picture(question, index, actor=Actor.of(current_user), now=now())
+        picture_editing.remove_picture(question, index, actor=current_actor(), now=now())
     except Conflict as conflict:
         flash(conflict.localized(), "error")
     else:

@@ -317,6 +317,9 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     store = _batch_store()
     metrics.BOARD_REBUILDS.inc()
     try:
+        # Its pipelines run EVALSHA without a per-pipeline SCRIPT EXISTS check (which a
+        # Cluster pipeline cannot do): the scripts are loaded once, here.
+        store.load_scripts()
         count = _rebuild(store, contest, now)
         _build_frozen(store, contest)
         return count
@@ -424,7 +427,7 @@ def build_frozen(contest_id: int) -> int:
     try:
         count = _build_frozen(store, contest)
     finally:
-        store.client.connection_pool.disconnect()
+        store.client.close()  # a Cluster client has no single connection pool
     # The derived boards (quiz.schools.rankings) freeze too.
     frozen_boards_rebuilt.send(app_sender(), contest_id=contest_id)
     return count

@@ -90,6 +90,27 @@ return #KEYS
 """
 
 
+# Rebuilt boards take the live ones' place atomically: KEYS are first the ARGV[1] keys
+# to drop (UNLINK, so Redis frees a replaced 600,000-member board in the background),
+# then (new, old) pairs: each new key that exists is renamed over its old one. One
+# script instead of a MULTI of RENAMEs: redis-py refuses RENAME in a Cluster pipeline,
+# and a script is as atomic (every key carries the contest's hash tag, one slot).
+_SWAP_LUA = """
+local drop = tonumber(ARGV[1])
+for i = 1, drop do
+  redis.call('UNLINK', KEYS[i])
+end
+local moved = 0
+for i = drop + 1, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('RENAME', KEYS[i], KEYS[i + 1])
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
+
 def contest_tag(contest_id: int) -> str:
     """The key prefix of everything a contest keeps in Redis: one Cluster hash tag, so a
     contest's boards (round, contest, frozen, school) share a slot and one script or
@@ -181,13 +202,15 @@ class BoardStore:
         prefix: str = "",
         pipe: redis.client.Pipeline | None = None,
     ) -> None:
-        """Write standings (one round trip for all of them)."""
+        """Write standings (one round trip for all of them).
+
+        EVALSHA straight away, with no SCRIPT EXISTS check first (a round trip on every
+        answer, and a pipeline feature redis-py's ``ClusterPipeline`` lacks): a Redis
+        that lost the script answers ``NoScriptError``, and the caller calls
+        ``load_scripts`` and sends again (every write here is absolute, so a resend
+        cannot count twice)."""
         own = pipe is None
         pipe = pipe or self.client.pipeline(transaction=False)
-        if own:  # the pipeline loads the script if Redis lost it (SCRIPT EXISTS first)
-            pipe.scripts.add(self._publish)
-        # A caller's pipeline skips that check, a round trip on every answer: it runs
-        # EVALSHA straight away and calls ``load_scripts`` only on NoScriptError.
         sha = self._publish.sha
         for s in standings:
             keys = BoardKeys(s.contest_id, prefix)
@@ -212,7 +235,9 @@ class BoardStore:
             pipe.execute()
 
     def load_scripts(self) -> None:
-        """Load the board scripts into Redis (after a restart lost them)."""
+        """Load the board scripts into Redis (after a restart lost them, and before a
+        rebuild). On a Cluster redis-py sends SCRIPT LOAD to every primary, so a
+        contest's slot finds them wherever it lives."""
         self.client.script_load(_PUBLISH_LUA)
         self.client.script_load(_REPLACE_PARTS_LUA)
 
@@ -240,7 +265,7 @@ class BoardStore:
             for round_id, league_id, score in person.entries:
                 boards.setdefault(tmp.board(round_id, league_id), {})[who] = -score
         if parts_keys:  # one command for the chunk's parts hashes, not two per person
-            pipe.scripts.add(self._replace_parts)
+            # The script was loaded when the rebuild began (``load_scripts``).
             pipe.execute_command(
                 "EVALSHA", self._replace_parts.sha, len(parts_keys), *parts_keys, *parts_args
             )
@@ -261,18 +286,10 @@ class BoardStore:
         tmp = BoardKeys(contest_id, prefix)
         leagues: list[int | None] = [None, *league_ids]
         scopes = [(r, lg) for r in [None, *round_ids] for lg in leagues]
-        pipe = self.client.pipeline(transaction=False)
-        for round_id, league_id in scopes:
-            pipe.exists(tmp.board(round_id, league_id))
-        built = pipe.execute()
-        # One MULTI: readers see all old boards or all new ones. UNLINK first so Redis
-        # frees a replaced 600,000-member board in the background instead of blocking.
-        pipe = self.client.pipeline(transaction=True)
-        for (round_id, league_id), found in zip(scopes, built, strict=True):
-            pipe.unlink(live.board(round_id, league_id))
-            if found:
-                pipe.rename(tmp.board(round_id, league_id), live.board(round_id, league_id))
-        pipe.execute()
+        olds = [live.board(r, lg) for r, lg in scopes]
+        pairs = [name for r, lg in scopes for name in (tmp.board(r, lg), live.board(r, lg))]
+        # One script: readers see all old boards or all new ones.
+        swap(self.client, olds, pairs)
 
     def prune_parts(
         self, contest_id: int, still_playing: Callable[[list[int]], set[int]], batch: int = 5000
@@ -505,15 +522,12 @@ class SchoolBoardStore:
         pipe.execute()
         live = SchoolBoardKeys(contest_id, target)
         tmp = SchoolBoardKeys(contest_id, prefix)
-        old = list(self.client.scan_iter(match=live.pattern, count=1000))
-        new = list(self.client.scan_iter(match=tmp.pattern, count=1000))
-        pipe = self.client.pipeline(transaction=True)
-        if old:
-            pipe.unlink(*old)
-        for key in new:
-            name = key.decode() if isinstance(key, bytes) else key
-            pipe.rename(name, name.replace(tmp.tag + prefix, live.tag + target, 1))
-        pipe.execute()
+        old = [_text(k) for k in self.client.scan_iter(match=live.pattern, count=1000)]
+        new = [_text(k) for k in self.client.scan_iter(match=tmp.pattern, count=1000)]
+        pairs = [
+            n for key in new for n in (key, key.replace(tmp.tag + prefix, live.tag + target, 1))
+        ]
+        swap(self.client, old, pairs)
 
     def drop(self, contest_id: int, target: str) -> None:
         """Remove every school board of a contest under ``target`` (e.g. ``FROZEN``)."""
@@ -555,6 +569,17 @@ class SchoolBoardStore:
                 )
             ]
         return found
+
+
+def _text(key: str | bytes) -> str:
+    return key.decode() if isinstance(key, bytes) else key
+
+
+def swap(client: redis.Redis, drop: Sequence[str], pairs: Sequence[str]) -> None:
+    """Drop ``drop`` and rename each existing ``pairs[2i]`` over ``pairs[2i + 1]``, in
+    one atomic script (``_SWAP_LUA``); every key must carry the same hash tag."""
+    if drop or pairs:
+        client.eval(_SWAP_LUA, len(drop) + len(pairs), *drop, *pairs, len(drop))
 
 
 def round_league_ranks(

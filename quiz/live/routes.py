@@ -41,6 +41,7 @@ from quiz.i18n import LANGUAGE_NAMES, current_language
 from quiz.live import services, web
 from quiz.live.forms import GameForm, JoinForm, ModeForm, PinForm
 from quiz.live.models import Phase, Teams
+from quiz.unit_of_work import after_commit
 
 bp = Blueprint("live", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,7 +131,6 @@ def round_mode(round_id: int) -> Any:
         db.session.rollback()
         flash(exc.localized(), "error")
         return _round_page(round_, form, GameForm(), exc.status)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("live.round_page", round_id=round_id))
 
@@ -170,8 +170,7 @@ def create_game(round_id: int) -> Any:
     except QuizError as exc:
         _show_error(form, exc)
         return _round_page(round_, mode, form, exc.status)
-    db.session.commit()
-    services.publish(services.Change(game), now())
+    after_commit(db.session(), lambda: services.publish(services.Change(game), now()))
     return redirect(url_for("live.host", game_id=game.id))
 
 
@@ -218,8 +217,7 @@ def host_action(game_id: int, action: str) -> Any:
         db.session.rollback()
         flash(exc.localized(), "error")
         return redirect(url_for("live.host", game_id=game_id))
-    db.session.commit()
-    services.publish(change, now())
+    after_commit(db.session(), lambda: services.publish(change, now()))
     return redirect(url_for("live.host", game_id=game_id))
 
 
@@ -309,8 +307,7 @@ def join() -> Any:
             _show_error(form, exc)
             status = exc.status
         else:
-            db.session.commit()
-            services.after_join(joined, now())
+            after_commit(db.session(), lambda: services.after_join(joined, now()))
             if joined.token:
                 web.remember_guest(game.id, joined.token)
             return redirect(url_for("live.play", game_id=game.id))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.cluster import RedisCluster
 
 # Keys expire a day after their last write: a game lasts minutes to hours.
 TTL_SECONDS = 24 * 3600
@@ -111,6 +112,7 @@ class LiveStore:
 
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
+        self.clustered = isinstance(client, RedisCluster)
 
     def publish_state(
         self,
@@ -122,6 +124,9 @@ class LiveStore:
         """Store a new public state (and players' places), then tell every server.
 
         One round trip; the notice goes last, so a server that hears it finds the state.
+        On a Redis Cluster the notice is a second round trip after the pipeline: redis-py
+        refuses PUBLISH inside a cluster pipeline (a channel has no slot; the cluster bus
+        carries the message to every node, so any server's subscription hears it).
         """
         keys = GameKeys(game_id)
         pipe = self.client.pipeline(transaction=False)
@@ -135,6 +140,10 @@ class LiveStore:
         if ids:
             pipe.sadd(keys.players, *ids)
             pipe.expire(keys.players, TTL_SECONDS)
+        if self.clustered:
+            pipe.execute()
+            self.client.publish(keys.events, str(snapshot["seq"]))
+            return
         pipe.publish(keys.events, str(snapshot["seq"]))
         pipe.execute()
 

@@ -76,7 +76,7 @@ def _participant(round_: Round, username: str) -> User:
 
 
 def grant_extra_time(
-    round_: Round, username: str, minutes: int | None, reason: str, actor: User, now: datetime
+    round_: Round, username: str, minutes: int | None, reason: str, actor: Actor, now: datetime
 ) -> User:
     """Give one participant ``minutes`` more in this round (replacing an earlier grant)."""
     if round_.mode == RoundMode.LIVE:
@@ -104,7 +104,7 @@ def grant_extra_time(
     before = {"extra_minutes": row.extra_seconds // 60, "reason": row.reason} if row else None
     values = {
         "extra_seconds": minutes * 60,
-        "granted_by": actor.id,
+        "granted_by": actor.user_id,
         "granted_at": now,
         "reason": reason,
     }
@@ -117,7 +117,7 @@ def grant_extra_time(
     db.session.flush()
     refresh_open_deadlines(round_, user.id, row.extra_seconds)
     record(
-        Actor.of(actor),
+        actor,
         action="round.extra_time_grant",
         object_type="round",
         object_id=round_.id,
@@ -130,7 +130,7 @@ def grant_extra_time(
     return user
 
 
-def revoke_extra_time(round_: Round, user_id: int, actor: User, now: datetime) -> None:
+def revoke_extra_time(round_: Round, user_id: int, actor: Actor, now: datetime) -> None:
     """Take a grant back; a running attempt returns to the ordinary deadline."""
     row = db.session.get(ExtraTime, (round_.id, user_id))
     user = db.session.get(User, user_id)
@@ -146,7 +146,7 @@ def revoke_extra_time(round_: Round, user_id: int, actor: User, now: datetime) -
     )
     refresh_open_deadlines(round_, user_id, 0)
     record(
-        Actor.of(actor),
+        actor,
         action="round.extra_time_revoke",
         object_type="round",
         object_id=round_.id,

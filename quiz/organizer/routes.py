@@ -23,6 +23,7 @@ from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Contest, League, Round
 from quiz.dates import to_local, to_utc
+from quiz.edge.client import current_actor
 from quiz.edge.forms import apply_errors, loose_messages
 from quiz.edge.params import MAX_ID, arg_int, whole_number
 from quiz.errors import QuizError, ValidationFailed
@@ -103,7 +104,7 @@ def new_contest() -> Any:
             _form_expired()
             return _invalid("organizer/contest_form.html", form=form, contest=None, loose=[])
         try:
-            contest = services.create_contest(_contest_data(form), current_user, now())
+            contest = services.create_contest(_contest_data(form), current_actor(), now())
         except ValidationFailed as exc:
             loose = loose_messages(apply_errors(form, exc))
             return _invalid("organizer/contest_form.html", form=form, contest=None, loose=loose)
@@ -143,7 +144,7 @@ def edit_contest(contest_id: int) -> Any:
         _form_expired()
         return _invalid("organizer/contest_form.html", form=form, contest=contest, loose=[])
     try:
-        services.update_contest(contest, _contest_data(form), current_user, now())
+        services.update_contest(contest, _contest_data(form), current_actor(), now())
     except ValidationFailed as exc:
         db.session.rollback()
         loose = loose_messages(apply_errors(form, exc))
@@ -156,7 +157,7 @@ def edit_contest(contest_id: int) -> Any:
 @contest_organizer_required
 def join_code(contest_id: int) -> Any:
     if UsernameForm().validate_on_submit():
-        code = services.new_join_code(g.contest, current_user, now())
+        code = services.new_join_code(g.contest, current_actor(), now())
         flash(_("The new join code is %(code)s.", code=code), "success")
     else:
         _form_expired()
@@ -175,7 +176,7 @@ def organizers(contest_id: int) -> Any:
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = services.add_organizer(contest, form.username.data, current_user, now())
+                user = services.add_organizer(contest, form.username.data, current_actor(), now())
             except ValidationFailed as exc:
                 apply_errors(form, exc)
                 status = 422
@@ -199,7 +200,7 @@ def organizers(contest_id: int) -> Any:
 def remove_organizer(contest_id: int, user_id: int) -> Any:
     if UsernameForm(prefix="remove").validate_on_submit():
         try:
-            services.remove_organizer(g.contest, user_id, current_user, now())
+            services.remove_organizer(g.contest, user_id, current_actor(), now())
             flash(_("The organizer was removed."), "success")
         except QuizError as exc:
             flash(exc.localized(), "error")
@@ -224,7 +225,7 @@ def invites(contest_id: int) -> Any:
                 upload = form.file.data
                 if upload is not None and getattr(upload, "filename", ""):
                     names += services.usernames_from_csv(upload.read())
-                result = services.add_invites(contest, names, current_user, now())
+                result = services.add_invites(contest, names, current_actor(), now())
             except ValidationFailed as exc:
                 db.session.rollback()
                 apply_errors(form, exc, {"file": "file"})
@@ -260,7 +261,7 @@ def remove_invite(contest_id: int) -> Any:
     form = RemoveInviteForm()
     if form.validate_on_submit():
         try:
-            services.remove_invite(g.contest, form.username_key.data or "", current_user, now())
+            services.remove_invite(g.contest, form.username_key.data or "", current_actor(), now())
             flash(_("The name was taken off the list."), "success")
         except QuizError as exc:
             flash(exc.localized(), "error")
@@ -277,7 +278,7 @@ def confirm_invite(contest_id: int) -> Any:
     if form.validate_on_submit():
         try:
             user = services.confirm_invite(
-                g.contest, form.username_key.data or "", current_user, now()
+                g.contest, form.username_key.data or "", current_actor(), now()
             )
             flash(_("%(name)s may join now.", name=user.display_name), "success")
         except QuizError as exc:
@@ -331,7 +332,7 @@ def leagues(contest_id: int) -> Any:
                 code=form.code.data or "",
                 name_zh=form.name_zh.data or "",
                 name_mn=form.name_mn.data or "",
-                actor=current_user,
+                actor=current_actor(),
                 now=now(),
             )
         except ValidationFailed as exc:
@@ -354,7 +355,7 @@ def league_preset(contest_id: int) -> Any:
         return redirect(url_for("organizer.leagues", contest_id=contest.id))
     try:
         added = services.add_preset_leagues(
-            contest, preset.preset.data or "", current_user, now(), preset.region_code.data
+            contest, preset.preset.data or "", current_actor(), now(), preset.region_code.data
         )
     except ValidationFailed as exc:
         db.session.rollback()
@@ -384,7 +385,7 @@ def edit_league(league_id: int) -> Any:
                     code=form.code.data or "",
                     name_zh=form.name_zh.data or "",
                     name_mn=form.name_mn.data or "",
-                    actor=current_user,
+                    actor=current_actor(),
                     now=now(),
                 )
             except ValidationFailed as exc:
@@ -407,7 +408,7 @@ def remove_league(league_id: int) -> Any:
     contest_id = league.contest_id
     if LeagueForm(prefix="remove").validate_on_submit():
         try:
-            services.remove_league(league, current_user, now())
+            services.remove_league(league, current_actor(), now())
             flash(_("The league was removed."), "success")
         except QuizError as exc:
             flash(exc.localized(), "error")
@@ -579,10 +580,10 @@ def _save_round(contest: Contest, round_: Round | None) -> Any:
         return _round_page(contest, round_, form, cells, loose, 422, row_points=row_points)
     try:
         if round_ is None:
-            round_ = services.create_round(contest, data, current_user, now())
+            round_ = services.create_round(contest, data, current_actor(), now())
             flash(_("The round was created."), "success")
         else:
-            services.update_round(round_, data, current_user, now())
+            services.update_round(round_, data, current_actor(), now())
             flash(_("The round was saved."), "success")
     except ValidationFailed as exc:
         db.session.rollback()
@@ -639,7 +640,7 @@ def round_extra_time(round_id: int) -> Any:
             form.username.data or "",
             form.extra_minutes.data,
             form.reason.data or "",
-            current_user,
+            current_actor(),
             now(),
         )
     except ValidationFailed as exc:
@@ -669,7 +670,7 @@ def revoke_extra_time(round_id: int, user_id: int) -> Any:
     round_ = db.session.get(Round, round_id)
     if UsernameForm(prefix="revoke").validate_on_submit():
         try:
-            extra_time.revoke_extra_time(round_, user_id, current_user, now())
+            extra_time.revoke_extra_time(round_, user_id, current_actor(), now())
             flash(_("The extra time was taken back."), "success")
         except QuizError as exc:
             flash(exc.localized(), "error")

@@ -283,7 +283,7 @@ def _contest_errors(data: ContestData, contest: Contest | None) -> dict[str, lis
     return errors
 
 
-def create_contest(data: ContestData, actor: User, now: datetime) -> Contest:
+def create_contest(data: ContestData, actor: Actor, now: datetime) -> Contest:
     """A new contest run by ``actor``; a region contest gets its 12 leagues at once."""
     errors = _contest_errors(data, None)
     if errors:
@@ -297,14 +297,14 @@ def create_contest(data: ContestData, actor: User, now: datetime) -> Contest:
         description_mn=data.description_mn,
         starts_at=data.starts_at,
         now=now,
-        created_by=actor,
+        created_by=actor.user,
         league_scheme=data.league_scheme,
         published=data.published,
         registration=data.registration,
         join_code=data.join_code or None,
     )
     record(
-        Actor.of(actor),
+        actor,
         action="contest.create",
         object_type="contest",
         object_id=contest.id,
@@ -324,7 +324,7 @@ def _flush_or_slug_taken() -> None:
         raise _fail("slug", _l("This short name is taken.")) from exc
 
 
-def update_contest(contest: Contest, data: ContestData, actor: User, now: datetime) -> Contest:
+def update_contest(contest: Contest, data: ContestData, actor: Actor, now: datetime) -> Contest:
     errors = _contest_errors(data, contest)
     if errors:
         raise ValidationFailed(errors)
@@ -337,7 +337,7 @@ def update_contest(contest: Contest, data: ContestData, actor: User, now: dateti
     was, now_is = changed(before, snapshot(contest, CONTEST_FIELDS))
     if was or now_is:
         record(
-            Actor.of(actor),
+            actor,
             action="contest.update",
             object_type="contest",
             object_id=contest.id,
@@ -350,13 +350,13 @@ def update_contest(contest: Contest, data: ContestData, actor: User, now: dateti
     return contest
 
 
-def new_join_code(contest: Contest, actor: User, now: datetime) -> str:
+def new_join_code(contest: Contest, actor: Actor, now: datetime) -> str:
     """Replace the join code (the old one stops working at once)."""
     before = snapshot(contest, ("registration", "join_code"))
     contest.join_code = generate_join_code()
     contest.registration = Registration.JOIN_CODE
     record(
-        Actor.of(actor),
+        actor,
         action="contest.join_code",
         object_type="contest",
         object_id=contest.id,
@@ -381,7 +381,7 @@ def contest_organizers(contest: Contest) -> Sequence[User]:
     ).all()
 
 
-def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -> User:
+def add_organizer(contest: Contest, username: str, actor: Actor, now: datetime) -> User:
     """Let another organizer run this contest; only accounts with the organizer role."""
     user = db.session.scalar(select(User).where(User.username_key == username_key(username or "")))
     if user is None:
@@ -401,7 +401,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
     if inserted is None:  # nothing was written
         raise _fail("username", _l("This person already runs the contest."))
     record(
-        Actor.of(actor),
+        actor,
         action="contest.organizer_add",
         object_type="contest",
         object_id=contest.id,
@@ -413,7 +413,7 @@ def add_organizer(contest: Contest, username: str, actor: User, now: datetime) -
     return user
 
 
-def remove_organizer(contest: Contest, user_id: int, actor: User, now: datetime) -> None:
+def remove_organizer(contest: Contest, user_id: int, actor: Actor, now: datetime) -> None:
     """Remove an organizer; the last one stays, so the contest is never orphaned."""
     user = db.session.get(User, user_id)
     row = db.session.get(ContestOrganizer, (contest.id, user_id))
@@ -423,7 +423,7 @@ def remove_organizer(contest: Contest, user_id: int, actor: User, now: datetime)
         raise Conflict(_l("A contest keeps at least one organizer."), code="last_organizer")
     db.session.delete(row)
     record(
-        Actor.of(actor),
+        actor,
         action="contest.organizer_remove",
         object_type="contest",
         object_id=contest.id,
@@ -492,7 +492,7 @@ def invite_count(contest: Contest) -> int:
 
 
 def add_invites(
-    contest: Contest, usernames: Iterable[str], actor: User, now: datetime
+    contest: Contest, usernames: Iterable[str], actor: Actor, now: datetime
 ) -> InviteResult:
     """Put usernames on the allow-list (idempotent: a name already there is counted, not
     doubled). Names that break the username rules are reported and nothing is stored."""
@@ -542,7 +542,7 @@ def add_invites(
         result.without_account += len(chunk) - len(accounts)
     result.already = len(keys) - result.added
     record(
-        Actor.of(actor),
+        actor,
         action="contest.invites_add",
         object_type="contest",
         object_id=contest.id,
@@ -596,7 +596,7 @@ def invite_rows(contest: Contest, limit: int = INVITES_SHOWN) -> list[InviteRow]
     return shown
 
 
-def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> User:
+def confirm_invite(contest: Contest, key: str, actor: Actor, now: datetime) -> User:
     """Bind a listed name nobody had when it was listed to the account that has it now.
 
     The organizer has checked that this account is the person they meant (the page shows
@@ -612,7 +612,7 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
         )
     invite.user_id = user.id
     record(
-        Actor.of(actor),
+        actor,
         action="contest.invite_confirm",
         object_type="contest",
         object_id=contest.id,
@@ -624,7 +624,7 @@ def confirm_invite(contest: Contest, key: str, actor: User, now: datetime) -> Us
     return user
 
 
-def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> None:
+def remove_invite(contest: Contest, key: str, actor: Actor, now: datetime) -> None:
     """Take a name off the list. Someone who already joined stays enrolled."""
     removed = rows_changed(
         delete(ContestInvite).where(
@@ -634,7 +634,7 @@ def remove_invite(contest: Contest, key: str, actor: User, now: datetime) -> Non
     if not removed:  # nothing was deleted
         raise Conflict(_l("This name is not on the list."), code="not_invited")
     record(
-        Actor.of(actor),
+        actor,
         action="contest.invite_remove",
         object_type="contest",
         object_id=contest.id,
@@ -664,9 +664,9 @@ def _in_both_languages(message: Any) -> tuple[str, str]:
     return names[0], names[1]
 
 
-def _record_league(action: str, league: League, actor: User, now: datetime, **kw: Any) -> None:
+def _record_league(action: str, league: League, actor: Actor, now: datetime, **kw: Any) -> None:
     record(
-        Actor.of(actor),
+        actor,
         action=action,
         object_type="league",
         object_id=league.id,
@@ -692,7 +692,7 @@ def _league_errors(contest: Contest, code: str, name_zh: str, league: League | N
 
 
 def add_league(
-    contest: Contest, *, code: str, name_zh: str, name_mn: str, actor: User, now: datetime
+    contest: Contest, *, code: str, name_zh: str, name_mn: str, actor: Actor, now: datetime
 ) -> League:
     code, name_zh, name_mn = code.strip(), name_zh.strip(), name_mn.strip()
     errors = _league_errors(contest, code, name_zh, None)
@@ -709,7 +709,7 @@ def add_league(
 
 
 def update_league(
-    league: League, *, code: str, name_zh: str, name_mn: str, actor: User, now: datetime
+    league: League, *, code: str, name_zh: str, name_mn: str, actor: Actor, now: datetime
 ) -> League:
     code, name_zh, name_mn = code.strip(), name_zh.strip(), name_mn.strip()
     errors = _league_errors(league.contest, code, name_zh, league)
@@ -737,7 +737,7 @@ def league_in_use(league: League) -> bool:
     )
 
 
-def remove_league(league: League, actor: User, now: datetime) -> None:
+def remove_league(league: League, actor: Actor, now: datetime) -> None:
     """Remove a league nobody has joined (results are kept with their league)."""
     if league_in_use(league):
         raise Conflict(
@@ -749,7 +749,7 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
     contest.leagues.remove(league)
     db.session.delete(league)
     record(
-        Actor.of(actor),
+        actor,
         action="league.delete",
         object_type="league",
         object_id=league_id,
@@ -767,7 +767,7 @@ def remove_league(league: League, actor: User, now: datetime) -> None:
 
 
 def add_preset_leagues(
-    contest: Contest, preset: str, actor: User, now: datetime, region_code: str | None = None
+    contest: Contest, preset: str, actor: Actor, now: datetime, region_code: str | None = None
 ) -> list[League]:
     """Add a ready-made set of leagues: the 12 盟市, the three age groups, or one league
     per school of a 盟市. Leagues whose code the contest already has are left alone."""
@@ -821,7 +821,7 @@ def add_preset_leagues(
         raise _fail("preset", _l("No league was added: the contest has them all already."))
     db.session.flush()
     record(
-        Actor.of(actor),
+        actor,
         action="league.preset",
         object_type="contest",
         object_id=contest.id,
@@ -1071,13 +1071,13 @@ def _round_errors(data: RoundData) -> dict[str, list]:
     return errors
 
 
-def create_round(contest: Contest, data: RoundData, actor: User, now: datetime) -> Round:
+def create_round(contest: Contest, data: RoundData, actor: Actor, now: datetime) -> Round:
     errors = _round_errors(data)
     if errors:
         raise ValidationFailed(errors)
     round_ = new_round(contest, **data.values())
     record(
-        Actor.of(actor),
+        actor,
         action="round.create",
         object_type="round",
         object_id=round_.id,
@@ -1154,7 +1154,7 @@ def unfair_changes(round_: Round, data: RoundData, now: datetime) -> dict[str, l
     return errors
 
 
-def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> Round:
+def update_round(round_: Round, data: RoundData, actor: Actor, now: datetime) -> Round:
     """Apply an edit, refusing it whole (nothing changes) if any part is unfair."""
     errors = _round_errors(data)
     if not errors:
@@ -1169,7 +1169,7 @@ def update_round(round_: Round, data: RoundData, actor: User, now: datetime) -> 
     was, now_is = changed(before, snapshot(round_, ROUND_FIELDS))
     if was or now_is:
         record(
-            Actor.of(actor),
+            actor,
             action="round.update",
             object_type="round",
             object_id=round_.id,

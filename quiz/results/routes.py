@@ -32,7 +32,7 @@ from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
 from quiz.dates import format_moment, format_time
-from quiz.edge.client import Actor, client_ip
+from quiz.edge.client import client_ip, current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import ButtonForm
 from quiz.edge.params import MAX_ID, arg_int
@@ -271,15 +271,14 @@ def _round_file(what: str, round_: Round, league_id: int | None, suffix: str) ->
 
 def _audit_export(what: str, object_type: str, object_id: int, fmt: str, **after: Any) -> None:
     record(
-        Actor.of(current_user),
+        current_actor(),
         action=f"{what}.export",
         object_type=object_type,
         object_id=object_id,
         contest_id=g.contest.id,
         now=now(),
         after={"format": fmt, **after},
-    )
-    db.session.commit()
+    )  # the request commits it with the download it answers
 
 
 @bp.get("/console/rounds/<int:round_id>/results.<any(csv, xlsx):fmt>")

@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from quiz.accounts.models import User
 from quiz.audit.services import record
 from quiz.contests.models import Contest, Enrollment, League, LeagueScheme, Registration
 from quiz.contests.services import check_join_code, get_visible_contest
@@ -117,14 +116,14 @@ class ClassEnrollment:
 
 
 def enroll_class(
-    actor: User,
+    actor: Actor,
     class_id: int,
     contest_id: int,
     now: datetime,
     join_code: str | None = None,
 ) -> ClassEnrollment:
-    school, school_class = get_class(actor, class_id, manage=True)
-    contest = get_visible_contest(contest_id, actor)
+    school, school_class = get_class(actor.user, class_id, manage=True)
+    contest = get_visible_contest(contest_id, actor.user)
     if contest.registration == Registration.ALLOW_LIST:
         raise Forbidden(_l("Only invited participants can join this contest."), code="not_invited")
     check_join_code(contest, join_code)
@@ -139,7 +138,7 @@ def enroll_class(
         )
         new += inserted is not None
     record(
-        Actor.of(actor),
+        actor,
         action="school.class_enroll",
         object_type="school_class",
         object_id=school_class.id,

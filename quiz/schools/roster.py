@@ -298,7 +298,7 @@ class ImportReport:
 
 
 def import_roster(
-    actor: User, class_id: int, data: bytes, filename: str, now: datetime
+    actor: Actor, class_id: int, data: bytes, filename: str, now: datetime
 ) -> ImportReport:
     """Create or update the students of a class list in one transaction.
 
@@ -308,7 +308,7 @@ def import_roster(
     Students already known by their student number are updated (name, language, class)
     and keep their password.
     """
-    school, school_class = get_class(actor, class_id, manage=True)
+    school, school_class = get_class(actor.user, class_id, manage=True)
     rows = parse_roster(data, filename)
     report = ImportReport()
     existing = {
@@ -363,7 +363,7 @@ def import_roster(
         )
         report.created.append(card_for(user, school, school_class, password))
     record(
-        Actor.of(actor),
+        actor,
         action="school.roster_import",
         object_type="school_class",
         object_id=school_class.id,

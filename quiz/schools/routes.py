@@ -28,6 +28,7 @@ from quiz.accounts.models import Role
 from quiz.clock import now
 from quiz.contests.models import Contest
 from quiz.contests.services import get_visible_contest, visible_contests
+from quiz.edge.client import current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import show_errors
 from quiz.errors import ValidationFailed
@@ -125,9 +126,10 @@ def create() -> Any:
             _("Name the school's first teacher: an existing account or a new one.")
         ]
         return _index_page(form, 422)
+    actor = current_actor()  # one person, one address for the school and its teacher
     try:
         school = services.create_school(
-            current_user,
+            actor,
             name_zh=form.name_zh.data,
             name_mn=form.name_mn.data,
             region_code=form.region_code.data,
@@ -138,7 +140,7 @@ def create() -> Any:
         return _index_page(form, 422)
     try:
         teacher, password = services.add_teacher(
-            current_user,
+            actor,
             school,
             now=now(),
             existing_username=form.existing_username.data,
@@ -191,7 +193,7 @@ def add_teacher(school_id: int) -> Any:
     if form.validate_on_submit():
         try:
             teacher, password = services.add_teacher(
-                current_user,
+                current_actor(),
                 target,
                 now=now(),
                 existing_username=form.existing_username.data,
@@ -217,7 +219,7 @@ def create_class(school_id: int) -> Any:
     if form.validate_on_submit():
         try:
             created = services.create_class(
-                current_user,
+                current_actor(),
                 school_row,
                 grade=form.grade.data,
                 name=form.name.data,
@@ -362,7 +364,7 @@ def import_roster(class_id: int) -> Any:
     upload = form.file.data
     try:
         report = roster.import_roster(
-            current_user, class_id, upload.read(), upload.filename or "", now()
+            current_actor(), class_id, upload.read(), upload.filename or "", now()
         )
     except roster.RosterInvalid as exc:
         language = current_language()
@@ -395,7 +397,7 @@ def reset_class_passwords(class_id: int) -> Any:
     form = CardsForm()
     if not form.validate_on_submit():
         abort(400)
-    cards = services.reset_class_passwords(current_user, class_id, now())
+    cards = services.reset_class_passwords(current_actor(), class_id, now())
     return _cards_page(
         cards, school_row, url_for("schools.school_class", class_id=class_id), bool(form.pdf.data)
     )
@@ -410,7 +412,7 @@ def enroll_class(class_id: int) -> Any:
     if not form.validate_on_submit():
         return _class_page(class_id, enroll_form=form, status=422)
     result = enrolling.enroll_class(
-        current_user, class_id, form.contest_id.data, now(), join_code=form.join_code.data
+        current_actor(), class_id, form.contest_id.data, now(), join_code=form.join_code.data
     )
     flash(
         _(
@@ -458,7 +460,7 @@ def reset_password(student_id: int) -> Any:
     form = CardsForm()
     if not form.validate_on_submit():
         abort(400)
-    card = services.reset_password(current_user, student_id, now())
+    card = services.reset_password(current_actor(), student_id, now())
     return _cards_page(
         [card], found.school, url_for("schools.student", student_id=student_id), bool(form.pdf.data)
     )
@@ -474,7 +476,7 @@ def delete_student(student_id: int) -> Any:
         flash(_("Tick the box to confirm the deletion."), "error")
         return redirect(url_for("schools.student", student_id=student_id))
     class_id = found.school_class.id
-    contest_ids = services.delete_student_data(current_user, student_id, now())
+    contest_ids = services.delete_student_data(current_actor(), student_id, now())
     services.rebuild_after_deletion(contest_ids, now())
     flash(_("The student's data is deleted."), "success")
     return redirect(url_for("schools.school_class", class_id=class_id))

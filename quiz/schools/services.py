@@ -192,7 +192,12 @@ def _clean(text: str | None) -> str:
 
 
 def create_school(
-    actor: User, *, name_zh: str | None, name_mn: str | None, region_code: str | None, now: datetime
+    actor: Actor,
+    *,
+    name_zh: str | None,
+    name_mn: str | None,
+    region_code: str | None,
+    now: datetime,
 ) -> School:
     """A new school in a 旗县 (admins and organizers)."""
     name_zh, name_mn = _clean(name_zh), _clean(name_mn)
@@ -212,7 +217,7 @@ def create_school(
     db.session.add(school)
     db.session.flush()
     record(
-        Actor.of(actor),
+        actor,
         action="school.create",
         object_type="school",
         object_id=school.id,
@@ -224,7 +229,7 @@ def create_school(
 
 
 def add_teacher(
-    actor: User,
+    actor: Actor,
     school: School,
     *,
     now: datetime,
@@ -239,8 +244,8 @@ def add_teacher(
     and must change it at its first login. Returns (teacher, one-time password or None).
     Admins and organizers add anyone to any school; a school's teachers add colleagues.
     """
-    if not (is_admin(actor) or Role.ORGANIZER in actor.roles):
-        get_school(actor, school.id, manage=True)
+    if not (is_admin(actor.user) or Role.ORGANIZER in actor.user.roles):
+        get_school(actor.user, school.id, manage=True)
     password: str | None = None
     if _clean(existing_username):
         user = db.session.scalar(
@@ -291,11 +296,11 @@ def add_teacher(
     db.session.flush()
     db.session.execute(
         insert_ignore(SchoolTeacher, ["school_id", "user_id"]).values(
-            school_id=school.id, user_id=user.id, added_at=now, added_by_id=actor.id
+            school_id=school.id, user_id=user.id, added_at=now, added_by_id=actor.user_id
         )
     )
     record(
-        Actor.of(actor),
+        actor,
         action="school.teacher_add",
         object_type="user",
         object_id=user.id,
@@ -307,7 +312,7 @@ def add_teacher(
 
 
 def create_class(
-    actor: User,
+    actor: Actor,
     school: School,
     *,
     grade: int | None,
@@ -315,7 +320,7 @@ def create_class(
     school_year: int | None,
     now: datetime,
 ) -> SchoolClass:
-    get_school(actor, school.id, manage=True)
+    get_school(actor.user, school.id, manage=True)
     name = _clean(name)
     errors: dict[str, list] = {}
     if grade not in GRADES:
@@ -336,7 +341,7 @@ def create_class(
     except IntegrityError as exc:
         raise ValidationFailed({"name": [_l("This school already has this class.")]}) from exc
     record(
-        Actor.of(actor),
+        actor,
         action="school.class_create",
         object_type="school_class",
         object_id=school_class.id,
@@ -379,12 +384,12 @@ def card_for(user: User, school: School, school_class: SchoolClass, password: st
     )
 
 
-def reset_password(actor: User, student_id: int, now: datetime) -> Card:
+def reset_password(actor: Actor, student_id: int, now: datetime) -> Card:
     """A new one-time password for one student (their teachers and admins)."""
-    found = get_student(actor, student_id, manage=True)
+    found = get_student(actor.user, student_id, manage=True)
     password = set_one_time_password(found.user)
     record(
-        Actor.of(actor),
+        actor,
         action="student.password_reset",
         object_type="user",
         object_id=found.user.id,
@@ -395,15 +400,15 @@ def reset_password(actor: User, student_id: int, now: datetime) -> Card:
     return card_for(found.user, found.school, found.school_class, password)
 
 
-def reset_class_passwords(actor: User, class_id: int, now: datetime) -> list[Card]:
+def reset_class_passwords(actor: Actor, class_id: int, now: datetime) -> list[Card]:
     """New one-time passwords for a whole class: how lost cards are printed again."""
-    school, school_class = get_class(actor, class_id, manage=True)
+    school, school_class = get_class(actor.user, class_id, manage=True)
     cards = []
     for _student, user in class_students(school_class):
         if user.is_active_account:
             cards.append(card_for(user, school, school_class, set_one_time_password(user)))
     record(
-        Actor.of(actor),
+        actor,
         action="school.class_passwords_reset",
         object_type="school_class",
         object_id=school_class.id,
@@ -415,7 +420,7 @@ def reset_class_passwords(actor: User, class_id: int, now: datetime) -> list[Car
     return cards
 
 
-def delete_student_data(actor: User, student_id: int, now: datetime) -> list[int]:
+def delete_student_data(actor: Actor, student_id: int, now: datetime) -> list[int]:
     """Anonymise a student's account; their results stay, nameless. Returns contest ids.
 
     What goes: the name (replaced by "-"), the username (``deleted-<id>``), the password
@@ -429,7 +434,7 @@ def delete_student_data(actor: User, student_id: int, now: datetime) -> list[int
     """
     from quiz.play.models import Attempt
 
-    found = get_student(actor, student_id, manage=True)
+    found = get_student(actor.user, student_id, manage=True)
     user, school = found.user, found.school
     contest_ids = sorted(
         set(db.session.scalars(select(Attempt.contest_id).where(Attempt.user_id == user.id)))
@@ -446,7 +451,7 @@ def delete_student_data(actor: User, student_id: int, now: datetime) -> list[int
     revoke_tokens(user)
     db.session.execute(delete(SchoolStudent).where(SchoolStudent.user_id == user.id))
     record(
-        Actor.of(actor),
+        actor,
         action="student.delete_data",
         object_type="user",
         object_id=user.id,

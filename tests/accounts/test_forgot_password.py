@@ -19,10 +19,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from quiz.accounts.models import User
-from quiz.accounts.services import check_credentials, issue_token, user_for_token
+from quiz.accounts.services import check_credentials, user_for_token
 from quiz.audit.models import AuditEvent
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, issue_token
 
 NEW_PASSWORD = "a-brand-new-secret-42"
 

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from quiz.accounts import two_factor
 from quiz.accounts.models import ApiToken, LoginSession, Role
-from quiz.accounts.services import issue_token
 from quiz.admin import services as admin
 from quiz.edge.client import Actor
 from quiz.extensions import db
-from tests.factories import PASSWORD, log_in
+from tests.factories import PASSWORD, issue_token, log_in
 from tests.security.test_two_factor import _enrol
 
 

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.accounts.models import ApiToken, Role, User
-from quiz.accounts.services import authenticate, check_credentials, issue_token, user_for_token
+from quiz.accounts.services import authenticate, check_credentials, user_for_token
 from quiz.admin import services as admin
 from quiz.audit.models import AuditEvent
 from quiz.edge.client import CLI
 from quiz.errors import Conflict
 from quiz.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, issue_token
 from tests.play.test_attempts import _race
 
 

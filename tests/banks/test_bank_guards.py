@@ -25,6 +25,7 @@ from quiz.banks.models import Question as QuestionRow
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import import_bank
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.organizer.services import add_organizer
 from quiz.play import services as play
@@ -122,7 +123,7 @@ def test_who_may_change_a_bank(app, make, clock):
     admin = make.user("root", roles=(Role.ADMIN,))
     teacher = make.user("teach", roles=(Role.TEACHER,))
     _bank, row, contest = _drawn_bank(make, clock, runner)
-    add_organizer(contest, co.username, runner, clock())
+    add_organizer(contest, co.username, Actor.of(runner), clock())
     db.session.commit()
     target = question("q-004")
     url = f"/console/banks/{row.id}/questions/{target.id}"

@@ -450,3 +450,44 @@ def test_mongolian_typed_with_menksoft_is_stored_as_unicode(app, make, clock):
     assert version is not None and version.text == f"{unicode} {WORDS['bichig'][1]}"
     assert version.options["A"] == f"{unicode} A"
     assert not any(0xE234 <= ord(ch) <= 0xE34F for ch in version.text + version.options["B"])
+
+
+def test_bank_and_question_edits_flush_and_leave_the_commit_to_the_edge(app, make, clock):
+    """The console's edits only flush (docs/architecture.md, "Transactions"): the
+    request commits them on its success, and a rollback there leaves nothing."""
+    from quiz.banks import console
+    from quiz.edge.client import Actor
+
+    row = import_bank(sample_bank(1), clock())[0]  # a whole file: committed by the import
+    target = question("q-001")
+    organizer = make.user("org", roles=(Role.ORGANIZER,))
+    actor = Actor(user_id=organizer.id)
+    revision, text = row.revision, target.text_for("zh").text
+    edit = console.QuestionEdit(
+        kind=target.kind,
+        category=target.category,
+        difficulty=target.difficulty,
+        answer=tuple(target.answer),
+        versions={
+            t.language: console.VersionEdit(
+                text="改过的文字？" if t.language == "zh" else t.text,
+                options=dict(t.options),
+                explanation=t.explanation or "",
+                reviewed=t.reviewed,
+            )
+            for t in target.texts
+        },
+    )
+    console.create_bank(slug="flushed", title_zh="只刷新", title_mn="", actor=actor, now=clock())
+    console.update_question(target, edit, actor=actor, now=clock())
+    console.set_retired(target, True, actor=actor, now=clock())
+    console.set_reserved(target, True, actor=actor, now=clock())
+    assert count(AuditEvent) == 4 and count(QuestionBank) == 2
+
+    db.session.rollback()  # what the request does with a refused or failed action
+
+    assert count(AuditEvent) == 0 and count(QuestionBank) == 1
+    stored = question("q-001")
+    assert (stored.retired, stored.reserved) == (False, False)
+    assert stored.text_for("zh").text == text
+    assert db.session.get(QuestionBank, row.id).revision == revision

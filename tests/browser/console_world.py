@@ -21,6 +21,7 @@ from quiz.banks.models import Question, QuestionBank
 from quiz.clock import utcnow
 from quiz.contests.models import Contest, ContestOrganizer, League, Round
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.organizer import services as organizer
 from quiz.play import services as play
@@ -125,26 +126,32 @@ def build(site: Site) -> ConsoleWorld:
             enroll(user, contest, utcnow())
             _answer(user, rounds["closed"], language, right, finish=True)
             _answer(user, rounds["open"], language, right, finish=index % 2 == 0)
-        organizer.add_invites(contest, ["invited-one", "invited-two"], staff["zh"], utcnow())
+        organizer.add_invites(
+            contest, ["invited-one", "invited-two"], Actor.of(staff["zh"]), utcnow()
+        )
         results.freeze(rounds["closed"], staff["zh"], utcnow())
         results.close_round(rounds["closed"], staff["zh"], utcnow())
         results.publish(rounds["closed"], staff["zh"], utcnow())
 
         school = schools.create_school(
-            staff["zh"],
+            Actor.of(staff["zh"]),
             name_zh="呼和浩特市第一中学",
             name_mn="ᠬᠥᠬᠡᠬᠣᠲᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠳᠤᠮᠳᠠ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ",
             region_code="150102",
             now=utcnow(),
         )
         for user in staff.values():
-            schools.add_teacher(staff["zh"], school, now=utcnow(), existing_username=user.username)
+            schools.add_teacher(
+                Actor.of(staff["zh"]), school, now=utcnow(), existing_username=user.username
+            )
         school_class = schools.create_class(
-            staff["zh"], school, grade=5, name="2", school_year=2026, now=utcnow()
+            Actor.of(staff["zh"]), school, grade=5, name="2", school_year=2026, now=utcnow()
         )
         db.session.commit()
-        roster.import_roster(staff["zh"], school_class.id, _roster_csv(), "list.csv", utcnow())
-        enrolling.enroll_class(staff["zh"], school_class.id, contest.id, utcnow())
+        roster.import_roster(
+            Actor.of(staff["zh"]), school_class.id, _roster_csv(), "list.csv", utcnow()
+        )
+        enrolling.enroll_class(Actor.of(staff["zh"]), school_class.id, contest.id, utcnow())
         students = schools.class_students(school_class)
         for _student, user in students[:2]:
             _answer(user, rounds["open"], user.language, 2, finish=True)

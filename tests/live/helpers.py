@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quiz.accounts.models import Role, User
-from quiz.accounts.services import issue_token
 from quiz.contests.models import Contest, ContestOrganizer, Round, RoundMode
 from quiz.extensions import db
+from tests.factories import issue_token
 
 
 @dataclass

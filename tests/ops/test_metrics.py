@@ -14,8 +14,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from quiz import create_app
-from quiz.accounts.services import issue_token
 from tests.conftest import _config
+from tests.factories import issue_token
 
 TOKEN = "scrape-token-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from quiz.accounts.models import Role
 from quiz.contests.models import ContestInvite, Enrollment, Registration
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.errors import Conflict, Forbidden, ValidationFailed
 from quiz.extensions import db
 from quiz.organizer import services
@@ -98,12 +99,12 @@ def test_bad_names_are_refused_and_nothing_is_stored(client, organizer, listed):
     assert response.status_code == 422
     assert count(ContestInvite) == 0
     with pytest.raises(ValidationFailed):
-        services.add_invites(listed, [], organizer, listed.created_at)
+        services.add_invites(listed, [], Actor.of(organizer), listed.created_at)
 
 
 def test_listing_twice_counts_once(organizer, clock, listed):
-    first = services.add_invites(listed, ["naran", "Naran", "tuya"], organizer, clock())
-    again = services.add_invites(listed, ["naran", "solongo"], organizer, clock())
+    first = services.add_invites(listed, ["naran", "Naran", "tuya"], Actor.of(organizer), clock())
+    again = services.add_invites(listed, ["naran", "solongo"], Actor.of(organizer), clock())
     assert (first.added, first.already, first.without_account) == (2, 0, 2)
     assert (again.added, again.already) == (1, 1)
     assert count(ContestInvite) == 3
@@ -116,7 +117,7 @@ def test_an_open_contest_ignores_the_list(make, clock, world):
 
 def test_concurrent_joins_of_an_invited_user_make_one_enrollment(app, make, clock, listed):
     user = make.user("naran")
-    services.add_invites(listed, ["naran"], user, clock())
+    services.add_invites(listed, ["naran"], Actor.of(user), clock())
     db.session.commit()  # the edge commits (services flush)
     user_id, contest_id = user.id, listed.id
     db.session.remove()
@@ -162,7 +163,7 @@ def test_an_invite_withdrawn_before_the_insert_admits_nobody(make, clock, listed
     assert db.session.scalar(_enroll_if_invited(user, listed, league.id, clock())) is None
     db.session.commit()
     assert count(Enrollment) == 0
-    services.add_invites(listed, ["naran"], user, clock())
+    services.add_invites(listed, ["naran"], Actor.of(user), clock())
     assert db.session.scalar(_enroll_if_invited(user, listed, league.id, clock())) is not None
     db.session.commit()
     assert count(Enrollment) == 1
@@ -172,7 +173,7 @@ def test_an_invite_binds_the_account_that_had_the_name_when_listed(
     client, make, clock, organizer, listed
 ):
     """Issue 13: an invitation by username went to whoever registered that name later."""
-    services.add_invites(listed, ["naran", "tuya"], organizer, clock())
+    services.add_invites(listed, ["naran", "tuya"], Actor.of(organizer), clock())
     naran = make.user("naran")  # registered after the listing
     with pytest.raises(Forbidden):
         enroll(naran, listed, clock())
@@ -182,7 +183,7 @@ def test_an_invite_binds_the_account_that_had_the_name_when_listed(
     # An account that exists when listed is bound at once; deleting it and registering
     # the name again does not carry the invitation over.
     bat = make.user("bat")
-    services.add_invites(listed, ["bat"], organizer, clock())
+    services.add_invites(listed, ["bat"], Actor.of(organizer), clock())
     assert db.session.get(ContestInvite, (listed.id, "bat")).user_id == bat.id
     bat.username, bat.username_key = "deleted-x", "deleted-x"
     db.session.commit()
@@ -193,16 +194,16 @@ def test_an_invite_binds_the_account_that_had_the_name_when_listed(
 
     # Confirming needs an account registered after the listing; nothing else.
     with pytest.raises(Conflict) as nothing:
-        services.confirm_invite(listed, "tuya", organizer, clock())  # no account yet
+        services.confirm_invite(listed, "tuya", Actor.of(organizer), clock())  # no account yet
     assert nothing.value.code == "nothing_to_confirm"
     with pytest.raises(Conflict):
-        services.confirm_invite(listed, "bat", organizer, clock())  # bound already
+        services.confirm_invite(listed, "bat", Actor.of(organizer), clock())  # bound already
     with pytest.raises(Conflict):
-        services.confirm_invite(listed, "nobody", organizer, clock())  # not listed
+        services.confirm_invite(listed, "nobody", Actor.of(organizer), clock())  # not listed
 
 
 def test_only_the_contests_organizers_confirm(client, make, clock, organizer, listed):
-    services.add_invites(listed, ["naran"], organizer, clock())
+    services.add_invites(listed, ["naran"], Actor.of(organizer), clock())
     make.user("naran")
     for role in (Role.PARTICIPANT, Role.TEACHER, Role.ORGANIZER):  # not of this contest
         other = make.user(f"other-{role}", roles=(role,))

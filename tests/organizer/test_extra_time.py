@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from quiz.accounts.models import Role
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.play.models import Attempt, ExtraTime
@@ -116,7 +117,7 @@ def test_extra_time_runs_past_the_round_close(make, clock, organizer):
     pupil = make.enrolled(contest)
     from quiz.organizer.extra_time import grant_extra_time
 
-    grant_extra_time(round_, pupil.username, 20, "", organizer, clock())
+    grant_extra_time(round_, pupil.username, 20, "", Actor.of(organizer), clock())
     attempt, _ = play.start_attempt(pupil, round_, "zh", clock())
     assert attempt.deadline == round_.closes_at + timedelta(minutes=20)
     clock.advance(minutes=10)  # the round has closed; this person still answers

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from quiz.contests.models import League, LeagueScheme
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.organizer import services
 from quiz.schools.models import School
@@ -104,5 +105,7 @@ def test_a_league_in_use_is_not_removed(client, organizer, world, make, clock):
     assert db.session.get(League, enrollment.league_id) is not None
     assert "league.delete" not in audit_actions(contest.id)
     with pytest.raises(Exception) as refused:
-        services.remove_league(db.session.get(League, enrollment.league_id), user, clock())
+        services.remove_league(
+            db.session.get(League, enrollment.league_id), Actor.of(user), clock()
+        )
     assert getattr(refused.value, "code", "") == "league_in_use"

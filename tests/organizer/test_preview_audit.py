@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from quiz.audit.models import AuditEvent
 from quiz.contests.models import Enrollment
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.organizer import services
 from quiz.play.models import Answer, Attempt, AttemptItem
@@ -62,9 +63,9 @@ def test_preview_of_a_round_the_bank_cannot_serve_says_so(client, world, organiz
 def test_the_audit_page_lists_events_newest_first_in_pages(client, world, organizer, clock):
     contest = world["contest"]
     for number in range(services.AUDIT_PAGE + 5):
-        services.add_invites(contest, [f"user{number:03d}"], organizer, clock())
+        services.add_invites(contest, [f"user{number:03d}"], Actor.of(organizer), clock())
     other = world["round"]
-    services.update_round(other, _retitled(other), organizer, clock())
+    services.update_round(other, _retitled(other), Actor.of(organizer), clock())
     log_in(client, organizer)
     page = client.get(f"/console/contests/{contest.id}/audit").get_data(as_text=True)
     assert page.index(zh("Round changed")) < page.index(zh("Names added to the list"))

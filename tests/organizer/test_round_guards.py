@@ -10,6 +10,7 @@ import pytest
 
 from quiz.audit.models import AuditEvent
 from quiz.contests.models import ReviewPolicy, Round
+from quiz.edge.client import Actor
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.organizer import services
@@ -60,7 +61,7 @@ def test_before_opening_everything_may_change(world, organizer, clock, second_ba
         review_policy=ReviewPolicy.AFTER_FINISH,
     )
     assert services.unfair_changes(round_, data, clock()) == {}
-    services.update_round(round_, data, organizer, clock())
+    services.update_round(round_, data, Actor.of(organizer), clock())
     assert _snapshot(round_)["bank_id"] == second_bank.id
     assert _snapshot(round_)["speed_bonus"] is True
     event = db.session.query(AuditEvent).filter_by(action="round.update").one()
@@ -79,7 +80,7 @@ def test_after_opening_each_frozen_field_is_refused(world, organizer, clock, sec
         value = round_.opens_at - timedelta(minutes=5)
     data = replace(RoundData.of(round_), title_zh="新标题", **{field: value})
     with pytest.raises(ValidationFailed) as refused:
-        services.update_round(round_, data, organizer, clock())
+        services.update_round(round_, data, Actor.of(organizer), clock())
     assert field in refused.value.fields
     assert list(refused.value.fields) == [field]
     message = refused.value.field_messages()[field][0]
@@ -132,7 +133,7 @@ def test_after_opening_fair_changes_are_accepted(world, organizer, clock):
         review_policy=ReviewPolicy.NEVER,
         stage="semifinal",
     )
-    services.update_round(round_, data, organizer, clock())
+    services.update_round(round_, data, Actor.of(organizer), clock())
     after = _snapshot(round_)
     assert after["title_zh"] == "初赛（延长）"
     assert after["languages"] == ["zh", "mn"] and after["max_attempts"] == 3
@@ -147,7 +148,7 @@ def test_adding_a_language_the_bank_lacks_is_refused(make, organizer, clock):
     round_ = make.round(contest, bank, languages=["zh"])  # opened an hour ago
     data = replace(RoundData.of(round_), languages=["zh", "mn"])
     with pytest.raises(ValidationFailed) as refused:
-        services.update_round(round_, data, organizer, clock())
+        services.update_round(round_, data, Actor.of(organizer), clock())
     messages = refused.value.field_messages()
     # The bank has the questions in Chinese only: the message says how many per language.
     assert any(
@@ -168,7 +169,7 @@ def test_an_attempt_locks_a_round_that_has_not_opened(world, organizer, make, cl
     assert services.round_locked(round_, clock())
     data = replace(RoundData.of(round_), time_limit_seconds=1200)
     with pytest.raises(ValidationFailed):
-        services.update_round(round_, data, organizer, clock())
+        services.update_round(round_, data, Actor.of(organizer), clock())
 
 
 def test_the_edit_page_refuses_an_unfair_edit_and_keeps_the_round(client, world, organizer, clock):

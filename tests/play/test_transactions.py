@@ -129,7 +129,7 @@ def test_a_school_and_its_first_teacher_are_one_transaction(app, client, make):
 
 def test_an_answer_to_an_overdue_attempt_closes_it_although_refused(client, make, clock):
     """The hot path owns its transaction: the refusal (409) keeps the closing."""
-    from quiz.accounts.services import issue_token
+    from tests.factories import issue_token
 
     contest, round_ = make.setup(time_limit_seconds=60)
     user = make.enrolled(contest)

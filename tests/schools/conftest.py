@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from quiz.accounts.models import Role, User
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.schools import roster, services
 from quiz.schools.models import School, SchoolClass
@@ -36,12 +37,14 @@ def make_school(
     make: Any, clock: Any, admin: User, name: str, county: str = COUNTY, teacher: str = "t"
 ) -> SchoolWorld:
     school = services.create_school(
-        admin, name_zh=name, name_mn="", region_code=county, now=clock()
+        Actor.of(admin), name_zh=name, name_mn="", region_code=county, now=clock()
     )
     teacher_user = make.user(teacher, roles=(Role.TEACHER,), region_code=county)
-    services.add_teacher(admin, school, now=clock(), existing_username=teacher_user.username)
+    services.add_teacher(
+        Actor.of(admin), school, now=clock(), existing_username=teacher_user.username
+    )
     school_class = services.create_class(
-        teacher_user, school, grade=5, name="2", school_year=2026, now=clock()
+        Actor.of(teacher_user), school, grade=5, name="2", school_year=2026, now=clock()
     )
     return SchoolWorld(admin, school, teacher_user, school_class)
 
@@ -60,7 +63,11 @@ def import_students(
 ):
     rows = [["Name", "Student number"], *[[n, number] for n, number in names]]
     return roster.import_roster(
-        world.teacher, (grade_class or world.school_class).id, csv_bytes(rows), "list.csv", clock()
+        Actor.of(world.teacher),
+        (grade_class or world.school_class).id,
+        csv_bytes(rows),
+        "list.csv",
+        clock(),
     )
 
 

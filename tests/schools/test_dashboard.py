@@ -9,6 +9,7 @@ from datetime import timedelta
 import openpyxl
 
 from quiz.contests.models import ReviewPolicy
+from quiz.edge.client import Actor
 from quiz.schools import dashboard, enrolling
 from tests.schools.conftest import import_students, make_school, students_of, take_round
 
@@ -16,7 +17,7 @@ from tests.schools.conftest import import_students, make_school, students_of, ta
 def _setup(make, clock, world, **round_kwargs):
     contest, round1 = make.setup(**round_kwargs)
     import_students(world, clock, [("Aa", "1"), ("Bb", "2"), ("Cc", "3")])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     return contest, round1
 
 

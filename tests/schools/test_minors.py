@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from quiz.accounts.models import User
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import BoardKeys
@@ -35,10 +36,10 @@ def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(
 ):
     import_students(world, clock, [("Aa", "1")])
     student = students_of(world)[0]
-    card = services.reset_password(world.teacher, student.id, clock())
+    card = services.reset_password(Actor.of(world.teacher), student.id, clock())
     assert post_login(client, student.username, card.one_time_password).status_code == 302
     assert client.get("/").location.endswith("/account/password")
-    again = services.reset_password(world.teacher, student.id, clock())
+    again = services.reset_password(Actor.of(world.teacher), student.id, clock())
     # The old session ended with the reset; the old password no longer works.
     assert client.get("/account/password").status_code == 302
     assert (
@@ -63,7 +64,7 @@ def test_reset_password_gives_a_new_one_time_password_and_ends_sessions(
 def test_school_export_holds_students_and_results(app, client, make, clock, world):
     contest, round1 = make.setup()
     import_students(world, clock, [("Aa", "1"), ("Bb", "2")])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     take_round(students_of(world)[0], round1, clock)
     post_login(client, world.teacher.username)
     response = client.get(f"/schools/{world.school.id}/export.xlsx")
@@ -78,7 +79,7 @@ def test_school_export_holds_students_and_results(app, client, make, clock, worl
 def test_delete_anonymises_keeps_results_and_rebuilds_boards(app, client, make, clock, world):
     contest, round1 = make.setup()
     import_students(world, clock, [("Aa", "1"), ("Bb", "2")])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     gone, stays = students_of(world)
     take_round(gone, round1, clock, pick=1)
     take_round(stays, round1, clock, pick=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.schools import enrolling, rankings
@@ -19,7 +20,7 @@ def test_live_school_boards_equal_rebuilt_and_rank_correctly(app, make, clock, w
     import_students(second, clock, [("Ee", "1"), ("Ff", "2")])
     import_students(third, clock, [("Gg", "1")])
     for w in (world, second, third):
-        enrolling.enroll_class(w.teacher, w.school_class.id, contest.id, clock())
+        enrolling.enroll_class(Actor.of(w.teacher), w.school_class.id, contest.id, clock())
     first_students = students_of(world)
     take_round(first_students[0], round1, clock, pick=1)
     take_round(first_students[0], round2, clock, pick=0)
@@ -90,7 +91,7 @@ def _points(user) -> int:
 def test_rankings_page(app, client, make, clock, world):
     contest, round1 = make.setup()
     import_students(world, clock, [("Aa", "1")])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     take_round(students_of(world)[0], round1, clock)
     client.post("/login", data={"username": world.teacher.username, "password": "correct-horse-9"})
     page = client.get(f"/contests/{contest.id}/schools")
@@ -111,7 +112,7 @@ def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
     contest = make.contest(organizer=organizer)
     round_ = make.round(contest, make.bank())
     import_students(world, clock, [("Early", "1"), ("Late", "2")])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     early, late = students_of(world)
     _take_round_all_right(early, round_, clock)
     clock.advance(minutes=1)

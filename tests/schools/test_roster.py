@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from quiz.accounts.models import User
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.schools import roster
 from quiz.schools.models import SchoolStudent
@@ -52,7 +53,9 @@ def test_gbk_csv_with_chinese_headers_creates_accounts(app, world, clock):
     data = csv_bytes(
         [["姓名", "学号", "语言"], ["张三", "001", "中文"], ["巴特", "002", "mn"]], "gbk"
     )
-    report = roster.import_roster(world.teacher, world.school_class.id, data, "list.csv", clock())
+    report = roster.import_roster(
+        Actor.of(world.teacher), world.school_class.id, data, "list.csv", clock()
+    )
     assert [c.student_name for c in report.created] == ["张三", "巴特"]
     users = {
         u.display_name: u
@@ -92,7 +95,9 @@ def test_bad_rows_are_named_and_nothing_is_stored(app, world, clock):
         ]
     )
     with pytest.raises(roster.RosterInvalid) as caught:
-        roster.import_roster(world.teacher, world.school_class.id, data, "list.xlsx", clock())
+        roster.import_roster(
+            Actor.of(world.teacher), world.school_class.id, data, "list.xlsx", clock()
+        )
     lines = [roster.describe(p, "zh") for p in caught.value.problems]
     assert lines[0] == "第 3 行，姓名 列：缺少姓名。"
     assert lines[1].startswith("第 4 行，学号 列：") and "2" in lines[1]

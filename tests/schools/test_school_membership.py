@@ -9,6 +9,7 @@ import pytest
 
 from quiz.accounts.models import Role, User
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.schools import services
 from quiz.schools.rankings import school_entries
@@ -62,7 +63,7 @@ def test_the_profile_cannot_join_or_leave_a_school(client, make, clock, world, r
     import_students(world, clock, [("巴特尔", "1")])
     pupil = db.session.scalar(db.select(User).where(User.display_name == "巴特尔"))
     client.post("/logout")
-    services.reset_password(world.admin, pupil.id, clock())
+    services.reset_password(Actor.of(world.admin), pupil.id, clock())
     pupil.must_change_password = False
     pupil.password_hash = services.hash_password(PASSWORD)
     db.session.commit()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import Role
 from quiz.audit.models import AuditEvent
+from quiz.edge.client import Actor
 from quiz.errors import Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.schools import services
@@ -61,27 +62,27 @@ def test_school_form_errors(app, client, make, clock):
 
 def test_teachers_add_colleagues_and_classes_only_in_their_school(app, make, clock, world):
     colleague, password = services.add_teacher(
-        world.teacher, world.school, now=clock(), username="li.t", display_name="李老师"
+        Actor.of(world.teacher), world.school, now=clock(), username="li.t", display_name="李老师"
     )
     assert password and colleague.must_change_password
     assert services.teacher_school_ids(colleague) == {world.school.id}
     other = make_school(make, clock, world.admin, "第三小学", teacher="teach3")
     with pytest.raises(NotFound):
         services.add_teacher(
-            world.teacher, other.school, now=clock(), username="x.y", display_name="X"
+            Actor.of(world.teacher), other.school, now=clock(), username="x.y", display_name="X"
         )
     with pytest.raises(NotFound):
         services.create_class(
-            world.teacher, other.school, grade=1, name="1", school_year=2026, now=clock()
+            Actor.of(world.teacher), other.school, grade=1, name="1", school_year=2026, now=clock()
         )
     with pytest.raises(ValidationFailed) as bad:
         services.create_class(
-            world.teacher, world.school, grade=13, name="", school_year=1990, now=clock()
+            Actor.of(world.teacher), world.school, grade=13, name="", school_year=1990, now=clock()
         )
     assert set(bad.value.fields) == {"grade", "name", "school_year"}
     with pytest.raises(ValidationFailed):  # the same class twice
         services.create_class(
-            world.teacher, world.school, grade=5, name="2", school_year=2026, now=clock()
+            Actor.of(world.teacher), world.school, grade=5, name="2", school_year=2026, now=clock()
         )
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "school.class_create")
@@ -94,7 +95,7 @@ def test_existing_user_becomes_teacher_but_a_student_cannot(app, make, clock, wo
 
     person = make.user("someone")
     teacher, password = services.add_teacher(
-        world.admin, world.school, now=clock(), existing_username="someone"
+        Actor.of(world.admin), world.school, now=clock(), existing_username="someone"
     )
     assert password is None and "teacher" in teacher.roles
     assert db.session.get(SchoolTeacher, (world.school.id, person.id)) is not None
@@ -102,11 +103,11 @@ def test_existing_user_becomes_teacher_but_a_student_cannot(app, make, clock, wo
     student = students_of(world)[0]
     with pytest.raises(ValidationFailed):
         services.add_teacher(
-            world.admin, world.school, now=clock(), existing_username=student.username
+            Actor.of(world.admin), world.school, now=clock(), existing_username=student.username
         )
     with pytest.raises(ValidationFailed):
         services.add_teacher(
-            world.admin, world.school, now=clock(), existing_username="nobody-here"
+            Actor.of(world.admin), world.school, now=clock(), existing_username="nobody-here"
         )
 
 

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from quiz.accounts.models import ApiToken, LoginSession
-from quiz.accounts.services import hash_key, issue_token
+from quiz.accounts.services import hash_key
 from quiz.extensions import db
+from tests.factories import issue_token
 from tests.security.matrix import ALL_200, API_MEMBERS_200, LOGIN, Case
 
 ADMIN_ONLY = (LOGIN, 403, 403, 403, 403, 200)

@@ -15,6 +15,7 @@ from typing import Any
 
 from quiz.accounts.models import Role
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.schools import roster, services
 from tests.security.matrix import LOGIN, U_ONLY, Case
 
@@ -34,18 +35,24 @@ def extend(scenario: Any, make: Any, clock: Any) -> None:
     admin = scenario.users["admin"]
     teacher = scenario.users["teacher"]
     s1 = services.create_school(
-        admin, name_zh="矩阵一小", name_mn="", region_code="150102", now=clock()
+        Actor.of(admin), name_zh="矩阵一小", name_mn="", region_code="150102", now=clock()
     )
-    services.add_teacher(admin, s1, now=clock(), existing_username=teacher.username)
-    c1 = services.create_class(teacher, s1, grade=5, name="1", school_year=2026, now=clock())
-    roster.import_roster(teacher, c1.id, _class_list([["Aa", "1"]]), "c1.csv", clock())
+    services.add_teacher(Actor.of(admin), s1, now=clock(), existing_username=teacher.username)
+    c1 = services.create_class(
+        Actor.of(teacher), s1, grade=5, name="1", school_year=2026, now=clock()
+    )
+    roster.import_roster(Actor.of(teacher), c1.id, _class_list([["Aa", "1"]]), "c1.csv", clock())
     s2 = services.create_school(
-        admin, name_zh="矩阵二小", name_mn="", region_code="150102", now=clock()
+        Actor.of(admin), name_zh="矩阵二小", name_mn="", region_code="150102", now=clock()
     )
     other_teacher = make.user("teach2", roles=(Role.TEACHER,))
-    services.add_teacher(admin, s2, now=clock(), existing_username=other_teacher.username)
-    c2 = services.create_class(other_teacher, s2, grade=8, name="1", school_year=2026, now=clock())
-    roster.import_roster(other_teacher, c2.id, _class_list([["Zz", "9"]]), "c2.csv", clock())
+    services.add_teacher(Actor.of(admin), s2, now=clock(), existing_username=other_teacher.username)
+    c2 = services.create_class(
+        Actor.of(other_teacher), s2, grade=8, name="1", school_year=2026, now=clock()
+    )
+    roster.import_roster(
+        Actor.of(other_teacher), c2.id, _class_list([["Zz", "9"]]), "c2.csv", clock()
+    )
     [(_s, st1)] = services.class_students(c1)
     [(_s, st2)] = services.class_students(c2)
     enroll(st1, make_published(scenario), clock())

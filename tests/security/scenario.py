@@ -23,10 +23,9 @@ from html.parser import HTMLParser
 from typing import Any
 
 from quiz.accounts.models import Role, User
-from quiz.accounts.services import issue_token
 from quiz.contests.services import enroll
 from quiz.play import services as play
-from tests.factories import Factories
+from tests.factories import Factories, issue_token
 
 ROLES = ("anonymous", "participant", "teacher", "other_organizer", "organizer", "admin")
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 from schemathesis.core.failures import FailureGroup
 
-from quiz.accounts.services import issue_token
 from quiz.play import services as play
+from tests.factories import issue_token
 
 EXAMPLES = 25
 # Why the one excluded check is left out: see ``run`` below.

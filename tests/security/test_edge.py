@@ -3,21 +3,26 @@ named per RFC 5987; every audit event says who made the change and from where.""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from flask_login import login_user
 from sqlalchemy import select
 
 from quiz.accounts.models import Role
 from quiz.audit.models import AuditEvent
 from quiz.contests.models import Contest
-from quiz.edge.client import CLI, Actor, client_ip
+from quiz.edge.client import CLI, Actor, client_ip, current_actor
 from quiz.edge.downloads import download
 from quiz.edge.params import json_int, whole_number
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
+from quiz.schools.services import class_students
 from tests.factories import PASSWORD, log_in
 from tests.organizer.test_contests import _contest_form
+from tests.schools.conftest import import_students, make_school
 
 # Arabic-Indic and full-width digits (``int()`` takes both), a superscript
 # (``isdigit()`` takes it), a number no column holds, and one thousands of digits long.
@@ -175,3 +180,112 @@ def test_number_fields_of_forms_refuse_what_int_would_take(app, value):
         enroll = EnrollClassForm()
         enroll.contest_id.choices = [(12, "比赛"), (2, "初赛")]
         assert not enroll.validate() and "contest_id" in enroll.errors
+
+
+# -- who builds the Actor ------------------------------------------------------------------
+
+QUIZ = Path(__file__).resolve().parents[2] / "quiz"
+
+# Modules that read the request by nature, not services recording a change: the access
+# log line, the rate limiter's key and the login-session record all describe the request
+# being answered. A new entry here must say why in the same way.
+READS_THE_REQUEST = {
+    "ops/logs.py": "the access log line names the client's address",
+    "accounts/ratelimits.py": "a rate limit keys on the client's address",
+    "accounts/sessions.py": "a login session records the address it was opened from",
+}
+
+
+def _is_edge(relative: str) -> bool:
+    """Routes, the API, the command line, the app factory and quiz/edge itself."""
+    stem = relative.rsplit("/", 1)[-1].removesuffix(".py")
+    return (
+        relative.startswith(("edge/", "api/"))
+        or relative in ("cli.py", "app.py")
+        or stem == "routes"
+        or stem.endswith("_routes")
+    )
+
+
+def _reads_the_client(tree: ast.AST) -> list[int]:
+    """Lines that build an Actor from the request or read the client's address."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if any(a.name in ("client_ip", "current_actor") for a in node.names):
+                lines.append(node.lineno)
+        elif (isinstance(node, ast.Name) and node.id in ("client_ip", "current_actor")) or (
+            isinstance(node, ast.Attribute)
+            and (
+                node.attr in ("client_ip", "current_actor", "remote_addr")
+                or (
+                    node.attr == "of"
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "Actor"
+                )
+            )
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_edge_builds_an_actor_from_the_request():
+    """Services receive the Actor (who, from where) from their caller: a service that
+    built it itself from a User would silently depend on a request, and a command or the
+    job calling it would record a wrong or missing address."""
+    offenders = []
+    for path in sorted(QUIZ.rglob("*.py")):
+        relative = path.relative_to(QUIZ).as_posix()
+        if _is_edge(relative) or relative in READS_THE_REQUEST or relative == "edge/client.py":
+            continue
+        lines = _reads_the_client(ast.parse(path.read_text(encoding="utf-8")))
+        offenders += [f"quiz/{relative}:{line}" for line in lines]
+    assert offenders == [], "build the Actor at the edge and pass it in: " + ", ".join(offenders)
+    assert all((QUIZ / name).is_file() for name in READS_THE_REQUEST)
+
+
+def test_the_check_sees_a_service_that_builds_its_own_actor():
+    source = "from quiz.edge.client import Actor\ndef grant(user):\n    record(Actor.of(user))\n"
+    assert _reads_the_client(ast.parse(source)) == [3]
+    assert _reads_the_client(ast.parse("from quiz.edge.client import client_ip\n")) == [1]
+    assert not _is_edge("organizer/services.py") and _is_edge("play/fairplay_routes.py")
+
+
+def test_an_actor_carries_its_user_for_permission_checks_only(app, make):
+    """``actor.user`` is what a service checks permissions with; the recorded value (and
+    equality) stays who and from where."""
+    user = make.user("edge-holder")
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.9"}):
+        actor = Actor.of(user)
+    assert actor.user is user and actor == Actor(user_id=user.id, ip="192.0.2.9")
+    assert "edge-holder" not in repr(actor)
+    assert CLI.user is None
+
+
+def test_the_current_actor_is_the_signed_in_user_not_the_proxy(app, make):
+    """A route's ``current_actor()`` keeps the User behind ``current_user``, so a
+    service's permission check does not depend on the request still being there."""
+    teacher = make.user("edge-signed-in")
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.10"}):
+        login_user(teacher)
+        actor = current_actor()
+    assert actor.user is teacher
+    assert (actor.user_id, actor.ip, actor.operator) == (teacher.id, "192.0.2.10", None)
+
+
+def test_a_school_change_records_the_teachers_address(client, make, clock):
+    """A school service records the route's Actor: the teacher and their address."""
+    admin = make.user("edge-school-root", roles=(Role.ADMIN,))
+    world = make_school(make, clock, admin, "边缘小学", teacher="edge-teacher")
+    import_students(world, clock, [("Aa", "1")])
+    [(_row, student)] = class_students(world.school_class)
+    db.session.commit()
+    log_in(client, world.teacher)
+    response = client.post(
+        f"/students/{student.id}/password", environ_base={"REMOTE_ADDR": "198.51.100.23"}
+    )
+    assert response.status_code == 200
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "student.password_reset")
+    )
+    assert (event.actor_id, event.ip, event.operator) == (world.teacher.id, "198.51.100.23", None)

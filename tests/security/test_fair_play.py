@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from quiz.accounts.services import issue_token
 from quiz.audit.models import AuditEvent
 from quiz.banks.models import QuestionText
 from quiz.contests.models import Round
@@ -26,7 +25,7 @@ from quiz.extensions import db
 from quiz.leaderboards.services import read_board
 from quiz.play import fairplay, services
 from quiz.play.models import Attempt, AttemptItem
-from tests.factories import csrf_token, log_in
+from tests.factories import csrf_token, issue_token, log_in
 
 # --- the leak scanner ------------------------------------------------------------------
 

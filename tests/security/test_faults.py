@@ -25,10 +25,10 @@ from flask_babel import gettext as translate
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from quiz.accounts.services import issue_token
 from quiz.embedded_redis import EmbeddedRedis
 from quiz.extensions import db
 from quiz.play.models import Answer, Attempt, AttemptItem
+from tests.factories import issue_token
 
 BUSY = "The service is busy. Please try again in a few seconds."
 

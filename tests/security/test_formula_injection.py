@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import Role
 from quiz.banks.models import QuestionText
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.schools import enrolling
@@ -74,7 +75,7 @@ def school(make, clock):
     world = make_school(make, clock, admin, "第一小学", teacher="teach1")
     contest, round_ = make.setup()
     import_students(world, clock, [(f"Pupil {i}", str(i)) for i in range(len(NAMES))])
-    enrolling.enroll_class(world.teacher, world.school_class.id, contest.id, clock())
+    enrolling.enroll_class(Actor.of(world.teacher), world.school_class.id, contest.id, clock())
     pupils = students_of(world)
     numbers = {
         s.user_id: s

@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext
 
 from quiz.accounts.models import Role, User
 from quiz.contests.models import Enrollment, Registration
+from quiz.edge.client import Actor
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
 from quiz.organizer import services as organizer
@@ -139,10 +140,10 @@ def test_join_codes_have_at_least_six_characters(make, clock, coded):
             join_code=code,
         )
         with pytest.raises(ValidationFailed) as refused:
-            organizer.create_contest(data, org, clock())
+            organizer.create_contest(data, Actor.of(org), clock())
         assert "join_code" in refused.value.field_messages()
     data.join_code = "ABC-12"
-    assert organizer.create_contest(data, org, clock()).join_code == "ABC-12"
+    assert organizer.create_contest(data, Actor.of(org), clock()).join_code == "ABC-12"
 
 
 def test_a_short_code_from_before_keeps_working_and_the_organizer_is_warned(
@@ -162,11 +163,11 @@ def test_a_short_code_from_before_keeps_working_and_the_organizer_is_warned(
         join_code="K7Q2",
     )
     owner = db.session.scalar(db.select(User).where(User.username_key == "org"))
-    organizer.update_contest(coded, data, owner, clock())
+    organizer.update_contest(coded, data, Actor.of(owner), clock())
     assert coded.join_code == "K7Q2" and coded.title_zh == "改名"
     data.join_code = "K7Q3"
     with pytest.raises(ValidationFailed):
-        organizer.update_contest(coded, data, owner, clock())
+        organizer.update_contest(coded, data, Actor.of(owner), clock())
 
     pupil = make.user("pupil")
     client.post("/login", data={"username": pupil.username, "password": PASSWORD})

@@ -329,7 +329,7 @@ def test_bearer_tokens_do_not_depend_on_the_session_clock(client, clock, make):
 def test_a_bearer_header_outranks_the_session_cookie(app, client, make, clock) -> None:
     """With both, the request is the token's: a cookie session cannot skip the CSRF check
     by adding an Authorization header, and a wrong token is a 401 whatever the cookie."""
-    from quiz.accounts.services import issue_token
+    from tests.factories import issue_token
 
     cookie_user = make.user("cookieuser")
     token_user = make.user("tokenuser")

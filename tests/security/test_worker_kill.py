@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench import servers
-from quiz.accounts.services import issue_token
 from quiz.clock import utcnow
 from quiz.extensions import db
 from quiz.play.models import Answer, Attempt, AttemptItem
+from tests.factories import issue_token
 
 PARTICIPANTS = 24
 KILLS = 3
