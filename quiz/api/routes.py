@@ -262,12 +262,13 @@ def start_attempt(round_id: int) -> Any:
     moment = now()
     play.finalize_if_overdue(attempt, moment)
     commit_keeping_loaded()  # this request's unit of work, before the reads below
-    reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     if started.items is not None and attempt.finished_at is None:
-        # A new attempt: its questions from this process's payloads (docs/performance.md).
+        # A new attempt: its questions from this process's payloads (docs/performance.md),
+        # no read after the commit (but once per process and bank revision, the payloads').
         fresh = fresh_attempt_json(attempt, round_.bank_id, started.revision, started.items, moment)
         if fresh is not None:
             return current_app.response_class(fresh, status=201, mimetype="application/json")
+    reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
 
 
