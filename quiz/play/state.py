@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from question_bank import TRUE_FALSE_LABELS, Kind
 from quiz.banks.media_routes import shown as shown_pictures
@@ -224,6 +224,9 @@ class QuestionPayload:
 
 PAYLOAD_SECONDS = float("inf")  # keyed by revision: never stale, dropped for a newer one
 MAX_PAYLOAD_SETS = 64  # (bank, revision, language) sets kept per process
+# About 1 KB per question and language in each worker: a larger bank's starts answer
+# through ``attempt_state`` (one query) rather than hold ~100 MiB per 100,000 questions.
+PAYLOAD_MAX_QUESTIONS = 20_000
 
 
 def _dumps(value: Any) -> str:
@@ -234,8 +237,11 @@ def _payload_cache() -> Any:
     return app_cache("question_payloads", PAYLOAD_SECONDS, max_entries=MAX_PAYLOAD_SETS)
 
 
-def question_payloads(bank_id: int, revision: int, language: str) -> dict[int, QuestionPayload]:
-    """Every question of a bank revision in ``language``, rendered once per process."""
+def question_payloads(
+    bank_id: int, revision: int, language: str
+) -> dict[int, QuestionPayload] | None:
+    """Every question of a bank revision in ``language``, rendered once per process
+    (None for a bank of more than ``PAYLOAD_MAX_QUESTIONS``: not kept)."""
     key = (bank_id, revision, language)
     return _payload_cache().get(key, lambda: _build_payloads(bank_id, revision, language))
 
@@ -245,7 +251,13 @@ def forget_payloads(bank_id: int, revision: int) -> None:
     _payload_cache().discard_where(lambda k, _v: k[0] == bank_id and k[1] != revision)
 
 
-def _build_payloads(bank_id: int, revision: int, language: str) -> dict[int, QuestionPayload]:
+def _build_payloads(
+    bank_id: int, revision: int, language: str
+) -> dict[int, QuestionPayload] | None:
+    forget_payloads(bank_id, revision)
+    size = db.session.scalar(select(func.count()).where(Question.bank_id == bank_id))
+    if (size or 0) > PAYLOAD_MAX_QUESTIONS:
+        return None
     rows = db.session.execute(
         select(
             Question.id,
@@ -281,7 +293,6 @@ def _build_payloads(bank_id: int, revision: int, language: str) -> dict[int, Que
                 for original in row.option_keys or ()
             },
         )
-    forget_payloads(bank_id, revision)
     return payloads
 
 
@@ -297,6 +308,8 @@ def fresh_attempt_json(
     of a query and 20 objects; None if a question is missing from them (the caller then
     builds it the usual way)."""
     payloads = question_payloads(bank_id, revision, attempt.language)
+    if payloads is None:
+        return None
     questions = []
     for item in items:
         payload = payloads.get(item["question_id"])

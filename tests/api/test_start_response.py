@@ -64,3 +64,16 @@ def test_a_bank_edit_shows_in_the_next_start(client, make):
     started = _start(client, round_.id, headers, "zh")
     assert started.status_code == 201
     assert {q["text"] for q in started.json["questions"]} == {"改过的题目"}
+
+
+def test_a_bank_too_large_to_keep_answers_the_usual_way(client, make, monkeypatch):
+    from quiz.play import state
+
+    monkeypatch.setattr(state, "PAYLOAD_MAX_QUESTIONS", 1)
+    contest, round_ = make.setup()
+    headers = _bearer(client, make.enrolled(contest).username)
+    started = _start(client, round_.id, headers, "zh")
+    assert started.status_code == 201
+    fresh = started.json
+    state_json = client.get(f"/api/v1/attempts/{fresh['id']}", headers=headers).json
+    assert fresh["questions"] == state_json["questions"]
