@@ -77,3 +77,16 @@ def test_a_bank_too_large_to_keep_answers_the_usual_way(client, make, monkeypatc
     fresh = started.json
     state_json = client.get(f"/api/v1/attempts/{fresh['id']}", headers=headers).json
     assert fresh["questions"] == state_json["questions"]
+
+
+def test_the_postgresql_start_statement_writes_every_required_column():
+    """The one-statement start (PostgreSQL) names its columns in SQL text: a new attempt
+    column that needs a value must be added there too, or this fails."""
+    from quiz.play.models import Attempt
+    from quiz.play.services import _START_POSTGRES
+
+    sql = _START_POSTGRES.text
+    for column in Attempt.__table__.columns:
+        required = not column.nullable and column.server_default is None
+        if required and not column.primary_key:
+            assert f" {column.name}," in sql or f"({column.name}," in sql, column.name
