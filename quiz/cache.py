@@ -2,15 +2,17 @@
 
 Used for what every request of a hot path would otherwise read again from SQL or Redis:
 the shared top of a board, a bearer token's user, a round's visibility and board
-settings, a viewer's league, an attempt's drawn items, a bank's draw pool. Each use
-states its own time to live and why a copy that old is acceptable. The cache lives in
-one process: app servers stay stateless.
+settings, a viewer's league, an attempt's drawn items, a bank's draw pool and its
+questions as a new attempt's response shows them. Each use states its own time to live
+and why a copy that old is acceptable. The cache lives in one process: app servers stay
+stateless.
 
 The rule: a module that keeps copies asks ``app_cache(name, ttl)`` for its cache (one
 per app, so two test apps never share copies) instead of a dict or lock table of its own
 in ``app.extensions`` or a module global, and exposes a ``forget_*`` function for the
 changes that must be seen at once in this process (``forget_round_boards``,
-``forget_boards``, ``forget_pools``). Other processes see a change within the TTL.
+``forget_boards``, ``forget_pools``, ``forget_payloads``). Other processes see a change
+within the TTL.
 """
 
 from __future__ import annotations

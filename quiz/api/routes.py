@@ -32,7 +32,7 @@ from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_l
 from quiz.leaderboards.services import read_board
 from quiz.play import fairplay
 from quiz.play import services as play
-from quiz.play.state import attempt_state
+from quiz.play.state import attempt_state, fresh_attempt_json
 from quiz.regions.services import all_regions
 from quiz.sql import reads_without_transaction
 from quiz.unit_of_work import commit_keeping_loaded
@@ -254,10 +254,17 @@ def start_attempt(round_id: int) -> Any:
     language = _str(data, "language")
     if language is None:
         raise ValidationFailed({"language": [_l("Choose Chinese or Mongolian.")]})
-    attempt, created = play.start_attempt(current_user, round_, language, now())
+    started = play.begin_attempt(current_user, round_, language, now())
+    attempt, created = started.attempt, started.created
     moment = now()
     play.finalize_if_overdue(attempt, moment)
     commit_keeping_loaded()  # this request's unit of work, before the reads below
+    if started.items is not None and attempt.finished_at is None:
+        # A new attempt: its questions from this process's payloads (docs/performance.md),
+        # no read after the commit (but once per process and bank revision, the payloads').
+        fresh = fresh_attempt_json(attempt, round_.bank_id, started.revision, started.items, moment)
+        if fresh is not None:
+            return current_app.response_class(fresh, status=201, mimetype="application/json")
     reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
     return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
 

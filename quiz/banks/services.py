@@ -175,7 +175,13 @@ def _pool_cache() -> SharedCache:
     return app_cache("draw_pools", POOL_SECONDS, max_entries=MAX_POOLS)
 
 
-def drawing_pool(bank_id: int, languages: list[str], *, choice_only: bool = False) -> CachedPool:
+def drawing_pool(
+    bank_id: int,
+    languages: list[str],
+    *,
+    choice_only: bool = False,
+    revision: int | None = None,
+) -> CachedPool:
     """The active questions of a bank that exist in every language of a round
     (``choice_only``: without fill-in questions, for live games, answered by a tap).
 
@@ -185,8 +191,12 @@ def drawing_pool(bank_id: int, languages: list[str], *, choice_only: bool = Fals
     One thread builds, the others of this process wait for it (the cache's lock per key):
     when a round opens, a worker's threads all start attempts at once, and a
     100,000-question pool built by every one of them would cost each its own scan.
+    ``revision``: the bank's revision when the caller has just read it (else read here).
     """
-    revision = db.session.scalar(select(QuestionBank.revision).where(QuestionBank.id == bank_id))
+    if revision is None:  # the attempt start reads it in its enrollment query instead
+        revision = db.session.scalar(
+            select(QuestionBank.revision).where(QuestionBank.id == bank_id)
+        )
     key = (bank_id, revision or 0, tuple(sorted(languages)), choice_only)
     return _pool_cache().get(key, lambda: _build_pool(key, bank_id, languages))
 

@@ -13,6 +13,7 @@ itself, then publishes.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,10 +34,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
+from quiz.banks.models import QuestionBank
 from quiz.banks.services import drawing_pool
 from quiz.clock import to_ms
 from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundMode, RoundState
@@ -113,19 +116,80 @@ def _refuse_live_round() -> None:
     raise Conflict(_l("This round is played live: join the game with its PIN."), code="live_round")
 
 
+@dataclass(frozen=True)
+class Started:
+    """What ``begin_attempt`` did: the attempt, whether it is new, and for a new one what
+    was drawn and from which bank revision (its response is then built from per-process
+    question payloads of that revision, ``quiz.play.state.fresh_attempt_json``)."""
+
+    attempt: Attempt
+    created: bool
+    items: list[dict[str, Any]] | None = None
+    revision: int = 0
+
+
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
     """Start the caller's attempt, or return the one they already have (created=False).
 
     Flushes only: the caller commits (``quiz.unit_of_work.commit_keeping_loaded`` keeps
     the round and the new attempt loaded), and the board publish follows that commit.
     """
+    started = begin_attempt(user, round_, language, now)
+    return started.attempt, started.created
+
+
+# The attempt and its drawn items in one statement (PostgreSQL): if the unique key
+# (round, user, attempt number) is taken, the attempt insert writes nothing, returns no
+# id, and so the items insert (which reads its id) writes nothing either. The items go
+# as one JSON parameter, so the statement text is the same for every start.
+_START_POSTGRES = sql_text(
+    "WITH a AS ("
+    "INSERT INTO attempts (round_id, contest_id, user_id, league_id, attempt_no, language,"
+    " seed, started_at, deadline, points, max_points, correct_count, answered_count,"
+    " question_count, bonus_points, focus_losses)"
+    " VALUES (:round_id, :contest_id, :user_id, :league_id, :attempt_no, :language, :seed,"
+    " :started_at, :deadline, :points, :max_points, :correct_count, :answered_count,"
+    " :question_count, 0, 0)"
+    " ON CONFLICT (round_id, user_id, attempt_no) DO NOTHING RETURNING id"
+    "), i AS ("
+    "INSERT INTO attempt_items (attempt_id, no, question_id, option_order, points)"
+    " SELECT a.id, r.no, r.question_id, r.option_order, r.points"
+    " FROM a, json_to_recordset(CAST(:items AS json))"
+    " AS r(no integer, question_id integer, option_order json, points integer)"
+    ") SELECT id FROM a"
+)
+
+
+def _insert_attempt(values: dict[str, Any], items: list[dict[str, Any]]) -> int | None:
+    """Write the attempt and its items; its id, or None if a concurrent start won."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One round trip instead of two (and of psycopg's one per row for the items).
+        return db.session.execute(_START_POSTGRES, {**values, "items": json.dumps(items)}).scalar()
+    attempt_id = db.session.scalar(
+        insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
+        .values(**values)
+        .returning(Attempt.id)
+    )
+    if attempt_id is not None:
+        db.session.execute(
+            AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
+        )
+    return attempt_id
+
+
+def begin_attempt(user: User, round_: Round, language: str, now: datetime) -> Started:
+    """``start_attempt``, telling also what a new attempt drew (the API's fast response)."""
     if round_.mode == RoundMode.LIVE:
         _refuse_live_round()
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
-    # The enrollment's league, the latest attempt and any extra time in one round trip.
+    # The enrollment's league, the latest attempt, any extra time and the bank's revision
+    # (which drawing pool) in one round trip.
+    revision = (
+        select(QuestionBank.revision).where(QuestionBank.id == round_.bank_id).scalar_subquery()
+    )
     enrolled = db.session.execute(
-        select(Enrollment.league_id, Attempt, ExtraTime.extra_seconds)
+        select(Enrollment.league_id, Attempt, ExtraTime.extra_seconds, revision)
         .outerjoin(
             Attempt, (Attempt.round_id == round_.id) & (Attempt.user_id == Enrollment.user_id)
         )
@@ -139,13 +203,13 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
     ).first()
     if enrolled is None:
         raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
-    league_id, latest, extra_seconds = enrolled
+    league_id, latest, extra_seconds, bank_revision = enrolled
     if latest is not None and latest.finished_at is None:
         if now <= latest.deadline + grace():
-            return latest, False
+            return Started(latest, False)
         finish_attempt(latest, now, FinishReason.DEADLINE)
     if latest is not None and latest.attempt_no >= round_.max_attempts:
-        return latest, False
+        return Started(latest, False)
     state = round_.state(now)
     if state is RoundState.SCHEDULED:
         raise Conflict(_l("This round has not opened yet."), code="round_not_open")
@@ -153,7 +217,7 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         raise Conflict(_l("This round is closed."), code="round_closed")
 
     seed = secrets.randbits(52)
-    items = draw_items(round_, seed)
+    items = draw_items(round_, seed, revision=bank_revision or 0)
     attempt_no = (latest.attempt_no if latest else 0) + 1
     deadline = attempt_deadline(round_, now, extra_seconds or 0)
     values = {
@@ -172,32 +236,28 @@ def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tu
         "answered_count": 0,
         "question_count": len(items),
     }
-    attempt_id = db.session.scalar(
-        insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
-        .values(**values)
-        .returning(Attempt.id)
-    )
+    attempt_id = _insert_attempt(values, items)
     if attempt_id is None:  # a concurrent request started it first (it wrote nothing here)
         winner = _latest_attempt(round_.id, user.id)
         assert winner is not None
-        return winner, False
-    db.session.execute(
-        AttemptItem.__table__.insert(), [{"attempt_id": attempt_id, **item} for item in items]
-    )
+        return Started(winner, False)
+    # Queued callables also mark the transaction as having work to commit (the text
+    # statement above is not seen as an insert by the session's write watch).
     after_commit(db.session(), metrics.ATTEMPTS_STARTED.inc)
     attempt = _known_attempt(attempt_id, values)
     _publish_after_commit(attempt, now, person=(league_id, user.display_name))
-    return attempt, True
+    return Started(attempt, True, items, bank_revision or 0)
 
 
-def draw_items(round_: Round, seed: int) -> list[dict[str, Any]]:
+def draw_items(round_: Round, seed: int, revision: int | None = None) -> list[dict[str, Any]]:
     """The questions an attempt with this seed gets: number, question, option order, points.
 
     The one drawing code: attempts use it, and so does the organizer's preview of a round
     (which stores nothing), so a preview shows exactly what participants will see.
+    ``revision``: the bank's revision if the caller has read it (saves the pool's query).
     """
     live = round_.mode == RoundMode.LIVE  # tapped on phones: no fill-in questions
-    cached = drawing_pool(round_.bank_id, round_.languages, choice_only=live)
+    cached = drawing_pool(round_.bank_id, round_.languages, choice_only=live, revision=revision)
     try:
         drawn = cached.pool.draw_parts(DrawRule.from_json(round_.draw_rule), seed)
     except DrawError as exc:

@@ -7,14 +7,17 @@ key is revealed cannot differ between them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from question_bank import TRUE_FALSE_LABELS, Kind
 from quiz.banks.media_routes import shown as shown_pictures
 from quiz.banks.models import Question, QuestionText
+from quiz.cache import app_cache
 from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.extensions import db
@@ -198,3 +201,145 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
         questions=questions,
         review=review,
     )
+
+
+# --- A new attempt's response, without the ORM -------------------------------------
+#
+# Every attempt start answers with its 20 questions in the chosen language. What a
+# question shows (kind, text, pictures, option labels, blank count) depends only on the
+# bank's revision and the language: it is rendered to JSON once per process and revision
+# (every console edit and import bumps the revision), and a start's response only
+# arranges the options in the attempt's order. No answer key, accepted answer or
+# explanation is in a payload: a new attempt's review is never allowed.
+
+
+@dataclass(frozen=True)
+class QuestionPayload:
+    """One question's shown parts as JSON fragments (sorted keys, as the API's JSON)."""
+
+    head: str  # '"blanks":n,' for a fill-in question, then '"kind":…,"media":[…]'
+    text: str  # '"text":"…"'
+    options: dict[str, str]  # original option key -> '"media":[…],"text":"…"'
+
+
+PAYLOAD_SECONDS = float("inf")  # keyed by revision: never stale, dropped for a newer one
+MAX_PAYLOAD_SETS = 64  # (bank, revision, language) sets kept per process
+# About 1 KB per question and language in each worker: a larger bank's starts answer
+# through ``attempt_state`` (one query) rather than hold ~100 MiB per 100,000 questions.
+PAYLOAD_MAX_QUESTIONS = 20_000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _payload_cache() -> Any:
+    return app_cache("question_payloads", PAYLOAD_SECONDS, max_entries=MAX_PAYLOAD_SETS)
+
+
+def question_payloads(
+    bank_id: int, revision: int, language: str
+) -> dict[int, QuestionPayload] | None:
+    """Every question of a bank revision in ``language``, rendered once per process
+    (None for a bank of more than ``PAYLOAD_MAX_QUESTIONS``: not kept)."""
+    key = (bank_id, revision, language)
+    return _payload_cache().get(key, lambda: _build_payloads(bank_id, revision, language))
+
+
+def forget_payloads(bank_id: int, revision: int) -> None:
+    """Drop this process's payloads of ``bank_id`` rendered from another revision."""
+    _payload_cache().discard_where(lambda k, _v: k[0] == bank_id and k[1] != revision)
+
+
+def _build_payloads(
+    bank_id: int, revision: int, language: str
+) -> dict[int, QuestionPayload] | None:
+    forget_payloads(bank_id, revision)
+    size = db.session.scalar(select(func.count()).where(Question.bank_id == bank_id))
+    if (size or 0) > PAYLOAD_MAX_QUESTIONS:
+        return None
+    rows = db.session.execute(
+        select(
+            Question.id,
+            Question.kind,
+            Question.option_keys,
+            Question.media,
+            QuestionText.text,
+            QuestionText.options,
+            QuestionText.blanks,
+        )
+        .join(
+            QuestionText,
+            (QuestionText.question_id == Question.id) & (QuestionText.language == language),
+        )
+        .where(Question.bank_id == bank_id)
+    ).all()
+    payloads = {}
+    for row in rows:
+        labels = row.options or TRUE_FALSE_LABELS.get(language, {})
+        head = _dumps({"kind": row.kind, "media": shown_pictures(row.media, None)})[1:-1]
+        if row.kind == Kind.FILL:
+            head = f'"blanks":{len(row.blanks or ())},{head}'
+        payloads[row.id] = QuestionPayload(
+            head=head,
+            text=_dumps({"text": row.text})[1:-1],
+            options={
+                original: _dumps(
+                    {
+                        "media": shown_pictures(row.media, original),
+                        "text": labels.get(original, original),
+                    }
+                )[1:-1]
+                for original in row.option_keys or ()
+            },
+        )
+    return payloads
+
+
+def fresh_attempt_json(
+    attempt: Attempt,
+    bank_id: int,
+    revision: int,
+    items: list[dict[str, Any]],
+    now: datetime,
+) -> str | None:
+    """The body ``attempt_state(...).to_json()`` gives for a just-started attempt (no
+    answers, no review), built from the drawn items and the per-process payloads instead
+    of a query and 20 objects; None if a question is missing from them (the caller then
+    builds it the usual way)."""
+    payloads = question_payloads(bank_id, revision, attempt.language)
+    if payloads is None:
+        return None
+    questions = []
+    for item in items:
+        payload = payloads.get(item["question_id"])
+        if payload is None or any(o not in payload.options for o in item["option_order"]):
+            return None
+        options = ",".join(
+            f'{{"key":"{display_key(i)}",{payload.options[original]}}}'
+            for i, original in enumerate(item["option_order"])
+        )
+        questions.append(
+            f'{{{payload.head},"no":{item["no"]},"options":[{options}],{payload.text}}}'
+        )
+    remaining = max(0, (to_ms(attempt.deadline) - to_ms(now)) // 1000)
+    # The keys sort around "questions" (the API's bodies have sorted keys).
+    before = {
+        "answered_count": attempt.answered_count,
+        "answers": [],
+        "attempt_no": attempt.attempt_no,
+        "contest_id": attempt.contest_id,
+        "deadline": _iso(attempt.deadline),
+        "id": attempt.id,
+        "language": attempt.language,
+        "league_id": attempt.league_id,
+        "question_count": attempt.question_count,
+    }
+    after = {
+        "remaining_seconds": int(remaining),
+        "review": False,
+        "round_id": attempt.round_id,
+        "started_at": _iso(attempt.started_at),
+        "state": "active",
+    }
+    return f'{_dumps(before)[:-1]},"questions":[{",".join(questions)}],{_dumps(after)[1:]}'

@@ -138,6 +138,8 @@ def test_the_api_takes_texts_grades_them_and_reviews_them(app, client, make, clo
     plants = by_text["植物吸收_____，放出_____。"]
     assert water["kind"] == "fill" and water["blanks"] == 1 and plants["blanks"] == 2
     assert water["options"] == [] and "accepted" not in water  # no key before review
+    shown = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).json
+    assert shown["questions"] == attempt["questions"]  # the start's payloads say the same
     url = f"/api/v1/attempts/{attempt['id']}/answers"
     saved = client.put(f"{url}/{water['no']}", headers=headers, json={"text": ["ｈ２ｏ"]})
     assert saved.status_code == 200 and saved.json["choice"] == ["ｈ２ｏ"]
