@@ -82,6 +82,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _connect_signals(app)
     _init_templates(app)
+    # Inside the proxy fix (installed by _init_security), so the lane sees the client's
+    # address as Flask does.
+    from quiz.api.answer_lane import install as install_answer_lane
+
+    install_answer_lane(app)
     _init_security(app)
     _security_headers(app)
 
@@ -320,6 +325,7 @@ def _security_headers(app: Flask) -> None:
         # Served over HTTPS (Secure cookies): browsers must never fall back to HTTP.
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     fixed = tuple(headers)
+    app.extensions["quiz_security_headers"] = fixed  # the answer lane sends them too
 
     @app.after_request
     def _headers(response: Any) -> Any:

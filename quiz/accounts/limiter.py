@@ -58,8 +58,16 @@ class RateLimited(TooManyRequests):
 
 
 @lru_cache(maxsize=64)
-def _item(spec: str) -> RateLimitItem:
+def limit_item(spec: str) -> RateLimitItem:
     return parse(spec)
+
+
+@lru_cache(maxsize=4096)
+def _counter_name(item: RateLimitItem, prefix: str, key: str, scope: str) -> str:
+    """The window counter's Redis key, as ``limits`` names it (``item.key_for``): built
+    once per item and key, not on every request (its five ``safe_string`` calls were
+    a visible share of an answer's CPU)."""
+    return item.key_for(prefix, key, scope)
 
 
 @dataclass
@@ -96,19 +104,30 @@ class Counters:
             return what(self._local)
 
     def hit(self, item: RateLimitItem, scope: str, key: str) -> bool:
-        return bool(self._call(lambda c: c.hit(item, self.prefix, key, scope)))
+        """Count one request; False if it goes over the limit. The fixed window's own
+        rule (``FixedWindowRateLimiter.hit``: one atomic increment, then compare), on the
+        counter's key built once per item and key."""
+        name = _counter_name(item, self.prefix, key, scope)
+        count = self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=1))
+        return int(count) <= item.amount
+
+    def check(self, item: RateLimitItem, scope: str, key: str) -> None:
+        """Count one request of a rule that counts every request; raise ``RateLimited``
+        (a 429 with ``Retry-After``) for the one that goes over."""
+        if not self.hit(item, scope, key):
+            raise RateLimited(self.retry_after(item, scope, key))
 
     def test(self, item: RateLimitItem, scope: str, key: str) -> bool:
         return bool(self._call(lambda c: c.test(item, self.prefix, key, scope)))
 
     def reserve(self, item: RateLimitItem, scope: str, key: str) -> int:
         """Count one more (atomically) and return the new count of the window."""
-        name = item.key_for(self.prefix, key, scope)
+        name = _counter_name(item, self.prefix, key, scope)
         return int(self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=1)))
 
     def give_back(self, item: RateLimitItem, scope: str, key: str) -> None:
         """Undo a ``reserve`` whose request did not count."""
-        name = item.key_for(self.prefix, key, scope)
+        name = _counter_name(item, self.prefix, key, scope)
         self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=-1))
 
     def retry_after(self, item: RateLimitItem, scope: str, key: str) -> int:
@@ -138,7 +157,7 @@ def install(app: Flask, counters: Counters, table: dict[str, tuple[Any, ...]]) -
         for rule in rules:
             if request.method not in rule.methods:
                 continue
-            item = _item(str(current_app.config[rule.setting]))
+            item = limit_item(str(current_app.config[rule.setting]))
             key = rule.key()
             if rule.count_when is None:
                 allowed = counters.hit(item, rule.scope, key)

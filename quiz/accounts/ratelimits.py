@@ -44,7 +44,7 @@ from flask_login import current_user
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from quiz.accounts.limiter import Counters, install
+from quiz.accounts.limiter import Counters, install, limit_item
 from quiz.accounts.services import username_key
 from quiz.edge.client import client_ip
 from quiz.extensions import redis_store
@@ -79,10 +79,15 @@ def _reset_identifier() -> str:
     return f"reset:{username_key(name)[:254]}" if name else _client()
 
 
+def account_key(user_id: int) -> str:
+    """The counters' key of one account (the ``_account`` rules)."""
+    return f"uid:{user_id}"
+
+
 def _account() -> str:
     try:
         if current_user.is_authenticated:
-            return f"uid:{current_user.id}"
+            return account_key(current_user.id)
     except Exception:
         pass
     return _client()
@@ -223,3 +228,25 @@ def storage_uri(app: Flask) -> str:
         return f"redis+unix://{redis_store.server.socket}"
     cluster = bool(app.config.get("QUIZ_REDIS_CLUSTER"))
     return redis_spec(str(url), cluster=cluster).limiter_uri()
+
+
+def count_account_request(app: Flask, endpoint: str, method: str, user_id: int) -> None:
+    """The limits of ``endpoint`` for a request whose account is already known, served
+    without Flask's request hooks (the answer lane, ``quiz/api/answer_lane.py``): the
+    same rules, settings, counters and keys as the hook, one Redis round trip per rule;
+    raises ``RateLimited`` (429 with ``Retry-After``) for the request that goes over.
+
+    Only rules keyed by account that count every request can be checked this way; any
+    other rule on the endpoint is a programming error (the lane would skip it).
+    """
+    counters = app.extensions.get("quiz_limiter")
+    if counters is None:
+        return
+    if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
+        redis_store.client  # noqa: B018  (starts the embedded server on first use)
+    for rule in LIMITS.get(endpoint, ()):
+        if method not in rule.methods:
+            continue
+        if rule.key is not _account or rule.count_when is not None:
+            raise RuntimeError(f"rule {rule.scope} needs Flask's request hook")
+        counters.check(limit_item(str(app.config[rule.setting])), rule.scope, account_key(user_id))

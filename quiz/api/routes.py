@@ -282,13 +282,22 @@ def get_attempt(attempt_id: int) -> Any:
 @bp.put("/attempts/<int:attempt_id>/answers/<int:no>")
 @login_required
 def put_answer(attempt_id: int, no: int) -> Any:
-    data = body()
+    # Bearer requests with a JSON body are served by quiz/api/answer_lane.py before they
+    # reach Flask; this view answers the others (cookie sessions, unusual requests).
+    saved = play.save_answer(attempt_id, current_user, no, answer_given(body()), now())
+    return jsonify(answer_json(saved))
+
+
+def answer_given(data: dict[str, Any]) -> object:
+    """The given answer of a save: a choice question takes "choice" (option keys), a
+    fill-in question "text"."""
     if "choice" not in data and "text" not in data:
         raise ValidationFailed({"choice": [_l("This field is required.")]})
-    # A choice question takes "choice" (option keys), a fill-in question "text".
-    given = data["choice"] if "choice" in data else data["text"]
-    saved = play.save_answer(attempt_id, current_user, no, given, now())
-    return jsonify({"no": saved.no, "choice": saved.choice, "answered_count": saved.answered_count})
+    return data["choice"] if "choice" in data else data["text"]
+
+
+def answer_json(saved: play.SavedAnswer) -> dict[str, Any]:
+    return {"no": saved.no, "choice": saved.choice, "answered_count": saved.answered_count}
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")

@@ -184,6 +184,9 @@ def publish(
         store = board_store()
 
         def send() -> None:  # one round trip; every command in it writes absolute values
+            if person is None and current is not None:  # an answer: one command, no pipeline
+                store.publish_one(current)
+                return
             pipe = store.client.pipeline(transaction=False)
             if person is not None:
                 store.set_people(attempt.contest_id, [(attempt.user_id, *person)], pipe=pipe)

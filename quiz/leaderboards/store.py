@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import redis
 from redis.typing import EncodableT, FieldT
@@ -211,28 +211,36 @@ class BoardStore:
         cannot count twice)."""
         own = pipe is None
         pipe = pipe or self.client.pipeline(transaction=False)
-        sha = self._publish.sha
         for s in standings:
-            keys = BoardKeys(s.contest_id, prefix)
             # EVALSHA directly: a rebuild sends hundreds of thousands of these.
-            pipe.execute_command(
-                "EVALSHA",
-                sha,
-                5,
-                keys.parts(s.user_id),
-                keys.round_all(s.round_id),
-                keys.round_league(s.round_id, s.league_id),
-                keys.contest_all(),
-                keys.contest_league(s.league_id),
-                member(s.user_id),
-                f"r{s.round_id}:a{s.attempt_no}",
-                f"{s.points}:{s.time_used_ms}:{s.finish_ms}",
-                f"r{s.round_id}",
-                s.round_epoch_ms,
-                s.contest_epoch_ms,
-            )
+            pipe.execute_command(*self._publish_command(s, prefix))
         if own:
             pipe.execute()
+
+    def publish_one(self, standing: Standing) -> None:
+        """Write one standing: the answer hot path's single ``EVALSHA``, sent without a
+        pipeline object (raises ``NoScriptError`` if Redis lost the script, as the
+        pipeline does: the caller loads it and sends again)."""
+        self.client.execute_command(*self._publish_command(standing, ""))
+
+    def _publish_command(self, s: Standing, prefix: str) -> tuple[Any, ...]:
+        keys = BoardKeys(s.contest_id, prefix)
+        return (
+            "EVALSHA",
+            self._publish.sha,
+            5,
+            keys.parts(s.user_id),
+            keys.round_all(s.round_id),
+            keys.round_league(s.round_id, s.league_id),
+            keys.contest_all(),
+            keys.contest_league(s.league_id),
+            member(s.user_id),
+            f"r{s.round_id}:a{s.attempt_no}",
+            f"{s.points}:{s.time_used_ms}:{s.finish_ms}",
+            f"r{s.round_id}",
+            s.round_epoch_ms,
+            s.contest_epoch_ms,
+        )
 
     def load_scripts(self) -> None:
         """Load the board scripts into Redis (after a restart lost them, and before a

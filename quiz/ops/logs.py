@@ -67,14 +67,31 @@ def configure(app: Flask) -> None:
 
 def access_line(app: Flask, request: Any, status: int, seconds: float) -> None:
     """One line per answered request (``QUIZ_ACCESS_LOG``)."""
-    app.logger.getChild("request").info(
-        "request",
-        extra={
-            "method": request.method,
-            "path": request.path,
-            "endpoint": request.endpoint,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 1),
-            "remote_addr": client_ip(),
-        },
+    write_access_line(
+        app, request.method, request.path, request.endpoint, status, seconds, client_ip()
     )
+
+
+def write_access_line(
+    app: Flask,
+    method: str,
+    path: str,
+    endpoint: str | None,
+    status: int,
+    seconds: float,
+    remote_addr: str | None,
+    request_id: str | None = None,
+) -> None:
+    """The access line itself; ``request_id`` for a request served outside a Flask
+    request context (the answer lane), else the filter takes it from ``g``."""
+    extra: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "endpoint": endpoint,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
+        "remote_addr": remote_addr,
+    }
+    if request_id is not None:
+        extra["request_id"] = request_id
+    app.logger.getChild("request").info("request", extra=extra)

@@ -1,0 +1,169 @@
+"""The answer lane (quiz/api/answer_lane.py) answers like the Flask view it stands in for.
+
+A bearer ``PUT …/answers/<no>`` with a JSON body is served by the lane; the same request
+with a cookie header goes through Flask (the view ``api.put_answer``). Both must give the
+same status, body and headers, and every refusal from the lane must be Flask's own error
+answer (localized JSON, ``Retry-After``), with nothing kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from quiz.extensions import db
+from quiz.play.models import Answer
+from tests.factories import PASSWORD
+
+
+def _bearer(client: Any, username: str) -> dict[str, str]:
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+@pytest.fixture
+def started(client, make):
+    contest, round_ = make.setup()
+    user = make.enrolled(contest)
+    headers = _bearer(client, user.username)
+    response = client.post(
+        f"/api/v1/rounds/{round_.id}/attempts", headers=headers, json={"language": "zh"}
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"], headers
+
+
+@pytest.fixture
+def through_flask(app, monkeypatch):
+    """Count the requests that reach the Flask view."""
+    calls: list[int] = []
+    view = app.view_functions["api.put_answer"]
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return view(*args, **kwargs)
+
+    monkeypatch.setitem(app.view_functions, "api.put_answer", counting)
+    return calls
+
+
+def test_lane_and_view_answer_alike(client, started, through_flask):
+    attempt_id, headers = started
+    url = f"/api/v1/attempts/{attempt_id}/answers/1"
+    lane = client.put(url, headers=headers, json={"choice": ["B"]})
+    assert through_flask == []  # served by the lane
+    client.set_cookie("unrelated", "1")  # a cookie: Flask serves it
+    view = client.put(url, headers=headers, json={"choice": ["B"]})
+    assert through_flask == [1]
+    assert lane.status_code == view.status_code == 200
+    assert lane.data == view.data
+    assert lane.json == {"no": 1, "choice": ["B"], "answered_count": 1}
+    drop = {"X-Request-ID"}
+    assert [(k, v) for k, v in lane.headers if k not in drop] == [
+        (k, v) for k, v in view.headers if k not in drop
+    ]
+    assert len(lane.headers["X-Request-ID"]) == 32
+    stored = db.session.scalar(
+        select(Answer.choice).where(Answer.attempt_id == attempt_id, Answer.no == 1)
+    )
+    assert stored is not None  # acknowledged after the commit
+
+
+def test_lane_keeps_a_proxy_request_id(client, started, through_flask):
+    attempt_id, headers = started
+    response = client.put(
+        f"/api/v1/attempts/{attempt_id}/answers/2",
+        headers={**headers, "X-Request-ID": "abc-123"},
+        json={"choice": ["A"]},
+    )
+    assert response.status_code == 200 and through_flask == []
+    assert response.headers["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"answer": ["A"]}, 422, "validation_failed"),
+        ({"choice": ["Z"]}, 422, "validation_failed"),
+        ({"choice": "A"}, 422, "validation_failed"),
+    ],
+)
+def test_refusals_are_flasks_errors(client, started, through_flask, body, status, code):
+    attempt_id, headers = started
+    response = client.put(f"/api/v1/attempts/{attempt_id}/answers/1", headers=headers, json=body)
+    assert response.status_code == status, response.json
+    assert response.json["error"]["code"] == code
+    assert response.json["error"]["message"]  # localized by Flask's handler
+    assert through_flask == []
+    assert response.headers["Content-Security-Policy"]
+    assert db.session.scalar(select(Answer.no).where(Answer.attempt_id == attempt_id)) is None
+
+
+def test_unknown_question_and_foreign_attempt(client, make, started, through_flask):
+    attempt_id, headers = started
+    missing = client.put(
+        f"/api/v1/attempts/{attempt_id}/answers/99", headers=headers, json={"choice": ["A"]}
+    )
+    assert missing.status_code == 404
+    assert missing.json["error"]["code"] == "question_not_found"
+    other = make.user(username="other")
+    foreign = client.put(
+        f"/api/v1/attempts/{attempt_id}/answers/1",
+        headers=_bearer(client, other.username),
+        json={"choice": ["A"]},
+    )
+    assert foreign.status_code == 404
+
+
+def test_what_the_lane_passes_on(client, started, through_flask):
+    """A bad token, a body that is not a JSON object: Flask answers, as it always did."""
+    attempt_id, headers = started
+    url = f"/api/v1/attempts/{attempt_id}/answers/1"
+    unknown = client.put(url, headers={"Authorization": "Bearer nope"}, json={"choice": ["A"]})
+    assert unknown.status_code == 401
+    assert unknown.json["error"]["code"] == "unauthorized"
+    not_json = client.put(url, headers=headers, data="choice=A")
+    assert not_json.status_code == 400
+    assert not_json.json["error"]["code"] == "invalid_json"
+    a_list = client.put(url, headers=headers, json=["A"])
+    assert a_list.status_code == 400
+    assert through_flask == [1, 1, 1]  # all three went to Flask
+
+
+def test_deadline_passed_closes_the_attempt(client, started, clock, through_flask):
+    attempt_id, headers = started
+    clock.advance(hours=5)
+    response = client.put(
+        f"/api/v1/attempts/{attempt_id}/answers/1", headers=headers, json={"choice": ["A"]}
+    )
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "deadline_passed"
+    again = client.put(
+        f"/api/v1/attempts/{attempt_id}/answers/1", headers=headers, json={"choice": ["A"]}
+    )
+    assert again.json["error"]["code"] == "attempt_finished"
+    assert through_flask == []
+
+
+class TestLimited:
+    @pytest.fixture
+    def config_overrides(self) -> dict[str, Any]:
+        return {"RATELIMIT_ENABLED": True, "QUIZ_RATELIMIT_ANSWER_USER": "3/minute"}
+
+    def test_the_fourth_save_is_refused_with_retry_after(self, client, started, through_flask):
+        attempt_id, headers = started
+        url = f"/api/v1/attempts/{attempt_id}/answers/%d"
+        for no in (1, 2, 3):
+            assert client.put(url % no, headers=headers, json={"choice": ["A"]}).status_code == 200
+        refused = client.put(url % 4, headers=headers, json={"choice": ["A"]})
+        assert refused.status_code == 429
+        assert refused.json["error"]["code"] == "rate_limited"
+        assert refused.headers["Retry-After"] == str(refused.json["error"]["retry_after"])
+        assert through_flask == []
+        stored = db.session.scalar(
+            select(Answer.no).where(Answer.attempt_id == attempt_id, Answer.no == 4)
+        )
+        assert stored is None  # a refused save leaves nothing
