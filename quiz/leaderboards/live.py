@@ -161,6 +161,8 @@ def viewer_board(
     def load() -> SharedTop:
         view = read_board(contest, round_id, league_id, limit, None, None, now, frozen=frozen)
         cache.put(("stale", contest.id), view.stale)  # read with it: no second query
+        if view.stale and not view.entries and not view.total:
+            return SharedTop(None, view)  # maybe Redis failed meanwhile: never "current"
         return SharedTop(version, view)
 
     top: SharedTop = cache.get(key, load, current=lambda kept: kept.version == version)
@@ -170,22 +172,6 @@ def viewer_board(
         points, time_used = decode(value)
         me = {"rank": rank, "league_rank": league_rank, "score": points, "time_used_ms": time_used}
     return ViewerBoard(top, me, _stale(contest.id))
-
-
-def live_board(
-    contest: Contest | ContestRef,
-    round_id: int | None,
-    league_id: int | None,
-    limit: int,
-    user_id: int | None,
-    user_league_id: int | None,
-    now: datetime,
-    frozen: bool = False,
-) -> BoardView:
-    """The same view as ``services.read_board``, with the top shared between viewers."""
-    return viewer_board(
-        contest, round_id, league_id, limit, user_id, user_league_id, now, frozen
-    ).view
 
 
 def shared_league_names(contest: Contest | ContestRef, language: str) -> dict[int, str]:
