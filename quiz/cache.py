@@ -50,16 +50,25 @@ class SharedCache:
         self._loading: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+    def get(
+        self,
+        key: Hashable,
+        load: Callable[[], Any],
+        current: Callable[[Any], bool] | None = None,
+    ) -> Any:
         """The value for ``key``, loaded by one thread at a time.
 
         A missing value is waited for. An expired one is reloaded by the first thread
         that finds it so, while the others keep serving the old copy instead of queuing
         behind the reload (on a busy server a reload takes a few round trips): a copy may
-        thus be up to one reload older than ``ttl``.
+        thus be up to one reload older than ``ttl``. ``current`` says that an expired
+        copy is still what a reload would give (e.g. its version is the latest): it is
+        then kept, not reloaded.
         """
         entry = self._entries.get(key)
-        if entry is not None and entry.expires > self.clock():
+        if entry is not None and (
+            entry.expires > self.clock() or (current is not None and current(entry.value))
+        ):
             return entry.value
         if self.ttl <= 0:
             return load()

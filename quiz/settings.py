@@ -433,8 +433,8 @@ SETTINGS: tuple[Setting, ...] = (
         "QUIZ_BOARD_CACHE_SECONDS",
         0.5,
         number(),
-        "how long one app process's requests share the top of a leaderboard (docs/operations.md,"
-        ' "Scaling out")',
+        "how long one app process keeps serving the top of a leaderboard that moved (an unchanged"
+        ' board\'s top is kept; docs/operations.md, "Scaling out")',
     ),
     Setting(
         "QUIZ_FLAG_MEDIAN_SECONDS",

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 from quiz.accounts.models import User
 from quiz.contests.models import Contest, Enrollment, League, Round
+from quiz.leaderboards.live import ViewerBoard
 from quiz.leaderboards.services import BoardView
 from quiz.regions.models import Region
 
@@ -90,22 +93,50 @@ def contest_json(contest: Contest, enrollment: Enrollment | None, now: datetime)
 
 def board_json(board: BoardView, league_names: dict[int, str]) -> dict[str, Any]:
     return {
-        "entries": [
-            {
-                "rank": e.rank,
-                "display_name": e.display_name,
-                "league": league_names.get(e.league_id or 0, ""),
-                "league_id": e.league_id,
-                "score": e.score,
-                "time_used_ms": e.time_used_ms,
-            }
-            for e in board.entries
-        ],
+        "entries": _entries_json(board, league_names),
         "me": board.me,
         "total": board.total,
         "stale": board.stale,
         "frozen": board.frozen,
     }
+
+
+def _entries_json(board: BoardView, league_names: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": e.rank,
+            "display_name": e.display_name,
+            "league": league_names.get(e.league_id or 0, ""),
+            "league_id": e.league_id,
+            "score": e.score,
+            "time_used_ms": e.time_used_ms,
+        }
+        for e in board.entries
+    ]
+
+
+def _compact(value: Any) -> bytes:
+    """The app's JSON (sorted keys, ASCII), compact as its responses are."""
+    return current_app.json.dumps(value, separators=(",", ":")).encode()
+
+
+def board_body(board: ViewerBoard, league_names: dict[int, str], language: str) -> bytes:
+    """``board_json(board.view, league_names)`` as the response body, byte for byte, with
+    the shared part (the entries: most of the bytes) serialized once per board version
+    and language and only the viewer's own part per request."""
+    view = board.top.view
+    entries = board.top.prepared(
+        ("api", language),
+        league_names,
+        lambda shared: _compact(_entries_json(shared, league_names)),
+    )
+    return b'{"entries":%s,"frozen":%s,"me":%s,"stale":%s,"total":%d}\n' % (
+        entries,
+        b"true" if view.frozen else b"false",
+        _compact(board.me),
+        b"true" if board.stale else b"false",
+        view.total,
+    )
 
 
 def token_json(token: Any, *, current: bool) -> dict[str, Any]:

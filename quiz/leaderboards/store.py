@@ -7,6 +7,12 @@ Each participant has a small hash of their standings per attempt (``r<round>:a<n
 ``points:time_ms:finish_ms``). The script stores one attempt's standing, takes the best
 attempt per round, sums the rounds for the contest, and writes absolute scores with ZADD
 to the four boards: a retried or replayed update can never count twice.
+
+Every change to a contest's boards (an update, a rebuild's swap, a freeze's frozen
+boards, the names shown) bumps the contest's board version, the field ``v`` of its meta
+hash (``lb:{c42}:meta``; ``built_at`` there says the boards were built). A reader gets
+the version in the same round trip as its own rank (``VERSION_FIELDS``) and serves the
+top of a board it prepared for that version (``quiz/leaderboards/live.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ from quiz.leaderboards.ranking import FINISH_BITS, FINISH_MAX, TIME_BITS, TIME_M
 # ``lb:{c42}:frozen:r7:all``, ``lb:{c42}:frozen:all`` ... They hold only entries, never
 # parts hashes, and are rebuilt from SQL (``services.build_frozen``).
 FROZEN = "frozen:"
+
+# Fields of a contest's meta hash that together name the state of its boards: a rebuild
+# writes a new ``built_at``, every other change increments ``v``. Both, so that boards
+# lost and rebuilt (the counter starting again) never repeat an earlier version.
+VERSION_FIELDS = ("built_at", "v")
 
 _PUBLISH_LUA = (
     """
@@ -65,6 +76,7 @@ end
 local cs = enc(sp, st, sf, contest_epoch)
 redis.call('ZADD', KEYS[4], cs, ARGV[1])
 redis.call('ZADD', KEYS[5], cs, ARGV[1])
+redis.call('HINCRBY', KEYS[6], 'v', 1)
 return {rs, cs}
 """.replace("POINTS_MAX", str((1 << 15) - 1))
     .replace("TIME_SHIFT", str(1 << (TIME_BITS + FINISH_BITS)))
@@ -97,11 +109,16 @@ return #KEYS
 # and a script is as atomic (every key carries the contest's hash tag, one slot).
 _SWAP_LUA = """
 local drop = tonumber(ARGV[1])
+local last = #KEYS
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[last], 'v', 1)
+  last = last - 1
+end
 for i = 1, drop do
   redis.call('UNLINK', KEYS[i])
 end
 local moved = 0
-for i = drop + 1, #KEYS, 2 do
+for i = drop + 1, last, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     redis.call('RENAME', KEYS[i], KEYS[i + 1])
     moved = moved + 1
@@ -228,12 +245,13 @@ class BoardStore:
         return (
             "EVALSHA",
             self._publish.sha,
-            5,
+            6,
             keys.parts(s.user_id),
             keys.round_all(s.round_id),
             keys.round_league(s.round_id, s.league_id),
             keys.contest_all(),
             keys.contest_league(s.league_id),
+            keys.meta,
             member(s.user_id),
             f"r{s.round_id}:a{s.attempt_no}",
             f"{s.points}:{s.time_used_ms}:{s.finish_ms}",
@@ -296,8 +314,8 @@ class BoardStore:
         scopes = [(r, lg) for r in [None, *round_ids] for lg in leagues]
         olds = [live.board(r, lg) for r, lg in scopes]
         pairs = [name for r, lg in scopes for name in (tmp.board(r, lg), live.board(r, lg))]
-        # One script: readers see all old boards or all new ones.
-        swap(self.client, olds, pairs)
+        # One script: readers see all old boards or all new ones, under a new version.
+        swap(self.client, olds, pairs, version=live.meta)
 
     def prune_parts(
         self, contest_id: int, still_playing: Callable[[list[int]], set[int]], batch: int = 5000
@@ -339,7 +357,12 @@ class BoardStore:
             member(uid): f"{league}|{name}" for uid, league, name in people
         }
         if mapping:
-            (pipe or self.client).hset(BoardKeys(contest_id).people, mapping=mapping)
+            keys = BoardKeys(contest_id)
+            target = pipe or self.client.pipeline(transaction=False)
+            target.hset(keys.people, mapping=mapping)
+            target.hincrby(keys.meta, "v", 1)  # names on the top of a board changed
+            if pipe is None:
+                target.execute()
 
     def read(
         self,
@@ -354,7 +377,7 @@ class BoardStore:
         keys = BoardKeys(contest_id, prefix)
         key = keys.board(round_id, league_id)
         pipe = self.client.pipeline(transaction=False)
-        pipe.exists(keys.meta)
+        pipe.hexists(keys.meta, "built_at")  # publishes bump ``v`` of unbuilt boards too
         pipe.zrange(key, 0, limit - 1, withscores=True)
         pipe.zcard(key)
         if user_id is not None:
@@ -406,10 +429,48 @@ class BoardStore:
         leagues: list[int | None] = [None, *league_ids]
         names = [keys.board(r, lg) for r in round_ids for lg in leagues]
         if names:
-            self.client.unlink(*names)
+            pipe = self.client.pipeline(transaction=False)
+            pipe.unlink(*names)
+            pipe.hincrby(keys.meta, "v", 1)
+            pipe.execute()
 
     def mark_built(self, contest_id: int, built_at_ms: int) -> None:
-        self.client.hset(BoardKeys(contest_id).meta, "built_at", built_at_ms)
+        """The boards are built (``read`` no longer rebuilds them); a new ``built_at`` is
+        a new version."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hset(BoardKeys(contest_id).meta, "built_at", built_at_ms)
+        pipe.hincrby(BoardKeys(contest_id).meta, "v", 1)
+        pipe.execute()
+
+    def viewer_read(
+        self,
+        contest_id: int,
+        round_id: int | None,
+        league_id: int | None,
+        user_id: int | None,
+        user_league_id: int | None,
+        prefix: str = "",
+    ) -> tuple[tuple[object, ...] | None, tuple[int, int, int | None] | None]:
+        """One round trip: the contest's board version (None if the boards were never
+        built) and the viewer's (encoded value, rank, league rank) on the board, or None
+        if they are not on it (or ``user_id`` is None)."""
+        keys = BoardKeys(contest_id, prefix)
+        board = keys.board(round_id, league_id)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hmget(BoardKeys(contest_id).meta, VERSION_FIELDS)
+        if user_id is not None:
+            who = member(user_id)
+            pipe.zscore(board, who)
+            pipe.zrank(board, who)
+            if user_league_id:
+                pipe.zrank(keys.board(round_id, user_league_id), who)
+        results = pipe.execute()
+        built_at, counter = results[0]
+        version = None if built_at is None else (built_at, counter)
+        if user_id is None or results[1] is None:
+            return version, None
+        league_rank = results[3] + 1 if len(results) > 3 and results[3] is not None else None
+        return version, (int(-results[1]), results[2] + 1, league_rank)
 
 
 @dataclass(frozen=True)
@@ -583,11 +644,16 @@ def _text(key: str | bytes) -> str:
     return key.decode() if isinstance(key, bytes) else key
 
 
-def swap(client: redis.Redis, drop: Sequence[str], pairs: Sequence[str]) -> None:
+def swap(
+    client: redis.Redis, drop: Sequence[str], pairs: Sequence[str], version: str | None = None
+) -> None:
     """Drop ``drop`` and rename each existing ``pairs[2i]`` over ``pairs[2i + 1]``, in
-    one atomic script (``_SWAP_LUA``); every key must carry the same hash tag."""
-    if drop or pairs:
-        client.eval(_SWAP_LUA, len(drop) + len(pairs), *drop, *pairs, len(drop))
+    one atomic script (``_SWAP_LUA``); every key must carry the same hash tag. With
+    ``version`` (a contest's meta hash) the boards' version ``v`` is bumped in the same
+    script, so no reader keeps a top read before the swap under the version after it."""
+    if drop or pairs or version:
+        keys = [*drop, *pairs, *([version] if version else [])]
+        client.eval(_SWAP_LUA, len(keys), *keys, len(drop), "1" if version else "0")
 
 
 def round_league_ranks(
