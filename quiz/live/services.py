@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import re
+import json
 import secrets
 import unicodedata
 from collections.abc import Sequence
@@ -1514,51 +1514,37 @@ def state_for(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str
 
 
 def _dumps(value: Any) -> bytes:
-    """JSON as the app's API bodies are (``jsonify``: its provider, sorted keys)."""
-    return current_app.json.dumps(value, separators=(",", ":")).encode()
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
-# Marks where a viewer's own values go in a state encoded once for all (a random name:
-# no question text can contain it).
-_SLOT = "live-slot-" + secrets.token_hex(8) + "-"
-_SLOTS = re.compile(rf'"{re.escape(_SLOT)}(\w+)"'.encode())
-
-
-@dataclass(frozen=True)
-class SharedBody:
-    """A state encoded for every player of one language: the JSON split where each
-    viewer's own values go (``names``; ``parts`` has one more item)."""
-
-    parts: tuple[bytes, ...]
-    names: tuple[str, ...]
-
-
-def _shared_body(snap: dict[str, Any], language: str) -> SharedBody:
+def _shared_body(snap: dict[str, Any], language: str) -> tuple[bytes, bytes | None]:
+    """The public state of one language, encoded once for every player: the object
+    without its closing brace, and the question likewise (None: no question)."""
     state = _public_state(snap, language)
-    for name in ("players", "answered", "host", "me"):
-        state[name] = _SLOT + name
-    if state["question"] is not None:
-        state["question"] = {**state["question"], "seconds_left": _SLOT + "seconds_left"}
-    pieces = _SLOTS.split(_dumps(state) + b"\n")
-    return SharedBody(tuple(pieces[0::2]), tuple(p.decode() for p in pieces[1::2]))
+    question = state.pop("question")
+    return _dumps(state)[:-1], None if question is None else _dumps(question)[:-1]
 
 
 def state_body(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str) -> bytes:
-    """``jsonify(state_for(...))``'s bytes, for the long-poll a thousand phones wait on.
+    """``state_for`` as JSON bytes, for the long-poll that a thousand phones wait on.
 
     The public part is encoded once per process, state and language
     (``Hub.prepared``, made ready before the waiting requests are woken); a request
-    encodes only its own few values into it.
+    adds only its own few fields.
     """
     game_id, seq = int(snap["game_id"]), int(snap["seq"])
-    shared: SharedBody = hub().prepared(
-        game_id, seq, language, functools.partial(_shared_body, snap, language)
-    )
+    head, question = hub().prepared(game_id, seq, language, lambda: _shared_body(snap, language))
     own = _viewer_part(viewer, snap, now)
-    out = [shared.parts[0]]
-    for name, part in zip(shared.names, shared.parts[1:], strict=True):
-        out += (_dumps(own[name]), part)
-    return b"".join(out)
+    tail = b'"seconds_left":%d}' % own.pop("seconds_left")
+    return b"".join(
+        (
+            head,
+            b',"question":',
+            b"null" if question is None else question + b"," + tail,
+            b",",
+            _dumps(own)[1:],
+        )
+    )
 
 
 def prepare_state(game_id: int, snap: dict[str, Any]) -> None:
