@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -178,14 +178,10 @@ def live_game_state(game_id: int) -> Any:
     found = web.viewer(game_id)
     snap = web.wait_for_state(game_id, found, web.after_arg())
     language = found.language or current_language()
+    body = services.state_for(found, snap, now(), language)
     if found.host:
-        body = services.state_for(found, snap, now(), language)
         body["recent_players"] = services.players_of(game_id, 40)
-        response = jsonify(body)
-    else:  # the shared encoding: a thousand phones are woken for the same state
-        response = current_app.response_class(
-            services.state_body(found, snap, now(), language), mimetype="application/json"
-        )
+    response = jsonify(body)
     response.cache_control.no_store = True
     return response
 

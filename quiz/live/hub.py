@@ -1,17 +1,9 @@
 """Waiting for a game to change, in one app server: long-polls wake on Redis pub/sub.
 
 Each process keeps one listener thread subscribed to every game's events channel. A
-long-poll (``GET /live-games/<id>/state?after=SEQ``) sleeps on a lock of its own until
+long-poll (``GET /live-games/<id>/state?after=SEQ``) waits on the game's condition until
 the listener hears a newer seq, or its time is up. The public state of a seq is fetched
 from Redis once per process (single flight) and shared by every waiting request.
-
-A new seq wakes up to a thousand sleeping requests in one process at once; what they
-then need is made ready *before* they are woken, by the one thread that learnt of the
-change (the listener, or the request that published it): the state from Redis, the
-counts and places (``prepare``, given by quiz/live/services.py) and the response bytes
-shared by all players of a language. Woken requests then take no shared lock: passing a
-thousand threads one by one through a lock (each handoff waiting for the GIL while the
-others run) was what made the last phones of a hall wait seconds for a question.
 
 Nothing here is state another server needs: it is a cache of Redis, refilled from Redis
 after a lost connection (the listener re-reads the seq of every game it has waiters for)
@@ -40,46 +32,34 @@ FLUSH_SECONDS = 0.05
 
 class _Game:
     __slots__ = (
+        "cond",
         "facts",
         "facts_at",
         "facts_lock",
         "fetch_lock",
-        "lock",
-        "prepare_lock",
-        "prepared",
         "repaired_at",
         "seq",
-        "sleepers",
         "snapshot",
+        "waiters",
     )
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()  # guards seq and sleepers (held for microseconds)
-        self.sleepers: dict[Any, None] = {}  # a lock per waiting request, released to wake it
+        self.cond = threading.Condition()
         self.fetch_lock = threading.Lock()
         self.seq = 0  # the newest seq heard of
         self.snapshot: dict[str, Any] | None = None  # the newest public state fetched
+        self.waiters = 0
         self.repaired_at = 0.0
         self.facts: Any = None  # the latest Facts read from Redis
         self.facts_at = 0.0
         self.facts_lock = threading.Lock()
-        # Response parts shared by every viewer of one seq, per key (language): (seq, {key: value})
-        self.prepared: tuple[int, dict[Any, Any]] = (0, {})
-        self.prepare_lock = threading.Lock()
 
 
 class Hub:
     """Per-process: games' newest seqs and snapshots, and the threads waiting on them."""
 
-    def __init__(
-        self,
-        client_factory: Callable[[], redis.Redis],
-        prepare: Callable[[int, dict[str, Any]], None] | None = None,
-    ) -> None:
+    def __init__(self, client_factory: Callable[[], redis.Redis]) -> None:
         self._client_factory = client_factory
-        # Called by the listener with a new state before the waiting requests are woken:
-        # warms what they all need (facts, encoded responses) in one thread.
-        self._prepare = prepare
         self._games: dict[int, _Game] = {}
         self._lock = threading.Lock()
         self._listener: threading.Thread | None = None
@@ -102,17 +82,12 @@ class Hub:
     # --- hearing of changes -------------------------------------------------------
 
     def heard(self, game_id: int, seq: int) -> None:
-        """A newer seq exists (from pub/sub, or from this process's own transition): wake
-        every request waiting for it. Each sleeps on a lock of its own, so the woken run
-        at once instead of re-entering a shared condition one after the other."""
+        """A newer seq exists (from pub/sub, or from this process's own transition)."""
         game = self._game(game_id)
-        with game.lock:
-            if seq <= game.seq:
-                return
-            game.seq = seq
-            sleepers, game.sleepers = game.sleepers, {}
-        for sleeper in sleepers:
-            sleeper.release()
+        with game.cond:
+            if seq > game.seq:
+                game.seq = seq
+                game.cond.notify_all()
 
     def ensure_listening(self) -> None:
         if self._listener is not None and self._listener.is_alive():
@@ -145,7 +120,7 @@ class Hub:
                     game_id = game_of_channel(str(message["channel"]))
                     data = str(message["data"])
                     if game_id is not None and data.isdigit():
-                        self._news(client, game_id, int(data))
+                        self.heard(game_id, int(data))
             except redis.RedisError as exc:
                 if not failing:
                     log.warning("live games: pub/sub connection lost (%s); reconnecting", exc)
@@ -155,26 +130,6 @@ class Hub:
                 if pubsub is not None:
                     with contextlib.suppress(redis.RedisError):
                         pubsub.close()
-
-    def _news(self, client: redis.Redis, game_id: int, seq: int) -> None:
-        """A notice of ``seq``: for a game this process serves, fetch the new state and
-        prepare what its waiting requests need, then wake them."""
-        game = self._games.get(game_id)
-        if game is None or seq <= game.seq:
-            return  # a game nobody here waits for, or already known (our own publish)
-        try:
-            snap = LiveStore(client).snapshot(game_id)
-        except redis.RedisError:
-            snap = None  # the woken requests fetch it themselves
-        if snap is not None and int(snap["seq"]) >= seq:
-            self.remember(game_id, snap, wake=False)
-            if self._prepare is not None:
-                try:
-                    self._prepare(game_id, snap)
-                except Exception:  # never let a warm-up failure stop the listener
-                    log.exception("live games: preparing game %s seq %s failed", game_id, seq)
-            seq = int(snap["seq"])
-        self.heard(game_id, seq)
 
     def _catch_up(self, client: redis.Redis) -> None:
         store = LiveStore(client)
@@ -196,24 +151,23 @@ class Hub:
         self.ensure_listening()
         game = self._game(game_id)
         end = time.monotonic() + timeout
-        while game.seq <= after:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            sleeper = threading.Lock()
-            sleeper.acquire()
-            with game.lock:
-                if game.seq > after:
-                    return
-                game.sleepers[sleeper] = None
-            if sleeper.acquire(timeout=min(left, RECHECK_SECONDS)):
-                continue  # woken by ``heard``
-            with game.lock:
-                game.sleepers.pop(sleeper, None)
-            if left > RECHECK_SECONDS:
-                seq = recheck()
-                if seq is not None and seq > game.seq:
-                    self.heard(game_id, seq)
+        with game.cond:
+            game.waiters += 1
+            try:
+                while game.seq <= after:
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        return
+                    if not game.cond.wait(min(left, RECHECK_SECONDS)) and left > RECHECK_SECONDS:
+                        game.cond.release()
+                        try:
+                            seq = recheck()
+                        finally:
+                            game.cond.acquire()
+                        if seq is not None and seq > game.seq:
+                            game.seq = seq
+            finally:
+                game.waiters -= 1
 
     def due_for_repair(self, game_id: int) -> bool:
         """True for one caller per game and ``RECHECK_SECONDS`` in this process."""
@@ -248,35 +202,13 @@ class Hub:
                 self.heard(game_id, int(fresh["seq"]))
             return game.snapshot
 
-    def remember(self, game_id: int, snap: dict[str, Any], wake: bool = True) -> None:
-        """A state this process just published (or fetched): serve it without asking
-        Redis; ``wake``: wake the requests waiting for it now."""
+    def remember(self, game_id: int, snap: dict[str, Any]) -> None:
+        """A state this process just published: serve it without asking Redis."""
         game = self._game(game_id)
         with game.fetch_lock:
             if game.snapshot is None or snap["seq"] >= game.snapshot["seq"]:
                 game.snapshot = snap
-        if wake:
-            self.heard(game_id, int(snap["seq"]))
-
-    def prepared(self, game_id: int, seq: int, key: Any, build: Callable[[], Any]) -> Any:
-        """A value shared by every viewer of state ``seq`` (the encoded response of one
-        language), built once per process: by the thread that prepares a new state before
-        waking the waiting requests, else by the first request (the others wait for it).
-        Only the newest seq's values are kept."""
-        game = self._game(game_id)
-        held_seq, values = game.prepared
-        if held_seq == seq and key in values:
-            return values[key]
-        with game.prepare_lock:
-            held_seq, values = game.prepared
-            if held_seq == seq and key in values:
-                return values[key]
-            value = build()
-            if held_seq < seq:
-                game.prepared = (seq, {key: value})
-            elif held_seq == seq:
-                game.prepared = (seq, {**values, key: value})
-            return value  # an older seq's (a request behind the news): not kept
+        self.heard(game_id, int(snap["seq"]))
 
     # --- shared facts: counts, places, who answered (one read per process per interval)
 

@@ -18,9 +18,7 @@ returned (the answer path commits itself, as the round's answer path does).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import json
 import secrets
 import unicodedata
 from collections.abc import Sequence
@@ -57,7 +55,6 @@ from quiz.edge.client import Actor
 from quiz.edge.params import MAX_ID, whole_number
 from quiz.errors import Conflict, Forbidden, NotFound, QuizError, ValidationFailed
 from quiz.extensions import db, redis_store
-from quiz.i18n import LANGUAGES
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.ranking import to_ms
 from quiz.live import rules
@@ -89,15 +86,8 @@ class LiveNotFound(NotFound):
 def hub() -> Hub:
     found = current_app.extensions.get("quiz_live_hub")
     if found is None:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-        def prepare(game_id: int, snap: dict[str, Any]) -> None:
-            with app.app_context():  # the listener thread has none of its own
-                prepare_state(game_id, snap)
-
         found = current_app.extensions.setdefault(
-            "quiz_live_hub",
-            Hub(lambda: redis_store.spec.build(socket_timeout=None), prepare=prepare),
+            "quiz_live_hub", Hub(lambda: redis_store.spec.build(socket_timeout=None))
         )
     return found
 
@@ -1226,7 +1216,6 @@ def publish(change: Change, now: datetime) -> dict[str, Any]:
             current_app.logger.warning(
                 "live game %s: redis unavailable (try %d), state kept in SQL", game.id, attempt
             )
-    prepare_state(game.id, snap)
     hub().remember(game.id, snap)
     if change.finished_attempts:
         _publish_results(change.finished_attempts, now)
@@ -1427,41 +1416,8 @@ def _refuse_window() -> None:
 # --- what a viewer sees ---------------------------------------------------------------
 
 
-def _public_state(snap: dict[str, Any], language: str) -> dict[str, Any]:
-    """What every player of ``language`` sees of a state: all of a viewer's state but the
-    counts, the seconds left and their own part (``_viewer_part``)."""
-    question = None
-    texts = snap.get("questions") or {}
-    if texts:
-        shown = texts.get(language) or next(iter(texts.values()))
-        question = {**shown, "seconds": snap["seconds"]}
-    reveal = None
-    if snap.get("reveal"):
-        facts = snap["reveal"]
-        reveal = {
-            "correct": facts["correct"],
-            "distribution": facts["distribution"],
-            "answered": facts["answered"],
-            "explanation": facts["explanation"].get(language, ""),
-        }
-    return {
-        "game_id": snap["game_id"],
-        "seq": snap["seq"],
-        "phase": snap["phase"],
-        "paused": snap["paused"],
-        "position": snap["position"],
-        "question_count": snap["question_count"],
-        "question": question,
-        "reveal": reveal,
-        "standings": snap.get("standings") or [],
-        "teams": _teams_in(snap.get("teams"), language),
-        "podium": snap["podium"],
-    }
-
-
-def _viewer_part(viewer: Viewer, snap: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A viewer's own part of a state: the seconds left, the counts, their score and
-    place. Computed from this process's shared copies: no SQL, no Redis round trip.
+def state_for(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str) -> dict:
+    """One viewer's state: the public state in their language, the counts, their place.
 
     A player in the question phase is recorded as having received the question now (the
     first time only): their answer time runs from here.
@@ -1474,14 +1430,30 @@ def _viewer_part(viewer: Viewer, snap: dict[str, Any], now: datetime) -> dict[st
     if player_id is not None and phase == Phase.QUESTION:
         hub().receipt(game_id, no, player_id, now_ms, store())
     facts = _facts(game_id, no, int(snap["seq"]))
+    players = facts.players if facts else 0
+    answered = len(facts.answered) if facts else 0
     place = facts.places.get(player_id) if facts and player_id is not None else None
     answered_by_me = player_id in facts.answered if facts and player_id is not None and no else None
-    if snap["paused"]:
-        left = int(snap["paused_left_ms"] or 0)
-    elif phase == Phase.QUESTION:
-        left = max(0, int(snap["deadline_ms"]) - now_ms)
-    else:
-        left = 0
+    question = None
+    texts = snap.get("questions") or {}
+    if texts:
+        shown = texts.get(language) or next(iter(texts.values()))
+        if snap["paused"]:
+            left = int(snap["paused_left_ms"] or 0)
+        elif phase == Phase.QUESTION:
+            left = max(0, int(snap["deadline_ms"]) - now_ms)
+        else:
+            left = 0
+        question = {**shown, "seconds": snap["seconds"], "seconds_left": -(-left // 1000)}
+    reveal = None
+    if snap.get("reveal"):
+        facts = snap["reveal"]
+        reveal = {
+            "correct": facts["correct"],
+            "distribution": facts["distribution"],
+            "answered": facts["answered"],
+            "explanation": facts["explanation"].get(language, ""),
+        }
     me = None
     if viewer.player is not None:
         me = {
@@ -1493,68 +1465,22 @@ def _viewer_part(viewer: Viewer, snap: dict[str, Any], now: datetime) -> dict[st
             "answered": answered_by_me,
         }
     return {
-        "seconds_left": -(-left // 1000),
-        "players": facts.players if facts else 0,
-        "answered": len(facts.answered) if facts else 0,
+        "game_id": snap["game_id"],
+        "seq": snap["seq"],
+        "phase": phase,
+        "paused": snap["paused"],
+        "position": snap["position"],
+        "question_count": snap["question_count"],
+        "question": question,
+        "reveal": reveal,
+        "players": players,
+        "answered": answered,
+        "standings": snap.get("standings") or [],
+        "teams": _teams_in(snap.get("teams"), language),
+        "podium": snap["podium"],
         "host": viewer.host,
         "me": me,
     }
-
-
-def state_for(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str) -> dict:
-    """One viewer's state: the public state in their language, the counts, their place
-    (the same JSON as ``state_body``, as a dict: for hosts and pages)."""
-    state = _public_state(snap, language)
-    own = _viewer_part(viewer, snap, now)
-    if state["question"] is not None:
-        state["question"] = {**state["question"], "seconds_left": own.pop("seconds_left")}
-    else:
-        own.pop("seconds_left")
-    return {**state, **own}
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _shared_body(snap: dict[str, Any], language: str) -> tuple[bytes, bytes | None]:
-    """The public state of one language, encoded once for every player: the object
-    without its closing brace, and the question likewise (None: no question)."""
-    state = _public_state(snap, language)
-    question = state.pop("question")
-    return _dumps(state)[:-1], None if question is None else _dumps(question)[:-1]
-
-
-def state_body(viewer: Viewer, snap: dict[str, Any], now: datetime, language: str) -> bytes:
-    """``state_for`` as JSON bytes, for the long-poll that a thousand phones wait on.
-
-    The public part is encoded once per process, state and language
-    (``Hub.prepared``, made ready before the waiting requests are woken); a request
-    adds only its own few fields.
-    """
-    game_id, seq = int(snap["game_id"]), int(snap["seq"])
-    head, question = hub().prepared(game_id, seq, language, lambda: _shared_body(snap, language))
-    own = _viewer_part(viewer, snap, now)
-    tail = b'"seconds_left":%d}' % own.pop("seconds_left")
-    return b"".join(
-        (
-            head,
-            b',"question":',
-            b"null" if question is None else question + b"," + tail,
-            b",",
-            _dumps(own)[1:],
-        )
-    )
-
-
-def prepare_state(game_id: int, snap: dict[str, Any]) -> None:
-    """Before the requests waiting for a new state are woken (by its publisher, or the
-    listener that heard of it): read the shared facts and encode the state for every
-    language, once, in this one thread."""
-    no, seq = int(snap["no"] or 0), int(snap["seq"])
-    _facts(game_id, no, seq)
-    for language in LANGUAGES:
-        hub().prepared(game_id, seq, language, functools.partial(_shared_body, snap, language))
 
 
 def _facts(game_id: int, no: int, seq: int) -> Any:
