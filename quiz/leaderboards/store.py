@@ -429,10 +429,9 @@ class BoardStore:
         leagues: list[int | None] = [None, *league_ids]
         names = [keys.board(r, lg) for r in round_ids for lg in leagues]
         if names:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.unlink(*names)
-            pipe.hincrby(keys.meta, "v", 1)
-            pipe.execute()
+            # The swap script with nothing to rename: one call, legal on a Redis Cluster
+            # (a cluster pipeline refuses a multi-key UNLINK), with the version bump.
+            swap(self.client, names, [], version=keys.meta)
 
     def mark_built(self, contest_id: int, built_at_ms: int) -> None:
         """The boards are built (``read`` no longer rebuilds them); a new ``built_at`` is

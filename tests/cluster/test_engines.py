@@ -18,6 +18,7 @@ from quiz.accounts.models import Role
 from quiz.accounts.services import issue_token
 from quiz.extensions import db, redis_store
 from quiz.leaderboards import services as boards
+from quiz.leaderboards.live import forget_boards
 from quiz.leaderboards.store import FROZEN, BoardKeys
 from quiz.play.models import Answer, Attempt
 from quiz.results import services as results
@@ -110,6 +111,9 @@ def test_a_lost_board_is_rebuilt_on_the_next_read(app, engine: Engine, make, clo
     client.post("/logout")
     log_in(client, other)
     _play(client, round_.id, 1)
+    # This process may serve its copy of the top for QUIZ_BOARD_CACHE_SECONDS after the
+    # version moved (quiz/leaderboards/live.py); the board in Redis is what is checked.
+    forget_boards()
     assert client.get(f"/api/v1/rounds/{round_.id}/leaderboard").json["total"] == 2
 
 
