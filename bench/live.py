@@ -111,6 +111,7 @@ def seed_game(
     from quiz.accounts.models import Role, User, UserRole
     from quiz.clock import utcnow
     from quiz.contests.models import ContestOrganizer, Round, RoundMode
+    from quiz.edge.client import Actor
     from quiz.extensions import db
     from quiz.live import services
 
@@ -131,7 +132,7 @@ def seed_game(
         people = dataset.make_people(tag, players, now, contest_id=contest)
         game = services.create_game(
             db.session.get(Round, round_id),
-            db.session.get(User, host.id),
+            Actor.of(db.session.get(User, host.id)),
             services.GameSettings(speed_points=True, streaks=True, teams="league", podium=5),
             now,
         )

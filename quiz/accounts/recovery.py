@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -49,10 +50,14 @@ def _void_links(user: User, now: datetime) -> None:
     )
 
 
-def request_links(identifier: str | None, now: datetime, ip: str | None) -> list[tuple[User, str]]:
+def request_links(
+    identifier: str | None, now: datetime, requester: Actor
+) -> list[tuple[User, str]]:
     """New links for the active accounts named by ``identifier`` (a username, or an e-mail
     address shared by up to five accounts) that have an e-mail address. Returns (account,
-    link token) pairs to mail; empty when nothing matches. Flushes; the caller commits."""
+    link token) pairs to mail; empty when nothing matches. Flushes; the caller commits.
+
+    ``requester`` is whoever asked (usually nobody signed in): each link keeps its address."""
     text = unicodedata.normalize("NFC", identifier or "").strip()
     if not text or len(text) > 254:
         return []
@@ -75,7 +80,7 @@ def request_links(identifier: str | None, now: datetime, ip: str | None) -> list
                 token_hash=hash_key(token),
                 created_at=now,
                 expires_at=now + timedelta(minutes=LINK_MINUTES),
-                ip=ip,
+                ip=requester.ip,
             )
         )
         links.append((user, token))
@@ -111,9 +116,13 @@ def account_for_link(token: str | None, now: datetime) -> User:
 
 
 def reset_with_link(
-    token: str | None, new_password: str | None, now: datetime, ip: str | None
+    token: str | None, new_password: str | None, now: datetime, requester: Actor
 ) -> User:
-    """Set the password through a live link (used up here). Flushes; the caller commits."""
+    """Set the password through a live link (used up here). Flushes; the caller commits.
+
+    ``requester`` is whoever holds the link (signed out, so the edge knows only their
+    address); the link names the account, so the audit event is that account's, from
+    the requester's address."""
     user = account_for_link(token, now)
     if problems := check_password_rules(new_password, user.username):
         raise ValidationFailed({"new_password": problems})
@@ -135,7 +144,7 @@ def reset_with_link(
     user.session_version = (user.session_version or 1) + 1
     revoke_tokens(user)
     record(
-        Actor(user.id, ip),
+        replace(requester, user_id=user.id, user=user),
         action="user.password_reset_by_mail",
         object_type="user",
         object_id=user.id,

@@ -41,7 +41,7 @@ from quiz.accounts.forms import (
 )
 from quiz.accounts.models import Role, User
 from quiz.clock import now
-from quiz.edge.client import client_ip
+from quiz.edge.client import current_actor
 from quiz.edge.forms import ButtonForm, show_errors
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
@@ -428,7 +428,7 @@ def forgot_password() -> Any:
     if not mail.configured(config):
         return render_template("accounts/forgot_password.html", form=None)
     if form.validate_on_submit():
-        links = recovery.request_links(form.identifier.data, now(), client_ip())
+        links = recovery.request_links(form.identifier.data, now(), current_actor())
         db.session.commit()
         for user, token in links:
             mail.send_later(config, _reset_mail(user, token))
@@ -473,7 +473,7 @@ def reset_password_link(token: str) -> Any:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            recovery.reset_with_link(token, form.new_password.data, now(), client_ip())
+            recovery.reset_with_link(token, form.new_password.data, now(), current_actor())
         except ValidationFailed as exc:
             db.session.rollback()
             show_errors(form, exc)

@@ -13,7 +13,7 @@ from quiz.accounts.access import login_required, public
 from quiz.api.routes import _str, body, bp
 from quiz.clock import now
 from quiz.contests.services import get_visible_round
-from quiz.edge.client import client_ip
+from quiz.edge.client import current_actor
 from quiz.edge.params import MAX_ID, json_int
 from quiz.errors import ValidationFailed
 from quiz.extensions import db
@@ -92,7 +92,7 @@ def create_live_game() -> Any:
         seconds=json_int(data, "seconds", high=SMALL_MAX),
         question_ids=_id_list(data, "question_ids"),
     )
-    game = services.create_game(round_, current_user, settings, now(), ip=client_ip())
+    game = services.create_game(round_, current_actor(), settings, now())
     after_commit(db.session(), lambda: services.publish(services.Change(game), now()))
     return jsonify(
         {
@@ -107,7 +107,7 @@ def create_live_game() -> Any:
 
 def _action(game_id: int, act: Any, **kwargs: Any) -> Any:
     services.hosted_game(game_id, current_user)
-    change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
+    change = act(game_id, current_actor(), now(), **kwargs)
     db.session.commit()  # durable, then published: the host's state below reads what it published
     services.publish(change, now())
     return jsonify(_host_state(game_id))

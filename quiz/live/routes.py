@@ -32,7 +32,7 @@ from quiz.accounts.models import Role
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import League, Round
-from quiz.edge.client import client_ip
+from quiz.edge.client import current_actor
 from quiz.edge.forms import ButtonForm, csrf_expired
 from quiz.edge.params import MAX_ID, form_int, whole_number
 from quiz.errors import Forbidden, QuizError, ValidationFailed
@@ -123,9 +123,8 @@ def round_mode(round_id: int) -> Any:
             round_,
             form.mode.data,
             form.question_seconds.data,
-            current_user,
+            current_actor(),
             now(),
-            client_ip(),
         )
     except QuizError as exc:
         db.session.rollback()
@@ -166,7 +165,7 @@ def create_game(round_id: int) -> Any:
             seconds=form.seconds.data,
             question_ids=_question_ids(form.question_ids.data or ""),
         )
-        game = services.create_game(round_, current_user, settings, now(), client_ip())
+        game = services.create_game(round_, current_actor(), settings, now())
     except QuizError as exc:
         _show_error(form, exc)
         return _round_page(round_, mode, form, exc.status)
@@ -212,7 +211,7 @@ def host_action(game_id: int, action: str) -> Any:
             return redirect(url_for("live.host", game_id=game_id))
         kwargs["seconds"] = seconds
     try:
-        change = act(game_id, current_user, now(), ip=client_ip(), **kwargs)
+        change = act(game_id, current_actor(), now(), **kwargs)
     except QuizError as exc:
         db.session.rollback()
         flash(exc.localized(), "error")

@@ -198,11 +198,9 @@ def _new_pin() -> str:
     return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
 
 
-def create_game(
-    round_: Round, host: Any, settings: GameSettings, now: datetime, ip: str | None = None
-) -> LiveGame:
+def create_game(round_: Round, host: Actor, settings: GameSettings, now: datetime) -> LiveGame:
     """A new game of a live round, in its lobby, with a PIN no running game has."""
-    if not is_organizer_of(host, round_.contest):
+    if not is_organizer_of(host.user, round_.contest):
         raise Forbidden(_l("Only this contest's organizers may do this."), code="not_organizer")
     if round_.mode != RoundMode.LIVE:
         raise Conflict(
@@ -229,7 +227,7 @@ def create_game(
     game = LiveGame(
         round_id=round_.id,
         contest_id=round_.contest_id,
-        created_by_id=host.id,
+        created_by_id=host.user_id,
         phase=Phase.LOBBY,
         seq=1,
         items=items,
@@ -258,7 +256,7 @@ def create_game(
     else:  # pragma: no cover - a million PINs, twenty tries
         raise Conflict(_l("No free PIN: try again."), code="no_free_pin")
     record(
-        Actor(host.id, ip),
+        host,
         action="live.create",
         object_type="live_game",
         object_id=game.id,
@@ -279,7 +277,7 @@ def create_game(
 
 
 def set_round_mode(
-    round_: Round, mode: str, question_seconds: int, actor: Any, now: datetime, ip: str | None
+    round_: Round, mode: str, question_seconds: int, actor: Actor, now: datetime
 ) -> Round:
     """Make a round live (or self-paced again); only before anyone has played it."""
     errors: dict[str, list] = {}
@@ -304,7 +302,7 @@ def set_round_mode(
     if mode == RoundMode.LIVE:
         round_.live_scores = False  # a live game publishes its results when it ends
     record(
-        Actor(actor.id, ip),
+        actor,
         action="round.mode",
         object_type="round",
         object_id=round_.id,
@@ -709,10 +707,10 @@ def _next_pending(game: LiveGame, after: int) -> int | None:
     return None
 
 
-def _audit(game: LiveGame, actor: Any, action: str, now: datetime, ip: str | None, **after: Any):
+def _audit(game: LiveGame, actor: Actor | None, action: str, now: datetime, **after: Any):
     if actor is not None:
         record(
-            Actor(actor.id, ip),
+            actor,
             action=f"live.{action}",
             object_type="live_game",
             object_id=game.id,
@@ -750,12 +748,11 @@ def _open_question(game: LiveGame, no: int, seconds: int | None, now: datetime) 
 
 def advance(
     game_id: int,
-    actor: Any,
+    actor: Actor | None,
     now: datetime,
     *,
     seconds: int | None = None,
     seq: int | None = None,
-    ip: str | None = None,
 ) -> Change:
     """The next phase: lobby → question → reveal → question … → finished."""
     game = _locked(game_id, seq)
@@ -770,7 +767,7 @@ def advance(
         else:
             _open_question(game, upcoming, seconds, now)
             change = Change(game)
-    _audit(game, actor, "advance", now, ip)
+    _audit(game, actor, "advance", now)
     return change
 
 
@@ -798,7 +795,7 @@ def tick(game_id: int, seq: int, now: datetime) -> Change | None:
     return _reveal(game, now)
 
 
-def pause(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Change:
+def pause(game_id: int, actor: Actor | None, now: datetime) -> Change:
     game = _locked(game_id)
     if game.phase != Phase.QUESTION or game.paused_at is not None:
         raise Conflict(_l("Only a running question can be paused."), code="cannot_pause")
@@ -806,7 +803,7 @@ def pause(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Cha
     game.paused_at = now
     game.paused_left_ms = max(0, to_ms(game.question_deadline) - to_ms(now))
     game.seq += 1
-    _audit(game, actor, "pause", now, ip)
+    _audit(game, actor, "pause", now)
     return Change(game)
 
 
@@ -818,17 +815,17 @@ def _end_pause(game: LiveGame, now: datetime) -> None:
     game.paused_left_ms = None
 
 
-def resume(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Change:
+def resume(game_id: int, actor: Actor | None, now: datetime) -> Change:
     game = _locked(game_id)
     if game.paused_at is None:
         raise Conflict(_l("The game is not paused."), code="not_paused")
     _end_pause(game, now)
     game.seq += 1
-    _audit(game, actor, "resume", now, ip)
+    _audit(game, actor, "resume", now)
     return Change(game)
 
 
-def skip(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Change:
+def skip(game_id: int, actor: Actor | None, now: datetime) -> Change:
     """Void a question: the current one (its answers are dropped and the next question
     opens), or, between questions, the next one before anyone sees it."""
     game = _locked(game_id)
@@ -853,11 +850,11 @@ def skip(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Chan
             _open_question(game, upcoming, None, now)
     else:
         game.seq += 1
-    _audit(game, actor, "skip", now, ip, voided=target)
+    _audit(game, actor, "skip", now, voided=target)
     return change
 
 
-def end(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Change:
+def end(game_id: int, actor: Actor | None, now: datetime) -> Change:
     """End the game now: a running question is scored, questions not shown are dropped."""
     game = _locked(game_id)
     if game.phase == Phase.FINISHED:
@@ -865,7 +862,7 @@ def end(game_id: int, actor: Any, now: datetime, ip: str | None = None) -> Chang
     if game.phase == Phase.QUESTION:
         _reveal(game, now)
     change = _finish(game, now)
-    _audit(game, actor, "end", now, ip)
+    _audit(game, actor, "end", now)
     return change
 
 

@@ -266,14 +266,13 @@ def _optional_int(name: str, value: Any, low: int, high: int, errors: dict) -> i
 def configure(
     round_: Round,
     *,
-    actor: User,
+    actor: Actor,
     now: datetime,
     focus_tracking: bool,
     focus_limit: Any,
     focus_auto_finish: bool,
     flag_median_seconds: Any,
     flag_fast_answers: Any,
-    ip: str | None = None,
 ) -> Round:
     """Change a round's fair-play settings (audited; flushes, the request commits)."""
     errors: dict[str, list] = {}
@@ -294,7 +293,7 @@ def configure(
     old, new = changed(before, snapshot(round_, SETTINGS))
     if new:
         record(
-            Actor(actor.id, ip),
+            actor,
             action="round.fair_play",
             object_type="round",
             object_id=round_.id,

@@ -19,7 +19,7 @@ from quiz.accounts.access import login_required
 from quiz.clock import now
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round
-from quiz.edge.client import client_ip
+from quiz.edge.client import current_actor
 from quiz.edge.params import WholeNumberField
 from quiz.errors import ValidationFailed, wants_json
 from quiz.extensions import db
@@ -91,14 +91,13 @@ def settings(round_id: int) -> Any:
         raise ValidationFailed({name: list(errors) for name, errors in form.errors.items()})
     fairplay.configure(
         round_,
-        actor=current_user,
+        actor=current_actor(),
         now=now(),
         focus_tracking=form.focus_tracking.data,
         focus_limit=form.focus_limit.data,
         focus_auto_finish=form.focus_auto_finish.data,
         flag_median_seconds=form.flag_median_seconds.data,
         flag_fast_answers=form.flag_fast_answers.data,
-        ip=client_ip(),
     )
     return redirect(url_for("fairplay.flags", round_id=round_.id))
 

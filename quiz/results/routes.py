@@ -32,7 +32,7 @@ from quiz.contests import services as contests
 from quiz.contests.access import contest_organizer_required
 from quiz.contests.models import Round, RoundState
 from quiz.dates import format_moment, format_time
-from quiz.edge.client import client_ip, current_actor
+from quiz.edge.client import current_actor
 from quiz.edge.downloads import download, file_name
 from quiz.edge.forms import ButtonForm
 from quiz.edge.params import MAX_ID, arg_int
@@ -126,7 +126,7 @@ def _act(round_id: int, form: Any, act: Any, done: str, already: str) -> Any:
         flash(_("Tick the box to confirm."), "error")
         return _back(round_)
     try:
-        changed = act(round_, current_user, now(), ip=client_ip())
+        changed = act(round_, current_actor(), now())
     except QuizError as exc:
         flash(exc.localized(), "error")
         return _back(round_)

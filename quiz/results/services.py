@@ -62,7 +62,7 @@ def _rebuild_frozen(contest_id: int, now: datetime) -> None:
     forget_boards()
 
 
-def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> bool:
+def freeze(round_: Round, actor: Actor, now: datetime) -> bool:
     """Freeze the round's public boards now; False if they already were.
 
     Participants then see the boards as they stood now (results finished by now); the
@@ -74,7 +74,7 @@ def freeze(round_: Round, actor: User, now: datetime, ip: str | None = None) -> 
         return False
     db.session.add(FrozenBoard(round_id=round_.id, contest_id=round_.contest_id, frozen_at=now))
     record(
-        Actor(actor.id, ip),
+        actor,
         action="round.freeze",
         object_type="round",
         object_id=round_.id,
@@ -91,7 +91,7 @@ def _rebuild_frozen_after_commit(contest_id: int, now: datetime) -> None:
     after_commit(db.session(), lambda: _rebuild_frozen(contest_id, now))
 
 
-def unfreeze(round_: Round, actor: User | None, now: datetime, ip: str | None = None) -> bool:
+def unfreeze(round_: Round, actor: Actor, now: datetime) -> bool:
     """Show participants the live boards again; False if they were not frozen."""
     row = db.session.get(FrozenBoard, round_.id)
     if row is None:
@@ -99,7 +99,7 @@ def unfreeze(round_: Round, actor: User | None, now: datetime, ip: str | None = 
     before = {"frozen_at": row.frozen_at}
     db.session.delete(row)
     record(
-        Actor(actor.id if actor else None, ip),
+        actor,
         action="round.unfreeze",
         object_type="round",
         object_id=round_.id,
@@ -116,7 +116,7 @@ def unfreeze(round_: Round, actor: User | None, now: datetime, ip: str | None = 
 # Close and publish ----------------------------------------------------------------------
 
 
-def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None) -> int:
+def close_round(round_: Round, actor: Actor, now: datetime) -> int:
     """Close the round now and finish every attempt still open; returns how many.
 
     One transaction sets ``closed_at``, moves the open attempts' deadlines to now (no
@@ -138,7 +138,7 @@ def close_round(round_: Round, actor: User, now: datetime, ip: str | None = None
         .values(deadline=now)
     )
     record(
-        Actor(actor.id, ip),
+        actor,
         action="round.close",
         object_type="round",
         object_id=round_.id,
@@ -162,7 +162,7 @@ def published_at(round_id: int) -> datetime | None:
     return row.published_at if row else None
 
 
-def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) -> bool:
+def publish(round_: Round, actor: Actor, now: datetime) -> bool:
     """Publish a closed round's results (and unfreeze its boards); False if already done."""
     if round_.state(now) is not RoundState.CLOSED:
         raise Conflict(
@@ -173,9 +173,11 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
     # A round that closed by its schedule may still have attempts nobody handed in (the
     # periodic sweep closes them within a minute): close them now, so the results are whole.
     finalize_open_attempts(round_.id, now)
-    db.session.add(RoundPublication(round_id=round_.id, published_at=now, published_by_id=actor.id))
+    db.session.add(
+        RoundPublication(round_id=round_.id, published_at=now, published_by_id=actor.user_id)
+    )
     record(
-        Actor(actor.id, ip),
+        actor,
         action="round.publish",
         object_type="round",
         object_id=round_.id,
@@ -183,7 +185,7 @@ def publish(round_: Round, actor: User, now: datetime, ip: str | None = None) ->
         now=now,
         after={"published_at": now},
     )
-    unfreeze(round_, actor, now, ip=ip)
+    unfreeze(round_, actor, now)
     db.session.flush()
     return True
 

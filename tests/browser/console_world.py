@@ -129,9 +129,9 @@ def build(site: Site) -> ConsoleWorld:
         organizer.add_invites(
             contest, ["invited-one", "invited-two"], Actor.of(staff["zh"]), utcnow()
         )
-        results.freeze(rounds["closed"], staff["zh"], utcnow())
-        results.close_round(rounds["closed"], staff["zh"], utcnow())
-        results.publish(rounds["closed"], staff["zh"], utcnow())
+        results.freeze(rounds["closed"], Actor.of(staff["zh"]), utcnow())
+        results.close_round(rounds["closed"], Actor.of(staff["zh"]), utcnow())
+        results.publish(rounds["closed"], Actor.of(staff["zh"]), utcnow())
 
         school = schools.create_school(
             Actor.of(staff["zh"]),

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from quiz.accounts.models import Role
 from quiz.accounts.services import issue_token
+from quiz.edge.client import Actor
 from quiz.extensions import db, redis_store
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.live import forget_boards
@@ -75,7 +76,7 @@ def test_participants_live_scores_freeze_and_rebuild(app, engine: Engine, make, 
 
     # A freeze: participants see the board as it stood; the live board moves on.
     clock.advance(minutes=1)
-    assert results.freeze(round_, organizer, clock())
+    assert results.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits; the frozen boards are built after it
     client.post("/logout")
     log_in(client, people[2])

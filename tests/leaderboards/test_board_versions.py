@@ -10,6 +10,7 @@ from flask import Flask
 
 from quiz.accounts.models import Role
 from quiz.api.serializers import board_body, board_json
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.live import SharedTop, ViewerBoard, shared_cache, viewer_board
@@ -54,10 +55,10 @@ def test_every_change_moves_the_version(make, clock) -> None:
 
     _finish(make, clock, contest, round_)  # a start (names) and a finish (the boards)
     assert moved()
-    assert results.freeze(round_, organizer, clock())
+    assert results.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the frozen boards are built after the commit
     assert moved()
-    assert results.unfreeze(round_, organizer, clock())
+    assert results.unfreeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the frozen boards are dropped after the commit
     assert moved()
     boards.rebuild_contest(contest.id, clock())
@@ -139,7 +140,7 @@ def test_participants_see_the_frozen_board_after_a_freeze(make, clock, client) -
     log_in(client, viewer)
     url = f"/api/v1/rounds/{round_.id}/leaderboard"
     assert client.get(url).json["frozen"] is False
-    assert results.freeze(round_, organizer, clock())
+    assert results.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()
     _finish(make, clock, contest, round_)  # after the freeze: on the live board only
     body = client.get(url).json

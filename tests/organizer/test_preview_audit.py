@@ -95,7 +95,7 @@ def test_the_audit_page_speaks_the_readers_language_and_time_zone(client, world,
     round_ = world["round"]
     round_.opens_at = datetime(2026, 12, 6, 10, 0)
     db.session.commit()
-    results.freeze(round_, organizer, datetime(2026, 12, 6, 18, 1, 20, 156994))
+    results.freeze(round_, Actor.of(organizer), datetime(2026, 12, 6, 18, 1, 20, 156994))
     for language, when, label, field in (
         ("zh", "2026年12月7日 02:01", "Leaderboards frozen", "Leaderboards frozen at"),
         ("mn", "2026.12.07 02:01", "Leaderboards frozen", "Leaderboards frozen at"),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from quiz.accounts.models import Role, User
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.models import StaleBoard
@@ -189,7 +190,7 @@ def test_closing_a_round_finishes_through_the_one_sweep(make, clock):
         play.start_attempt(user, round_, "zh", clock())
     db.session.commit()
     clock.advance(seconds=30)
-    assert results.close_round(round_, organizer, clock()) == 3
+    assert results.close_round(round_, Actor.of(organizer), clock()) == 3
     db.session.commit()
     reasons = db.session.scalars(select(Attempt.finish_reason)).all()
     assert reasons == [FinishReason.DEADLINE] * 3

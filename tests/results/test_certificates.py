@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from quiz.accounts.models import Role
 from quiz.audit.services import events
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import certificates, services
@@ -39,7 +40,7 @@ def test_top_of_each_league_in_one_pdf(make, clock, client):
     log_in(client, organizer)
     # Not before the close.
     assert client.get(f"/console/rounds/{round_.id}/certificates.pdf").status_code == 409
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     response = client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=2")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -58,10 +59,10 @@ def test_own_certificate_after_publication_only(make, clock, client):
     log_in(client, hohhot[1])
     path = f"/rounds/{round_.id}/certificate.pdf"
     assert client.get(path).status_code == 404  # not published yet
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     assert client.get(path).status_code == 404
-    services.publish(round_, organizer, clock.advance(minutes=1))
+    services.publish(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     response = client.get(path)
     assert response.status_code == 200
@@ -91,7 +92,7 @@ def test_top_n_never_certifies_a_result_below_the_rounds_minimum(make, clock, cl
     db.session.commit()  # the edge commits (services flush)
     assert round_.certificate_min_points == 1  # the default is above 0
     clock.moment = datetime(2026, 9, 15, 18, 1, 20)  # 2026-09-16 02:01 in Shanghai
-    services.close_round(round_, organizer, clock())
+    services.close_round(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     pages = _text(client.get(f"/console/rounds/{round_.id}/certificates.pdf?top=10").get_data())
@@ -118,9 +119,9 @@ def test_own_certificate_below_the_minimum_names_no_rank(make, clock, client):
     attempt, _ = play.start_attempt(blank, round_, "zh", clock())
     play.finish_attempt(attempt, clock.advance(seconds=30))
     db.session.commit()  # the edge commits (services flush)
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
-    services.publish(round_, organizer, clock.advance(minutes=1))
+    services.publish(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     log_in(client, blank)
     [page] = _text(client.get(f"/rounds/{round_.id}/certificate.pdf").get_data())

@@ -8,6 +8,7 @@ import pytest
 from quiz.accounts.models import Role
 from quiz.audit.services import events
 from quiz.contests.models import ReviewPolicy
+from quiz.edge.client import Actor
 from quiz.errors import Conflict
 from quiz.extensions import db
 from quiz.play import services as play
@@ -31,7 +32,7 @@ def test_close_finishes_open_attempts_at_the_close(make, clock):
     assert not attempt_state(attempts[0], "zh", clock()).review  # not closed yet
 
     closed_at = clock.advance(minutes=1)
-    assert services.close_round(round_, organizer, closed_at) == 2
+    assert services.close_round(round_, Actor.of(organizer), closed_at) == 2
     db.session.commit()  # the edge commits (services flush)
     db.session.expire_all()
     rows = {a.user_id: a for a in db.session.query(Attempt).filter_by(round_id=round_.id)}
@@ -47,7 +48,7 @@ def test_close_finishes_open_attempts_at_the_close(make, clock):
     with pytest.raises(Conflict):
         play.start_attempt(late, round_, "zh", clock())
     with pytest.raises(Conflict):
-        services.close_round(round_, organizer, clock())
+        services.close_round(round_, Actor.of(organizer), clock())
     [event] = events(contest_id=contest.id, object_type="round")
     assert event.action == "round.close" and event.actor_id == organizer.id
     assert event.before == {"closed_at": None}
@@ -57,15 +58,15 @@ def test_publish_needs_a_closed_round(make, clock):
     organizer = make.user("org", roles=(Role.ORGANIZER,))
     contest, round_ = make.setup()
     with pytest.raises(Conflict):
-        services.publish(round_, organizer, clock())
+        services.publish(round_, Actor.of(organizer), clock())
     assert services.published_at(round_.id) is None
     assert events(contest_id=contest.id) == []  # a refused action leaves no trace
-    services.close_round(round_, organizer, clock())
+    services.close_round(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    assert services.publish(round_, organizer, clock.advance(minutes=1))
+    assert services.publish(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     assert services.published_at(round_.id) == clock()
-    assert not services.publish(round_, organizer, clock())
+    assert not services.publish(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
 
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.results import services
 from tests.factories import log_in
@@ -29,7 +30,7 @@ def test_results_participation_and_certificates_in_the_readers_language(
     organizer.language = language
     db.session.commit()
     clock.moment = datetime(2026, 9, 15, 18, 1, 20)
-    services.close_round(round_, organizer, clock())
+    services.close_round(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     script = MONGOLIAN if language == "mn" else CHINESE
@@ -68,7 +69,7 @@ def test_certificate_labels_follow_the_participant_not_the_organizer(make, clock
     organizer, _contest_row, round_, _hohhot, baotou = _contest(make, clock)
     baotou[1].language = "mn"
     db.session.commit()
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)  # the organizer reads Chinese
     pages = [

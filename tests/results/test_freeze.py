@@ -4,6 +4,7 @@ the live one, and a rebuild from SQL reproduces both."""
 from __future__ import annotations
 
 from quiz.accounts.models import Role
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.leaderboards import services as boards
 from quiz.leaderboards.store import FROZEN, BoardKeys
@@ -46,7 +47,7 @@ def test_answers_after_the_freeze_move_the_live_board_only(make, clock, client):
     second, _ = play.start_attempt(late, round_, "zh", clock())
     clock.advance(minutes=1)
 
-    assert services.freeze(round_, organizer, clock())
+    assert services.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
     frozen = _members(contest.id, round_.id, FROZEN)
     assert [m for m, _ in frozen] == [f"{early.id:010d}"]
@@ -90,13 +91,14 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
     play_correct(attempt, early, 1, clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
-    assert services.freeze(round_, organizer, clock())
+    assert services.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    assert not services.freeze(round_, organizer, clock())  # already frozen: nothing to do
+    # Already frozen: nothing to do.
+    assert not services.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
-    assert services.publish(round_, organizer, clock.advance(minutes=1))
+    assert services.publish(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     assert services.frozen_at(round_.id) is None
     assert not [k for k in _all_boards(contest.id) if FROZEN in k]
@@ -109,10 +111,10 @@ def test_publish_unfreezes_and_the_frozen_boards_go(make, clock):
 
 def test_unfreeze_by_hand(make, clock):
     organizer, contest, round_, _early, _late = _setup(make, clock)
-    services.freeze(round_, organizer, clock())
+    services.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    assert services.unfreeze(round_, organizer, clock())
+    assert services.unfreeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    assert not services.unfreeze(round_, organizer, clock())
+    assert not services.unfreeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
     assert boards.frozen_cutoffs(contest.id) == {}

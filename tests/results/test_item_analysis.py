@@ -31,6 +31,7 @@ from question_bank import Bank, Category, Kind, Question, Version
 from quiz.accounts.models import Role
 from quiz.banks.services import import_bank
 from quiz.contests.models import ReviewPolicy
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import item_analysis, services
@@ -113,7 +114,7 @@ def played(make, clock):
         answer_question(again, players["P3"], ids[number], ["B"], clock.advance(seconds=3))
     play.finish_attempt(again, clock.advance(seconds=3))
     db.session.commit()  # the edge commits (services flush)
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     return organizer, round_, ids
 

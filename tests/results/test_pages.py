@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quiz.accounts.models import Role
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import services
@@ -23,9 +24,9 @@ def test_console_pages_in_both_languages(make, clock, client, language):
     play_correct(attempt, player, 2, clock.advance(seconds=20))
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
-    services.freeze(round_, organizer, clock())
+    services.freeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     log_in(client, organizer)
     lang = "mn-Mong-CN" if language == "mn" else "zh-Hans-CN"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from question_bank import TRUE_FALSE_LABELS, Kind, shown_answer
 from quiz.banks.models import Question
 from quiz.contests.models import ReviewPolicy
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import services
@@ -49,7 +50,7 @@ def test_item_analysis_bank_pages_and_editor(app, make, clock, language):
         answer_by_key(attempt, player, item.no, list(key), clock.advance(seconds=5))
     play.finish_attempt(attempt, clock.advance(seconds=5))
     db.session.commit()  # the edge commits (services flush)
-    services.close_round(round_, organizer, clock.advance(minutes=1))
+    services.close_round(round_, Actor.of(organizer), clock.advance(minutes=1))
     db.session.commit()  # the edge commits (services flush)
     words = TRUE_FALSE_LABELS[language]
 

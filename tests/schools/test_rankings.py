@@ -116,7 +116,7 @@ def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
     early, late = students_of(world)
     _take_round_all_right(early, round_, clock)
     clock.advance(minutes=1)
-    assert results.freeze(round_, organizer, clock())
+    assert results.freeze(round_, Actor.of(organizer), clock())
     clock.advance(minutes=1)
     _take_round_unanswered(late, round_, clock)
     assert _points(late) != _points(early)  # the late score would move the average
@@ -150,7 +150,7 @@ def test_derived_boards_respect_a_freeze(app, client, make, clock, world):
         assert ranks == {early.id: 1, late.id: None}  # not on the frozen board
         boards.rebuild(clock(), [contest.id])
 
-    assert results.unfreeze(round_, organizer, clock())
+    assert results.unfreeze(round_, Actor.of(organizer), clock())
     db.session.commit()  # the edge commits (services flush)
     assert numbers(True) == set()  # no frozen school boards left
     assert page_shows(world.teacher, live_numbers)

@@ -14,6 +14,7 @@ from typing import Any
 
 from quiz.contests.models import Contest, RoundMode
 from quiz.contests.services import enroll
+from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.live import services
 from quiz.live.models import LiveGame
@@ -32,7 +33,7 @@ def _live_game(make: Any, clock: Any, contest: Contest, host: Any, pin: str) -> 
     round_ = make.round(contest, bank, title_zh="现场赛")
     round_.mode = RoundMode.LIVE
     db.session.commit()
-    game = services.create_game(round_, host, services.GameSettings(), clock())
+    game = services.create_game(round_, Actor.of(host), services.GameSettings(), clock())
     game.pin = game.active_pin = pin
     db.session.commit()
     return round_.id, game.id

@@ -229,6 +229,49 @@ def _reads_the_client(tree: ast.AST) -> list[int]:
     return lines
 
 
+def _builds_its_own_actor(tree: ast.AST) -> list[int]:
+    """Lines where a service takes the address beside a person (a parameter named
+    ``ip``) or assembles an Actor from one (``Actor(user.id, ...)``): the second way of
+    naming who made a change, which the edge's one Actor replaced."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            lines += [a.lineno for a in arguments if a.arg == "ip"]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Actor"
+        ):
+            values = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(v, ast.Attribute) and v.attr == "id" for v in values):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_services_take_the_actor_not_a_user_and_an_address():
+    """A service that changes something receives the edge's Actor (who, from where, and
+    the User for permission checks), never a User plus a separate ``ip`` it would wrap
+    itself: one way to say who did it, so an audit event cannot lose the address."""
+    offenders = []
+    for path in sorted(QUIZ.rglob("*.py")):
+        relative = path.relative_to(QUIZ).as_posix()
+        if _is_edge(relative) or relative in READS_THE_REQUEST:
+            continue
+        lines = _builds_its_own_actor(ast.parse(path.read_text(encoding="utf-8")))
+        offenders += [f"quiz/{relative}:{line}" for line in lines]
+    assert offenders == [], "take an Actor from the edge: " + ", ".join(offenders)
+
+
+def test_the_check_sees_a_user_and_an_address_passed_apart():
+    source = "def close(round_, actor, now, ip=None):\n    record(Actor(actor.id, ip))\n"
+    assert _builds_its_own_actor(ast.parse(source)) == [1, 2]
+    assert (
+        _builds_its_own_actor(ast.parse("def close(round_, actor, now):\n    record(actor)\n"))
+        == []
+    )
+
+
 def test_only_the_edge_builds_an_actor_from_the_request():
     """Services receive the Actor (who, from where) from their caller: a service that
     built it itself from a User would silently depend on a request, and a command or the
