@@ -200,21 +200,6 @@ def frozen_for_viewer(contest: Contest | ContestRef, round_id: int | None, viewe
     return is_frozen(contest.id, round_id) and not is_organizer_of(viewer, contest)
 
 
-def board_for_viewer(
-    contest: Contest | ContestRef,
-    round_id: int | None,
-    league_id: int | None,
-    limit: int,
-    viewer: Any,
-    user_league_id: int | None,
-    now: datetime,
-) -> BoardView:
-    """The board a viewer may see: during a freeze, participants get the frozen board
-    (their own ``me`` is their place on it, or null if they finished after the freeze);
-    the contest's organizers and admins always get the live one."""
-    return viewer_board_for(contest, round_id, league_id, limit, viewer, user_league_id, now).view
-
-
 def viewer_board_for(
     contest: Contest | ContestRef,
     round_id: int | None,
@@ -224,8 +209,11 @@ def viewer_board_for(
     user_league_id: int | None,
     now: datetime,
 ) -> ViewerBoard:
-    """``board_for_viewer`` with the shared top apart, for callers that serve it as
-    prepared bytes (the API)."""
+    """The board a viewer may see: during a freeze, participants get the frozen board
+    (their own ``me`` is their place on it, or null if they finished after the freeze);
+    the contest's organizers and admins always get the live one. ``.view`` is the board
+    for a page; the shared top stays apart for callers that serve it as prepared bytes
+    (the API)."""
     frozen = frozen_for_viewer(contest, round_id, viewer)
     user_id = viewer.id if viewer is not None and viewer.is_authenticated else None
     return viewer_board(

@@ -18,7 +18,7 @@ from quiz.clock import now
 from quiz.contests import services as contests
 from quiz.edge.params import MAX_ID, arg_int
 from quiz.i18n import current_language
-from quiz.leaderboards.live import board_for_viewer, frozen_for_viewer, shared_league_names
+from quiz.leaderboards.live import frozen_for_viewer, shared_league_names, viewer_board_for
 from quiz.leaderboards.services import read_board
 
 bp = Blueprint("leaderboards", __name__)
@@ -48,7 +48,7 @@ def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
         league_id = None
     enrollment = contests.enrollment_of(current_user.id, contest.id)
     limit = 20 if projector else 10
-    board = board_for_viewer(
+    board = viewer_board_for(
         contest,
         round_id,
         league_id,
@@ -56,7 +56,7 @@ def _page(contest_id: int, round_id: int | None, projector: bool) -> Any:
         current_user,
         enrollment.league_id if enrollment else None,
         now(),
-    )
+    ).view
     if round_id is None:
         poll = url_for(
             "api.contest_leaderboard", contest_id=contest.id, league=league_id, limit=limit
