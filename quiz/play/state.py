@@ -21,7 +21,7 @@ from quiz.cache import app_cache
 from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.extensions import db
-from quiz.play.models import Answer, Attempt, AttemptItem
+from quiz.play.models import Answer, Attempt, AttemptItem, NewAttempt
 from quiz.play.services import display_key, review_allowed
 
 
@@ -297,7 +297,7 @@ def _build_payloads(
 
 
 def fresh_attempt_json(
-    attempt: Attempt,
+    attempt: Attempt | NewAttempt,
     bank_id: int,
     revision: int,
     items: list[dict[str, Any]],
