@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.http import generate_etag, quote_etag
 
 from quiz.accounts import services as accounts
-from quiz.accounts.access import login_required, public
+from quiz.accounts.access import login_required, login_required_reading, public
 from quiz.accounts.comfort import STANDARD, TEXT_SIZES, stored_text_size, valid_text_size
 from quiz.accounts.models import User
 from quiz.api.openapi import openapi_document
@@ -249,10 +249,11 @@ def enrollment(contest_id: int) -> Any:
 
 
 @bp.post("/rounds/<int:round_id>/attempts")
-@login_required
-def start_attempt(round_id: int) -> Any:
-    # The round and the caller's enrollment in one statement (no ORM round).
-    reads = play.start_reads(current_user, round_id)
+@login_required_reading(play.start_read)
+def start_attempt(round_id: int, first_row: Any) -> Any:
+    # The round and the caller's enrollment in one statement (no ORM round), sent with a
+    # new bearer token's lookup in one round trip.
+    reads = play.StartReads.of(first_row)
     if reads is None or not reads.published:  # its organizers may start it unpublished
         contests.get_visible_round(round_id, current_user)  # else "not found"
     assert reads is not None  # the round exists: get_visible_round found it

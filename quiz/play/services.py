@@ -40,6 +40,7 @@ from sqlalchemy.sql import Select
 
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
+from quiz.accounts.services import token_owner
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import drawing_pool
 from quiz.clock import to_ms
@@ -182,41 +183,68 @@ class StartReads:
     latest_deadline: datetime | None
     extra_seconds: int
 
+    @classmethod
+    def of(cls, row: Any) -> StartReads | None:
+        """From the row of the start's statement (``_start_read``; None: no such round)."""
+        if row is None:
+            return None
+        return cls(
+            round=RoundRules(*row[:_RULES]),
+            published=row.published,
+            revision=row.revision or 0,
+            league_id=row.league_id,
+            latest_id=row.latest_id,
+            latest_no=row.latest_no or 0,
+            latest_finished=row.latest_finished_at is not None,
+            latest_deadline=row.latest_deadline,
+            extra_seconds=row.extra_seconds or 0,
+        )
 
-def _start_read() -> Select[Any]:
+
+def _start_read(user: Any) -> Select[Any]:
     """The round (with its contest's "published" and its bank's revision) and the
     caller's enrollment, latest attempt and extra time: one indexed statement, built
     once. Read fresh on every start (no per-process copy): the time window decides
     whether a start is taken and caps its deadline, and the statement is needed for the
-    enrollment anyway, so reading the round in it costs no round trip."""
-    user = bindparam("user_id", type_=Integer)
+    enrollment anyway, so reading the round in it costs no round trip.
+
+    ``user``: the caller as SQL (``:user_id``, or the owner of ``:token_hash`` when the
+    statement goes with a new bearer token's lookup, ``access.login_required_reading``).
+    """
     return (
         select(
             *(Round.__table__.c[name] for name in RoundRules.__dataclass_fields__),
-            Contest.published,
-            QuestionBank.revision,
-            Enrollment.league_id,
-            Attempt.id.label("latest_id"),
-            Attempt.attempt_no.label("latest_no"),
-            Attempt.finished_at.label("latest_finished_at"),
-            Attempt.deadline.label("latest_deadline"),
-            ExtraTime.extra_seconds,
+            Contest.__table__.c.published,
+            QuestionBank.__table__.c.revision,
+            Enrollment.__table__.c.league_id,
+            _ATTEMPTS.c.id.label("latest_id"),
+            _ATTEMPTS.c.attempt_no.label("latest_no"),
+            _ATTEMPTS.c.finished_at.label("latest_finished_at"),
+            _ATTEMPTS.c.deadline.label("latest_deadline"),
+            ExtraTime.__table__.c.extra_seconds,
         )
         .join(Contest, Contest.id == Round.contest_id)
         .join(QuestionBank, QuestionBank.id == Round.bank_id)
         .outerjoin(
             Enrollment, (Enrollment.contest_id == Round.contest_id) & (Enrollment.user_id == user)
         )
-        .outerjoin(Attempt, (Attempt.round_id == Round.id) & (Attempt.user_id == user))
+        .outerjoin(_ATTEMPTS, (_ATTEMPTS.c.round_id == Round.id) & (_ATTEMPTS.c.user_id == user))
         .outerjoin(ExtraTime, (ExtraTime.round_id == Round.id) & (ExtraTime.user_id == user))
         .where(Round.id == bindparam("round_id", type_=Integer))
-        .order_by(Attempt.attempt_no.desc())
+        .order_by(_ATTEMPTS.c.attempt_no.desc())
         .limit(1)
     )
 
 
-_START_READ = _start_read()
-_RULES = tuple(RoundRules.__dataclass_fields__)
+_ATTEMPTS = Attempt.__table__
+_START_READ = _start_read(bindparam("user_id", type_=Integer))
+_START_READ_BY_TOKEN = _start_read(token_owner())
+_RULES = len(RoundRules.__dataclass_fields__)
+
+
+def start_read(by_token: bool, round_id: int) -> tuple[Any, dict[str, Any]]:
+    """The start's statement for ``access.login_required_reading`` (the API's start)."""
+    return (_START_READ_BY_TOKEN if by_token else _START_READ), {"round_id": round_id}
 
 
 def start_reads(user: Any, round_id: int) -> StartReads | None:
@@ -225,19 +253,7 @@ def start_reads(user: Any, round_id: int) -> StartReads | None:
     Visibility is the caller's to check (``published``; the API refuses an unpublished
     contest's round unless the caller organizes it)."""
     row = db.session.execute(_START_READ, {"round_id": round_id, "user_id": user.id}).first()
-    if row is None:
-        return None
-    return StartReads(
-        round=RoundRules(*row[: len(_RULES)]),
-        published=row.published,
-        revision=row.revision or 0,
-        league_id=row.league_id,
-        latest_id=row.latest_id,
-        latest_no=row.latest_no or 0,
-        latest_finished=row.latest_finished_at is not None,
-        latest_deadline=row.latest_deadline,
-        extra_seconds=row.extra_seconds or 0,
-    )
+    return StartReads.of(row)
 
 
 # The attempt and its drawn items in one statement (PostgreSQL): if the unique key
@@ -449,7 +465,6 @@ class SavedAnswer:
     answered_count: int
 
 
-_ATTEMPTS = Attempt.__table__
 _ANSWERS = Answer.__table__
 
 
