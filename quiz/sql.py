@@ -151,4 +151,10 @@ def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[An
             conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
             cursor.execute(compiled.sql, params)
             cursors.append(cursor)
-    return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+    # A result with fields has rows to fetch (``cursor.description`` would build a column
+    # object per field just to say so).
+    results = [cursor.pgresult for cursor in cursors]
+    return [
+        cursor.fetchone() if result is not None and result.nfields else None
+        for cursor, result in zip(cursors, results, strict=True)
+    ]

@@ -282,7 +282,9 @@ def _insert_attempt(values: dict[str, Any], items: list[dict[str, Any]]) -> int 
     """Write the attempt and its items; its id, or None if a concurrent start won."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One round trip instead of two (and of psycopg's one per row for the items).
-        return db.session.execute(_START_POSTGRES, {**values, "items": json.dumps(items)}).scalar()
+        # Through the connection: the session's ORM layer has nothing to do with it.
+        conn = db.session.connection()
+        return conn.execute(_START_POSTGRES, {**values, "items": json.dumps(items)}).scalar()
     attempt_id = db.session.scalar(
         insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
         .values(**values)
