@@ -240,6 +240,33 @@ def test_start_costs(client, make, live_round, costs):
     }
 
 
+def test_start_with_a_new_token_costs(client, make, live_round, costs):
+    """The benchmark's start: a participant whose token this process has not seen yet.
+    On PostgreSQL the token's lookup and the start's statement go in one pipeline."""
+    contest, round_ = live_round
+    first, second = make.enrolled(contest), make.enrolled(contest)
+    round_id = round_.id
+    _start(client, round_id, _bearer(client, first.username))  # pool, payloads, epoch
+    headers = _bearer(client, second.username)
+
+    with costs:
+        attempt = _start(client, round_id, headers)
+    assert attempt["questions"]
+    # The token, the start's statement, the attempt and its items (one statement on
+    # PostgreSQL), commit: on PostgreSQL the first two in one pipeline (psycopg's BEGIN
+    # is a round trip before it), so BEGIN, pipeline, insert, COMMIT = 4 round trips
+    # (6 before issue 18's fourth round: BEGIN, token, round, enrollment, insert, COMMIT).
+    postgres = db.engine.dialect.name == "postgresql"
+    assert costs.summary == {
+        "sql": 3 if postgres else 4,
+        "begin": 1,
+        "commit": 1,
+        "rollback": 0,
+        "pipelines": 1 if postgres else 0,
+        "redis": 1,
+    }
+
+
 def test_answers_reload_the_board_script_when_redis_lost_it(client, make, live_round, costs):
     """The answer path sends EVALSHA without asking SCRIPT EXISTS first; after a Redis
     restart (scripts gone) it loads the script and sends again: the board still moves."""
