@@ -2,11 +2,11 @@
 pipelined on PostgreSQL.
 
 On the benchmark machine a request costs what its round trips cost (docs/performance.md),
-so saving an answer is shaped to need two on PostgreSQL: one for BEGIN + the deadline
-guard (a row lock) + the upsert + the recount (psycopg's pipeline mode sends them
-together and the server runs them in order, each seeing the one before, exactly as if
-sent one by one),
-and one for the COMMIT, sent only after their results are checked. The answer is still
+so saving an answer is shaped to need few on PostgreSQL: one for the deadline guard (a
+row lock) + the upsert + the recount (psycopg's pipeline mode sends them together and
+the server runs them in order, each seeing the one before, exactly as if sent one by
+one), and one for the COMMIT, sent only after their results are checked (plus psycopg's
+BEGIN, which it sends and waits for before a pipeline). The answer is still
 acknowledged only after that COMMIT.
 
 The attempt's drawn items (question, option order, points, key) never change once the
