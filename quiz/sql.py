@@ -1,4 +1,5 @@
-"""Dialect-aware statements: ``INSERT ... ON CONFLICT`` on PostgreSQL and SQLite alike.
+"""Dialect-aware statements: ``INSERT ... ON CONFLICT`` on PostgreSQL and SQLite alike;
+several statements in one round trip on PostgreSQL (``pipelined``).
 
 Concurrency is settled by unique constraints, never by check-then-insert, so the same
 upsert has to be spelled for whichever database runs underneath.
@@ -6,8 +7,11 @@ upsert has to be spelled for whichever database runs underneath.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -92,3 +96,65 @@ def prefix_match(column: Any, prefix: str) -> Any:
         return column.op("GLOB")(escaped + "*")
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(escaped + "%", escape="\\")
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A Core statement compiled once for the driver: its SQL and parameter converters."""
+
+    sql: str
+    compiled: Any
+    processors: dict[str, Callable[[Any], Any]]
+
+    def params(self, values: dict[str, Any]) -> dict[str, Any]:
+        raw = self.compiled.construct_params(values, _check=False)
+        return {k: self.processors[k](v) if k in self.processors else v for k, v in raw.items()}
+
+
+_COMPILED: dict[int, _DriverStatement] = {}
+
+
+def _driver_statement(statement: Any, dialect: Any) -> _DriverStatement:
+    found = _COMPILED.get(id(statement))
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        found = _DriverStatement(compiled.string, compiled, dict(compiled._bind_processors))
+        _COMPILED[id(statement)] = found
+    return found
+
+
+def pipelining(conn: Any) -> bool:
+    """Can this connection send several statements in one round trip?"""
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[Any]:
+    """Run Core statements in one round trip; the first row of each (None if none).
+
+    psycopg's pipeline mode sends them together and the server runs them in order, each
+    seeing the one before, exactly as if sent one by one (the answer path, the attempt
+    start with a new bearer token). A transaction's first statement costs one round trip
+    more: psycopg sends its implicit BEGIN and waits for it before the pipeline.
+
+    ``statement`` objects must be long-lived (built once, like ``_save_statements``): the
+    compiled SQL is kept per statement object. SQLAlchemy's ``before_cursor_execute``
+    listeners hear of each statement as usual. A failing statement raises here and
+    leaves the transaction aborted: the caller's rollback ends it.
+    """
+    driver = conn.connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        for statement, values in steps:
+            compiled = _driver_statement(statement, conn.dialect)
+            params = compiled.params(values)
+            cursor = driver.cursor(row_factory=namedtuple_row)
+            conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
+            cursor.execute(compiled.sql, params)
+            cursors.append(cursor)
+    # A result with fields has rows to fetch (``cursor.description`` would build a column
+    # object per field just to say so).
+    results = [cursor.pgresult for cursor in cursors]
+    return [
+        cursor.fetchone() if result is not None and result.nfields else None
+        for cursor, result in zip(cursors, results, strict=True)
+    ]

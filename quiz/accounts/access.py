@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import request
+from flask import request, session
 from flask_login import current_user
 
 from quiz.accounts.models import Role
-from quiz.accounts.services import user_for_token
+from quiz.accounts.services import TokenLookup, token_lookup, user_for_token
 from quiz.clock import now
-from quiz.extensions import login_manager
+from quiz.extensions import db, login_manager
+from quiz.sql import pipelined, pipelining
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +42,72 @@ def login_required(view: F) -> F:
     wrapped = roles_required()(view)
     wrapped.access_rule = ("login", ())  # type: ignore[attr-defined]
     return wrapped
+
+
+# A view's first statement, keyed by its caller: ``read(by_token, **view_args)`` gives the
+# statement and its parameters; the statement takes the caller as ``:user_id``, or with
+# ``by_token`` as ``quiz.accounts.services.token_owner()`` (``:token_hash``).
+FirstRead = Callable[..., tuple[Any, dict[str, Any]]]
+
+
+def login_required_reading(read: FirstRead) -> Callable[[F], F]:
+    """``login_required`` for a hot view whose first act is one statement keyed by its
+    caller (an attempt start): the view gets that statement's first row as ``first_row``.
+
+    A bearer token this process holds no copy of is looked up in the same round trip as
+    that statement (``quiz.sql.pipelined``, PostgreSQL) instead of one round trip before
+    it; the lookup alone decides who the caller is (401 as ``login_required`` if nobody),
+    and the statement's row is used only for that caller. Cookie sessions, known tokens
+    and SQLite authenticate exactly as ``login_required`` does, then run the statement.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            first_row = _read_with_new_token(read, kwargs)
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if first_row is _NOT_READ:
+                statement, params = read(False, **kwargs)
+                params["user_id"] = current_user.id
+                first_row = db.session.connection().execute(statement, params).first()
+            return view(*args, first_row=first_row, **kwargs)
+
+        wrapper.access_rule = ("login", ())  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+_NOT_READ = object()
+
+
+def _read_with_new_token(read: FirstRead, view_args: dict[str, Any]) -> Any:
+    """For a bearer request whose token this process does not know: look it up and run
+    ``read`` in one round trip, and make the token's user (or nobody) the request's
+    user. Anything else: ``_NOT_READ`` (Flask-Login loads the user as usual)."""
+    if "_user_id" in session:  # a cookie session: Flask-Login decides, as always
+        return _NOT_READ
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _NOT_READ
+    conn = db.session.connection()
+    if not pipelining(conn):
+        return _NOT_READ
+    lookup = token_lookup(token.strip(), now())
+    if not isinstance(lookup, TokenLookup):  # known to this process: the usual path
+        return _NOT_READ
+    statement, params = read(True, **view_args)
+    token_row, first_row = pipelined(
+        conn,
+        [
+            (lookup.statement, lookup.params),
+            (statement, {**params, "token_hash": lookup.token_hash}),
+        ],
+    )
+    # What Flask-Login's request loader (``bearer_user``) would have found for the token.
+    login_manager._update_request_context_with_user(lookup.user(token_row))
+    return first_row
 
 
 def public(view: F) -> F:

@@ -7,6 +7,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -438,6 +439,50 @@ def user_for_token(token: str, now: datetime) -> TokenUser | None:
 
     row = token_cache().lookup(token_hash, now, load, redis_store.client)
     return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    """A bearer token this process holds no copy of: the query that looks it up, for a
+    caller that sends it in one round trip with statements of its own
+    (``quiz.accounts.access.login_required_reading``), then hands its row to ``user``."""
+
+    token_hash: str
+    now: datetime
+
+    statement = _TOKEN_LOOKUP
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"token_hash": self.token_hash, "now": self.now}
+
+    def user(self, row: Any) -> TokenUser | None:
+        """The token's user from the looked-up row (kept in this process's copy)."""
+        token_cache().keep(self.token_hash, row)
+        return None if row is None else TokenUser(row.user_id, row.language, row.display_name)
+
+
+def token_lookup(token: str, now: datetime) -> TokenUser | TokenLookup | None:
+    """``user_for_token`` from this process's copy, or, without a copy, the lookup to send
+    (``TokenLookup``); None: the copy says no such active token (or it expired)."""
+    token_hash = hash_key(token)
+    known, row = token_cache().known(token_hash, redis_store.client)
+    if not known:
+        return TokenLookup(token_hash, now)
+    if row is None or row.expires_at <= now:
+        return None
+    return TokenUser(row.user_id, row.language, row.display_name)
+
+
+def token_owner() -> Any:
+    """The id of the user holding the token ``:token_hash``, as SQL: for a statement sent
+    together with that token's lookup (``TokenLookup``), which alone decides whether the
+    token is valid (a refused token's rows are never used)."""
+    return (
+        select(ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+        .scalar_subquery()
+    )
 
 
 def load_session_user(session_id: str, key: str | None, now: datetime) -> User | None:

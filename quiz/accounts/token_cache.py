@@ -38,6 +38,7 @@ EPOCH_KEY = "auth:token-epoch"
 EPOCH_CHECK_SECONDS = 1.0
 MAX_ENTRIES = 100_000
 _CHANGED = "quiz_tokens_changed"
+_MISSING = object()
 
 # Attributes whose change must reach every process's cache at once.
 _WATCHED = {
@@ -72,6 +73,23 @@ class TokenCache:
         if row is not None and row.expires_at <= now:
             return None
         return row
+
+    def known(self, token_hash: str, client: Any) -> tuple[bool, Any]:
+        """``(True, row)`` if this process holds a copy for ``token_hash`` (the row may be
+        None: no such active token), else ``(False, None)``: the caller looks it up
+        (together with its own statements) and hands the row to ``keep``."""
+        if self.entries.ttl <= 0:
+            return False, None
+        self._check_epoch(client)
+        if not self._trusted:
+            return False, None
+        row = self.entries.peek(token_hash, _MISSING)
+        return (False, None) if row is _MISSING else (True, row)
+
+    def keep(self, token_hash: str, row: Any) -> None:
+        """Keep a row looked up by the caller (``known`` said there was no copy)."""
+        if self._trusted:
+            self.entries.put(token_hash, row)
 
     def _check_epoch(self, client: Any) -> None:
         if self.clock() - self._checked < EPOCH_CHECK_SECONDS:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.http import generate_etag, quote_etag
 
 from quiz.accounts import services as accounts
-from quiz.accounts.access import login_required, public
+from quiz.accounts.access import login_required, login_required_reading, public
 from quiz.accounts.comfort import STANDARD, TEXT_SIZES, stored_text_size, valid_text_size
 from quiz.accounts.models import User
 from quiz.api.openapi import openapi_document
@@ -249,26 +249,36 @@ def enrollment(contest_id: int) -> Any:
 
 
 @bp.post("/rounds/<int:round_id>/attempts")
-@login_required
-def start_attempt(round_id: int) -> Any:
-    round_ = contests.get_visible_round(round_id, current_user)
+@login_required_reading(play.start_read)
+def start_attempt(round_id: int, first_row: Any) -> Any:
+    # The round and the caller's enrollment in one statement (no ORM round), sent with a
+    # new bearer token's lookup in one round trip.
+    reads = play.StartReads.of(first_row)
+    if reads is None or not reads.published:  # its organizers may start it unpublished
+        contests.get_visible_round(round_id, current_user)  # else "not found"
+    assert reads is not None  # the round exists: get_visible_round found it
     data = body()
     language = _str(data, "language")
     if language is None:
         raise ValidationFailed({"language": [_l("Choose Chinese or Mongolian.")]})
-    started = play.begin_attempt(current_user, round_, language, now())
-    attempt, created = started.attempt, started.created
+    started = play.begin_attempt(current_user, reads, language, now())
     moment = now()
-    play.finalize_if_overdue(attempt, moment)
-    commit_keeping_loaded()  # this request's unit of work, before the reads below
-    if started.items is not None and attempt.finished_at is None:
-        # A new attempt: its questions from this process's payloads (docs/performance.md),
-        # no read after the commit (but once per process and bank revision, the payloads').
-        fresh = fresh_attempt_json(attempt, round_.bank_id, started.revision, started.items, moment)
+    if started.items is not None:
+        # A new attempt (its deadline lies ahead: nothing to close): its questions from
+        # this process's payloads (docs/performance.md), no read after the commit (but
+        # once per process and bank revision, the payloads').
+        commit_keeping_loaded()  # this request's unit of work
+        fresh = fresh_attempt_json(
+            started.attempt, reads.round.bank_id, started.revision, started.items, moment
+        )
         if fresh is not None:
             return current_app.response_class(fresh, status=201, mimetype="application/json")
+    attempt = started.loaded()
+    play.finalize_if_overdue(attempt, moment)
+    commit_keeping_loaded()  # this request's unit of work, before the reads below
     reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
-    return jsonify(attempt_state(attempt, language, moment).to_json()), 201 if created else 200
+    status = 201 if started.created else 200
+    return jsonify(attempt_state(attempt, language, moment).to_json()), status
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -7,6 +7,7 @@ enrollment is in exactly one league of its contest, enforced by a composite fore
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -62,6 +63,20 @@ class RoundState(StrEnum):
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
+
+
+def effective_close(closes_at: datetime, closed_at: datetime | None) -> datetime:
+    """When a round stops taking attempts: its closing time, or earlier if an organizer
+    closed it early (``closed_at``)."""
+    return min(closes_at, closed_at) if closed_at else closes_at
+
+
+def round_state(opens_at: datetime, close: datetime, now: datetime) -> RoundState:
+    if now < opens_at:
+        return RoundState.SCHEDULED
+    if now >= close:
+        return RoundState.CLOSED
+    return RoundState.OPEN
 
 
 class Contest(Model):
@@ -217,14 +232,38 @@ class Round(Model):
         return self.title_mn if language == "mn" and self.title_mn else self.title_zh
 
     def effective_close(self) -> datetime:
-        return min(self.closes_at, self.closed_at) if self.closed_at else self.closes_at
+        return effective_close(self.closes_at, self.closed_at)
 
     def state(self, now: datetime) -> RoundState:
-        if now < self.opens_at:
-            return RoundState.SCHEDULED
-        if now >= self.effective_close():
-            return RoundState.CLOSED
-        return RoundState.OPEN
+        return round_state(self.opens_at, self.effective_close(), now)
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    """What starting an attempt needs of a round, as plain values: the attempt start reads
+    them from SQL with the caller's enrollment in one statement (quiz/play/services.py),
+    instead of loading the ``Round`` and its contest through the ORM on every start. The
+    time window comes from that same read, so a start never decides on an old copy of it.
+    """
+
+    id: int
+    contest_id: int
+    mode: str
+    languages: list[str]
+    bank_id: int
+    draw_rule: list[dict]
+    points_by_difficulty: dict[str, int]
+    max_attempts: int
+    opens_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    time_limit_seconds: int
+
+    def effective_close(self) -> datetime:
+        return effective_close(self.closes_at, self.closed_at)
+
+    def state(self, now: datetime) -> RoundState:
+        return round_state(self.opens_at, self.effective_close(), now)
 
 
 class Enrollment(Model):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from quiz.contests.models import Round
+from quiz.contests.models import Round, RoundRules
 from quiz.extensions import db
 from quiz.play.models import Attempt, ExtraTime
 
@@ -23,7 +23,9 @@ MIN_EXTRA_MINUTES = 1
 MAX_EXTRA_MINUTES = 240
 
 
-def attempt_deadline(round_: Round, started_at: datetime, extra_seconds: int) -> datetime:
+def attempt_deadline(
+    round_: Round | RoundRules, started_at: datetime, extra_seconds: int
+) -> datetime:
     """The earlier of start + time limit and the round's close, plus the person's extra
     time (which therefore may run past the close)."""
     base = min(started_at + timedelta(seconds=round_.time_limit_seconds), round_.effective_close())

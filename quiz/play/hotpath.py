@@ -2,11 +2,11 @@
 pipelined on PostgreSQL.
 
 On the benchmark machine a request costs what its round trips cost (docs/performance.md),
-so saving an answer is shaped to need two on PostgreSQL: one for BEGIN + the deadline
-guard (a row lock) + the upsert + the recount (psycopg's pipeline mode sends them
-together and the server runs them in order, each seeing the one before, exactly as if
-sent one by one),
-and one for the COMMIT, sent only after their results are checked. The answer is still
+so saving an answer is shaped to need few on PostgreSQL: one for the deadline guard (a
+row lock) + the upsert + the recount (psycopg's pipeline mode sends them together and
+the server runs them in order, each seeing the one before, exactly as if sent one by
+one), and one for the COMMIT, sent only after their results are checked (plus psycopg's
+BEGIN, which it sends and waits for before a pipeline). The answer is still
 acknowledged only after that COMMIT.
 
 The attempt's drawn items (question, option order, points, key) never change once the
@@ -15,17 +15,19 @@ attempt exists; they are read once per process and attempt instead of once per a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from psycopg.rows import namedtuple_row
 from sqlalchemy import select
 
 from quiz.cache import app_cache
 from quiz.contests.models import Round, RoundMode
 from quiz.extensions import db
 from quiz.play.models import Attempt, AttemptItem
+from quiz.sql import pipelined, pipelining
+
+# The pipeline itself lives in quiz.sql (core: the attempt start and the token lookup
+# use it too); named here for the answer path.
+__all__ = ["Drawn", "DrawnItem", "drawn_items", "pipelined", "pipelining"]
 
 # Drawn items are immutable; the copy's age only matters if a bank re-import corrects a
 # question's key mid-round: answers saved in this process within this time after it are
@@ -118,54 +120,3 @@ def drawn_items(attempt_id: int) -> Drawn | None:
     if drawn is None:
         cache.discard(attempt_id)  # an id that does not exist yet may exist soon
     return drawn
-
-
-@dataclass(frozen=True)
-class _DriverStatement:
-    """A Core statement compiled once for the driver: its SQL and parameter converters."""
-
-    sql: str
-    compiled: Any
-    processors: dict[str, Callable[[Any], Any]]
-
-    def params(self, values: dict[str, Any]) -> dict[str, Any]:
-        raw = self.compiled.construct_params(values, _check=False)
-        return {k: self.processors[k](v) if k in self.processors else v for k, v in raw.items()}
-
-
-_COMPILED: dict[int, _DriverStatement] = {}
-
-
-def _driver_statement(statement: Any, dialect: Any) -> _DriverStatement:
-    found = _COMPILED.get(id(statement))
-    if found is None:
-        compiled = statement.compile(dialect=dialect)
-        found = _DriverStatement(compiled.string, compiled, dict(compiled._bind_processors))
-        _COMPILED[id(statement)] = found
-    return found
-
-
-def pipelining(conn: Any) -> bool:
-    """Can this connection send several statements in one round trip?"""
-    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-
-
-def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[Any]:
-    """Run Core statements in one round trip; the first row of each (None if none).
-
-    ``statement`` objects must be long-lived (built once, like ``_save_statements``): the
-    compiled SQL is kept per statement object. SQLAlchemy's ``before_cursor_execute``
-    listeners hear of each statement as usual. A failing statement raises here and
-    leaves the transaction aborted: the caller's rollback ends it.
-    """
-    driver = conn.connection.driver_connection
-    cursors = []
-    with driver.pipeline():
-        for statement, values in steps:
-            compiled = _driver_statement(statement, conn.dialect)
-            params = compiled.params(values)
-            cursor = driver.cursor(row_factory=namedtuple_row)
-            conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
-            cursor.execute(compiled.sql, params)
-            cursors.append(cursor)
-    return [cursor.fetchone() if cursor.description else None for cursor in cursors]

@@ -7,6 +7,7 @@ second device or an audit sees exactly what the participant saw.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -78,6 +79,35 @@ class Attempt(Model):
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    """An attempt just inserted, as the values written: what its board publish and its
+    response read, without an ORM object (every column is known, so none is read back).
+    ``quiz.play.services.Started.loaded`` turns it into an ``Attempt`` where one is
+    needed (the pages, a response built the usual way)."""
+
+    id: int
+    round_id: int
+    contest_id: int
+    user_id: int
+    league_id: int
+    attempt_no: int
+    language: str
+    seed: int
+    started_at: datetime
+    deadline: datetime
+    points: int
+    max_points: int
+    correct_count: int
+    answered_count: int
+    question_count: int
+    finished_at: None = None
+    finish_reason: None = None
+    last_answer_at: None = None
+    time_used_ms: None = None
+    bonus_points: int = 0
 
 
 class AttemptItem(Model):

@@ -36,20 +36,30 @@ from sqlalchemy import (
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql import Select
 
 from question_bank import DrawError, DrawRule, Kind, option_order
 from quiz.accounts.models import User
+from quiz.accounts.services import token_owner
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import drawing_pool
 from quiz.clock import to_ms
-from quiz.contests.models import Enrollment, ReviewPolicy, Round, RoundMode, RoundState
+from quiz.contests.models import (
+    Contest,
+    Enrollment,
+    ReviewPolicy,
+    Round,
+    RoundMode,
+    RoundRules,
+    RoundState,
+)
 from quiz.contests.services import round_mode
 from quiz.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from quiz.extensions import db
 from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.extra_time import attempt_deadline
-from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime, FinishReason
+from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime, FinishReason, NewAttempt
 from quiz.play.scoring import fill_points, points_for, speed_bonus
 from quiz.signals import standing_changed
 from quiz.sql import insert_ignore, upsert
@@ -95,15 +105,21 @@ def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
 
 
 def _publish_after_commit(
-    attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
+    attempt: Attempt | NewAttempt, now: datetime, person: tuple[int, str] | None = None
 ) -> None:
     """Tell the boards once the caller's transaction commits (never if it rolls back).
 
     They hear of a copy taken now (a transient ``Attempt``): the standing this
     transaction wrote, read without a round trip after the commit expired the original.
+    A ``NewAttempt`` (the values a start wrote) cannot change: it is sent as it is.
     """
-    loaded = sa_inspect(attempt).dict  # what is loaded: copying loads nothing more
-    copy = Attempt(**{c.key: loaded[c.key] for c in Attempt.__table__.columns if c.key in loaded})
+    if isinstance(attempt, NewAttempt):
+        copy: Attempt | NewAttempt = attempt
+    else:
+        loaded = sa_inspect(attempt).dict  # what is loaded: copying loads nothing more
+        copy = Attempt(
+            **{c.key: loaded[c.key] for c in Attempt.__table__.columns if c.key in loaded}
+        )
     after_commit(
         db.session(),
         lambda: standing_changed.send(copy, attempt=copy, now=now, person=person),
@@ -120,22 +136,124 @@ def _refuse_live_round() -> None:
 class Started:
     """What ``begin_attempt`` did: the attempt, whether it is new, and for a new one what
     was drawn and from which bank revision (its response is then built from per-process
-    question payloads of that revision, ``quiz.play.state.fresh_attempt_json``)."""
+    question payloads of that revision, ``quiz.play.state.fresh_attempt_json``).
 
-    attempt: Attempt
+    A new attempt is the values written (``NewAttempt``), not an ORM object: the start's
+    publish and response need no more. ``loaded`` gives the ``Attempt`` where one is
+    needed."""
+
+    attempt: Attempt | NewAttempt
     created: bool
     items: list[dict[str, Any]] | None = None
     revision: int = 0
+
+    def loaded(self) -> Attempt:
+        """The attempt as an ORM object (a new one is attached to the session from the
+        values written, without a read: ``_known_attempt``)."""
+        if isinstance(self.attempt, NewAttempt):
+            return _known_attempt(self.attempt)
+        return self.attempt
 
 
 def start_attempt(user: User, round_: Round, language: str, now: datetime) -> tuple[Attempt, bool]:
     """Start the caller's attempt, or return the one they already have (created=False).
 
-    Flushes only: the caller commits (``quiz.unit_of_work.commit_keeping_loaded`` keeps
-    the round and the new attempt loaded), and the board publish follows that commit.
+    Flushes only: the caller commits, and the board publish follows that commit.
     """
-    started = begin_attempt(user, round_, language, now)
-    return started.attempt, started.created
+    reads = start_reads(user, round_.id)
+    assert reads is not None  # the caller holds the round
+    started = begin_attempt(user, reads, language, now)
+    return started.loaded(), started.created
+
+
+@dataclass(frozen=True)
+class StartReads:
+    """Everything a start decides from, read in one statement (``start_reads``): the
+    round's rules and time window, whether its contest is published, its bank's
+    revision, and the caller's league (None: not enrolled), latest attempt and extra
+    time."""
+
+    round: RoundRules
+    published: bool
+    revision: int
+    league_id: int | None
+    latest_id: int | None
+    latest_no: int
+    latest_finished: bool
+    latest_deadline: datetime | None
+    extra_seconds: int
+
+    @classmethod
+    def of(cls, row: Any) -> StartReads | None:
+        """From the row of the start's statement (``_start_read``; None: no such round)."""
+        if row is None:
+            return None
+        return cls(
+            round=RoundRules(*row[:_RULES]),
+            published=row.published,
+            revision=row.revision or 0,
+            league_id=row.league_id,
+            latest_id=row.latest_id,
+            latest_no=row.latest_no or 0,
+            latest_finished=row.latest_finished_at is not None,
+            latest_deadline=row.latest_deadline,
+            extra_seconds=row.extra_seconds or 0,
+        )
+
+
+def _start_read(user: Any) -> Select[Any]:
+    """The round (with its contest's "published" and its bank's revision) and the
+    caller's enrollment, latest attempt and extra time: one indexed statement, built
+    once. Read fresh on every start (no per-process copy): the time window decides
+    whether a start is taken and caps its deadline, and the statement is needed for the
+    enrollment anyway, so reading the round in it costs no round trip.
+
+    ``user``: the caller as SQL (``:user_id``, or the owner of ``:token_hash`` when the
+    statement goes with a new bearer token's lookup, ``access.login_required_reading``).
+    """
+    return (
+        select(
+            *(Round.__table__.c[name] for name in RoundRules.__dataclass_fields__),
+            Contest.__table__.c.published,
+            QuestionBank.__table__.c.revision,
+            Enrollment.__table__.c.league_id,
+            _ATTEMPTS.c.id.label("latest_id"),
+            _ATTEMPTS.c.attempt_no.label("latest_no"),
+            _ATTEMPTS.c.finished_at.label("latest_finished_at"),
+            _ATTEMPTS.c.deadline.label("latest_deadline"),
+            ExtraTime.__table__.c.extra_seconds,
+        )
+        .join(Contest, Contest.id == Round.contest_id)
+        .join(QuestionBank, QuestionBank.id == Round.bank_id)
+        .outerjoin(
+            Enrollment, (Enrollment.contest_id == Round.contest_id) & (Enrollment.user_id == user)
+        )
+        .outerjoin(_ATTEMPTS, (_ATTEMPTS.c.round_id == Round.id) & (_ATTEMPTS.c.user_id == user))
+        .outerjoin(ExtraTime, (ExtraTime.round_id == Round.id) & (ExtraTime.user_id == user))
+        .where(Round.id == bindparam("round_id", type_=Integer))
+        .order_by(_ATTEMPTS.c.attempt_no.desc())
+        .limit(1)
+    )
+
+
+_ATTEMPTS = Attempt.__table__
+_START_READ = _start_read(bindparam("user_id", type_=Integer))
+_START_READ_BY_TOKEN = _start_read(token_owner())
+_RULES = len(RoundRules.__dataclass_fields__)
+
+
+def start_read(by_token: bool, round_id: int) -> tuple[Any, dict[str, Any]]:
+    """The start's statement for ``access.login_required_reading`` (the API's start)."""
+    return (_START_READ_BY_TOKEN if by_token else _START_READ), {"round_id": round_id}
+
+
+def start_reads(user: Any, round_id: int) -> StartReads | None:
+    """What a start of ``round_id`` by ``user`` decides from (None: no such round).
+
+    Visibility is the caller's to check (``published``; the API refuses an unpublished
+    contest's round unless the caller organizes it)."""
+    row = db.session.execute(_START_READ, {"round_id": round_id, "user_id": user.id}).first()
+    return StartReads.of(row)
 
 
 # The attempt and its drawn items in one statement (PostgreSQL): if the unique key
@@ -164,7 +282,9 @@ def _insert_attempt(values: dict[str, Any], items: list[dict[str, Any]]) -> int 
     """Write the attempt and its items; its id, or None if a concurrent start won."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One round trip instead of two (and of psycopg's one per row for the items).
-        return db.session.execute(_START_POSTGRES, {**values, "items": json.dumps(items)}).scalar()
+        # Through the connection: the session's ORM layer has nothing to do with it.
+        conn = db.session.connection()
+        return conn.execute(_START_POSTGRES, {**values, "items": json.dumps(items)}).scalar()
     attempt_id = db.session.scalar(
         insert_ignore(Attempt, ["round_id", "user_id", "attempt_no"])
         .values(**values)
@@ -177,39 +297,28 @@ def _insert_attempt(values: dict[str, Any], items: list[dict[str, Any]]) -> int 
     return attempt_id
 
 
-def begin_attempt(user: User, round_: Round, language: str, now: datetime) -> Started:
-    """``start_attempt``, telling also what a new attempt drew (the API's fast response)."""
+def begin_attempt(user: User, reads: StartReads, language: str, now: datetime) -> Started:
+    """``start_attempt`` from what ``start_reads`` found, telling also what a new attempt
+    drew (the API's fast response)."""
+    round_ = reads.round
     if round_.mode == RoundMode.LIVE:
         _refuse_live_round()
     if language not in round_.languages:
         raise ValidationFailed({"language": [_l("This round is not offered in that language.")]})
-    # The enrollment's league, the latest attempt, any extra time and the bank's revision
-    # (which drawing pool) in one round trip.
-    revision = (
-        select(QuestionBank.revision).where(QuestionBank.id == round_.bank_id).scalar_subquery()
-    )
-    enrolled = db.session.execute(
-        select(Enrollment.league_id, Attempt, ExtraTime.extra_seconds, revision)
-        .outerjoin(
-            Attempt, (Attempt.round_id == round_.id) & (Attempt.user_id == Enrollment.user_id)
-        )
-        .outerjoin(
-            ExtraTime,
-            (ExtraTime.round_id == round_.id) & (ExtraTime.user_id == Enrollment.user_id),
-        )
-        .where(Enrollment.contest_id == round_.contest_id, Enrollment.user_id == user.id)
-        .order_by(Attempt.attempt_no.desc())
-        .limit(1)
-    ).first()
-    if enrolled is None:
+    if reads.league_id is None:
         raise Forbidden(_l("Join the contest before starting a round."), code="not_enrolled")
-    league_id, latest, extra_seconds, bank_revision = enrolled
-    if latest is not None and latest.finished_at is None:
-        if now <= latest.deadline + grace():
+    if reads.latest_id is not None and (
+        not reads.latest_finished or reads.latest_no >= round_.max_attempts
+    ):
+        # A repeated start (the app reloaded): the attempt it has, closed first if overdue.
+        latest = db.session.get(Attempt, reads.latest_id)
+        assert latest is not None
+        if latest.finished_at is None:
+            if now <= latest.deadline + grace():
+                return Started(latest, False)
+            finish_attempt(latest, now, FinishReason.DEADLINE)
+        if latest.attempt_no >= round_.max_attempts:
             return Started(latest, False)
-        finish_attempt(latest, now, FinishReason.DEADLINE)
-    if latest is not None and latest.attempt_no >= round_.max_attempts:
-        return Started(latest, False)
     state = round_.state(now)
     if state is RoundState.SCHEDULED:
         raise Conflict(_l("This round has not opened yet."), code="round_not_open")
@@ -217,19 +326,17 @@ def begin_attempt(user: User, round_: Round, language: str, now: datetime) -> St
         raise Conflict(_l("This round is closed."), code="round_closed")
 
     seed = secrets.randbits(52)
-    items = draw_items(round_, seed, revision=bank_revision or 0)
-    attempt_no = (latest.attempt_no if latest else 0) + 1
-    deadline = attempt_deadline(round_, now, extra_seconds or 0)
+    items = draw_items(round_, seed, revision=reads.revision)
     values = {
         "round_id": round_.id,
         "contest_id": round_.contest_id,
         "user_id": user.id,
-        "league_id": league_id,
-        "attempt_no": attempt_no,
+        "league_id": reads.league_id,
+        "attempt_no": reads.latest_no + 1,
         "language": language,
         "seed": seed,
         "started_at": now,
-        "deadline": deadline,
+        "deadline": attempt_deadline(round_, now, reads.extra_seconds),
         "points": 0,
         "max_points": sum(item["points"] for item in items),
         "correct_count": 0,
@@ -244,12 +351,14 @@ def begin_attempt(user: User, round_: Round, language: str, now: datetime) -> St
     # Queued callables also mark the transaction as having work to commit (the text
     # statement above is not seen as an insert by the session's write watch).
     after_commit(db.session(), metrics.ATTEMPTS_STARTED.inc)
-    attempt = _known_attempt(attempt_id, values)
-    _publish_after_commit(attempt, now, person=(league_id, user.display_name))
-    return Started(attempt, True, items, bank_revision or 0)
+    attempt = NewAttempt(id=attempt_id, **values)
+    _publish_after_commit(attempt, now, person=(reads.league_id, user.display_name))
+    return Started(attempt, True, items, reads.revision)
 
 
-def draw_items(round_: Round, seed: int, revision: int | None = None) -> list[dict[str, Any]]:
+def draw_items(
+    round_: Round | RoundRules, seed: int, revision: int | None = None
+) -> list[dict[str, Any]]:
     """The questions an attempt with this seed gets: number, question, option order, points.
 
     The one drawing code: attempts use it, and so does the organizer's preview of a round
@@ -284,21 +393,13 @@ def draw_items(round_: Round, seed: int, revision: int | None = None) -> list[di
     return items
 
 
-def _known_attempt(attempt_id: int, values: dict[str, Any]) -> Attempt:
+def _known_attempt(new: NewAttempt) -> Attempt:
     """The attempt just inserted, as a persistent object without a re-read.
 
     Every column is known (we wrote them), so reading the row back would only cost a
     round trip.
     """
-    attempt = Attempt(
-        id=attempt_id,
-        finished_at=None,
-        finish_reason=None,
-        last_answer_at=None,
-        time_used_ms=None,
-        bonus_points=0,
-        **values,
-    )
+    attempt = Attempt(**{name: getattr(new, name) for name in NewAttempt.__dataclass_fields__})
     make_transient_to_detached(attempt)
     db.session.add(attempt)
     return attempt
@@ -366,7 +467,6 @@ class SavedAnswer:
     answered_count: int
 
 
-_ATTEMPTS = Attempt.__table__
 _ANSWERS = Answer.__table__
 
 

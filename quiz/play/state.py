@@ -21,7 +21,7 @@ from quiz.cache import app_cache
 from quiz.clock import to_ms
 from quiz.contests.models import Round
 from quiz.extensions import db
-from quiz.play.models import Answer, Attempt, AttemptItem
+from quiz.play.models import Answer, Attempt, AttemptItem, NewAttempt
 from quiz.play.services import display_key, review_allowed
 
 
@@ -219,7 +219,7 @@ class QuestionPayload:
 
     head: str  # '"blanks":n,' for a fill-in question, then '"kind":…,"media":[…]'
     text: str  # '"text":"…"'
-    options: dict[str, str]  # original option key -> '"media":[…],"text":"…"'
+    options: dict[str, str]  # original option key -> '"media":[…],"text":"…"}' (closed)
 
 
 PAYLOAD_SECONDS = float("inf")  # keyed by revision: never stale, dropped for a newer one
@@ -289,15 +289,19 @@ def _build_payloads(
                         "media": shown_pictures(row.media, original),
                         "text": labels.get(original, original),
                     }
-                )[1:-1]
+                )[1:]
                 for original in row.option_keys or ()
             },
         )
     return payloads
 
 
+# '{"key":"A",' for each option position; an option's payload fragment closes the object.
+_OPTION_OPENERS = tuple(f'{{"key":"{display_key(i)}",' for i in range(26))
+
+
 def fresh_attempt_json(
-    attempt: Attempt,
+    attempt: Attempt | NewAttempt,
     bank_id: int,
     revision: int,
     items: list[dict[str, Any]],
@@ -313,12 +317,18 @@ def fresh_attempt_json(
     questions = []
     for item in items:
         payload = payloads.get(item["question_id"])
-        if payload is None or any(o not in payload.options for o in item["option_order"]):
+        if payload is None:
             return None
-        options = ",".join(
-            f'{{"key":"{display_key(i)}",{payload.options[original]}}}'
-            for i, original in enumerate(item["option_order"])
-        )
+        shown = payload.options
+        try:
+            options = ",".join(
+                [
+                    _OPTION_OPENERS[i] + shown[original]
+                    for i, original in enumerate(item["option_order"])
+                ]
+            )
+        except (KeyError, IndexError):  # an option not in the payload (or beyond Z)
+            return None
         questions.append(
             f'{{{payload.head},"no":{item["no"]},"options":[{options}],{payload.text}}}'
         )
