@@ -93,12 +93,18 @@ def run(profile: Profile) -> dict[str, Any]:
             tokens: list[str] = seeded["tokens"]
             closed_tokens, open_tokens, rest = tokens[:n], tokens[n : 5 * n], tokens[5 * n :]
             round_id = seeded["answer_round"]
-            attempts = scenarios.start_attempts(app.address, round_id, closed_tokens)
+            # One start first: it builds the bank's pool (see below).
+            attempts = scenarios.start_attempts(app.address, round_id, closed_tokens[:1])
+            attempts += scenarios.start_attempts(app.address, round_id, closed_tokens[1:])
             open_attempts = scenarios.start_attempts(app.address, round_id, open_tokens)
             opened_at = time.perf_counter()
             # What the workers did in make bench before its open loop (module docstring).
             for size, start_round in seeded["start_rounds"].items():
-                scenarios.start_attempts(app.address, start_round, rest[:n])
+                # One start builds the bank's pool in its worker, then the others. (All at
+                # once, the --quick run on SQLite sometimes had 3 of 4 starts wait out
+                # SQLite's 30 s busy timeout and answer 503: to be looked into.)
+                scenarios.start_attempts(app.address, start_round, rest[:1])
+                scenarios.start_attempts(app.address, start_round, rest[1:n])
                 log(f"{size} bank drawn from")
             warm = Scenario(
                 "answer", app, scenarios.answer_script(attempts, closed_tokens), "answer"
