@@ -380,7 +380,7 @@ def run(profile: Profile) -> dict[str, Any]:
         setup.live = seed_game(found, profile.live_players, profile.rounds + 1, 600, "benchlive")
         env = servers.app_environment(found.database_url, found.redis_url)
         common = dict(workers=profile.workers, threads=profile.threads, logdir=found.workdir)
-        app = servers.spawn("app", "wsgi:app", env, **common)
+        app = servers.spawn("app", servers.app_wsgi(), env, **common)
         base = servers.spawn("baseline", "bench.baseline_app:app", env, **common)
         try:
             # Workers boot in seconds on an idle machine, in minutes on a shared one.
@@ -499,6 +499,33 @@ def open_loop(
         log(f"open loop at {rate:,.0f}/s: round {number + 1}/{rounds} done")
 
 
+def traced(arrival: loadgen.Arrival, into: list[tuple[float, float]]) -> loadgen.Arrival:
+    """``arrival``, noting (due, done) on the monotonic clock of each recorded request."""
+
+    async def arrive(conn: Conn, slot: Slot) -> None:
+        try:
+            await arrival(conn, slot)
+        finally:
+            if slot.record:
+                into.append((slot.due, time.perf_counter()))
+
+    return arrive
+
+
+def keep_slow(traces: dict[str, list[tuple[float, float]]], over: float = 0.05) -> None:
+    """``BENCH_OPEN_SLOW=file.json``: the open loop's requests slower than ``over``
+    seconds, as (due, done) on the monotonic clock, by label; ``window``: the first due
+    and last done of all. To lay beside what the servers noted at those moments
+    (bench/gcprobe.py)."""
+    target = os.environ.get("BENCH_OPEN_SLOW")
+    if not target:
+        return
+    every = [t for v in traces.values() for t in v]
+    out: dict[str, Any] = {k: [t for t in v if t[1] - t[0] > over] for k, v in traces.items()}
+    out["window"] = [min(t[0] for t in every), max(t[1] for t in every)] if every else []
+    Path(target).write_text(json.dumps(out))
+
+
 def start_burst(
     server: servers.Server, round_id: int, tokens: list[str], log: Any
 ) -> tuple[loadgen.RunResult, CpuMeter]:
@@ -601,11 +628,18 @@ def _measure(
     # Latency under steady load (issue 18 item 4): half the answer capacity just measured.
     [closed] = [x for x in scenarios if x.name == "answer"]
     rate = max(1.0, Measure.of(closed.result, "answer").rate / 2)
+    traces: dict[str, list[tuple[float, float]]] = {"answer": [], "insert": []}
     opened = [
-        OpenScenario("answer_open", app, answer_arrival(open_attempts, open_tokens), "answer"),
-        OpenScenario("insert_open", base, insert_arrival, "insert"),
+        OpenScenario(
+            "answer_open",
+            app,
+            traced(answer_arrival(open_attempts, open_tokens), traces["answer"]),
+            "answer",
+        ),
+        OpenScenario("insert_open", base, traced(insert_arrival, traces["insert"]), "insert"),
     ]
     open_loop(opened, rate, profile, rounds=profile.rounds, log=log)
+    keep_slow(traces)
     burst, burst_meter = start_burst(app, setup.burst_round, setup.burst_tokens, log)
 
     measures = {}

@@ -1,9 +1,14 @@
 """Starting and stopping the servers under test: gunicorn in the production configuration.
 
 Both the app (``wsgi:app``) and the baseline (``bench.baseline_app:app``) are served by
-the same gunicorn settings (gthread workers, same worker and thread counts), so any
-difference between them is the app's own work. The harness owns every process it starts
-and stops it by its pid.
+the same gunicorn settings, so any difference between them is the app's own work: the
+production file ``deploy/gunicorn.conf.py`` (gthread workers, its hooks: each worker's
+built app frozen out of the garbage collector, Prometheus' multiprocess folder, here one
+per server), with the worker and thread counts and the address given through the
+variables it reads (``QUIZ_WORKERS``, ``QUIZ_THREADS``, ``QUIZ_BIND``). Two flags differ
+from production, both for the load generator: ``--keep-alive 30`` (its connections idle
+for seconds between segments) and ``--log-level warning``. The harness owns every
+process it starts and stops it by its pid.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from bench.harness import GENEROUS_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"  # the production settings and hooks
 
 
 def free_port() -> int:
@@ -46,6 +52,12 @@ def app_environment(database_url: str, redis_url: str, **extra: str) -> dict[str
     env.update(GENEROUS_LIMITS)
     env.update(extra)
     return env
+
+
+def app_wsgi() -> str:
+    """The app's WSGI callable: ``wsgi:app``, or ``BENCH_APP_WSGI`` (e.g.
+    ``bench.gcprobe:app``, the same app noting its collections and requests)."""
+    return os.environ.get("BENCH_APP_WSGI", "wsgi:app")
 
 
 @dataclass
@@ -125,24 +137,26 @@ def spawn(
     logdir: Path,
     extra: tuple[str, ...] = (),
 ) -> Server:
-    """Start gunicorn (gthread workers) without waiting: servers boot side by side.
+    """Start gunicorn (deploy/gunicorn.conf.py) without waiting: servers boot side by side.
 
     ``extra``: more gunicorn options (the live-game run raises ``--worker-connections``).
     """
     port = free_port()
     log = logdir / f"{name}.log"
+    env = {
+        **env,
+        "QUIZ_WORKERS": str(workers),
+        "QUIZ_THREADS": str(threads),
+        "QUIZ_BIND": f"127.0.0.1:{port}",
+        # Emptied by the config when gunicorn starts: one folder per server.
+        "PROMETHEUS_MULTIPROC_DIR": str((logdir / f"metrics-{name}-{port}").resolve()),
+    }
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--bind",
-        f"127.0.0.1:{port}",
+        "--config",
+        str(CONFIG),
         "--keep-alive",
         "30",
         "--log-level",

@@ -6,7 +6,9 @@ Threads, not processes, carry the concurrency (docs/operations.md, "Processes");
 number here can be changed from the environment. Prometheus metrics work across the
 workers in prometheus_client's multiprocess mode: each worker writes its values under
 ``PROMETHEUS_MULTIPROC_DIR`` (emptied when gunicorn starts), ``/metrics`` in any worker
-adds them up, and a dead worker's live values are dropped.
+adds them up, and a dead worker's live values are dropped. Each worker freezes the
+objects of the built app out of the garbage collector before it serves
+(``post_worker_init``, quiz/ops/heap.py).
 """
 
 import os
@@ -36,6 +38,14 @@ metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/quiz-metri
 def on_starting(server):
     shutil.rmtree(metrics_dir, ignore_errors=True)
     os.makedirs(metrics_dir, exist_ok=True)
+
+
+def post_worker_init(worker):
+    # The app is built: keep its ~200,000 long-lived objects out of every later garbage
+    # collection, whose pauses stop all of the worker's threads (quiz/ops/heap.py).
+    from quiz.ops.heap import settle_heap
+
+    settle_heap()
 
 
 def child_exit(server, worker):

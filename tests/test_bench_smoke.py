@@ -1,7 +1,7 @@
 """The benchmark harness in its smoke mode, so it cannot rot unnoticed.
 
-``python -m bench run --quick``, ``python -m bench contest --quick --servers 2`` and
-``python -m bench live --quick --servers 2`` start
+``python -m bench run --quick``, ``python -m bench contest --quick --servers 2``,
+``python -m bench live --quick --servers 2`` and ``python -m bench open --quick`` start
 real gunicorn servers on SQLite and an embedded Redis in a temporary folder, drive them
 for a moment and print their tables. No timing is asserted: only that every scenario ran
 without errors and that the contest reconciles (answers acknowledged = answers in SQL,
@@ -10,6 +10,7 @@ boards = their rebuild from SQL).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -21,8 +22,11 @@ from bench.proxy import nginx_binary, site_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(*args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZ_", "BENCH_"))}
+def _run(*args: str, env: dict[str, str] | None = None) -> str:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("QUIZ_", "BENCH_"))},
+        **(env or {}),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "bench", *args],
         cwd=ROOT,
@@ -53,6 +57,23 @@ def test_bench_run_quick_prints_every_figure():
         assert figure in table
     [burst] = [line for line in table.splitlines() if "start burst 20 errors" in line]
     assert " yes " in burst, burst  # every start of the burst answered 201
+
+
+def test_bench_open_quick_runs_the_open_loop_pair(tmp_path):
+    """Only the open-loop pair (bench/steady.py), with the app under the GC probe
+    (bench/gcprobe.py), whose notes must hold the workers' requests and, at exit, the
+    objects frozen by deploy/gunicorn.conf.py's hook."""
+    out = _run(
+        "open",
+        "--quick",
+        env={"BENCH_APP_WSGI": "bench.gcprobe:app", "BENCH_GCPROBE_DIR": str(tmp_path)},
+    )
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    for name in ("answer_open", "insert_open"):
+        assert "errors 0" in lines[name], out
+    notes = [json.loads(x) for f in tmp_path.glob("*.jsonl") for x in f.read_text().splitlines()]
+    assert any("/answers/" in n.get("req", "") for n in notes)
+    assert any(n.get("frozen", 0) > 0 for n in notes)
 
 
 def test_bench_contest_quick_reconciles_on_two_servers():

@@ -224,7 +224,15 @@ def _build_pool(key: PoolKey, bank_id: int, languages: list[str]) -> CachedPool:
         )
     ).all()
     pool = DrawPool.from_candidates(Candidate(r.id, r.category, r.difficulty) for r in rows)
-    meta = {r.id: DrawMeta(r.kind, tuple(r.option_keys), r.difficulty) for r in rows}
+    # One DrawMeta per distinct value, shared: a bank has a handful of distinct ones, and
+    # one object per question (100,000 in a large bank) would be visited by every full
+    # garbage collection of every worker (docs/performance.md, "9. Latency under steady
+    # load").
+    shared: dict[DrawMeta, DrawMeta] = {}
+    meta = {}
+    for r in rows:
+        found = DrawMeta(r.kind, tuple(r.option_keys), r.difficulty)
+        meta[r.id] = shared.setdefault(found, found)
     forget_pools(bank_id, key[1])
     return CachedPool(pool=pool, meta=meta)
 
