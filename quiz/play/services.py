@@ -38,6 +38,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import make_transient_to_detached
 
 from question_bank import DrawError, DrawRule, Kind, option_order
+from quiz.accounts.limiter import PendingCount
 from quiz.accounts.models import User
 from quiz.banks.models import QuestionBank
 from quiz.banks.services import drawing_pool
@@ -77,9 +78,15 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
-    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit."""
-    standing_changed.send(attempt, attempt=attempt, now=now, person=person)
+def _publish(
+    attempt: Attempt,
+    now: datetime,
+    person: tuple[int, str] | None = None,
+    pending: PendingCount | None = None,
+) -> None:
+    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit;
+    ``pending``, the answer's rate-limit count, may ride on the board script."""
+    standing_changed.send(attempt, attempt=attempt, now=now, person=person, pending=pending)
 
 
 def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
@@ -477,9 +484,19 @@ def _save_statements() -> dict[str, Any]:
 
 
 def save_answer(
-    attempt_id: int, user: User, no: int, raw_choice: object, now: datetime
+    attempt_id: int,
+    user: User,
+    no: int,
+    raw_choice: object,
+    now: datetime,
+    pending: PendingCount | None = None,
 ) -> SavedAnswer:
     """Store the choice for question ``no`` (an idempotent upsert), then score it.
+
+    ``pending``: the request's rate-limit count not sent yet (the answer lane's,
+    ``quiz.accounts.ratelimits.account_request``). It rides on the board publish of a
+    live-score round; in any other round it is counted before the write (refusing the
+    request over the limit), and a refused request is counted on its own too.
 
     The attempt row is updated first, guarded by the deadline: that row lock serializes
     concurrent saves of one attempt, and the guard makes "in time" part of the write.
@@ -489,6 +506,20 @@ def save_answer(
     docs/architecture.md "Transactions"): it commits, then publishes at once, so the
     acknowledgement means "durable" and the request adds no queue to drain.
     """
+    if pending is None:
+        return _save_answer(attempt_id, user, no, raw_choice, now, None)
+    with pending:  # counts what did not ride on the publish (quiz.accounts.limiter)
+        return _save_answer(attempt_id, user, no, raw_choice, now, pending)
+
+
+def _save_answer(
+    attempt_id: int,
+    user: User,
+    no: int,
+    raw_choice: object,
+    now: datetime,
+    pending: PendingCount | None,
+) -> SavedAnswer:
     statements = _save_statements()
     drawn = hotpath.drawn_items(attempt_id)
     row = drawn.items.get(no) if drawn is not None and drawn.user_id == user.id else None
@@ -498,6 +529,8 @@ def save_answer(
     assert drawn is not None
     if drawn.live_game:
         _refuse_live_round()
+    if pending is not None and not drawn.live_scores:
+        pending.check()  # no board publish to ride on: counted before the write
     if row.kind == Kind.FILL:
         accepted = row.blanks or {}
         blank_count = max((len(b) for b in accepted.values()), default=1)
@@ -550,7 +583,7 @@ def save_answer(
         standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
     db.session.commit()  # the hot path's own commit (see the docstring)
     metrics.ANSWERS_SAVED.inc()
-    _publish(standing, now)
+    _publish(standing, now, pending=pending)
     return SavedAnswer(
         no=no,
         choice=original if row.kind == Kind.FILL else [display_key(i) for i in sorted(indexes)],
