@@ -23,6 +23,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BindParameter,
+    Boolean,
+    DateTime,
     Integer,
     Text,
     and_,
@@ -409,6 +411,82 @@ def _answer_upsert(where: Any = None) -> Any:
     )
 
 
+# The columns of the standing a save hands to the boards (RETURNING of "totals").
+_STANDING_COLUMNS = (
+    "id",
+    "contest_id",
+    "round_id",
+    "league_id",
+    "user_id",
+    "attempt_no",
+    "points",
+    "answered_count",
+    "started_at",
+    "deadline",
+    "finished_at",
+    "time_used_ms",
+    "last_answer_at",
+)
+
+
+def _save_in_one_statement(live: bool) -> Any:
+    """PostgreSQL: guard, upsert and recount of a non-empty answer in ONE statement.
+
+    Data-modifying CTEs all see the statement's snapshot, taken before the guard waits
+    for the attempt's row lock. So the guard also returns the row version it locked
+    (``ctid``; in READ COMMITTED a row changed meanwhile is re-read at its newest
+    version), and the writes happen only if that is the version the snapshot sees
+    (``fresh``): then no other save of this attempt committed between the snapshot and
+    the lock (every save writes the attempt row, under that lock), and the snapshot's
+    answers are the attempt's answers. The recount is then the snapshot's other answers
+    plus this one: absolute, as the three-statement recount. A save that waited for
+    another one of the same attempt (not fresh) writes nothing, and the caller, now
+    holding the lock, runs the three statements (``guard``, upsert, ``totals``).
+    Returns one row: ``open`` (the guard matched), ``fresh``, ``written`` (the upsert
+    wrote: false only for a refused change of a live-score answer) and the standing.
+    """
+    live_only = " WHERE CAST(ans.choice AS TEXT) = CAST(excluded.choice AS TEXT)" if live else ""
+    columns = ", ".join(f"attempts.{name}" for name in _STANDING_COLUMNS)
+    return sql_text(
+        "WITH guard AS ("
+        "SELECT id, ctid AS seen FROM attempts"
+        " WHERE id = :attempt_id AND finished_at IS NULL AND deadline >= :cutoff"
+        " FOR NO KEY UPDATE"
+        "), fresh AS ("
+        "SELECT guard.id FROM guard JOIN attempts AS seen"
+        " ON seen.id = guard.id AND seen.ctid = guard.seen"
+        "), written AS ("
+        "INSERT INTO answers AS ans"
+        " (attempt_id, no, choice, correct, points, answered_at, revisions)"
+        " SELECT fresh.id, :no, :choice, :correct, :points, :now, 1 FROM fresh"
+        " ON CONFLICT (attempt_id, no) DO UPDATE SET choice = excluded.choice,"
+        " correct = excluded.correct, points = excluded.points,"
+        " answered_at = excluded.answered_at, revisions = ans.revisions + 1"
+        f"{live_only} RETURNING ans.attempt_id"
+        "), others AS ("
+        "SELECT coalesce(sum(points), 0) AS points,"
+        " count(*) FILTER (WHERE correct) AS correct, count(*) AS answered"
+        " FROM answers WHERE attempt_id = :attempt_id AND no <> :no"
+        "), totals AS ("
+        "UPDATE attempts SET points = others.points + :points,"
+        " correct_count = others.correct + CASE WHEN :correct THEN 1 ELSE 0 END,"
+        " answered_count = others.answered + 1, last_answer_at = :now"
+        " FROM written, others WHERE attempts.id = written.attempt_id"
+        f" RETURNING {columns}"
+        ") SELECT EXISTS (SELECT FROM guard) AS open, EXISTS (SELECT FROM fresh) AS fresh,"
+        " EXISTS (SELECT FROM written) AS written, totals.*"
+        " FROM (VALUES (1)) AS one (x) LEFT JOIN totals ON true"
+    ).bindparams(
+        bindparam("attempt_id", type_=Integer),
+        bindparam("no", type_=Integer),
+        bindparam("choice", type_=_ANSWERS.c.choice.type),
+        bindparam("correct", type_=Boolean),
+        bindparam("points", type_=Integer),
+        bindparam("cutoff", type_=DateTime),
+        bindparam("now", type_=DateTime),
+    )
+
+
 def _save_statements() -> dict[str, Any]:
     dialect = db.session.get_bind().dialect.name
     cached = _SAVE_STATEMENTS.get(dialect)
@@ -458,27 +536,11 @@ def _save_statements() -> dict[str, Any]:
             answered_count=recount.c.answered,
             last_answer_at=bindparam("now"),
         )
-        .returning(
-            *(
-                _ATTEMPTS.c[name]
-                for name in (
-                    "id",
-                    "contest_id",
-                    "round_id",
-                    "league_id",
-                    "user_id",
-                    "attempt_no",
-                    "points",
-                    "answered_count",
-                    "started_at",
-                    "deadline",
-                    "finished_at",
-                    "time_used_ms",
-                    "last_answer_at",
-                )
-            )
-        ),
+        .returning(*(_ATTEMPTS.c[name] for name in _STANDING_COLUMNS)),
     }
+    if dialect == "postgresql":
+        statements["save"] = _save_in_one_statement(live=False)
+        statements["save_live"] = _save_in_one_statement(live=True)
     _SAVE_STATEMENTS[dialect] = statements
     return statements
 
@@ -554,20 +616,32 @@ def _save_answer(
     }
     conn = db.session.connection()
     if original and hotpath.pipelining(conn):
-        # PostgreSQL: guard, upsert and recount in one round trip, checked before COMMIT.
-        write = statements["upsert_live" if drawn.live_scores else "upsert"]
-        guarded, written, standing = hotpath.pipelined(
+        # PostgreSQL: one statement (guard, upsert, recount) in one round trip with its
+        # BEGIN, checked before COMMIT (``_save_in_one_statement``).
+        (saved,) = hotpath.pipelined(
             conn,
-            [
-                (statements["guard"], guard),
-                (write, answer),
-                (statements["totals"], {"attempt_id": attempt_id, "now": now}),
-            ],
+            [(statements["save_live" if drawn.live_scores else "save"], {**guard, **answer})],
         )
-        if guarded is None:
+        if not saved.open:
             _refuse_closed_attempt(attempt_id, user, now)
-        if drawn.live_scores and written is None:
-            _refuse_live_change()
+        if saved.fresh:
+            if not saved.written:
+                _refuse_live_change()
+            standing = saved
+        else:  # it waited for another save of this attempt: redo, holding the lock now
+            write = statements["upsert_live" if drawn.live_scores else "upsert"]
+            guarded, written, standing = hotpath.pipelined(
+                conn,
+                [
+                    (statements["guard"], guard),
+                    (write, answer),
+                    (statements["totals"], {"attempt_id": attempt_id, "now": now}),
+                ],
+            )
+            if guarded is None:
+                _refuse_closed_attempt(attempt_id, user, now)
+            if drawn.live_scores and written is None:
+                _refuse_live_change()
     else:
         if conn.execute(statements["guard"], guard).first() is None:
             _refuse_closed_attempt(attempt_id, user, now)
