@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg.rows import namedtuple_row
+from psycopg.rows import namedtuple_row, tuple_row
 from sqlalchemy import select
 
 from quiz.cache import app_cache
@@ -150,8 +150,12 @@ def pipelining(conn: Any) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
-def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[Any]:
-    """Run Core statements in one round trip; the first row of each (None if none).
+def pipelined(
+    conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]], plain: bool = False
+) -> list[Any]:
+    """Run Core statements in one round trip; the first row of each (None if none), as a
+    named tuple, or a plain tuple if ``plain`` (the caller names the columns: psycopg's
+    named rows describe the result's columns again on every call).
 
     ``statement`` objects must be long-lived (built once, like ``_save_statements``): the
     compiled SQL is kept per statement object. SQLAlchemy's ``before_cursor_execute``
@@ -159,13 +163,21 @@ def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[An
     leaves the transaction aborted: the caller's rollback ends it.
     """
     driver = conn.connection.driver_connection
+    rows = tuple_row if plain else namedtuple_row
     cursors = []
     with driver.pipeline():
         for statement, values in steps:
             compiled = _driver_statement(statement, conn.dialect)
             params = compiled.params(values)
-            cursor = driver.cursor(row_factory=namedtuple_row)
+            cursor = driver.cursor(row_factory=rows)
             conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
             cursor.execute(compiled.sql, params)
             cursors.append(cursor)
-    return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+    # ``pgresult.nfields`` rather than ``description``, which builds a column object per
+    # column on every call.
+    return [cursor.fetchone() if _has_rows(cursor) else None for cursor in cursors]
+
+
+def _has_rows(cursor: Any) -> bool:
+    result = cursor.pgresult
+    return bool(result is not None and result.nfields)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -429,6 +430,10 @@ _STANDING_COLUMNS = (
 )
 
 
+# The row of ``_save_in_one_statement``.
+_SavedRow = namedtuple("_SavedRow", ("open", "fresh", "written", *_STANDING_COLUMNS))  # type: ignore[misc]
+
+
 def _save_in_one_statement(live: bool) -> Any:
     """PostgreSQL: guard, upsert and recount of a non-empty answer in ONE statement.
 
@@ -487,8 +492,7 @@ def _save_in_one_statement(live: bool) -> Any:
     )
 
 
-def _save_statements() -> dict[str, Any]:
-    dialect = db.session.get_bind().dialect.name
+def _save_statements(dialect: str) -> dict[str, Any]:
     cached = _SAVE_STATEMENTS.get(dialect)
     if cached is not None:
         return cached
@@ -582,7 +586,6 @@ def _save_answer(
     now: datetime,
     pending: PendingCount | None,
 ) -> SavedAnswer:
-    statements = _save_statements()
     drawn = hotpath.drawn_items(attempt_id)
     row = drawn.items.get(no) if drawn is not None and drawn.user_id == user.id else None
     if row is None:
@@ -614,14 +617,19 @@ def _save_answer(
         "points": points,
         "now": now,
     }
-    conn = db.session.connection()
+    session = db.session()  # one lookup of the scoped session, not one per use
+    conn = session.connection()
+    statements = _save_statements(conn.dialect.name)
     if original and hotpath.pipelining(conn):
         # PostgreSQL: one statement (guard, upsert, recount) in one round trip with its
-        # BEGIN, checked before COMMIT (``_save_in_one_statement``).
-        (saved,) = hotpath.pipelined(
+        # BEGIN, checked before COMMIT (``_save_in_one_statement``); its row named by a
+        # class made once.
+        (plain,) = hotpath.pipelined(
             conn,
             [(statements["save_live" if drawn.live_scores else "save"], {**guard, **answer})],
+            plain=True,
         )
+        saved: Any = _SavedRow._make(plain)
         if not saved.open:
             _refuse_closed_attempt(attempt_id, user, now)
         if saved.fresh:
@@ -655,7 +663,7 @@ def _save_answer(
                 _refuse_changing_a_live_answer(attempt_id, no, original)
             conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
         standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
-    db.session.commit()  # the hot path's own commit (see the docstring)
+    session.commit()  # the hot path's own commit (see the docstring)
     metrics.ANSWERS_SAVED.inc()
     _publish(standing, now, pending=pending)
     return SavedAnswer(

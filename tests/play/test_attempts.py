@@ -182,10 +182,10 @@ def test_a_save_that_waited_for_the_attempts_lock_counts_what_the_other_wrote(
     redone: list[int] = []
     pipelined = hotpath.pipelined
 
-    def spying(conn, steps):
+    def spying(conn, steps, **options):
         if len(steps) == 3:
             redone.append(1)
-        return pipelined(conn, steps)
+        return pipelined(conn, steps, **options)
 
     monkeypatch.setattr(hotpath, "pipelined", spying)
     errors: list[BaseException] = []
@@ -219,7 +219,7 @@ def test_a_save_that_waited_for_the_attempts_lock_counts_what_the_other_wrote(
                 break
             threading.Event().wait(0.01)
         else:
-            raise AssertionError("the save never waited for the lock")
+            raise AssertionError(f"the save never waited for the lock: {errors}")
         other.execute(
             sql_text(
                 "INSERT INTO answers (attempt_id, no, choice, correct, points, answered_at,"
