@@ -27,9 +27,9 @@ Flask-Limiter itself uses).
 - If Redis cannot be reached, counting falls back to this process's memory for
   ``FALLBACK_SECONDS`` and then tries Redis again: requests are never refused because
   the counters are unreachable (answers keep being saved during an outage).
-- A ``PendingCount`` is one request's count sent later, with another Redis command: the
-  answer lane's count rides on the board script (``quiz.accounts.ratelimits.
-  account_request``; docs/architecture.md, "Rate limits"). Its count comes back after
+- A ``PendingCount`` is one request's count sent later, with another Redis command:
+  the answer lane's count rides on the board script (``ratelimits.account_request``;
+  docs/architecture.md, "Rate limits on the answer lane"). Its count comes back after
   the request was served, so the process remembers a counter that reached its limit
   and refuses that key's next requests until the window ends, without a round trip.
 """

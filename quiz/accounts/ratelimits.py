@@ -254,7 +254,8 @@ def account_request(app: Flask, endpoint: str, method: str, user_id: int) -> Pen
     (counters in another Redis, a Redis Cluster where the account's counter and the
     contest's boards live in different slots, Sentinel, counting in memory during an
     outage) it is counted here, before the save, as the hook does (None is returned).
-    The semantics and why they are acceptable: docs/architecture.md, "Rate limits".
+    Semantics, and why they are acceptable: docs/architecture.md, "Rate limits on the
+    answer lane".
 
     Only one rule keyed by account that counts every request can be checked this way;
     anything else on the endpoint is a programming error (the lane would skip it).

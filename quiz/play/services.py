@@ -381,9 +381,10 @@ _ANSWERS = Answer.__table__
 
 
 # The hot path's statements, built once (SQLAlchemy Core, no ORM unit of work): an
-# answer is 3 statements and a commit (the drawn item comes from quiz.play.hotpath; on
-# PostgreSQL the 3 go in one round trip), and the standing to publish comes back from
-# the last one (RETURNING) instead of a re-read after the commit.
+# answer is 3 statements and a commit on SQLite, 1 statement (the same 3 as CTEs,
+# ``_save_in_one_statement``) and a commit on PostgreSQL, sent with its BEGIN in one
+# round trip (the drawn item comes from quiz.play.hotpath); the standing to publish
+# comes back with RETURNING instead of a re-read after the commit.
 _SAVE_STATEMENTS: dict[str, Any] = {}
 
 
