@@ -175,7 +175,7 @@ class TestLimitedWithLiveScores:
     """In a live-score round the lane's count rides on the board script (one Redis round
     trip): the request that reaches the limit is served, and this process refuses the
     account's next ones until the window ends, without asking Redis
-    (docs/architecture.md, "Rate limits")."""
+    (docs/architecture.md, "Rate limits on the answer lane")."""
 
     LIMIT = 3
 
