@@ -27,8 +27,10 @@ standing_changed = _signals.signal(
     Sent by ``quiz.play.services`` (start, save, finish, a focus-limit finish included)
     after the commit (from the after-commit queue of ``quiz.unit_of_work``; the answer
     hot path right after its own commit), with ``attempt`` (an ``Attempt``, for a queued
-    send a transient copy taken before the commit), ``now`` and ``person``
-    (``(league_id, display_name)`` when the attempt was just started, else None).
+    send a transient copy taken before the commit), ``now``, ``person``
+    (``(league_id, display_name)`` when the attempt was just started, else None) and
+    ``pending`` (a saved answer's rate-limit count to send with the board update, or
+    None: ``quiz.accounts.limiter.PendingCount``).
     Listened to by ``quiz.leaderboards.services.on_standing_changed``, which publishes
     the standing to the live boards.
     """,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from psycopg.rows import namedtuple_row
+from psycopg.rows import namedtuple_row, tuple_row
 from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -128,8 +128,12 @@ def pipelining(conn: Any) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
-def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[Any]:
-    """Run Core statements in one round trip; the first row of each (None if none).
+def pipelined(
+    conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]], plain: bool = False
+) -> list[Any]:
+    """Run Core statements in one round trip; the first row of each (None if none), as a
+    named tuple, or a plain tuple if ``plain`` (the caller names the columns: psycopg's
+    named rows describe the result's columns again on every call).
 
     psycopg's pipeline mode sends them together and the server runs them in order, each
     seeing the one before, exactly as if sent one by one (the answer path, the attempt
@@ -142,12 +146,13 @@ def pipelined(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[An
     leaves the transaction aborted: the caller's rollback ends it.
     """
     driver = conn.connection.driver_connection
+    rows = tuple_row if plain else namedtuple_row
     cursors = []
     with driver.pipeline():
         for statement, values in steps:
             compiled = _driver_statement(statement, conn.dialect)
             params = compiled.params(values)
-            cursor = driver.cursor(row_factory=namedtuple_row)
+            cursor = driver.cursor(row_factory=rows)
             conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
             cursor.execute(compiled.sql, params)
             cursors.append(cursor)

@@ -27,6 +27,11 @@ Flask-Limiter itself uses).
 - If Redis cannot be reached, counting falls back to this process's memory for
   ``FALLBACK_SECONDS`` and then tries Redis again: requests are never refused because
   the counters are unreachable (answers keep being saved during an outage).
+- A ``PendingCount`` is one request's count sent later, with another Redis command:
+  the answer lane's count rides on the board script (``ratelimits.account_request``;
+  docs/architecture.md, "Rate limits on the answer lane"). Its count comes back after
+  the request was served, so the process remembers a counter that reached its limit
+  and refuses that key's next requests until the window ends, without a round trip.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -82,6 +87,11 @@ class Counters:
         default_factory=lambda: FixedWindowRateLimiter(MemoryStorage())
     )
     _local_until: float = 0.0
+    # Counters whose window is full (``PendingCount``): name -> its end (monotonic).
+    _full: dict[str, float] = field(default_factory=dict)
+    # Counted in the app's own Redis (not a separate one, not a Cluster): a count may
+    # then ride on another script of the app (``pending``).
+    beside_app_redis: bool = False
 
     def _counter(self) -> FixedWindowRateLimiter:
         if time.monotonic() < self._local_until:
@@ -107,9 +117,7 @@ class Counters:
         """Count one request; False if it goes over the limit. The fixed window's own
         rule (``FixedWindowRateLimiter.hit``: one atomic increment, then compare), on the
         counter's key built once per item and key."""
-        name = _counter_name(item, self.prefix, key, scope)
-        count = self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=1))
-        return int(count) <= item.amount
+        return self.reserve(item, scope, key) <= item.amount
 
     def check(self, item: RateLimitItem, scope: str, key: str) -> None:
         """Count one request of a rule that counts every request; raise ``RateLimited``
@@ -130,6 +138,35 @@ class Counters:
         name = _counter_name(item, self.prefix, key, scope)
         self._call(lambda c: c.storage.incr(name, item.get_expiry(), amount=-1))
 
+    def pending(self, item: RateLimitItem, scope: str, key: str) -> PendingCount:
+        """One request of ``key`` under ``item``, counted later (``PendingCount``); raises
+        ``RateLimited`` at once if this process knows the window is already full."""
+        name = _counter_name(item, self.prefix, key, scope)
+        full_until = self._full.get(name)
+        if full_until is not None:
+            left = full_until - time.monotonic()
+            if left > 0:
+                raise RateLimited(min(int(item.get_expiry()), max(1, math.ceil(left))))
+            self._full.pop(name, None)
+        counter = self._counter()
+        redis_key = None
+        storage = counter.storage
+        if self.beside_app_redis and isinstance(storage, RedisStorage):
+            redis_key = storage.prefixed_key(name)
+        return PendingCount(self, item, scope, key, redis_key)
+
+    def note_count(
+        self, item: RateLimitItem, scope: str, key: str, count: int, ttl_ms: int
+    ) -> None:
+        """A count came back (``PendingCount``): remember a full window till it ends."""
+        if count < item.amount:
+            return
+        name = _counter_name(item, self.prefix, key, scope)
+        if len(self._full) >= _FULL_MAX:  # stale entries only cost memory: drop them all
+            self._full.clear()
+        seconds = ttl_ms / 1000 if ttl_ms > 0 else item.get_expiry()
+        self._full[name] = time.monotonic() + seconds
+
     def retry_after(self, item: RateLimitItem, scope: str, key: str) -> int:
         """Seconds until the window resets: at least 1, at most the window."""
         window = int(item.get_expiry())
@@ -138,6 +175,75 @@ class Counters:
         except Exception:  # unreachable everywhere: the whole window is a safe answer
             return window
         return min(window, max(1, math.ceil(stats.reset_time - time.time())))
+
+
+_FULL_MAX = 10_000
+
+
+@dataclass
+class PendingCount:
+    """One request's count under one rule, sent later along with another Redis command.
+
+    ``redis_key`` names the counter in the app's Redis, for a script that increments it
+    there (the board publish of an answer, ``quiz.leaderboards.store``: the limits
+    library's fixed window, ``INCRBY`` then ``EXPIRE`` on the first count, on the key
+    ``limits`` itself uses) and hands the count to ``counted``; None when it cannot ride
+    (counters elsewhere, or counting in memory during an outage). Whatever did not ride
+    is counted on its own round trip: ``check`` before a write (refusing over the
+    limit), ``settle`` after a request already served (never refusing it).
+    """
+
+    counters: Counters
+    item: RateLimitItem
+    scope: str
+    key: str
+    redis_key: str | None
+    count: int | None = None
+
+    @property
+    def expiry(self) -> int:
+        return int(self.item.get_expiry())
+
+    def counted(self, count: int, ttl_ms: int) -> None:
+        """The script counted this request: ``count`` in the window, ``ttl_ms`` left."""
+        self.count = count
+        self.counters.note_count(self.item, self.scope, self.key, count, ttl_ms)
+
+    def check(self) -> None:
+        """Count now, unless counted already; ``RateLimited`` over the limit."""
+        if self.count is None:
+            self.count = self.counters.reserve(self.item, self.scope, self.key)
+            if self.count >= self.item.amount:
+                retry_after = self._note_full()
+                if self.count > self.item.amount:
+                    raise RateLimited(retry_after)
+
+    def settle(self) -> None:
+        """Count a request that was served, unless counted already (no live board to
+        ride on, or the board publish failed); a full window refuses the next ones."""
+        if self.count is None:
+            self.count = self.counters.reserve(self.item, self.scope, self.key)
+            if self.count >= self.item.amount:
+                self._note_full()
+
+    def _note_full(self) -> int:
+        """The window is full: remember it till it ends (a rare round trip to learn
+        when); the seconds until then."""
+        assert self.count is not None
+        retry_after = self.counters.retry_after(self.item, self.scope, self.key)
+        self.counters.note_count(self.item, self.scope, self.key, self.count, retry_after * 1000)
+        return retry_after
+
+    def __enter__(self) -> PendingCount:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        """Around the request's work: a request served is settled; a refused or failed
+        one is checked (still counted; over the limit its answer is the 429)."""
+        if kind is None:
+            self.settle()
+        elif issubclass(kind, Exception):
+            self.check()
 
 
 def install(app: Flask, counters: Counters, table: dict[str, tuple[Any, ...]]) -> None:

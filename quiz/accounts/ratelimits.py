@@ -44,11 +44,11 @@ from flask_login import current_user
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from quiz.accounts.limiter import Counters, install, limit_item
+from quiz.accounts.limiter import Counters, PendingCount, install, limit_item
 from quiz.accounts.services import username_key
 from quiz.edge.client import client_ip
 from quiz.extensions import redis_store
-from quiz.redis_config import redis_spec
+from quiz.redis_config import SENTINEL_SCHEME, redis_spec
 
 
 def _client() -> str:
@@ -205,6 +205,7 @@ def init_app(app: Flask) -> None:
             "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
         },
         prefix=str(app.config["RATELIMIT_KEY_PREFIX"]),
+        beside_app_redis=_beside_app_redis(app),
     )
     if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
         # The embedded server starts lazily; make sure it runs before a count.
@@ -215,6 +216,16 @@ def init_app(app: Flask) -> None:
 
     apply(app, counters)
     app.extensions["quiz_limiter"] = counters
+
+
+def _beside_app_redis(app: Flask) -> bool:
+    """Do the counters live in the app's Redis, where one script may reach both them and
+    a contest's boards? Not when they have their own server, not on a Cluster (the
+    account's counter and the contest's boards hash to different slots), and not with
+    Sentinel (``limits`` counts in the primary's database 0 whatever the URL names)."""
+    if app.config.get("QUIZ_RATELIMIT_STORAGE_URL") or app.config.get("QUIZ_REDIS_CLUSTER"):
+        return False
+    return not str(app.config.get("QUIZ_REDIS_URL") or "").startswith(SENTINEL_SCHEME)
 
 
 def storage_uri(app: Flask) -> str:
@@ -230,23 +241,39 @@ def storage_uri(app: Flask) -> str:
     return redis_spec(str(url), cluster=cluster).limiter_uri()
 
 
-def count_account_request(app: Flask, endpoint: str, method: str, user_id: int) -> None:
-    """The limits of ``endpoint`` for a request whose account is already known, served
+def account_request(app: Flask, endpoint: str, method: str, user_id: int) -> PendingCount | None:
+    """The limit of ``endpoint`` for a request whose account is already known, served
     without Flask's request hooks (the answer lane, ``quiz/api/answer_lane.py``): the
-    same rules, settings, counters and keys as the hook, one Redis round trip per rule;
-    raises ``RateLimited`` (429 with ``Retry-After``) for the request that goes over.
+    same rule, setting, counter and key as the hook.
 
-    Only rules keyed by account that count every request can be checked this way; any
-    other rule on the endpoint is a programming error (the lane would skip it).
+    Counted with the request's own Redis command when it can: returns a
+    ``PendingCount`` for ``play.save_answer`` to send with the board publish (one round
+    trip for both) and to settle afterwards. A request this process already knows to
+    be over the limit is refused at once (``RateLimited``: 429 with ``Retry-After``),
+    before anything is written. Where the count cannot ride on the board script
+    (counters in another Redis, a Redis Cluster where the account's counter and the
+    contest's boards live in different slots, Sentinel, counting in memory during an
+    outage) it is counted here, before the save, as the hook does (None is returned).
+    Semantics, and why they are acceptable: docs/architecture.md, "Rate limits on the
+    answer lane".
+
+    Only one rule keyed by account that counts every request can be checked this way;
+    anything else on the endpoint is a programming error (the lane would skip it).
     """
     counters = app.extensions.get("quiz_limiter")
     if counters is None:
-        return
+        return None
     if redis_store.server is not None and not app.config.get("QUIZ_RATELIMIT_STORAGE_URL"):
         redis_store.client  # noqa: B018  (starts the embedded server on first use)
-    for rule in LIMITS.get(endpoint, ()):
-        if method not in rule.methods:
-            continue
-        if rule.key is not _account or rule.count_when is not None:
-            raise RuntimeError(f"rule {rule.scope} needs Flask's request hook")
-        counters.check(limit_item(str(app.config[rule.setting])), rule.scope, account_key(user_id))
+    rules = [rule for rule in LIMITS.get(endpoint, ()) if method in rule.methods]
+    if not rules:
+        return None
+    if len(rules) > 1 or rules[0].key is not _account or rules[0].count_when is not None:
+        raise RuntimeError(f"the rules of {endpoint} need Flask's request hook")
+    rule = rules[0]
+    item, key = limit_item(str(app.config[rule.setting])), account_key(user_id)
+    pending = counters.pending(item, rule.scope, key)
+    if pending.redis_key is None:
+        pending.check()
+        return None
+    return pending

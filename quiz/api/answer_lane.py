@@ -19,7 +19,7 @@ do for it and nothing else, in the same order:
 2. the token's user (``accounts.user_for_token``: the per-process copy, revocations seen
    within a second) and the body as a JSON object; if either is missing the request
    goes to Flask, which refuses it exactly as before (nothing was counted or written);
-3. the rate limit (``ratelimits.count_account_request``: the same rule, key and
+3. the rate limit (``ratelimits.account_request``: the same rule, key and
    counter as the hook);
 4. ``play.save_answer`` (unchanged: deadline guard, row lock, upsert, recount, COMMIT,
    then the board publish), and the same JSON body, headers (security headers,
@@ -42,7 +42,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from quiz.accounts.ratelimits import count_account_request
+from quiz.accounts.ratelimits import account_request
 from quiz.accounts.services import user_for_token
 from quiz.api.routes import answer_given, answer_json
 from quiz.clock import now
@@ -127,8 +127,10 @@ class AnswerLane:
             if user is not None:
                 g.request_started, g.request_id = started, request_id
                 try:
-                    count_account_request(app, ENDPOINT, "PUT", user.id)
-                    saved = play.save_answer(attempt_id, user, no, answer_given(data), now())
+                    pending = account_request(app, ENDPOINT, "PUT", user.id)
+                    saved = play.save_answer(
+                        attempt_id, user, no, answer_given(data), now(), pending
+                    )
                 except Exception as exc:  # every refusal and failure: Flask's error handlers
                     return self._error(environ, start_response, exc)
                 body = self._json(answer_json(saved))

@@ -226,7 +226,7 @@ def _build_pool(key: PoolKey, bank_id: int, languages: list[str]) -> CachedPool:
     pool = DrawPool.from_candidates(Candidate(r.id, r.category, r.difficulty) for r in rows)
     # One DrawMeta per distinct value, shared: a bank has a handful of distinct ones, and
     # one object per question (100,000 in a large bank) would be visited by every full
-    # garbage collection of every worker (docs/performance.md, "9. Latency under steady
+    # garbage collection of every worker (docs/performance.md, "10. Latency under steady
     # load").
     shared: dict[DrawMeta, DrawMeta] = {}
     meta = {}

@@ -22,6 +22,7 @@ from sqlalchemy import Integer, any_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
+from quiz.accounts.limiter import PendingCount
 from quiz.accounts.models import User
 from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Contest, League, Round
@@ -131,12 +132,17 @@ def forget_round_boards(round_id: int) -> None:
 
 
 def on_standing_changed(
-    sender: Any, *, attempt: Attempt, now: datetime, person: tuple[int, str] | None = None
+    sender: Any,
+    *,
+    attempt: Attempt,
+    now: datetime,
+    person: tuple[int, str] | None = None,
+    pending: PendingCount | None = None,
 ) -> None:
     """``quiz.signals.standing_changed`` (sent by quiz.play after its commit): publish."""
     # quiz.play sends it from the after-commit queue (quiz/unit_of_work.py), or right
     # after the answer hot path's own commit.
-    publish(attempt, round_boards(attempt.round_id, now), now, person=person)
+    publish(attempt, round_boards(attempt.round_id, now), now, person=person, pending=pending)
 
 
 def mark_stale(contest_id: int, now: datetime) -> None:
@@ -171,11 +177,14 @@ def publish(
     boards: RoundBoards,
     now: datetime,
     person: tuple[int, str] | None = None,
+    pending: PendingCount | None = None,
 ) -> bool:
     """Publish one attempt's standing after its SQL commit; False if Redis was down.
 
     A stale contest is healed by the per-minute job (``heal``), never here: this runs
-    inside a participant's request.
+    inside a participant's request. ``pending``: the answer's rate-limit count, sent in
+    the same script (``quiz.accounts.ratelimits.account_request``); left uncounted if
+    the publish fails (its request then counts it on its own).
     """
     current = standing(attempt, boards)
     if current is None and person is None:
@@ -185,7 +194,13 @@ def publish(
 
         def send() -> None:  # one round trip; every command in it writes absolute values
             if person is None and current is not None:  # an answer: one command, no pipeline
-                store.publish_one(current)
+                counter = None
+                if pending is not None and pending.redis_key is not None and pending.count is None:
+                    counter = (pending.redis_key, pending.expiry)
+                counted = store.publish_one(current, counter)
+                if counted is not None:
+                    assert pending is not None
+                    pending.counted(*counted)
                 return
             pipe = store.client.pipeline(transaction=False)
             if person is not None:

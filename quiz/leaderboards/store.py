@@ -8,6 +8,11 @@ Each participant has a small hash of their standings per attempt (``r<round>:a<n
 attempt per round, sums the rounds for the contest, and writes absolute scores with ZADD
 to the four boards: a retried or replayed update can never count twice.
 
+An answer's publish may also count the request for the participant's rate limit (the
+optional seventh key, the ``limits`` library's fixed-window counter, incremented as
+``limits`` does it): one round trip for both (``quiz.accounts.limiter.PendingCount``).
+Never on a Cluster, where that key lives in another slot.
+
 Every change to a contest's boards (an update, a rebuild's swap, a freeze's frozen
 boards, the names shown) bumps the contest's board version, the field ``v`` of its meta
 hash (``lb:{c42}:meta``; ``built_at`` there says the boards were built). A reader gets
@@ -77,6 +82,13 @@ local cs = enc(sp, st, sf, contest_epoch)
 redis.call('ZADD', KEYS[4], cs, ARGV[1])
 redis.call('ZADD', KEYS[5], cs, ARGV[1])
 redis.call('HINCRBY', KEYS[6], 'v', 1)
+if KEYS[7] then
+  local n = redis.call('INCRBY', KEYS[7], 1)
+  if n == 1 then
+    redis.call('EXPIRE', KEYS[7], ARGV[7])
+  end
+  return {rs, cs, n, redis.call('PTTL', KEYS[7])}
+end
 return {rs, cs}
 """.replace("POINTS_MAX", str((1 << 15) - 1))
     .replace("TIME_SHIFT", str(1 << (TIME_BITS + FINISH_BITS)))
@@ -234,18 +246,26 @@ class BoardStore:
         if own:
             pipe.execute()
 
-    def publish_one(self, standing: Standing) -> None:
+    def publish_one(
+        self, standing: Standing, counter: tuple[str, int] | None = None
+    ) -> tuple[int, int] | None:
         """Write one standing: the answer hot path's single ``EVALSHA``, sent without a
         pipeline object (raises ``NoScriptError`` if Redis lost the script, as the
-        pipeline does: the caller loads it and sends again)."""
-        self.client.execute_command(*self._publish_command(standing, ""))
+        pipeline does: the caller loads it and sends again; nothing was counted).
 
-    def _publish_command(self, s: Standing, prefix: str) -> tuple[Any, ...]:
+        ``counter``: a rate-limit counter's key and window (seconds) to count one more
+        in, in the same script; then returns its count and milliseconds left."""
+        reply = self.client.execute_command(*self._publish_command(standing, "", counter))
+        return None if counter is None else (int(reply[2]), int(reply[3]))
+
+    def _publish_command(
+        self, s: Standing, prefix: str, counter: tuple[str, int] | None = None
+    ) -> tuple[Any, ...]:
         keys = BoardKeys(s.contest_id, prefix)
-        return (
+        command = (
             "EVALSHA",
             self._publish.sha,
-            6,
+            6 if counter is None else 7,
             keys.parts(s.user_id),
             keys.round_all(s.round_id),
             keys.round_league(s.round_id, s.league_id),
@@ -259,6 +279,10 @@ class BoardStore:
             s.round_epoch_ms,
             s.contest_epoch_ms,
         )
+        if counter is None:
+            return command
+        # The counter is the seventh key and its window the seventh argument.
+        return (*command[:9], counter[0], *command[9:], counter[1])
 
     def load_scripts(self) -> None:
         """Load the board scripts into Redis (after a restart lost them, and before a

@@ -8,7 +8,7 @@ process and can never be garbage. On the benchmark machine a full collection of 
 worker took 34 ms of CPU alone and 0.3-1.3 s of wall-clock time under load (4 workers
 and PostgreSQL sharing 2 cores), and the workers, which fill their caches in step, ran
 them at the same moments: every request in flight waited (docs/performance.md,
-"9. Latency under steady load").
+"10. Latency under steady load").
 
 ``settle_heap`` runs once per worker, after the app is built (gunicorn's
 ``post_worker_init`` hook in deploy/gunicorn.conf.py): one collection clears what

@@ -69,7 +69,7 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
         at most once a minute, and not at all where it is off). Taken as large, the 20
         items were hash-joined with a scan of every question of every bank: 55 ms of
         PostgreSQL per load instead of 0.1 ms, for each attempt in each worker
-        (docs/performance.md, "9. Latency under steady load")."""
+        (docs/performance.md, "10. Latency under steady load")."""
         return select(column).where(Question.id == AttemptItem.question_id).scalar_subquery()
 
     rows = db.session.execute(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BindParameter,
+    Boolean,
+    DateTime,
     Integer,
     Text,
     and_,
@@ -39,6 +42,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import Select
 
 from question_bank import DrawError, DrawRule, Kind, option_order
+from quiz.accounts.limiter import PendingCount
 from quiz.accounts.models import User
 from quiz.accounts.services import token_owner
 from quiz.banks.models import QuestionBank
@@ -87,9 +91,15 @@ def _latest_attempt(round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-def _publish(attempt: Attempt, now: datetime, person: tuple[int, str] | None = None) -> None:
-    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit."""
-    standing_changed.send(attempt, attempt=attempt, now=now, person=person)
+def _publish(
+    attempt: Attempt,
+    now: datetime,
+    person: tuple[int, str] | None = None,
+    pending: PendingCount | None = None,
+) -> None:
+    """Tell the boards (quiz.leaderboards listens) now: the hot path, after its commit;
+    ``pending``, the answer's rate-limit count, may ride on the board script."""
+    standing_changed.send(attempt, attempt=attempt, now=now, person=person, pending=pending)
 
 
 def attempts_by_round(contest_id: int, user_id: int) -> dict[int, Attempt]:
@@ -471,9 +481,10 @@ _ANSWERS = Answer.__table__
 
 
 # The hot path's statements, built once (SQLAlchemy Core, no ORM unit of work): an
-# answer is 3 statements and a commit (the drawn item comes from quiz.play.hotpath; on
-# PostgreSQL the 3 go in one round trip), and the standing to publish comes back from
-# the last one (RETURNING) instead of a re-read after the commit.
+# answer is 3 statements and a commit on SQLite, 1 statement (the same 3 as CTEs,
+# ``_save_in_one_statement``) and a commit on PostgreSQL, sent with its BEGIN in one
+# round trip (the drawn item comes from quiz.play.hotpath); the standing to publish
+# comes back with RETURNING instead of a re-read after the commit.
 _SAVE_STATEMENTS: dict[str, Any] = {}
 
 
@@ -502,8 +513,87 @@ def _answer_upsert(where: Any = None) -> Any:
     )
 
 
-def _save_statements() -> dict[str, Any]:
-    dialect = db.session.get_bind().dialect.name
+# The columns of the standing a save hands to the boards (RETURNING of "totals").
+_STANDING_COLUMNS = (
+    "id",
+    "contest_id",
+    "round_id",
+    "league_id",
+    "user_id",
+    "attempt_no",
+    "points",
+    "answered_count",
+    "started_at",
+    "deadline",
+    "finished_at",
+    "time_used_ms",
+    "last_answer_at",
+)
+
+
+# The row of ``_save_in_one_statement``.
+_SavedRow = namedtuple("_SavedRow", ("open", "fresh", "written", *_STANDING_COLUMNS))  # type: ignore[misc]
+
+
+def _save_in_one_statement(live: bool) -> Any:
+    """PostgreSQL: guard, upsert and recount of a non-empty answer in ONE statement.
+
+    Data-modifying CTEs all see the statement's snapshot, taken before the guard waits
+    for the attempt's row lock. So the guard also returns the row version it locked
+    (``ctid``; in READ COMMITTED a row changed meanwhile is re-read at its newest
+    version), and the writes happen only if that is the version the snapshot sees
+    (``fresh``): then no other save of this attempt committed between the snapshot and
+    the lock (every save writes the attempt row, under that lock), and the snapshot's
+    answers are the attempt's answers. The recount is then the snapshot's other answers
+    plus this one: absolute, as the three-statement recount. A save that waited for
+    another one of the same attempt (not fresh) writes nothing, and the caller, now
+    holding the lock, runs the three statements (``guard``, upsert, ``totals``).
+    Returns one row: ``open`` (the guard matched), ``fresh``, ``written`` (the upsert
+    wrote: false only for a refused change of a live-score answer) and the standing.
+    """
+    live_only = " WHERE CAST(ans.choice AS TEXT) = CAST(excluded.choice AS TEXT)" if live else ""
+    columns = ", ".join(f"attempts.{name}" for name in _STANDING_COLUMNS)
+    return sql_text(
+        "WITH guard AS ("
+        "SELECT id, ctid AS seen FROM attempts"
+        " WHERE id = :attempt_id AND finished_at IS NULL AND deadline >= :cutoff"
+        " FOR NO KEY UPDATE"
+        "), fresh AS ("
+        "SELECT guard.id FROM guard JOIN attempts AS seen"
+        " ON seen.id = guard.id AND seen.ctid = guard.seen"
+        "), written AS ("
+        "INSERT INTO answers AS ans"
+        " (attempt_id, no, choice, correct, points, answered_at, revisions)"
+        " SELECT fresh.id, :no, :choice, :correct, :points, :now, 1 FROM fresh"
+        " ON CONFLICT (attempt_id, no) DO UPDATE SET choice = excluded.choice,"
+        " correct = excluded.correct, points = excluded.points,"
+        " answered_at = excluded.answered_at, revisions = ans.revisions + 1"
+        f"{live_only} RETURNING ans.attempt_id"
+        "), others AS ("
+        "SELECT coalesce(sum(points), 0) AS points,"
+        " count(*) FILTER (WHERE correct) AS correct, count(*) AS answered"
+        " FROM answers WHERE attempt_id = :attempt_id AND no <> :no"
+        "), totals AS ("
+        "UPDATE attempts SET points = others.points + :points,"
+        " correct_count = others.correct + CASE WHEN :correct THEN 1 ELSE 0 END,"
+        " answered_count = others.answered + 1, last_answer_at = :now"
+        " FROM written, others WHERE attempts.id = written.attempt_id"
+        f" RETURNING {columns}"
+        ") SELECT EXISTS (SELECT FROM guard) AS open, EXISTS (SELECT FROM fresh) AS fresh,"
+        " EXISTS (SELECT FROM written) AS written, totals.*"
+        " FROM (VALUES (1)) AS one (x) LEFT JOIN totals ON true"
+    ).bindparams(
+        bindparam("attempt_id", type_=Integer),
+        bindparam("no", type_=Integer),
+        bindparam("choice", type_=_ANSWERS.c.choice.type),
+        bindparam("correct", type_=Boolean),
+        bindparam("points", type_=Integer),
+        bindparam("cutoff", type_=DateTime),
+        bindparam("now", type_=DateTime),
+    )
+
+
+def _save_statements(dialect: str) -> dict[str, Any]:
     cached = _SAVE_STATEMENTS.get(dialect)
     if cached is not None:
         return cached
@@ -551,35 +641,29 @@ def _save_statements() -> dict[str, Any]:
             answered_count=recount.c.answered,
             last_answer_at=bindparam("now"),
         )
-        .returning(
-            *(
-                _ATTEMPTS.c[name]
-                for name in (
-                    "id",
-                    "contest_id",
-                    "round_id",
-                    "league_id",
-                    "user_id",
-                    "attempt_no",
-                    "points",
-                    "answered_count",
-                    "started_at",
-                    "deadline",
-                    "finished_at",
-                    "time_used_ms",
-                    "last_answer_at",
-                )
-            )
-        ),
+        .returning(*(_ATTEMPTS.c[name] for name in _STANDING_COLUMNS)),
     }
+    if dialect == "postgresql":
+        statements["save"] = _save_in_one_statement(live=False)
+        statements["save_live"] = _save_in_one_statement(live=True)
     _SAVE_STATEMENTS[dialect] = statements
     return statements
 
 
 def save_answer(
-    attempt_id: int, user: User, no: int, raw_choice: object, now: datetime
+    attempt_id: int,
+    user: User,
+    no: int,
+    raw_choice: object,
+    now: datetime,
+    pending: PendingCount | None = None,
 ) -> SavedAnswer:
     """Store the choice for question ``no`` (an idempotent upsert), then score it.
+
+    ``pending``: the request's rate-limit count not sent yet (the answer lane's,
+    ``quiz.accounts.ratelimits.account_request``). It rides on the board publish of a
+    live-score round; in any other round it is counted before the write (refusing the
+    request over the limit), and a refused request is counted on its own too.
 
     The attempt row is updated first, guarded by the deadline: that row lock serializes
     concurrent saves of one attempt, and the guard makes "in time" part of the write.
@@ -589,7 +673,20 @@ def save_answer(
     docs/architecture.md "Transactions"): it commits, then publishes at once, so the
     acknowledgement means "durable" and the request adds no queue to drain.
     """
-    statements = _save_statements()
+    if pending is None:
+        return _save_answer(attempt_id, user, no, raw_choice, now, None)
+    with pending:  # counts what did not ride on the publish (quiz.accounts.limiter)
+        return _save_answer(attempt_id, user, no, raw_choice, now, pending)
+
+
+def _save_answer(
+    attempt_id: int,
+    user: User,
+    no: int,
+    raw_choice: object,
+    now: datetime,
+    pending: PendingCount | None,
+) -> SavedAnswer:
     drawn = hotpath.drawn_items(attempt_id)
     row = drawn.items.get(no) if drawn is not None and drawn.user_id == user.id else None
     if row is None:
@@ -598,6 +695,8 @@ def save_answer(
     assert drawn is not None
     if drawn.live_game:
         _refuse_live_round()
+    if pending is not None and not drawn.live_scores:
+        pending.check()  # no board publish to ride on: counted before the write
     if row.kind == Kind.FILL:
         accepted = row.blanks or {}
         blank_count = max((len(b) for b in accepted.values()), default=1)
@@ -619,22 +718,39 @@ def save_answer(
         "points": points,
         "now": now,
     }
-    conn = db.session.connection()
+    session = db.session()  # one lookup of the scoped session, not one per use
+    conn = session.connection()
+    statements = _save_statements(conn.dialect.name)
     if original and hotpath.pipelining(conn):
-        # PostgreSQL: guard, upsert and recount in one round trip, checked before COMMIT.
-        write = statements["upsert_live" if drawn.live_scores else "upsert"]
-        guarded, written, standing = hotpath.pipelined(
+        # PostgreSQL: one statement (guard, upsert, recount) in one round trip with its
+        # BEGIN, checked before COMMIT (``_save_in_one_statement``); its row named by a
+        # class made once.
+        (plain,) = hotpath.pipelined(
             conn,
-            [
-                (statements["guard"], guard),
-                (write, answer),
-                (statements["totals"], {"attempt_id": attempt_id, "now": now}),
-            ],
+            [(statements["save_live" if drawn.live_scores else "save"], {**guard, **answer})],
+            plain=True,
         )
-        if guarded is None:
+        saved: Any = _SavedRow._make(plain)
+        if not saved.open:
             _refuse_closed_attempt(attempt_id, user, now)
-        if drawn.live_scores and written is None:
-            _refuse_live_change()
+        if saved.fresh:
+            if not saved.written:
+                _refuse_live_change()
+            standing = saved
+        else:  # it waited for another save of this attempt: redo, holding the lock now
+            write = statements["upsert_live" if drawn.live_scores else "upsert"]
+            guarded, written, standing = hotpath.pipelined(
+                conn,
+                [
+                    (statements["guard"], guard),
+                    (write, answer),
+                    (statements["totals"], {"attempt_id": attempt_id, "now": now}),
+                ],
+            )
+            if guarded is None:
+                _refuse_closed_attempt(attempt_id, user, now)
+            if drawn.live_scores and written is None:
+                _refuse_live_change()
     else:
         if conn.execute(statements["guard"], guard).first() is None:
             _refuse_closed_attempt(attempt_id, user, now)
@@ -648,9 +764,9 @@ def save_answer(
                 _refuse_changing_a_live_answer(attempt_id, no, original)
             conn.execute(statements["clear"], {"attempt_id": attempt_id, "no": no})
         standing = conn.execute(statements["totals"], {"attempt_id": attempt_id, "now": now}).one()
-    db.session.commit()  # the hot path's own commit (see the docstring)
+    session.commit()  # the hot path's own commit (see the docstring)
     metrics.ANSWERS_SAVED.inc()
-    _publish(standing, now)
+    _publish(standing, now, pending=pending)
     return SavedAnswer(
         no=no,
         choice=original if row.kind == Kind.FILL else [display_key(i) for i in sorted(indexes)],

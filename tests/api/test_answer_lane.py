@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import redis
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from quiz.extensions import db
+from quiz.extensions import db, redis_store
 from quiz.play.models import Answer
 from tests.factories import PASSWORD
 
@@ -167,3 +169,135 @@ class TestLimited:
             select(Answer.no).where(Answer.attempt_id == attempt_id, Answer.no == 4)
         )
         assert stored is None  # a refused save leaves nothing
+
+
+class TestLimitedWithLiveScores:
+    """In a live-score round the lane's count rides on the board script (one Redis round
+    trip): the request that reaches the limit is served, and this process refuses the
+    account's next ones until the window ends, without asking Redis
+    (docs/architecture.md, "Rate limits on the answer lane")."""
+
+    LIMIT = 3
+
+    @pytest.fixture
+    def config_overrides(self) -> dict[str, Any]:
+        return {"RATELIMIT_ENABLED": True, "QUIZ_RATELIMIT_ANSWER_USER": f"{self.LIMIT}/minute"}
+
+    @pytest.fixture
+    def live(self, client, make):
+        contest, round_ = make.setup(live_scores=True)
+        user = make.enrolled(contest)
+        headers = _bearer(client, user.username)
+        response = client.post(
+            f"/api/v1/rounds/{round_.id}/attempts", headers=headers, json={"language": "zh"}
+        )
+        assert response.status_code == 201, response.json
+        return response.json["id"], headers, user.id
+
+    @staticmethod
+    def _count(app: Any, user_id: int) -> int:
+        """The account's counter as the limiter keeps it in Redis (the hook's key)."""
+        from quiz.accounts.limiter import _counter_name, limit_item
+        from quiz.accounts.ratelimits import ANSWERS, account_key
+
+        counters = app.extensions["quiz_limiter"]
+        item = limit_item(app.config[ANSWERS.setting])
+        name = _counter_name(item, counters.prefix, account_key(user_id), ANSWERS.scope)
+        return int(redis_store.client.get(counters._counter().storage.prefixed_key(name)) or 0)
+
+    @staticmethod
+    def _redis_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+        sent: list[bytes] = []
+        original = redis.connection.AbstractConnection.send_packed_command
+
+        def counting(self: Any, command: Any, check_health: bool = True) -> None:
+            sent.append(bytes(command[0] if isinstance(command, list) else command)[:40])
+            return original(self, command, check_health)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+        return sent
+
+    def test_the_limit_refuses_with_one_round_trip_per_save(
+        self, app, client, live, through_flask, monkeypatch
+    ):
+        attempt_id, headers, user_id = live
+        url = f"/api/v1/attempts/{attempt_id}/answers/%d"
+        sent = self._redis_round_trips(monkeypatch)
+        for no in (1, 2, 3):
+            assert client.put(url % no, headers=headers, json={"choice": ["A"]}).status_code == 200
+        assert len(sent) == 3  # one EVALSHA each: the board and the counter together
+        assert self._count(app, user_id) == 3  # counted on the hook's key
+        sent.clear()
+        refused = client.put(url % 4, headers=headers, json={"choice": ["A"]})
+        assert refused.status_code == 429
+        assert refused.json["error"]["code"] == "rate_limited"
+        with force_locale("zh_Hans_CN"):  # the participant's language, by Flask's handler
+            message = gettext("Too many requests. Please wait a moment and try again.")
+        assert refused.json["error"]["message"] == message
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert refused.headers["Retry-After"] == str(refused.json["error"]["retry_after"])
+        assert sent == []  # refused from this process's memory: no round trip
+        assert through_flask == []
+        stored = db.session.scalar(
+            select(Answer.no).where(Answer.attempt_id == attempt_id, Answer.no == 4)
+        )
+        assert stored is None  # a refused save leaves nothing
+
+    def test_counts_are_the_hooks(self, app, client, live, through_flask):
+        """The lane and the Flask hook count on one counter, in both directions."""
+        attempt_id, headers, user_id = live
+        url = f"/api/v1/attempts/{attempt_id}/answers/%d"
+        assert client.put(url % 1, headers=headers, json={"choice": ["A"]}).status_code == 200
+        assert client.put(url % 2, headers=headers, json={"choice": ["A"]}).status_code == 200
+        client.set_cookie("unrelated", "1")  # a cookie: Flask's view and its hook serve it
+        assert client.put(url % 3, headers=headers, json={"choice": ["A"]}).status_code == 200
+        assert through_flask == [1]
+        assert self._count(app, user_id) == 3
+        over = client.put(url % 4, headers=headers, json={"choice": ["A"]})
+        assert over.status_code == 429  # the hook saw the lane's two
+        assert through_flask == [1]  # refused before the view
+        client.delete_cookie("unrelated")
+        # The lane has not seen the window fill (the hook filled it): the request that
+        # crosses is served and counted, and this process refuses the next one.
+        crossing = client.put(url % 5, headers=headers, json={"choice": ["A"]})
+        assert crossing.status_code == 200
+        assert self._count(app, user_id) == 5
+        refused = client.put(url % 6, headers=headers, json={"choice": ["A"]})
+        assert refused.status_code == 429
+        assert self._count(app, user_id) == 5
+        assert (
+            db.session.scalar(
+                select(Answer.no).where(Answer.attempt_id == attempt_id, Answer.no == 6)
+            )
+            is None
+        )
+
+    def test_another_process_serves_at_most_the_crossing_request(self, app, client, live):
+        """A process that did not see the window fill (this one, forgetting) serves one
+        request over the limit, learns the count from it, and refuses the next."""
+        attempt_id, headers, user_id = live
+        url = f"/api/v1/attempts/{attempt_id}/answers/%d"
+        for no in (1, 2, 3):
+            assert client.put(url % no, headers=headers, json={"choice": ["A"]}).status_code == 200
+        app.extensions["quiz_limiter"]._full.clear()  # as another worker process
+        assert client.put(url % 4, headers=headers, json={"choice": ["A"]}).status_code == 200
+        assert client.put(url % 5, headers=headers, json={"choice": ["A"]}).status_code == 429
+        assert self._count(app, user_id) == 4
+
+    def test_refused_saves_are_counted(self, app, client, live, through_flask):
+        """A save refused before its publish (unknown question, bad choice) still counts,
+        on its own round trip; one that goes over the limit is answered with the 429."""
+        attempt_id, headers, user_id = live
+        url = f"/api/v1/attempts/{attempt_id}/answers/%d"
+        assert client.put(url % 99, headers=headers, json={"choice": ["A"]}).status_code == 404
+        bad = client.put(url % 1, headers=headers, json={"choice": ["Z"]})
+        assert bad.status_code == 422
+        assert self._count(app, user_id) == 2
+        assert client.put(url % 1, headers=headers, json={"choice": ["A"]}).status_code == 200
+        assert self._count(app, user_id) == 3
+        app.extensions["quiz_limiter"]._full.clear()  # as another worker process
+        over = client.put(url % 98, headers=headers, json={"choice": ["A"]})
+        assert over.status_code == 429  # counted (4), over the limit: the 429, not a 404
+        assert self._count(app, user_id) == 4
+        assert client.put(url % 2, headers=headers, json={"choice": ["A"]}).status_code == 429
+        assert through_flask == []

@@ -142,6 +142,31 @@ def test_the_rate_limiter_counts_in_this_redis(app, engine: Engine, make, clock,
     assert list(redis_store.client.scan_iter(match="*rl*"))
 
 
+def test_the_rate_limiter_counts_lane_answers_in_this_redis(
+    app, engine: Engine, make, clock, client
+):
+    """Bearer saves in a live-score round (the answer lane): on a Cluster the account's
+    counter and the contest's boards hash to different slots, and with Sentinel the
+    counters' database may differ, so the count keeps its own round trip before the
+    save there; the limit refuses the sixth all the same."""
+    contest, round_ = make.setup(live_scores=True)
+    user = make.enrolled(contest)
+    headers = {"Authorization": f"Bearer {issue_token(user, clock(), 1)[0]}"}
+    db.session.commit()
+    attempt = client.post(
+        f"/api/v1/rounds/{round_.id}/attempts", json={"language": "zh"}, headers=headers
+    ).json
+    codes = [
+        client.put(
+            f"/api/v1/attempts/{attempt['id']}/answers/1", json={"choice": ["A"]}, headers=headers
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [200] * 5 + [429]
+    assert list(redis_store.client.scan_iter(match="*rl*"))
+    assert boards.read_board(contest, round_.id, None, 10, None, None, clock()).total == 1
+
+
 def test_a_live_game_round_trip(app, engine: Engine, make, clock, client):
     hall = live_hall(make, clock, players=2)
     game = create_game(client, hall)

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 
 from quiz.errors import Conflict, NotFound, ValidationFailed
 from quiz.extensions import db
@@ -156,6 +157,91 @@ def test_concurrent_saves_of_one_attempt_keep_its_totals_exact(app, make, clock)
         services.finish_attempt(stored, clock())
         db.session.commit()
         round_ = db.session.merge(round_)
+
+
+def test_a_save_that_waited_for_the_attempts_lock_counts_what_the_other_wrote(
+    app, make, clock, monkeypatch
+):
+    """PostgreSQL saves in one statement, whose snapshot is taken before it waits for the
+    attempt's row lock: a save of the same attempt that commits meanwhile is not in that
+    snapshot. The statement sees that the row it locked is newer than its snapshot,
+    writes nothing, and the save is redone holding the lock: the totals count both
+    answers. (Recounting from the stale snapshot would miss the other one.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row lock; SQLite serializes writers at BEGIN IMMEDIATE")
+    from quiz.accounts.models import User
+    from quiz.play import hotpath
+
+    contest, round_ = make.setup()
+    user = make.enrolled(contest)
+    attempt, _ = services.start_attempt(user, round_, "zh", clock())
+    first, second = (q.no for q in attempt_state(attempt, "zh", clock()).questions[:2])
+    attempt_id, user_id = attempt.id, user.id
+    db.session.commit()
+    db.session.remove()
+    redone: list[int] = []
+    pipelined = hotpath.pipelined
+
+    def spying(conn, steps, **options):
+        if len(steps) == 3:
+            redone.append(1)
+        return pipelined(conn, steps, **options)
+
+    monkeypatch.setattr(hotpath, "pipelined", spying)
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        with app.app_context():
+            try:
+                me = db.session.get(User, user_id)
+                db.session.commit()
+                services.save_answer(attempt_id, me, second, ["A"], clock())
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    with db.engine.connect() as other, db.engine.connect() as watcher:
+        # Another save of the attempt holds its lock and writes an answer...
+        lock = "SELECT id FROM attempts WHERE id = :id FOR NO KEY UPDATE"
+        other.execute(sql_text(lock), {"id": attempt_id})
+        waiting = threading.Thread(target=save)
+        waiting.start()
+        for _ in range(500):  # ...while this save's statement waits for the lock
+            blocked = watcher.scalar(
+                sql_text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            watcher.rollback()
+            if blocked:
+                break
+            threading.Event().wait(0.01)
+        else:
+            raise AssertionError(f"the save never waited for the lock: {errors}")
+        other.execute(
+            sql_text(
+                "INSERT INTO answers (attempt_id, no, choice, correct, points, answered_at,"
+                " revisions) VALUES (:id, :no, '[\"Z\"]', false, 0, :now, 1)"
+            ),
+            {"id": attempt_id, "no": first, "now": clock()},
+        )
+        other.execute(
+            sql_text(
+                "UPDATE attempts SET answered_count = 1, last_answer_at = :now WHERE id = :id"
+            ),
+            {"id": attempt_id, "now": clock()},
+        )
+        other.commit()
+        waiting.join(timeout=30)
+    assert not errors, errors
+    assert redone == [1]
+    stored = db.session.get(Attempt, attempt_id)
+    answers = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id)).all()
+    assert stored.answered_count == len(answers) == 2
+    assert stored.points == sum(a.points for a in answers)
+    assert stored.correct_count == sum(1 for a in answers if a.correct)
 
 
 def test_repeated_answer_counts_once_and_can_change(make, clock):
