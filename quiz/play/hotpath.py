@@ -16,6 +16,7 @@ attempt exists; they are read once per process and attempt instead of once per a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
