@@ -33,6 +33,17 @@ _FOLD = {
 
 
 _LINE_BREAK = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_EDITOR_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def editor_lines(text: str) -> list[str]:
+    """The lines of a text file as an editor numbers them: split at CRLF, CR or LF only.
+
+    ``str.splitlines`` also splits at form feed, vertical tab, the file/group/record
+    separators, NEL and U+2028/9, so a problem reported "on line 3" would not be on the
+    line the author's editor calls 3.
+    """
+    return _EDITOR_LINE_BREAK.split(text)
 
 
 def normalize(text: str) -> str:

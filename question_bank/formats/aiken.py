@@ -23,8 +23,8 @@ from question_bank.formats.base import (
 )
 from question_bank.formats.drafts import Assembler, Categories, Draft, DraftVersion
 from question_bank.model import Kind
+from question_bank.text import editor_lines
 
-_LINES = re.compile(r"\r\n|\r|\n")
 _CHOICE = re.compile(r"([A-Z])[.)][ \t]*(.*)")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*)", re.IGNORECASE)
 
@@ -58,7 +58,7 @@ def read_aiken(data: bytes, filename: str, options: ReadOptions) -> ImportResult
         )
 
     last = 0
-    for number, raw in enumerate(_LINES.split(text), start=1):
+    for number, raw in enumerate(editor_lines(text), start=1):
         line = raw.strip()
         if not line:
             continue

@@ -45,8 +45,8 @@ from question_bank.formats.drafts import (
 )
 from question_bank.formats.html_text import html_to_text, looks_like_html
 from question_bank.model import LANGUAGES, Bank, Kind, Question
+from question_bank.text import editor_lines
 
-_LINES = re.compile(r"\r\n|\r|\n")
 _ESCAPABLE = "\\~=#{}:n"
 _ESCAPE = re.compile(r"\\([\\~=#{}:n])")
 _FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
@@ -136,7 +136,7 @@ class _Block:
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
-    for number, raw in enumerate(_LINES.split(text), start=1):
+    for number, raw in enumerate(editor_lines(text), start=1):
         line = raw.strip()
         if not line:
             current = None

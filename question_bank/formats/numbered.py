@@ -37,6 +37,7 @@ from question_bank.formats.base import (
 )
 from question_bank.formats.drafts import Assembler, Categories, Draft, DraftMedia, DraftVersion
 from question_bank.model import Kind
+from question_bank.text import editor_lines
 
 _QUESTION = re.compile(
     r"\s*(?:第\s*(\d{1,4})\s*题\s*[.、．:：]?|(\d{1,4})\s*[.、．:：](?!\d)|[（(]\s*(\d{1,4})\s*[)）])\s*(.*)"
@@ -262,7 +263,7 @@ def read_text(data: bytes, filename: str, options: ReadOptions) -> ImportResult:
         collector.error(failed.where, failed.message, **failed.params)
         return Assembler(collector, Categories(), options).build("text", [])
     lines: list[Line] = [
-        (number, line, []) for number, line in enumerate(text.splitlines(), start=1)
+        (number, line, []) for number, line in enumerate(editor_lines(text), start=1)
     ]
     return read_lines(lines, "text", filename, options, encoding=encoding)
 

@@ -269,3 +269,20 @@ def test_moodle_xml_carries_pictures_with_their_alt_text() -> None:
     result = read_bank(data, "b.xml", bank_id="b", bank_title={"zh": "题库"})
     assert result.problems == [] and result.bank == bank
     assert result.questions[0].versions["zh"].text == "看图：哪个是电阻？"  # no alt text in it
+
+
+@pytest.mark.parametrize("fmt", ["text", "aiken", "gift"])
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x1e", "\x85", "\u2028"])
+def test_problem_lines_count_only_the_line_breaks_an_editor_counts(fmt: str, separator: str):
+    """A form feed, a record separator, NEL or U+2028 inside a line does not start a new
+    one (``str.splitlines`` would say so, and the problem's line would be off)."""
+    body = {
+        "text": f"1. water{separator}boils\nA. yes\nB. no\nANSWER: C\n",
+        "aiken": f"Water{separator}boils?\nA. yes\nB. no\nANSWER: C\n",
+        "gift": f"::q1:: Water{separator}boils? {{\n=yes\n~no\n}}\n\n::q2:: x {{=a ~b\n",
+    }[fmt]
+    result = read_bank(body.encode("utf-8"), f"bank.{'txt' if fmt != 'gift' else 'gift'}", fmt)
+    assert result.problems
+    assert all(p.line in (4, 6) for p in result.problems if isinstance(p.line, int)), [
+        (p.line, p.formatted()) for p in result.problems
+    ]
