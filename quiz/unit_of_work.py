@@ -146,6 +146,8 @@ def end_request_work(status_code: int) -> None:
     by the lanes, which answer without a response object (quiz/api/lane.py)."""
     from quiz.extensions import db
 
+    if not db.session.registry.has():
+        return  # the request never used the database (a warm board read): nothing to end
     session = db.session()
     if status_code < 400 and has_work(session):
         session.commit()

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import hiredis
 import redis
 from redis.typing import EncodableT, FieldT
 
@@ -455,7 +456,7 @@ class BoardStore:
         if they are not on it (or ``user_id`` is None)."""
         keys = BoardKeys(contest_id, prefix)
         board = keys.board(round_id, league_id)
-        commands: list[tuple[EncodableT, ...]] = [("HMGET", keys.meta, *VERSION_FIELDS)]
+        commands: list[tuple[str, ...]] = [("HMGET", keys.meta, *VERSION_FIELDS)]
         if user_id is not None:
             who = member(user_id)
             commands += [("ZSCORE", board, who), ("ZRANK", board, who)]
@@ -470,7 +471,7 @@ class BoardStore:
         # A score is a whole number stored as a double: text ("-1.5e+15") or a float.
         return version, (int(-float(results[1])), results[2] + 1, league_rank)
 
-    def round_trip(self, commands: Sequence[Sequence[EncodableT]]) -> list[Any]:
+    def round_trip(self, commands: Sequence[tuple[str, ...]]) -> list[Any]:
         """The raw replies to ``commands`` in one round trip, on a pooled connection.
 
         The board read of every poll sends its three or four commands this way instead
@@ -492,8 +493,13 @@ class BoardStore:
             return pipe.execute()
         connection = pool.get_connection()
 
+        # Packed by hiredis's C packer, which redis-py calls too, without its Python
+        # wrapper per command (the arguments here are plain text).
+        # (hiredis's stub types the argument as a one-item tuple.)
+        packed = [b"".join(hiredis.pack_command(cast(Any, command)) for command in commands)]
+
         def send() -> list[Any]:
-            connection.send_packed_command(connection.pack_commands(commands))
+            connection.send_packed_command(packed)
             return [connection.read_response() for _ in commands]
 
         try:
