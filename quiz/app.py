@@ -82,11 +82,13 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _connect_signals(app)
     _init_templates(app)
-    # Inside the proxy fix (installed by _init_security), so the lane sees the client's
-    # address as Flask does.
+    # Inside the proxy fix (installed by _init_security), so the lanes see the client's
+    # address as Flask does (quiz/api/lane.py).
     from quiz.api.answer_lane import install as install_answer_lane
+    from quiz.api.board_lane import install as install_board_lane
 
     install_answer_lane(app)
+    install_board_lane(app)
     _init_security(app)
     _security_headers(app)
 
@@ -325,7 +327,7 @@ def _security_headers(app: Flask) -> None:
         # Served over HTTPS (Secure cookies): browsers must never fall back to HTTP.
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     fixed = tuple(headers)
-    app.extensions["quiz_security_headers"] = fixed  # the answer lane sends them too
+    app.extensions["quiz_security_headers"] = fixed  # the lanes send them too
 
     @app.after_request
     def _headers(response: Any) -> Any:

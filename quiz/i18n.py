@@ -88,14 +88,27 @@ def current_language() -> str:
     cached = getattr(g, "quiz_language", None)
     if cached:
         return cached
-    header_language = language_from_header(request.headers.get("Accept-Language"))
+    header = request.headers.get("Accept-Language")
     if request.path.startswith("/api/") and _bearer_request():
-        language = header_language or _explicit_choice()
+        language = bearer_language(header, _explicit_choice)
     else:
-        language = _explicit_choice() or header_language
-    language = language or current_app.config["QUIZ_DEFAULT_LANGUAGE"]
+        language = (
+            _explicit_choice()
+            or language_from_header(header)
+            or current_app.config["QUIZ_DEFAULT_LANGUAGE"]
+        )
     g.quiz_language = language
     return language
+
+
+def bearer_language(header: str | None, explicit: Callable[[], str | None]) -> str:
+    """The language of an API request with a bearer token: a zh*/mn* tag of its
+    ``Accept-Language`` first, then ``explicit()`` (the account's choice, asked only
+    when the header names neither), then the default. ``current_language`` and the
+    lanes, which serve such requests outside Flask's request context (quiz/api/lane.py),
+    both decide by it."""
+    language = language_from_header(header) or explicit()
+    return language or current_app.config["QUIZ_DEFAULT_LANGUAGE"]
 
 
 def select_locale() -> str:

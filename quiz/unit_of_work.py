@@ -136,14 +136,23 @@ def commit_request(response: Any) -> Any:
     transaction that only read is rolled back, as the teardown would (same round trips
     as a COMMIT, and no commit to count).
     """
+    end_request_work(response.status_code)
+    return response
+
+
+def end_request_work(status_code: int) -> None:
+    """``commit_request``'s rule for an answer of ``status_code``: commit a success's
+    work, else (an error status, or a transaction that only read) roll back. Also called
+    by the lanes, which answer without a response object (quiz/api/lane.py)."""
     from quiz.extensions import db
 
+    if not db.session.registry.has():
+        return  # the request never used the database (a warm board read): nothing to end
     session = db.session()
-    if response.status_code < 400 and has_work(session):
+    if status_code < 400 and has_work(session):
         session.commit()
     elif session.in_transaction():
         session.rollback()
-    return response
 
 
 def commit_keeping_loaded() -> None:

@@ -277,3 +277,12 @@ def account_request(app: Flask, endpoint: str, method: str, user_id: int) -> Pen
         pending.check()
         return None
     return pending
+
+
+def count_account_request(app: Flask, endpoint: str, method: str, user_id: int) -> None:
+    """The limit of ``endpoint`` for a request whose account is already known, counted
+    now, before the work (a lane whose request publishes nothing to ride on: the board
+    read, ``quiz/api/board_lane.py``); ``RateLimited`` over the limit."""
+    pending = account_request(app, endpoint, method, user_id)
+    if pending is not None:
+        pending.check()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.http import generate_etag, quote_etag
+from werkzeug.http import generate_etag, parse_etags, quote_etag
 
 from quiz.accounts import services as accounts
 from quiz.accounts.access import login_required, login_required_reading, public
@@ -79,15 +80,14 @@ def _str(data: dict, name: str) -> str | None:
     return value
 
 
-def _limit() -> int:
-    limit = whole_number(request.args.get("limit", "10"), low=1, high=MAX_LIMIT)
+def _limit(raw: str) -> int:
+    limit = whole_number(raw, low=1, high=MAX_LIMIT)
     if limit is None:
         raise ValidationFailed({"limit": [_l("Must be between 1 and %(n)d.", n=MAX_LIMIT)]})
     return limit
 
 
-def _league_arg() -> int | None:
-    raw = request.args.get("league")
+def _league_arg(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     league_id = whole_number(raw, high=MAX_ID)
@@ -348,24 +348,71 @@ def focus_loss(attempt_id: int) -> Any:
     return jsonify(fairplay.record_focus_loss(attempt_id, current_user, now()).to_json())
 
 
-def _board(contest: contests.ContestRef, round_id: int | None) -> Any:
+@dataclass(frozen=True)
+class BoardAnswer:
+    """A board read's answer: the JSON body, its ETag and the view's own headers."""
+
+    body: bytes
+    etag: str
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [("Cache-Control", "private, no-cache"), ("ETag", quote_etag(self.etag))]
+
+    def conditional(self, environ: dict[str, Any]) -> bool:
+        """Did the client send this body's ETag (``If-None-Match``)?"""
+        return parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(self.etag)
+
+    def response(self, environ: dict[str, Any]) -> Any:
+        """The response object, made conditional (304, or 412 with ``If-Match``) by
+        werkzeug's rules when the client sent this ETag."""
+        response = current_app.response_class(self.body, headers=self.headers, mimetype=JSON)
+        if self.conditional(environ):
+            return response.make_conditional(environ)
+        return response
+
+
+def round_board(
+    round_id: int, viewer: Any, league: str | None, limit: str, language: str
+) -> BoardAnswer:
+    """``GET /rounds/<id>/leaderboard`` for ``viewer`` (the view and the board lane,
+    quiz/api/board_lane.py): ``league`` and ``limit`` as the query string has them."""
+    round_id, contest = contests.visible_round_ref(round_id, viewer)
+    return _board(contest, round_id, viewer, league, limit, language)
+
+
+def contest_board(
+    contest_id: int, viewer: Any, league: str | None, limit: str, language: str
+) -> BoardAnswer:
+    """``GET /contests/<id>/leaderboard`` for ``viewer``, as ``round_board``."""
+    return _board(
+        contests.visible_contest_ref(contest_id, viewer), None, viewer, league, limit, language
+    )
+
+
+def _board(
+    contest: contests.ContestRef,
+    round_id: int | None,
+    viewer: Any,
+    league: str | None,
+    limit: str,
+    language: str,
+) -> BoardAnswer:
     """One's rank and the top of a board: read-only, and on a warm process no SQL at all
     (the contest, the viewer's league and the token come from per-process copies; the
     top of the board is shared by all viewers while its version is current; the
     viewer's own rank and the board version are read per request, in one Redis round
     trip: quiz/leaderboards/live.py). During a freeze participants get the frozen
     board, the contest's organizers the live one."""
-    league_id = _league_arg()
-    language = current_language()
+    league_id = _league_arg(league)
     names = shared_league_names(contest, language)
     if league_id is not None and league_id not in names:
         raise ValidationFailed({"league": [_l("This league is not part of the contest.")]})
-    viewer = current_user._get_current_object()  # one proxy lookup, not four
     board = viewer_board_for(
         contest,
         round_id,
         league_id,
-        _limit(),
+        _limit(limit),
         viewer,
         contests.viewer_league(viewer.id, contest.id),
         now(),
@@ -373,22 +420,27 @@ def _board(contest: contests.ContestRef, round_id: int | None) -> Any:
     # The body is assembled from the board's prepared bytes (once per board version and
     # language) and the viewer's own part: the same bytes jsonify would write.
     body = board_body(board, names, language)
-    etag = generate_etag(body)  # of the body, as ``add_etag``: an unchanged board is a 304
-    headers = [("Cache-Control", "private, no-cache"), ("ETag", quote_etag(etag))]
-    response = current_app.response_class(body, headers=headers, mimetype=JSON)
-    if request.if_none_match.contains(etag):
-        return response.make_conditional(request)
-    return response
+    # The ETag is of the body, as ``add_etag``: an unchanged board is a 304.
+    return BoardAnswer(body, generate_etag(body))
+
+
+def _board_query() -> tuple[Any, str | None, str, str]:
+    """The viewer (one proxy lookup, not four), ``league`` and ``limit`` as given, and
+    the language of a board read through Flask."""
+    args = request.args
+    viewer = current_user._get_current_object()
+    return viewer, args.get("league"), args.get("limit", "10"), current_language()
 
 
 @bp.get("/rounds/<int:round_id>/leaderboard")
 @login_required
 def round_leaderboard(round_id: int) -> Any:
-    round_id, contest = contests.visible_round_ref(round_id, current_user)
-    return _board(contest, round_id)
+    # Bearer requests without cookies are served by quiz/api/board_lane.py before they
+    # reach Flask; this view answers the others (the pages' polls, unusual requests).
+    return round_board(round_id, *_board_query()).response(request.environ)
 
 
 @bp.get("/contests/<int:contest_id>/leaderboard")
 @login_required
 def contest_leaderboard(contest_id: int) -> Any:
-    return _board(contests.visible_contest_ref(contest_id, current_user), None)
+    return contest_board(contest_id, *_board_query()).response(request.environ)

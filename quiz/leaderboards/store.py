@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import hiredis
 import redis
 from redis.typing import EncodableT, FieldT
 
@@ -479,21 +480,62 @@ class BoardStore:
         if they are not on it (or ``user_id`` is None)."""
         keys = BoardKeys(contest_id, prefix)
         board = keys.board(round_id, league_id)
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hmget(BoardKeys(contest_id).meta, VERSION_FIELDS)
+        commands: list[tuple[str, ...]] = [("HMGET", keys.meta, *VERSION_FIELDS)]
         if user_id is not None:
             who = member(user_id)
-            pipe.zscore(board, who)
-            pipe.zrank(board, who)
+            commands += [("ZSCORE", board, who), ("ZRANK", board, who)]
             if user_league_id:
-                pipe.zrank(keys.board(round_id, user_league_id), who)
-        results = pipe.execute()
+                commands.append(("ZRANK", keys.board(round_id, user_league_id), who))
+        results = self.round_trip(commands)
         built_at, counter = results[0]
         version = None if built_at is None else (built_at, counter)
         if user_id is None or results[1] is None:
             return version, None
         league_rank = results[3] + 1 if len(results) > 3 and results[3] is not None else None
-        return version, (int(-results[1]), results[2] + 1, league_rank)
+        # A score is a whole number stored as a double: text ("-1.5e+15") or a float.
+        return version, (int(-float(results[1])), results[2] + 1, league_rank)
+
+    def round_trip(self, commands: Sequence[tuple[str, ...]]) -> list[Any]:
+        """The raw replies to ``commands`` in one round trip, on a pooled connection.
+
+        The board read of every poll sends its three or four commands this way instead
+        of through a redis-py pipeline object, whose command stack, response callbacks
+        and bookkeeping cost more than the round trip itself (docs/performance.md,
+        section 12). Replies are as the connection parsed them, without redis-py's
+        response callbacks (a ``ZSCORE`` is text in RESP2, a double in RESP3).
+        The client's retry policy still applies (one quick retry on a dropped
+        connection, counted by ``quiz_redis_errors``); a connection that failed or
+        answered an error mid-batch is dropped, never handed back with replies unread.
+        A Redis Cluster client (no single pool) sends a pipeline.
+        """
+        client = self.client
+        pool = getattr(client, "connection_pool", None)
+        if pool is None or not isinstance(client, redis.Redis):
+            pipe = client.pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*command)
+            return pipe.execute()
+        connection = pool.get_connection()
+
+        # Packed by hiredis's C packer, which redis-py calls too, without its Python
+        # wrapper per command (the arguments here are plain text).
+        # (hiredis's stub types the argument as a one-item tuple.)
+        packed = [b"".join(hiredis.pack_command(cast(Any, command)) for command in commands)]
+
+        def send() -> list[Any]:
+            connection.send_packed_command(packed)
+            return [connection.read_response() for _ in commands]
+
+        try:
+            return cast(
+                "list[Any]",
+                connection.retry.call_with_retry(send, lambda _error: connection.disconnect()),
+            )
+        except BaseException:
+            connection.disconnect()  # replies may be left unread on it
+            raise
+        finally:
+            pool.release(connection)
 
 
 @dataclass(frozen=True)

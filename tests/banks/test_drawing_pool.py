@@ -8,7 +8,7 @@ from quiz.banks.services import drawing_pool
 def test_questions_alike_share_one_draw_meta(app, make):
     """One DrawMeta per distinct (kind, option keys, difficulty), not one per question: a
     100,000-question bank would otherwise add 100,000 objects to every full garbage
-    collection of every worker (docs/performance.md, "9. Latency under steady load")."""
+    collection of every worker (docs/performance.md, "10. Latency under steady load")."""
     bank = make.bank(per_cell=4)
     cached = drawing_pool(bank.id, ["zh"])
     metas = list(cached.meta.values())

@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from quiz.extensions import db, redis_store
 from quiz.leaderboards.live import SharedCache, shared_cache
+from quiz.leaderboards.store import BoardStore
 from quiz.play import services as play
 from tests.factories import PASSWORD
 
@@ -64,10 +65,19 @@ class FakeClock:
 
 @pytest.fixture
 def commands(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every command the app's client sends: its commands and pipelines, and the board
+    store's round trips straight on a pooled connection (``BoardStore.round_trip``)."""
     log: list[str] = []
     monkeypatch.setattr(
         redis_store, "_client", CountingRedis(redis_store.client.connection_pool, log)
     )
+    direct = BoardStore.round_trip
+
+    def counting_round_trip(self: BoardStore, commands: Any) -> list[Any]:
+        log.extend(str(command[0]).upper() for command in commands)
+        return direct(self, commands)
+
+    monkeypatch.setattr(BoardStore, "round_trip", counting_round_trip)
     return log
 
 

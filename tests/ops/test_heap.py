@@ -1,7 +1,7 @@
 """Each gunicorn worker freezes its built app out of the garbage collector
 (quiz/ops/heap.py, deploy/gunicorn.conf.py's ``post_worker_init``): a full collection
 then visits only what the worker allocated since, not the ~200,000 objects of the app
-(docs/performance.md, "9. Latency under steady load")."""
+(docs/performance.md, "10. Latency under steady load")."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from quiz.play.models import AttemptItem
 def test_the_load_reads_each_question_by_its_key_never_through_a_join(app, make, clock):
     """The load's plan must not hang on attempt_items' statistics: a join with questions
     was hash-joined with a scan of every question when they were stale (40-170 ms per
-    load instead of 0.2 ms; docs/performance.md, "9. Latency under steady load")."""
+    load instead of 0.2 ms; docs/performance.md, "10. Latency under steady load")."""
     contest, round_ = make.setup()
     user = make.enrolled(contest)
     attempt, _ = play.start_attempt(user, round_, "zh", clock())
