@@ -17,5 +17,6 @@ from quiz.practice import literacy_dashboard as figures
 @roles_required(Role.ORGANIZER)
 def literacy_dashboard() -> Any:
     """``?from=YYYY-MM&to=YYYY-MM&league=<code>&language=zh|mn``; a malformed or unknown
-    value is ignored (``filters`` in the answer says what applied)."""
+    value is ignored (``filters`` in the answer says what applied); a NUL character is
+    refused (422) before the view, as on every route with a query string."""
     return jsonify(figures.to_json(figures.dashboard(figures.parse_filters(request.args))))

@@ -98,7 +98,9 @@ def literacy_paths() -> dict[str, Any]:
                 "next smallest is too. Self-selected sample, not a survey estimate.",
                 {
                     "200": response("The dashboard.", ref("LiteracyDashboard")),
-                    **errors("unauthorized", "forbidden", "unavailable"),
+                    # A NUL character in a parameter is refused before the view reads
+                    # it (quiz/edge/params.py), as on every route with a query string.
+                    **errors("validation_failed", "unauthorized", "forbidden", "unavailable"),
                 },
                 login=True,
                 parameters=[
