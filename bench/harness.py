@@ -64,7 +64,9 @@ class Profile:
             bank_large=100_000,
             board_small=1_000,
             board_large=int(os.environ.get("BENCH_BOARD_LARGE", 600_000)),
-            start_users=12_000,
+            # Fresh participants for the three start scenarios (a third each, every
+            # request uses one up): enough for ~2,000 starts/s in every segment.
+            start_users=int(os.environ.get("BENCH_START_USERS", 60_000)),
             burst=int(os.environ.get("BENCH_BURST", 1_000)),
             live_players=int(os.environ.get("BENCH_LIVE_ANSWER_PLAYERS", 3_000)),
             contest_participants=int(os.environ.get("BENCH_PARTICIPANTS", 10_000)),

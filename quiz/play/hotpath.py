@@ -63,15 +63,7 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
     from quiz.banks.models import Question
 
     def of_question(column: Any) -> Any:
-        """The item's question's ``column``, looked up by its primary key, item by item.
-
-        Not a join: with a join the plan depends on attempt_items' statistics, which lag
-        behind while a round's attempts are being started (autovacuum analyzes a table
-        at most once a minute, and not at all where it is off). Taken as large, the 20
-        items were hash-joined with a scan of every question of every bank: 55 ms of
-        PostgreSQL per load instead of 0.1 ms, for each attempt in each worker
-        (docs/performance.md, "10. Latency under steady load")."""
-        return select(column).where(Question.id == AttemptItem.question_id).scalar_subquery()
+        return AttemptItem.looked_up(column, Question.id)
 
     rows = db.session.execute(
         select(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -123,6 +125,19 @@ class AttemptItem(Model):
     # Original option keys in the order presented: the client sees A, B, C... in this order.
     option_order: Mapped[list[str]] = mapped_column(JSON)
     points: Mapped[int] = mapped_column(Integer)
+
+    @staticmethod
+    def looked_up(column: Any, key: Any, *also: Any) -> Any:
+        """``column`` of the item's row in another table (``key == question_id``, and
+        ``also``), looked up by its primary key item by item, as a scalar subquery.
+
+        Not a join: with a join the plan depends on attempt_items' statistics, which lag
+        behind while a round's attempts are being started (autovacuum analyzes a table at
+        most once a minute, and not at all where it is off). Taken as large, an attempt's
+        20 items were hash-joined with a scan of every question of every bank: 20-55 ms
+        of PostgreSQL per read instead of 0.1 ms (docs/performance.md, "10. Latency under
+        steady load"). SQLite has no LATERAL join, so one subquery per column."""
+        return select(column).where(key == AttemptItem.question_id, *also).scalar_subquery()
 
 
 class Answer(Model):

@@ -129,26 +129,33 @@ def attempt_state(attempt: Attempt, language: str | None, now: datetime) -> Atte
     if language not in round_.languages:
         language = attempt.language
     review = review_allowed(attempt, round_, now)
+
     # Plain columns, not ORM objects: 20 items and 20 texts as entities cost more CPU in
     # the identity map than the query itself (every start and every page load runs this).
+    def of_question(column: Any) -> Any:
+        return AttemptItem.looked_up(column, Question.id)
+
+    def of_text(column: Any) -> Any:
+        return AttemptItem.looked_up(
+            column, QuestionText.question_id, QuestionText.language == language
+        )
+
+    # Each item's question and text by primary key (``AttemptItem.looked_up``: no join
+    # whose plan hangs on attempt_items' statistics).
+    text = of_text(QuestionText.text)
     rows = db.session.execute(
         select(
             AttemptItem.no,
             AttemptItem.option_order,
-            Question.kind,
-            Question.answer,
-            Question.media,
-            QuestionText.text,
-            QuestionText.options,
-            QuestionText.explanation,
-            QuestionText.blanks,
+            of_question(Question.kind).label("kind"),
+            of_question(Question.answer).label("answer"),
+            of_question(Question.media).label("media"),
+            text.label("text"),
+            of_text(QuestionText.options).label("options"),
+            of_text(QuestionText.explanation).label("explanation"),
+            of_text(QuestionText.blanks).label("blanks"),
         )
-        .join(Question, Question.id == AttemptItem.question_id)
-        .join(
-            QuestionText,
-            (QuestionText.question_id == Question.id) & (QuestionText.language == language),
-        )
-        .where(AttemptItem.attempt_id == attempt.id)
+        .where(AttemptItem.attempt_id == attempt.id, text.is_not(None))
         .order_by(AttemptItem.no)
     ).all()
     answers = (
