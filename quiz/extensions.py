@@ -179,6 +179,19 @@ def ping_idle_connections(engine: Any, idle_seconds: float = IDLE_PING_SECONDS) 
             raise DisconnectionError()
 
 
+# Execution option of a connection that only reads (``read_only_connection``): on SQLite
+# its transaction begins deferred, needing no write lock, whatever the request's method.
+READ_ONLY = "quiz_read_only"
+
+
+def read_only_connection() -> Any:
+    """A connection of its own for a read made while a per-process lock is held (a
+    cache being filled): it never waits for SQLite's write lock, which another thread of
+    this process may hold while it waits for that same cache lock. The caller closes it
+    (``with``)."""
+    return db.engine.connect().execution_options(**{READ_ONLY: True})
+
+
 def configure_sqlite(engine: Any) -> None:
     """Make SQLite safe for concurrent requests.
 
@@ -204,5 +217,7 @@ def configure_sqlite(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = connection.get_execution_options().get(READ_ONLY, False) or (
+            has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        )
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -20,7 +20,7 @@ from quiz.banks.models import Question, QuestionText
 from quiz.cache import app_cache
 from quiz.clock import to_ms
 from quiz.contests.models import Round
-from quiz.extensions import db
+from quiz.extensions import db, read_only_connection
 from quiz.play.models import Answer, Attempt, AttemptItem, NewAttempt
 from quiz.play.services import display_key, review_allowed
 
@@ -262,10 +262,18 @@ def _build_payloads(
     bank_id: int, revision: int, language: str
 ) -> dict[int, QuestionPayload] | None:
     forget_payloads(bank_id, revision)
-    size = db.session.scalar(select(func.count()).where(Question.bank_id == bank_id))
+    # Read on a connection of its own: the cache's lock is held here, and on SQLite this
+    # request's session may need the write lock that a thread waiting for that cache lock
+    # holds (after its commit, a start opens a new transaction before its payloads).
+    with read_only_connection() as conn:
+        return _render_payloads(conn, bank_id, language)
+
+
+def _render_payloads(conn: Any, bank_id: int, language: str) -> dict[int, QuestionPayload] | None:
+    size = conn.scalar(select(func.count()).where(Question.bank_id == bank_id))
     if (size or 0) > PAYLOAD_MAX_QUESTIONS:
         return None
-    rows = db.session.execute(
+    rows = conn.execute(
         select(
             Question.id,
             Question.kind,
