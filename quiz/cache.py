@@ -26,6 +26,10 @@ from typing import Any
 from flask import current_app
 
 DEFAULT_MAX_ENTRIES = 4096  # distinct keys kept before expired entries are swept
+# How long a thread waits for another thread's load of the same key before it loads the
+# value itself. A load takes a few round trips; a wait this long means the loader waits
+# for something this thread holds (on SQLite: the write lock), and loading breaks that.
+LOAD_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,12 @@ class SharedCache:
         ttl: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = DEFAULT_MAX_ENTRIES,
+        load_wait: float = LOAD_WAIT_SECONDS,
     ) -> None:
         self.ttl = ttl
         self.clock = clock
         self.max_entries = max_entries
+        self.load_wait = load_wait
         self._entries: dict[Any, _Entry] = {}
         self._loading: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -58,7 +64,7 @@ class SharedCache:
     ) -> Any:
         """The value for ``key``, loaded by one thread at a time.
 
-        A missing value is waited for. An expired one is reloaded by the first thread
+        A missing value is waited for (at most ``load_wait``). An expired one is reloaded by the first thread
         that finds it so, while the others keep serving the old copy instead of queuing
         behind the reload (on a busy server a reload takes a few round trips): a copy may
         thus be up to one reload older than ``ttl``. ``current`` says that an expired
@@ -81,11 +87,17 @@ class SharedCache:
                 return self._load(key, load)
             finally:
                 loading.release()
-        with loading:  # the first request loads; the others wait and reuse its result
+        # The first request loads; the others wait and reuse its result, but not for
+        # ever: past ``load_wait`` a waiter loads the value itself (LOAD_WAIT_SECONDS).
+        if not loading.acquire(timeout=self.load_wait):
+            return self._load(key, load)
+        try:
             entry = self._entries.get(key)
             if entry is not None and entry.expires > self.clock():
                 return entry.value
             return self._load(key, load)
+        finally:
+            loading.release()
 
     def _load(self, key: Hashable, load: Callable[[], Any]) -> Any:
         value = load()

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import redis
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -184,12 +184,44 @@ def ping_idle_connections(engine: Any, idle_seconds: float = IDLE_PING_SECONDS) 
 READ_ONLY = "quiz_read_only"
 
 
+# Execution option of a transaction that will write (``begin_writing``): on SQLite it
+# begins with BEGIN IMMEDIATE, whatever the request's method.
+WRITES = "quiz_writes"
+
+# What a lane (quiz/api/lane.py) serves outside Flask's request context is marked in
+# ``g`` with its method, so that SQLite's begin hook treats it as it treats the view.
+LANE_METHOD = "quiz_lane_method"
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+def serving_safe_method() -> bool:
+    """Whether this thread serves a request that only reads (GET, HEAD, OPTIONS), through
+    Flask or through a lane: on SQLite its transactions begin deferred."""
+    if has_request_context():
+        return request.method in _SAFE_METHODS
+    return has_app_context() and g.get(LANE_METHOD) in _SAFE_METHODS
+
+
 def read_only_connection() -> Any:
     """A connection of its own for a read made while a per-process lock is held (a
     cache being filled): it never waits for SQLite's write lock, which another thread of
     this process may hold while it waits for that same cache lock. The caller closes it
     (``with``)."""
     return db.engine.connect().execution_options(**{READ_ONLY: True})
+
+
+def begin_writing() -> None:
+    """Commit the session's work and begin a transaction that will write, for a service
+    that writes although a GET may call it (the first reader of a board Redis lost
+    rebuilds it). A GET's SQLite transaction begins deferred; upgrading it to writing
+    after it has read is refused at once (no busy wait) while another connection writes,
+    which a busy contest always has."""
+    session = db.session()
+    session.commit()
+    if session.in_transaction():  # the commit's after-commit work read (or wrote) more
+        session.commit()
+    if not session.in_transaction():
+        session.connection(execution_options={WRITES: True})
 
 
 def configure_sqlite(engine: Any) -> None:
@@ -199,8 +231,8 @@ def configure_sqlite(engine: Any) -> None:
     and everything outside a request: CLI, services in tests) begin with ``BEGIN
     IMMEDIATE``, taking the write lock up front, so two of them never both read and then
     fail to upgrade to writing (SQLite answers that with SQLITE_BUSY instead of waiting).
-    GET requests begin deferred, so page views and leaderboard polling never queue
-    behind writers.
+    GET requests (through Flask or a lane) begin deferred, so page views and leaderboard
+    polling never queue behind writers; a GET that must write says so (``begin_writing``).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -217,7 +249,8 @@ def configure_sqlite(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get(READ_ONLY, False) or (
-            has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        options = connection.get_execution_options()
+        reading = not options.get(WRITES, False) and (
+            options.get(READ_ONLY, False) or serving_safe_method()
         )
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 from quiz.cache import SharedCache, app_cache
@@ -83,3 +85,29 @@ def test_values_put_from_one_query_expire_like_loaded_ones():
     assert cache.peek((1, 100)) == 0 and cache.peek((1, 101)) is None
     ticks.now = 61.0
     assert cache.peek((1, 100), "gone") == "gone"
+
+
+def test_a_waiter_loads_itself_when_the_loader_takes_too_long():
+    """The loader may wait for what the waiter holds (on SQLite the write lock: a
+    request that holds it waits here for a copy whose loader waits for the lock). The
+    waiter gives up after ``load_wait`` and loads the value itself, which lets both on."""
+    cache = SharedCache(ttl=60.0, load_wait=0.2)
+    release, started = threading.Event(), threading.Event()
+    first: list[str] = []
+
+    def slow() -> str:
+        started.set()
+        assert release.wait(10), "the waiter never loaded by itself"
+        return "slow"
+
+    loader = threading.Thread(target=lambda: first.append(cache.get("k", slow)))
+    loader.start()
+    assert started.wait(10)
+
+    def fast() -> str:
+        release.set()  # as the write lock is released when the waiter's request ends
+        return "fast"
+
+    assert cache.get("k", fast) == "fast"
+    loader.join(10)
+    assert first == ["slow"]

@@ -50,6 +50,7 @@ from werkzeug.wrappers import Response
 
 from quiz.accounts.services import user_for_token
 from quiz.clock import now
+from quiz.extensions import LANE_METHOD
 from quiz.ops import metrics
 from quiz.ops.logs import request_id_from, write_access_line
 from quiz.unit_of_work import end_request_work
@@ -151,6 +152,9 @@ class Lane:
         ctx = app.app_context()
         ctx.push()
         try:
+            # A GET lane reads like the GET view: on SQLite its transactions begin deferred
+            # and never hold the write lock while waiting for a cache being filled.
+            setattr(g, LANE_METHOD, self.method)
             user = _token_user(token)
             if user is not None:
                 g.request_started, g.request_id = started, request_id

@@ -29,7 +29,7 @@ from quiz.contests.models import Contest, League, Round
 
 if TYPE_CHECKING:  # a board read needs only the id: a Contest or its cached ref
     from quiz.contests.services import ContestRef
-from quiz.extensions import db, redis_store
+from quiz.extensions import begin_writing, db, redis_store
 from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
 from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
@@ -329,6 +329,7 @@ def rebuild_contest(contest_id: int, now: datetime) -> int:
     readers never see a half-built board. Attempts that changed while the rebuild ran
     are replayed through the script afterwards. Memory stays flat: one chunk at a time.
     """
+    begin_writing()  # it ends by writing, even when a board read asked for it
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         return 0
@@ -438,6 +439,7 @@ def build_frozen(contest_id: int) -> int:
     frozen boards are as rebuildable as the live ones. With no frozen round left, the
     frozen boards are removed.
     """
+    begin_writing()  # it ends by writing, even when a board read asked for it
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         return 0

@@ -11,6 +11,8 @@ own error answer, and what the lane does not take must reach the views.
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -267,3 +269,58 @@ class TestLimited:
         assert refused.json["error"]["code"] == "rate_limited"
         assert refused.headers["Retry-After"] == str(refused.json["error"]["retry_after"])
         assert through_flask == ["api.round_leaderboard"]  # the refusal came from the lane
+
+
+def test_a_board_read_never_waits_for_sqlites_write_lock(client, board, through_flask):
+    """A GET lane begins its transactions deferred, as the GET view does. It used to begin
+    them with ``BEGIN IMMEDIATE`` (a lane has no request context): its token lookup held
+    the write lock while the thread waited for the board cache, whose filler waited for
+    the write lock, until SQLite's 30 s timeout (seen in the soak run on SQLite)."""
+    url = f"/api/v1/rounds/{board['round'].id}/leaderboard"
+    warm = client.get(url, headers=_bearer(client, board["people"][0].username))
+    assert warm.status_code == 200  # the board is built
+    headers = _bearer(client, board["people"][1].username)  # its lookup reads SQL
+    db.session.commit()
+    holder = db.engine.connect()
+    try:
+        # Outside a request a transaction begins with BEGIN IMMEDIATE on SQLite: this
+        # connection holds the write lock, as a writing request's transaction does.
+        holder.exec_driver_sql("SELECT 1")
+        calls = len(through_flask)
+        answer = client.get(url, headers=headers)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert len(through_flask) == calls, "the lane served it"
+    assert answer.status_code == 200, answer.json
+    assert answer.json["total"] == 3
+
+
+def test_a_board_read_that_rebuilds_waits_for_the_writer(app, client, board):
+    """The first read of a board Redis does not hold rebuilds it, and the rebuild writes.
+    On SQLite the GET's deferred transaction, once it had read, could not become a writer
+    while another connection wrote: 503 at once. The rebuild now begins as a writer
+    (``extensions.begin_writing``) and waits for the lock like any write."""
+    url = f"/api/v1/rounds/{board['round'].id}/leaderboard"
+    headers = _bearer(client, board["people"][0].username)
+    db.session.commit()
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with app.app_context(), db.engine.connect() as holder:
+            holder.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE outside a request
+            holding.set()
+            time.sleep(0.5)
+            holder.rollback()
+        done.set()
+
+    writer = threading.Thread(target=hold_the_write_lock)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        answer = client.get(url, headers=headers)
+    finally:
+        writer.join(10)
+    assert done.is_set()
+    assert answer.status_code == 200, answer.json
+    assert answer.json["total"] == 3
