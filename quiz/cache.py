@@ -64,12 +64,12 @@ class SharedCache:
     ) -> Any:
         """The value for ``key``, loaded by one thread at a time.
 
-        A missing value is waited for (at most ``load_wait``). An expired one is reloaded by the first thread
-        that finds it so, while the others keep serving the old copy instead of queuing
-        behind the reload (on a busy server a reload takes a few round trips): a copy may
-        thus be up to one reload older than ``ttl``. ``current`` says that an expired
-        copy is still what a reload would give (e.g. its version is the latest): it is
-        then kept, not reloaded.
+        A missing value is waited for (at most ``load_wait``). An expired one is reloaded
+        by the first thread that finds it so, while the others keep serving the old copy
+        instead of queuing behind the reload (on a busy server a reload takes a few round
+        trips): a copy may thus be up to one reload older than ``ttl``. ``current`` says
+        that an expired copy is still what a reload would give (e.g. its version is the
+        latest): it is then kept, not reloaded.
         """
         entry = self._entries.get(key)
         if entry is not None and (
