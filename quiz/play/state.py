@@ -23,6 +23,7 @@ from quiz.contests.models import Round
 from quiz.extensions import db, read_only_connection
 from quiz.play.models import Answer, Attempt, AttemptItem, NewAttempt
 from quiz.play.services import display_key, review_allowed
+from quiz.sql import reads_without_transaction
 
 
 @dataclass
@@ -231,8 +232,9 @@ class QuestionPayload:
 
 PAYLOAD_SECONDS = float("inf")  # keyed by revision: never stale, dropped for a newer one
 MAX_PAYLOAD_SETS = 64  # (bank, revision, language) sets kept per process
-# About 1 KB per question and language in each worker: a larger bank's starts answer
-# through ``attempt_state`` (one query) rather than hold ~100 MiB per 100,000 questions.
+# About 1 KB per question and language in each worker: a larger bank's starts render
+# their own questions (``drawn_payloads``, one query) rather than hold ~100 MiB per
+# 100,000 questions.
 PAYLOAD_MAX_QUESTIONS = 20_000
 
 
@@ -273,42 +275,61 @@ def _render_payloads(conn: Any, bank_id: int, language: str) -> dict[int, Questi
     size = conn.scalar(select(func.count()).where(Question.bank_id == bank_id))
     if (size or 0) > PAYLOAD_MAX_QUESTIONS:
         return None
-    rows = conn.execute(
-        select(
-            Question.id,
-            Question.kind,
-            Question.option_keys,
-            Question.media,
-            QuestionText.text,
-            QuestionText.options,
-            QuestionText.blanks,
-        )
-        .join(
-            QuestionText,
-            (QuestionText.question_id == Question.id) & (QuestionText.language == language),
-        )
-        .where(Question.bank_id == bank_id)
-    ).all()
-    payloads = {}
-    for row in rows:
-        labels = row.options or TRUE_FALSE_LABELS.get(language, {})
-        head = _dumps({"kind": row.kind, "media": shown_pictures(row.media, None)})[1:-1]
-        if row.kind == Kind.FILL:
-            head = f'"blanks":{len(row.blanks or ())},{head}'
-        payloads[row.id] = QuestionPayload(
-            head=head,
-            text=_dumps({"text": row.text})[1:-1],
-            options={
-                original: _dumps(
-                    {
-                        "media": shown_pictures(row.media, original),
-                        "text": labels.get(original, original),
-                    }
-                )[1:]
-                for original in row.option_keys or ()
-            },
-        )
-    return payloads
+    rows = conn.execute(_payload_rows(language).where(Question.bank_id == bank_id))
+    return {row.id: _render_payload(row, language) for row in rows}
+
+
+def drawn_payloads(
+    bank_id: int, revision: int, language: str, question_ids: list[int]
+) -> dict[int, QuestionPayload]:
+    """The payloads of an attempt's questions: from the bank's rendering kept in this
+    process, or, for a bank too large to keep, rendered from one read of just those
+    questions by primary key. (The large bank's starts used to answer through the ORM
+    state: its attempt, items, questions and texts as objects, 2.5x a small bank's start.)
+    The read runs outside a transaction on PostgreSQL: the start has committed."""
+    payloads = question_payloads(bank_id, revision, language)
+    if payloads is not None:
+        return payloads
+    reads_without_transaction()
+    rows = db.session.execute(_payload_rows(language).where(Question.id.in_(question_ids)))
+    return {row.id: _render_payload(row, language) for row in rows}
+
+
+def _payload_rows(language: str) -> Any:
+    """The columns a payload is rendered from, in ``language`` (the caller says which
+    questions)."""
+    return select(
+        Question.id,
+        Question.kind,
+        Question.option_keys,
+        Question.media,
+        QuestionText.text,
+        QuestionText.options,
+        QuestionText.blanks,
+    ).join(
+        QuestionText,
+        (QuestionText.question_id == Question.id) & (QuestionText.language == language),
+    )
+
+
+def _render_payload(row: Any, language: str) -> QuestionPayload:
+    labels = row.options or TRUE_FALSE_LABELS.get(language, {})
+    head = _dumps({"kind": row.kind, "media": shown_pictures(row.media, None)})[1:-1]
+    if row.kind == Kind.FILL:
+        head = f'"blanks":{len(row.blanks or ())},{head}'
+    return QuestionPayload(
+        head=head,
+        text=_dumps({"text": row.text})[1:-1],
+        options={
+            original: _dumps(
+                {
+                    "media": shown_pictures(row.media, original),
+                    "text": labels.get(original, original),
+                }
+            )[1:]
+            for original in row.option_keys or ()
+        },
+    )
 
 
 # '{"key":"A",' for each option position; an option's payload fragment closes the object.
@@ -323,12 +344,12 @@ def fresh_attempt_json(
     now: datetime,
 ) -> str | None:
     """The body ``attempt_state(...).to_json()`` gives for a just-started attempt (no
-    answers, no review), built from the drawn items and the per-process payloads instead
-    of a query and 20 objects; None if a question is missing from them (the caller then
+    answers, no review), built from the drawn items and their payloads (``drawn_payloads``)
+    instead of 20 objects; None if a question is missing from them (the caller then
     builds it the usual way)."""
-    payloads = question_payloads(bank_id, revision, attempt.language)
-    if payloads is None:
-        return None
+    payloads = drawn_payloads(
+        bank_id, revision, attempt.language, [item["question_id"] for item in items]
+    )
     questions = []
     for item in items:
         payload = payloads.get(item["question_id"])

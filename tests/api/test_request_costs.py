@@ -266,6 +266,35 @@ def test_start_costs(client, make, live_round, costs):
     }
 
 
+def test_start_costs_of_a_bank_too_large_to_keep(client, make, live_round, costs, monkeypatch):
+    """A bank over ``PAYLOAD_MAX_QUESTIONS`` keeps no payloads in the process: its start
+    renders the drawn questions from one read by primary key, after the commit and (on
+    PostgreSQL) outside a transaction. It used to build the ORM state (the attempt, its
+    items, questions and texts as objects): one statement more."""
+    from quiz.play import state
+
+    monkeypatch.setattr(state, "PAYLOAD_MAX_QUESTIONS", 1)
+    contest, round_ = live_round
+    first, second = make.enrolled(contest), make.enrolled(contest)
+    round_id = round_.id
+    _start(client, round_id, _bearer(client, first.username))  # builds the drawing pool
+    headers = _bearer(client, second.username)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+
+    with costs:
+        attempt = _start(client, round_id, headers)
+    assert attempt["questions"]
+    postgres = db.engine.dialect.name == "postgresql"
+    assert costs.summary == {
+        "sql": 3 if postgres else 4,
+        "begin": 1 if postgres else 2,
+        "commit": 1,
+        "rollback": 0 if postgres else 1,
+        "pipelines": 0,
+        "redis": 1,
+    }
+
+
 def test_start_with_a_new_token_costs(client, make, live_round, costs):
     """The benchmark's start: a participant whose token this process has not seen yet.
     On PostgreSQL the token's lookup and the start's statement go in one pipeline."""

@@ -66,17 +66,32 @@ def test_a_bank_edit_shows_in_the_next_start(client, make):
     assert {q["text"] for q in started.json["questions"]} == {"改过的题目"}
 
 
-def test_a_bank_too_large_to_keep_answers_the_usual_way(client, make, monkeypatch):
+def _not_called(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("the start answered through the ORM state")
+
+
+def test_a_bank_too_large_to_keep_renders_the_drawn_questions(client, make, monkeypatch):
+    """Over ``PAYLOAD_MAX_QUESTIONS`` no payloads are kept: a start renders its own
+    questions from one read, and says exactly what the attempt's state says."""
+    from quiz.api import routes
     from quiz.play import state
 
     monkeypatch.setattr(state, "PAYLOAD_MAX_QUESTIONS", 1)
     contest, round_ = make.setup()
-    headers = _bearer(client, make.enrolled(contest).username)
-    started = _start(client, round_.id, headers, "zh")
-    assert started.status_code == 201
-    fresh = started.json
-    state_json = client.get(f"/api/v1/attempts/{fresh['id']}", headers=headers).json
-    assert fresh["questions"] == state_json["questions"]
+    for language in ("zh", "mn"):
+        headers = _bearer(client, make.enrolled(contest).username)
+        with monkeypatch.context() as patched:  # not the ORM state: the rendered questions
+            patched.setattr(routes, "attempt_state", _not_called)
+            started = _start(client, round_.id, headers, language)
+        assert started.status_code == 201, started.json
+        fresh = started.json
+        assert state.question_payloads(round_.bank_id, 0, language) is None
+        state_json = client.get(
+            f"/api/v1/attempts/{fresh['id']}?language={language}", headers=headers
+        ).json
+        assert len(fresh["questions"]) == fresh["question_count"] > 0
+        assert abs(fresh.pop("remaining_seconds") - state_json.pop("remaining_seconds")) <= 1
+        assert fresh == state_json
 
 
 def test_the_postgresql_start_statement_writes_every_required_column():
