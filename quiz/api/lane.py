@@ -3,12 +3,12 @@
 The two hottest requests of a contest, saving an answer (``quiz/api/answer_lane.py``)
 and reading one's rank with the top of a board (``quiz/api/board_lane.py``), and the
 costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), spent
-much of their app-server CPU in machinery they do not need (docs/performance.md, sections 8
-and 9): the request context and URL routing, a dozen request hooks (session age,
-password-change and two-factor checks, CSRF, the rate limiter finding its rule and its
-user through context proxies, NUL checks of form fields), Flask-Login's request loader,
-the response object and its after-request hooks. A bearer-token request without cookies
-needs none of them: no cookie session, no CSRF, no form.
+much of their app-server CPU in machinery they do not need (docs/performance.md,
+sections 8, 9, 12 and 13): the request context and URL routing, a dozen request hooks
+(session age, password-change and two-factor checks, CSRF, the rate limiter finding its
+rule and its user through context proxies, NUL checks of form fields), Flask-Login's
+request loader, the response object and its after-request hooks. A bearer-token
+request without cookies needs none of them: no cookie session, no CSRF, no form.
 
 A lane is a WSGI middleware that serves exactly such a request of one route itself,
 doing what the hooks would do for it and nothing else, in the same order. This module
