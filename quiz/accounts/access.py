@@ -10,7 +10,7 @@ from flask import request, session
 from flask_login import current_user
 
 from quiz.accounts.models import Role
-from quiz.accounts.services import TokenLookup, token_lookup, user_for_token
+from quiz.accounts.services import TokenLookup, TokenUser, token_lookup, user_for_token
 from quiz.clock import now
 from quiz.extensions import db, login_manager
 from quiz.sql import pipelined, pipelining
@@ -68,9 +68,7 @@ def login_required_reading(read: FirstRead) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if first_row is _NOT_READ:
-                statement, params = read(False, **kwargs)
-                params["user_id"] = current_user.id
-                first_row = db.session.connection().execute(statement, params).first()
+                first_row = first_read(read, current_user.id, kwargs)
             return view(*args, first_row=first_row, **kwargs)
 
         wrapper.access_rule = ("login", ())  # type: ignore[attr-defined]
@@ -91,12 +89,29 @@ def _read_with_new_token(read: FirstRead, view_args: dict[str, Any]) -> Any:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _NOT_READ
+    found = read_with_new_token(token.strip(), read, view_args)
+    if found is None:
+        return _NOT_READ
+    user, first_row = found
+    # What Flask-Login's request loader (``bearer_user``) would have found for the token.
+    login_manager._update_request_context_with_user(user)
+    return first_row
+
+
+def read_with_new_token(
+    token: str, read: FirstRead, view_args: dict[str, Any]
+) -> tuple[TokenUser | None, Any] | None:
+    """The token's user (None: no such active token) and ``read``'s first row, in one
+    round trip, for a token this process holds no copy of on a connection that can
+    pipeline (PostgreSQL); None otherwise (a known token, SQLite: the caller
+    authenticates as usual, then runs ``first_read``). The one way to do it, for
+    ``login_required_reading`` and the start lane (quiz/api/start_lane.py)."""
     conn = db.session.connection()
     if not pipelining(conn):
-        return _NOT_READ
-    lookup = token_lookup(token.strip(), now())
+        return None
+    lookup = token_lookup(token, now())
     if not isinstance(lookup, TokenLookup):  # known to this process: the usual path
-        return _NOT_READ
+        return None
     statement, params = read(True, **view_args)
     token_row, first_row = pipelined(
         conn,
@@ -105,9 +120,14 @@ def _read_with_new_token(read: FirstRead, view_args: dict[str, Any]) -> Any:
             (statement, {**params, "token_hash": lookup.token_hash}),
         ],
     )
-    # What Flask-Login's request loader (``bearer_user``) would have found for the token.
-    login_manager._update_request_context_with_user(lookup.user(token_row))
-    return first_row
+    return lookup.user(token_row), first_row
+
+
+def first_read(read: FirstRead, user_id: int, view_args: dict[str, Any]) -> Any:
+    """``read``'s first row for a caller already known (keyed by ``:user_id``)."""
+    statement, params = read(False, **view_args)
+    params["user_id"] = user_id
+    return db.session.connection().execute(statement, params).first()
 
 
 def public(view: F) -> F:

@@ -1,13 +1,14 @@
 """Lanes: a hot bearer-token API request served in front of Flask's request machinery.
 
 The two hottest requests of a contest, saving an answer (``quiz/api/answer_lane.py``)
-and reading one's rank with the top of a board (``quiz/api/board_lane.py``), spent most
-of their app-server CPU in machinery they do not need (docs/performance.md, sections 8
-and 9): the request context and URL routing, a dozen request hooks (session age,
-password-change and two-factor checks, CSRF, the rate limiter finding its rule and its
-user through context proxies, NUL checks of form fields), Flask-Login's request loader,
-the response object and its after-request hooks. A bearer-token request without cookies
-needs none of them: no cookie session, no CSRF, no form.
+and reading one's rank with the top of a board (``quiz/api/board_lane.py``), and the
+costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), spent
+much of their app-server CPU in machinery they do not need (docs/performance.md,
+sections 8, 9, 12 and 13): the request context and URL routing, a dozen request hooks
+(session age, password-change and two-factor checks, CSRF, the rate limiter finding its
+rule and its user through context proxies, NUL checks of form fields), Flask-Login's
+request loader, the response object and its after-request hooks. A bearer-token
+request without cookies needs none of them: no cookie session, no CSRF, no form.
 
 A lane is a WSGI middleware that serves exactly such a request of one route itself,
 doing what the hooks would do for it and nothing else, in the same order. This module
@@ -17,9 +18,11 @@ holds what every lane does, one way:
    token (``bearer_token``), and no ``TRUSTED_HOSTS`` or ``SERVER_NAME`` to check; then
    the lane's own ``match`` (the canonical path, the query string and body it accepts).
    Anything else goes to Flask untouched.
-2. **The user** (``accounts.user_for_token``: the per-process copy, revocations seen
-   within a second), in an app context. No user (or a failing lookup): the request
-   goes to Flask, which refuses it exactly as before; nothing was counted or written.
+2. **The user** (``Lane.authenticate``: ``accounts.user_for_token``, the per-process
+   copy, revocations seen within a second; the start lane looks a new token up in one
+   round trip with its first statement, as its view does), in an app context. No user
+   (or a failing lookup): the request goes to Flask, which refuses it exactly as
+   before; nothing was counted or written.
 3. The lane's ``answer``: the route's rate limit first
    (``ratelimits.count_account_request``: the hook's rules, keys and counters; nothing
    for a route without rules; the answer lane's count rides on the board publish,
@@ -46,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask import Flask, g
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response
 
 from quiz.accounts.services import user_for_token
@@ -92,11 +96,12 @@ class Matched:
 
 @dataclass(frozen=True)
 class Reply:
-    """A lane's JSON success: its body and the view's own headers (sent before
-    ``Content-Type``, as the view's response object holds them)."""
+    """A lane's JSON success: its body, the view's own headers (sent before
+    ``Content-Type``, as the view's response object holds them) and its status."""
 
     body: bytes
     headers: Sequence[tuple[str, str]] = ()
+    status: int = 200
 
 
 class Lane:
@@ -119,6 +124,13 @@ class Lane:
     def match(self, environ: dict[str, Any]) -> Matched | None:
         """The request, if this lane serves it (path, query string, body); else None."""
         raise NotImplementedError
+
+    def authenticate(self, token: str, request: Any) -> tuple[Any, Any]:
+        """The token's user (None: Flask's to refuse) and the request to ``answer``. The
+        token copy's lookup (``user_for_token``); a lane whose view reads the token with
+        its first statement (the start lane) overrides this, and returns the request
+        with what it read."""
+        return _token_user(token), request
 
     def answer(self, environ: dict[str, Any], user: Any, request: Any) -> Reply | Response:
         """The route's rate limit (``count_account_request``: the hook's rules, keys and
@@ -155,12 +167,14 @@ class Lane:
             # A GET lane reads like the GET view: on SQLite its transactions begin deferred
             # and never hold the write lock while waiting for a cache being filled.
             setattr(g, LANE_METHOD, self.method)
-            user = _token_user(token)
+            user, request = self.authenticate(token, request)
             if user is not None:
                 g.request_started, g.request_id = started, request_id
                 try:
                     reply = self.answer(environ, user, request)
-                    end_request_work(reply.status_code if isinstance(reply, Response) else 200)
+                    end_request_work(
+                        reply.status_code if isinstance(reply, Response) else reply.status
+                    )
                 except Exception as exc:  # every refusal and failure: Flask's error handlers
                     return self._error(environ, start_response, exc)
         finally:
@@ -192,7 +206,7 @@ class Lane:
             status = reply.status_code
             body: Iterable[bytes] = reply(environ, start_response)
         else:
-            status = 200
+            status = reply.status
             headers = [
                 *reply.headers,
                 ("Content-Type", JSON),
@@ -201,7 +215,7 @@ class Lane:
                 ("X-Request-ID", request_id),
                 ("Vary", "Cookie"),
             ]
-            start_response("200 OK", headers)
+            start_response(_status_line(status), headers)
             body = [reply.body]
         seconds = time.perf_counter() - started
         timer, counter = self._counted(endpoint, status)
@@ -243,6 +257,17 @@ class Lane:
             except Exception as unexpected:  # as Flask's wsgi_app: a 500 from its handler
                 response = app.handle_exception(unexpected)
             return response(environ, start_response)
+
+
+def _status_line(code: int) -> str:
+    """The status line werkzeug's response object sends for ``code`` ("201 CREATED")."""
+    found = _STATUS_LINES.get(code)
+    if found is None:
+        found = _STATUS_LINES[code] = f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
+    return found
+
+
+_STATUS_LINES: dict[int, str] = {}
 
 
 def _token_user(token: str) -> Any:

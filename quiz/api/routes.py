@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from quiz.accounts import services as accounts
 from quiz.accounts.access import login_required, login_required_reading, public
 from quiz.accounts.comfort import STANDARD, TEXT_SIZES, stored_text_size, valid_text_size
 from quiz.accounts.models import User
+from quiz.api.lane import json_body
 from quiz.api.openapi import openapi_document
 from quiz.api.serializers import (
     board_body,
@@ -67,7 +69,12 @@ def _csrf_for_cookie_sessions() -> None:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    return json_object(request.get_json(silent=True))
+
+
+def json_object(data: Any) -> dict[str, Any]:
+    """A request's JSON body as parsed (None: no JSON body, or not valid JSON), if it is
+    the object every API body must be; else the 400 ``body()`` answers."""
     if not isinstance(data, dict):
         raise BadJson(_l("Send a JSON object with Content-Type application/json."))
     return data
@@ -251,17 +258,37 @@ def enrollment(contest_id: int) -> Any:
 @bp.post("/rounds/<int:round_id>/attempts")
 @login_required_reading(play.start_read)
 def start_attempt(round_id: int, first_row: Any) -> Any:
-    # The round and the caller's enrollment in one statement (no ORM round), sent with a
-    # new bearer token's lookup in one round trip.
+    # Bearer requests with a JSON body are served by quiz/api/start_lane.py before they
+    # reach Flask; this view answers the others (cookie sessions, unusual requests).
+    started = start(round_id, current_user, first_row, lambda: request.get_json(silent=True))
+    return current_app.response_class(started.body, status=started.status, mimetype=JSON)
+
+
+@dataclass(frozen=True)
+class StartAnswer:
+    """An attempt start's success: 201 (a new attempt) or 200 (the one the caller has),
+    and the JSON body."""
+
+    status: int
+    body: bytes
+
+
+def start(round_id: int, user: Any, first_row: Any, data: Callable[[], Any]) -> StartAnswer:
+    """``POST /rounds/<id>/attempts`` for ``user`` (the view and the start lane,
+    quiz/api/start_lane.py): ``first_row`` is the row of ``play.start_read`` for this
+    caller (the round and the caller's enrollment in one statement, sent with a new
+    bearer token's lookup in one round trip: ``access.login_required_reading``), ``data()``
+    the parsed JSON body (None if there was none), asked for only once the round is
+    found, as the view always read it. Refusals raise, in the view's order: the round
+    (404), the body (400), the language (422), then ``begin_attempt``'s."""
     reads = play.StartReads.of(first_row)
     if reads is None or not reads.published:  # its organizers may start it unpublished
-        contests.get_visible_round(round_id, current_user)  # else "not found"
+        contests.get_visible_round(round_id, user)  # else "not found"
     assert reads is not None  # the round exists: get_visible_round found it
-    data = body()
-    language = _str(data, "language")
+    language = _str(json_object(data()), "language")
     if language is None:
         raise ValidationFailed({"language": [_l("Choose Chinese or Mongolian.")]})
-    started = play.begin_attempt(current_user, reads, language, now())
+    started = play.begin_attempt(user, reads, language, now())
     moment = now()
     if started.items is not None:
         # A new attempt (its deadline lies ahead: nothing to close): its questions from
@@ -272,13 +299,13 @@ def start_attempt(round_id: int, first_row: Any) -> Any:
             started.attempt, reads.round.bank_id, started.revision, started.items, moment
         )
         if fresh is not None:
-            return current_app.response_class(fresh, status=201, mimetype="application/json")
+            return StartAnswer(201, fresh.encode())
     attempt = started.loaded()
     play.finalize_if_overdue(attempt, moment)
     commit_keeping_loaded()  # this request's unit of work, before the reads below
     reads_without_transaction()  # the questions' texts below: no BEGIN/ROLLBACK
-    status = 201 if started.created else 200
-    return jsonify(attempt_state(attempt, language, moment).to_json()), status
+    state = attempt_state(attempt, language, moment).to_json()
+    return StartAnswer(201 if started.created else 200, json_body(current_app, state))
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -295,14 +295,18 @@ def test_start_costs_of_a_bank_too_large_to_keep(client, make, live_round, costs
     }
 
 
-def test_start_with_a_new_token_costs(client, make, live_round, costs):
+@pytest.mark.parametrize("through", ["lane", "flask"])
+def test_start_with_a_new_token_costs(client, make, live_round, costs, through):
     """The benchmark's start: a participant whose token this process has not seen yet.
-    On PostgreSQL the token's lookup and the start's statement go in one pipeline."""
+    On PostgreSQL the token's lookup and the start's statement go in one pipeline, in
+    the start lane (quiz/api/start_lane.py) as in the view (a cookie: Flask serves it)."""
     contest, round_ = live_round
     first, second = make.enrolled(contest), make.enrolled(contest)
     round_id = round_.id
     _start(client, round_id, _bearer(client, first.username))  # pool, payloads, epoch
     headers = _bearer(client, second.username)
+    if through == "flask":
+        client.set_cookie("unrelated", "1")
 
     with costs:
         attempt = _start(client, round_id, headers)
