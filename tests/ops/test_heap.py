@@ -39,7 +39,9 @@ def test_settle_heap_freezes_the_live_objects_and_collects_the_garbage_first(tha
     garbage = weakref.ref(_Node())  # a cycle: only a collection frees it, a frozen one never
     assert garbage() is not None
     frozen = settle_heap()
-    assert frozen == gc.get_freeze_count() > 0
+    # A frozen object that another thread releases leaves the frozen set (the test
+    # process has background threads): the count may have fallen by a few since.
+    assert 0 < gc.get_freeze_count() <= frozen
     assert garbage() is None  # collected before the freeze
     # Frozen objects are left out of every collection (and of gc.get_objects()).
     assert not any(o is kept for o in gc.get_objects())
