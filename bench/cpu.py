@@ -33,6 +33,16 @@ def _comm_and_ticks(pid: int) -> tuple[str, int] | None:
     return comm, int(fields[11]) + int(fields[12])
 
 
+def process_ticks(pids: list[int]) -> dict[int, int]:
+    """CPU clock ticks (user + system) of each process still alive."""
+    out = {}
+    for pid in pids:
+        seen = _comm_and_ticks(pid)
+        if seen is not None:
+            out[pid] = seen[1]
+    return out
+
+
 def _machine_busy_ticks() -> int:
     try:
         first = (PROC / "stat").read_text().splitlines()[0].split()
@@ -73,28 +83,19 @@ class CpuMeter:
     def start(self) -> None:
         if not self.available:
             return
-        self._open = {name: self._ticks(list_pids()) for name, list_pids in self.groups.items()}
+        self._open = {name: process_ticks(list_pids()) for name, list_pids in self.groups.items()}
         self._busy = _machine_busy_ticks()
 
     def stop(self) -> None:
         if self._open is None:
             return
         for name, before in self._open.items():
-            now = self._ticks(list(before))
+            now = process_ticks(list(before))
             spent = sum(now[pid] - before[pid] for pid in now if pid in before)
             self.seconds[name] = self.seconds.get(name, 0.0) + spent / TICK
         busy = (_machine_busy_ticks() - self._busy) / TICK
         self.seconds["machine"] = self.seconds.get("machine", 0.0) + busy
         self._open = None
-
-    @staticmethod
-    def _ticks(pids: list[int]) -> dict[int, int]:
-        out = {}
-        for pid in pids:
-            seen = _comm_and_ticks(pid)
-            if seen is not None:
-                out[pid] = seen[1]
-        return out
 
     def per_request_ms(self, requests: int) -> dict[str, float]:
         """CPU milliseconds per request of each group, plus ``other`` (the rest of the

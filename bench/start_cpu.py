@@ -18,8 +18,9 @@ to Flask (the view): the two paths of the same code, interleaved start by start 
 timed each on its own, so a busy machine's drift weighs on both alike.
 
 Every run resets the database's schema and flushes the Redis database first:
-``START_CPU_DATABASE_URL`` (default PostgreSQL ``test_h_startlane`` on 127.0.0.1) and
-``START_CPU_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``); use ones of your own.
+``START_CPU_DATABASE_URL`` (default PostgreSQL ``bench_start_cpu`` on 127.0.0.1,
+created if missing) and ``START_CPU_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``);
+use ones of your own.
 To compare two versions of the code, run this file with each on ``PYTHONPATH`` (an
 export of the older commit with this file copied into its ``bench/``), alternately.
 """
@@ -42,10 +43,10 @@ from sqlalchemy import create_engine, text
 from werkzeug.test import EnvironBuilder
 
 from bench import dataset
-from bench.cpu import TICK, _comm_and_ticks
+from bench.cpu import TICK, process_ticks
 from bench.harness import make_app, migrate, reset_postgres
 
-DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_h_startlane"
+DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_start_cpu"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 BANK_SIZE = 10_000
 QUESTIONS = 20
@@ -125,12 +126,7 @@ def _backend_ticks(database_url: str) -> dict[int, int]:
             )
         ).all()
     engine.dispose()
-    found = {}
-    for pid in pids:
-        seen = _comm_and_ticks(pid)
-        if seen is not None:
-            found[pid] = seen[1]
-    return found
+    return process_ticks(list(pids))
 
 
 def main(argv: list[str]) -> int:
