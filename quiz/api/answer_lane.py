@@ -15,8 +15,9 @@ exactly that request itself, doing what the hooks would do for it and nothing el
 the same order:
 
 1. only ``PUT``, the canonical path, no query string, no ``Cookie`` header, a bearer
-   token, a JSON body of known length within ``MAX_CONTENT_LENGTH``, and no
-   ``TRUSTED_HOSTS`` or ``SERVER_NAME`` to check; anything else goes to Flask untouched;
+   token, a JSON body of known length within ``MAX_CONTENT_LENGTH`` and no
+   ``Transfer-Encoding`` (``JsonLane.read_json``), and no ``TRUSTED_HOSTS`` or
+   ``SERVER_NAME`` to check; anything else goes to Flask untouched;
 2. the token's user (``accounts.user_for_token``: the per-process copy, revocations seen
    within a second) and the body as a JSON object; if either is missing the request
    goes to Flask, which refuses it exactly as before (nothing was counted or written);
@@ -35,7 +36,6 @@ page's fetches).
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +43,7 @@ from typing import Any
 from flask import Flask
 
 from quiz.accounts.ratelimits import account_request
-from quiz.api.lane import Lane, Matched, Reply, WsgiApp, json_body
+from quiz.api.lane import NOT_MINE, JsonLane, Matched, Reply, json_body
 from quiz.api.routes import answer_given, answer_json
 from quiz.clock import now
 from quiz.edge.params import MAX_ID
@@ -52,7 +52,6 @@ from quiz.play import services as play
 ENDPOINT = "api.put_answer"
 # Canonical numbers only (no leading zero, ASCII digits): others are Flask's to judge.
 _PATH = re.compile(r"/api/v1/attempts/([1-9][0-9]{0,18})/answers/([1-9][0-9]{0,18})")
-_LARGEST_BODY = 64 * 1024  # an answer is a few bytes; anything bigger is Flask's
 
 
 @dataclass(frozen=True)
@@ -62,15 +61,10 @@ class AnswerRequest(Matched):
     data: dict[str, Any]
 
 
-class AnswerLane(Lane):
+class AnswerLane(JsonLane):
     """The lane of ``PUT /api/v1/attempts/<id>/answers/<no>`` (see the module docstring)."""
 
     method = "PUT"
-
-    def __init__(self, app: Flask, inner: WsgiApp) -> None:
-        super().__init__(app, inner)
-        config = app.config
-        self.max_length = min(int(config.get("MAX_CONTENT_LENGTH") or _LARGEST_BODY), _LARGEST_BODY)
 
     def match(self, environ: dict[str, Any]) -> AnswerRequest | None:
         """A canonical path, no query string, a JSON object as the body of known length
@@ -81,23 +75,10 @@ class AnswerLane(Lane):
         if found is None:
             return None
         attempt_id, no = int(found[1]), int(found[2])
-        length = environ.get("CONTENT_LENGTH") or ""
-        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
-        if (
-            attempt_id > MAX_ID
-            or no > MAX_ID
-            or mimetype != "application/json"
-            or not length.isdigit()
-            or int(length) > self.max_length
-        ):
+        if attempt_id > MAX_ID or no > MAX_ID:
             return None
-        raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
-        environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads it again if it takes over
-        try:
-            data = self.app.json.loads(raw)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):  # Flask refuses it (400) as it always did
+        data = self.read_json(environ)
+        if data is NOT_MINE or not isinstance(data, dict):  # Flask refuses a non-object (400)
             return None
         return AnswerRequest(ENDPOINT, attempt_id, no, data)
 

@@ -16,8 +16,9 @@ holds what every lane does, one way:
 
 1. **Matching** (``Lane.__call__``): the lane's method, no ``Cookie`` header, a bearer
    token (``bearer_token``), and no ``TRUSTED_HOSTS`` or ``SERVER_NAME`` to check; then
-   the lane's own ``match`` (the canonical path, the query string and body it accepts).
-   Anything else goes to Flask untouched.
+   the lane's own ``match`` (the canonical path, the query string and body it accepts;
+   a small JSON body is read one way, ``JsonLane.read_json``). Anything else goes to
+   Flask untouched.
 2. **The user** (``Lane.authenticate``: ``accounts.user_for_token``, the per-process
    copy, revocations seen within a second; the start lane looks a new token up in one
    round trip with its first statement, as its view does), in an app context. No user
@@ -43,6 +44,7 @@ When a route may have a lane, and what it must keep: docs/architecture.md, "Lane
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -62,6 +64,8 @@ from quiz.unit_of_work import end_request_work
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 JSON = "application/json"
+# What ``JsonLane.read_json`` gives for a request whose body is Flask's to judge.
+NOT_MINE: Any = object()
 
 
 def bearer_token(environ: dict[str, Any]) -> str | None:
@@ -257,6 +261,38 @@ class Lane:
             except Exception as unexpected:  # as Flask's wsgi_app: a 500 from its handler
                 response = app.handle_exception(unexpected)
             return response(environ, start_response)
+
+
+class JsonLane(Lane):
+    """A lane whose request carries a small JSON body (the answer and start lanes)."""
+
+    largest_body: ClassVar[int] = 64 * 1024  # a few bytes are expected; bigger is Flask's
+
+    def __init__(self, app: Flask, inner: WsgiApp) -> None:
+        super().__init__(app, inner)
+        configured = int(app.config.get("MAX_CONTENT_LENGTH") or self.largest_body)
+        self.max_length = min(configured, self.largest_body)
+
+    def read_json(self, environ: dict[str, Any]) -> Any:
+        """The body as ``request.get_json(silent=True)`` gives it (None: not JSON), read
+        here and put back for Flask in case the request is passed on; ``NOT_MINE`` for a
+        body Flask must judge: not ``application/json``, no or a too large
+        ``Content-Length``, or a ``Transfer-Encoding`` (werkzeug's rules then apply)."""
+        length = environ.get("CONTENT_LENGTH") or ""
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+        if (
+            mimetype != JSON
+            or not length.isdigit()
+            or int(length) > self.max_length
+            or "HTTP_TRANSFER_ENCODING" in environ
+        ):
+            return NOT_MINE
+        raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
+        environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads it again if it takes over
+        try:
+            return self.app.json.loads(raw)
+        except ValueError:  # as ``get_json(silent=True)``: the view refuses it (400)
+            return None
 
 
 def _status_line(code: int) -> str:

@@ -53,7 +53,6 @@ pages' fetches, unusual requests).
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,7 +61,7 @@ from flask import Flask
 
 from quiz.accounts.access import first_read, read_with_new_token
 from quiz.accounts.ratelimits import count_account_request
-from quiz.api.lane import Lane, Matched, Reply, WsgiApp
+from quiz.api.lane import NOT_MINE, JsonLane, Matched, Reply
 from quiz.api.routes import start
 from quiz.edge.params import MAX_ID
 from quiz.play import services as play
@@ -70,7 +69,6 @@ from quiz.play import services as play
 ENDPOINT = "api.start_attempt"
 # Canonical numbers only (no leading zero, ASCII digits): others are Flask's to judge.
 _PATH = re.compile(r"/api/v1/rounds/([1-9][0-9]{0,18})/attempts")
-_LARGEST_BODY = 64 * 1024  # a start's body is a few bytes; anything bigger is Flask's
 _NOT_READ = object()
 
 
@@ -81,15 +79,10 @@ class StartRequest(Matched):
     first_row: Any = _NOT_READ  # the start's statement's row, once read
 
 
-class StartLane(Lane):
+class StartLane(JsonLane):
     """The lane of ``POST /api/v1/rounds/<id>/attempts`` (see the module docstring)."""
 
     method = "POST"
-
-    def __init__(self, app: Flask, inner: WsgiApp) -> None:
-        super().__init__(app, inner)
-        config = app.config
-        self.max_length = min(int(config.get("MAX_CONTENT_LENGTH") or _LARGEST_BODY), _LARGEST_BODY)
 
     def match(self, environ: dict[str, Any]) -> StartRequest | None:
         if environ.get("QUERY_STRING") or environ.get("SCRIPT_NAME"):
@@ -97,21 +90,9 @@ class StartLane(Lane):
         found = _PATH.fullmatch(environ.get("PATH_INFO", ""))
         if found is None or int(found[1]) > MAX_ID:
             return None
-        length = environ.get("CONTENT_LENGTH") or ""
-        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
-        if (
-            mimetype != "application/json"
-            or not length.isdigit()
-            or int(length) > self.max_length
-            or "HTTP_TRANSFER_ENCODING" in environ
-        ):
+        data = self.read_json(environ)
+        if data is NOT_MINE:
             return None
-        raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
-        environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads it again if it takes over
-        try:
-            data = self.app.json.loads(raw)
-        except ValueError:  # as ``get_json(silent=True)``: the view refuses it (400)
-            data = None
         return StartRequest(ENDPOINT, int(found[1]), data)
 
     def authenticate(self, token: str, request: StartRequest) -> tuple[Any, StartRequest]:

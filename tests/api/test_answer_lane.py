@@ -132,7 +132,15 @@ def test_what_the_lane_passes_on(client, started, through_flask):
     assert not_json.json["error"]["code"] == "invalid_json"
     a_list = client.put(url, headers=headers, json=["A"])
     assert a_list.status_code == 400
-    assert through_flask == [1, 1, 1]  # all three went to Flask
+    chunked = client.put(
+        url,
+        headers={**headers, "Transfer-Encoding": "chunked"},
+        data=b'{"choice": ["A"]}',
+        content_type="application/json",
+    )
+    # (The test client sends no chunks: Flask reads an empty body, which it refuses.)
+    assert chunked.status_code == 400
+    assert through_flask == [1, 1, 1, 1]  # all four went to Flask
 
 
 def test_deadline_passed_closes_the_attempt(client, started, clock, through_flask):
