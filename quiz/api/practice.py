@@ -73,12 +73,11 @@ def get_practice(session_id: int) -> Any:
 @login_required
 def practice_answer(session_id: int, no: int) -> Any:
     data = body()
-    session = services.get_own_session(session_id, current_user)
     if "choice" not in data:
         if "text" in data:
             raise ValidationFailed({"text": [_l("This question is answered with options.")]})
         raise ValidationFailed({"choice": [_l("This field is required.")]})
-    marked = services.answer(session, no, data["choice"], now())
+    marked = services.answer(session_id, current_user.id, no, data["choice"], now())
     return jsonify(marked.to_json())
 
 

@@ -115,7 +115,7 @@ def question(session_id: int, no: int) -> Any:
         if not form.validate_on_submit():
             abort(400)
         try:
-            services.answer(session, no, request.form.getlist("choice"), now())
+            services.answer(session.id, session.user_id, no, request.form.getlist("choice"), now())
         except QuizError as exc:
             db.session.rollback()
             if exc.status == 404:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Integer, bindparam, case, func, select, update
 
 from question_bank import LANGUAGES, TRUE_FALSE_LABELS, Kind
 from question_bank.drawing import option_order
@@ -393,63 +393,121 @@ class Marked:
         }
 
 
-def answer(session: PracticeSession, no: int, raw_choice: object, now: datetime) -> Marked:
+def _answer_read() -> Any:
+    """The session (its owner, language, source, end), the item ``:no`` with its
+    question's kind and key and the explanation in the session's language: one
+    statement, built once. Outer joins, so a missing item still finds its session
+    (the two are told apart: "practice" and "question" not found)."""
+    sessions, items = PracticeSession.__table__, PracticeItem.__table__
+    questions, texts = Question.__table__, QuestionText.__table__
+    return (
+        select(
+            sessions.c.user_id,
+            sessions.c.language,
+            sessions.c.source,
+            sessions.c.finished_at,
+            items.c.question_id,
+            items.c.option_order,
+            items.c.choice,
+            items.c.correct,
+            items.c.answered_at,
+            questions.c.kind,
+            questions.c.answer,
+            texts.c.explanation,
+        )
+        .select_from(sessions)
+        .outerjoin(
+            items,
+            (items.c.session_id == sessions.c.id) & (items.c.no == bindparam("no", type_=Integer)),
+        )
+        .outerjoin(questions, questions.c.id == items.c.question_id)
+        .outerjoin(
+            texts,
+            (texts.c.question_id == items.c.question_id)
+            & (texts.c.language == sessions.c.language),
+        )
+        .where(sessions.c.id == bindparam("session_id", type_=Integer))
+    )
+
+
+_ANSWER_READ = _answer_read()
+
+
+def answer(session_id: int, user_id: int, no: int, raw_choice: object, now: datetime) -> Marked:
     """Mark one answer at once and put it in the book. The first answer is final: the
-    same answer again returns the same marking, another one is refused (409)."""
-    item = db.session.get(PracticeItem, (session.id, no))
-    if item is None:
+    same answer again returns the same marking, another one is refused (409).
+
+    Everything the marking needs comes from one read (``_ANSWER_READ``): a phone's
+    retry, whose first reply was lost, writes nothing and costs that one statement. A
+    first answer claims the item with a conditional update (only an unanswered item
+    is written, so of two concurrent first answers one wins and the other is judged
+    against it), counts it in the session (``RETURNING`` its end) and files the book.
+    """
+    found = db.session.execute(_ANSWER_READ, {"session_id": session_id, "no": no}).first()
+    if found is None or found.user_id != user_id:
+        # Someone else's session is "not found": ids reveal nothing.
+        raise NotFound(_l("This practice does not exist."), code="practice_not_found")
+    if found.question_id is None:
         raise NotFound(_l("This question is not part of the practice."), code="question_not_found")
-    question = db.session.get(Question, item.question_id)
-    assert question is not None
-    indexes = parse_choice(raw_choice, len(item.option_order), question.kind)
+    order: list[str] = found.option_order
+    indexes = parse_choice(raw_choice, len(order), found.kind)
     if not indexes:
         raise ValidationFailed({"choice": [_l("Choose an answer.")]})
-    choice = sorted(item.option_order[i] for i in indexes)
-    correct = set(choice) == set(question.answer)
-    written = rows_changed(
-        update(PracticeItem)
-        .where(
-            PracticeItem.session_id == session.id,
-            PracticeItem.no == no,
-            PracticeItem.answered_at.is_(None),
-        )
-        .values(choice=choice, correct=correct, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not written:
-        db.session.refresh(item)
-        if sorted(item.choice or []) != choice:
-            raise Conflict(_l("You have answered this question already."), code="already_answered")
-        correct = bool(item.correct)
+    choice = sorted(order[i] for i in indexes)
+    if found.answered_at is not None:
+        correct = _as_before(found.choice, found.correct, choice)
+        finished = found.finished_at is not None
     else:
-        db.session.execute(
-            update(PracticeSession)
-            .where(PracticeSession.id == session.id)
-            .values(
-                answered_count=PracticeSession.answered_count + 1,
-                correct_count=PracticeSession.correct_count + (1 if correct else 0),
-                finished_at=case(
-                    (
-                        PracticeSession.answered_count + 1 >= PracticeSession.question_count,
-                        now,
-                    ),
-                    else_=PracticeSession.finished_at,
-                ),
+        correct = set(choice) == set(found.answer)
+        items, sessions = PracticeItem.__table__, PracticeSession.__table__
+        written = rows_changed(
+            update(items)
+            .where(
+                items.c.session_id == session_id, items.c.no == no, items.c.answered_at.is_(None)
             )
-            .execution_options(synchronize_session=False)
+            .values(choice=choice, correct=correct, answered_at=now)
         )
-        record_answer(session.user_id, question.id, correct, Source(session.source), now)
-    db.session.refresh(session)
-    text = question.text_for(session.language)
-    position = {original: display_key(i) for i, original in enumerate(item.option_order)}
+        if not written:  # a concurrent first answer won: this one must be the same
+            other = db.session.execute(
+                select(items.c.choice, items.c.correct, sessions.c.finished_at)
+                .join(sessions, sessions.c.id == items.c.session_id)
+                .where(items.c.session_id == session_id, items.c.no == no)
+            ).one()
+            correct = _as_before(other.choice, other.correct, choice)
+            finished = other.finished_at is not None
+        else:
+            finished_at = db.session.scalar(
+                update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(
+                    answered_count=sessions.c.answered_count + 1,
+                    correct_count=sessions.c.correct_count + (1 if correct else 0),
+                    finished_at=case(
+                        (sessions.c.answered_count + 1 >= sessions.c.question_count, now),
+                        else_=sessions.c.finished_at,
+                    ),
+                )
+                .returning(sessions.c.finished_at)
+            )
+            finished = finished_at is not None
+            record_answer(user_id, found.question_id, correct, Source(found.source), now)
+    position = {original: display_key(i) for i, original in enumerate(order)}
     return Marked(
         no=no,
         correct=correct,
-        correct_options=sorted(position[k] for k in question.answer),
-        explanation=(text.explanation if text else None) or "",
+        correct_options=sorted(position[k] for k in found.answer),
+        explanation=found.explanation or "",
         choice=sorted(position[k] for k in choice),
-        finished=session.finished_at is not None,
+        finished=finished,
     )
+
+
+def _as_before(stored: list[str] | None, stored_correct: bool | None, choice: list[str]) -> bool:
+    """The marking of an item answered already, if ``choice`` is the answer it has (a
+    retry); another answer is refused: the first is final."""
+    if sorted(stored or []) != choice:
+        raise Conflict(_l("You have answered this question already."), code="already_answered")
+    return bool(stored_correct)
 
 
 # -- the wrong-answer book ------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_history_lists_rounds_practice_and_streak(client, make, clock):
     play.start_attempt(stranger, other_round, "zh", clock())
     session, _ = services.start_session(user, "zh", clock(), source="daily")
     for item in services.session_items(session):
-        services.answer(session, item.no, ["A"], clock())
+        services.answer(session.id, session.user_id, item.no, ["A"], clock())
     db.session.commit()
 
     headers = _token(client, "bat")

@@ -44,22 +44,24 @@ def test_practice_draws_the_category_in_the_language_and_marks_at_once(make, clo
     assert all(not item.answered and item.correct_options is None for item in items)
     assert all("ᠠᠰᠠᠭᠤᠯᠲᠠ" in item.text for item in items)
 
-    marked = services.answer(session, 1, _keys(session.id, 1, True), clock())
+    marked = services.answer(session.id, session.user_id, 1, _keys(session.id, 1, True), clock())
     db.session.commit()
     assert marked.correct and marked.correct_options == _keys(session.id, 1, True)
     assert marked.explanation.startswith("ᠲᠠᠶᠢᠯᠪᠤᠷᠢ")
     # The same answer again: the same marking; another answer: refused, nothing changed.
-    again = services.answer(session, 1, _keys(session.id, 1, True), clock())
+    again = services.answer(session.id, session.user_id, 1, _keys(session.id, 1, True), clock())
     assert again == marked
     with pytest.raises(Conflict) as refused:
-        services.answer(session, 1, _keys(session.id, 1, False), clock())
+        services.answer(session.id, session.user_id, 1, _keys(session.id, 1, False), clock())
     assert refused.value.code == "already_answered"
     db.session.rollback()
     db.session.refresh(session)
     assert (session.answered_count, session.correct_count) == (1, 1)
 
     for no in range(2, 6):
-        last = services.answer(session, no, _keys(session.id, no, False), clock())
+        last = services.answer(
+            session.id, session.user_id, no, _keys(session.id, no, False), clock()
+        )
     db.session.commit()
     assert last.finished and not last.correct
     assert session.finished_at is not None and session.correct_count == 1
@@ -136,7 +138,7 @@ def test_bad_answers_are_refused_and_change_nothing(make, clock, choice):
     # Question 1 must not be a multiple-choice one for ["A", "B"] to be refused.
     no = next(i.no for i in services.session_items(session) if i.kind != "multiple")
     with pytest.raises(ValidationFailed):
-        services.answer(session, no, choice, clock())
+        services.answer(session.id, session.user_id, no, choice, clock())
     db.session.rollback()
     assert db.session.get(PracticeItem, (session.id, no)).answered_at is None
     assert db.session.scalar(select(Mistake)) is None
@@ -149,16 +151,84 @@ def test_other_peoples_sessions_and_unknown_questions_are_not_found(make, clock)
     db.session.commit()
     with pytest.raises(NotFound):
         services.get_own_session(session.id, other)
-    with pytest.raises(NotFound):
-        services.answer(session, 6, ["A"], clock())
+    with pytest.raises(NotFound) as unknown:
+        services.answer(session.id, session.user_id, 6, ["A"], clock())
+    assert unknown.value.code == "question_not_found"
+    # Answering checks the owner itself (the API calls it without loading the session).
+    for session_id, user_id in ((session.id, other.id), (session.id + 1000, owner.id)):
+        with pytest.raises(NotFound) as foreign:
+            services.answer(session_id, user_id, 1, _keys(session.id, 1, True), clock())
+        assert foreign.value.code == "practice_not_found"
+    db.session.rollback()
+    assert db.session.get(PracticeItem, (session.id, 1)).answered_at is None
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_a_first_answer_that_loses_a_race_is_judged_against_the_winner(make, clock, same):
+    """Two first answers at once: both read the item unanswered; the one whose claim
+    comes second writes nothing and is marked as the winner was (the same answer) or
+    refused (another). Only PostgreSQL lets a second connection write between the read
+    and the claim (SQLite's writer holds the database's lock from its first read)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs a second writer between two statements: PostgreSQL")
+    from sqlalchemy import event
+
+    make.bank()
+    user = make.user()
+    session, _ = services.start_session(user, "zh", clock(), count=5)
+    db.session.commit()
+    session_id, right, wrong = session.id, _keys(session.id, 1, True), _keys(session.id, 1, False)
+    winner = services.answer(session_id, user.id, 1, right, clock())
+    db.session.rollback()  # the winner's marking, not kept: it is sent again below
+
+    def answer_first(_conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE practice_items") and not raced:
+            raced.append(1)
+            with db.engine.connect() as other:  # the concurrent request, committed first
+                other.execute(
+                    update(PracticeItem)
+                    .where(PracticeItem.session_id == session_id, PracticeItem.no == 1)
+                    .values(
+                        choice=sorted(_originals(session_id, right)),
+                        correct=True,
+                        answered_at=clock(),
+                    )
+                )
+                other.commit()
+
+    raced: list[int] = []
+    event.listen(db.engine, "before_cursor_execute", answer_first)
+    try:
+        if same:
+            marked = services.answer(session_id, user.id, 1, right, clock())
+            assert marked == winner
+        else:
+            with pytest.raises(Conflict) as refused:
+                services.answer(session_id, user.id, 1, wrong, clock())
+            assert refused.value.code == "already_answered"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", answer_first)
+    assert raced == [1]
+    db.session.commit()
+    # The loser counted nothing: the session and the book are as the winner left them
+    # (the winner's own counting is not part of this staged race).
+    db.session.refresh(session)
+    assert (session.answered_count, session.correct_count) == (0, 0)
+    assert db.session.scalars(select(Mistake).where(Mistake.user_id == user.id)).all() == []
+
+
+def _originals(session_id: int, shown: list[str]) -> list[str]:
+    """The original option keys of displayed keys (A, B…) of item 1."""
+    order = db.session.get(PracticeItem, (session_id, 1)).option_order
+    return [order[ord(key) - 65] for key in shown]
 
 
 def test_wrong_answers_fill_the_book_and_two_right_days_empty_it(make, clock):
     make.bank()
     user = make.user()
     first, _ = services.start_session(user, "zh", clock(), count=2)
-    services.answer(first, 1, _keys(first.id, 1, False), clock())
-    services.answer(first, 2, _keys(first.id, 2, True), clock())
+    services.answer(first.id, first.user_id, 1, _keys(first.id, 1, False), clock())
+    services.answer(first.id, first.user_id, 2, _keys(first.id, 2, True), clock())
     db.session.commit()
     wrong_id = _question_of(first.id, 1)
     entries = services.book(user.id, "zh", clock())
@@ -168,7 +238,7 @@ def test_wrong_answers_fill_the_book_and_two_right_days_empty_it(make, clock):
     def practise_mistakes(right: bool) -> None:
         session, _ = services.start_session(user, "zh", clock(), source="mistakes")
         assert [i.question_id for i in services.session_items(session)] == [wrong_id]
-        services.answer(session, 1, _keys(session.id, 1, right), clock())
+        services.answer(session.id, session.user_id, 1, _keys(session.id, 1, right), clock())
         db.session.commit()
 
     practise_mistakes(False)
@@ -184,7 +254,7 @@ def test_wrong_answers_fill_the_book_and_two_right_days_empty_it(make, clock):
     # Wrong again later: back in the book, with its count.
     again, _ = services.start_session(user, "zh", clock(), count=50)
     no = next(i.no for i in services.session_items(again) if i.question_id == wrong_id)
-    services.answer(again, no, _keys(again.id, no, False), clock())
+    services.answer(again.id, again.user_id, no, _keys(again.id, no, False), clock())
     db.session.commit()
     assert services.book(user.id, "zh", clock())[0].times_wrong == 3
 
@@ -227,7 +297,9 @@ def test_streak_and_calendar(make, clock):
     def do_daily() -> None:
         session, _ = services.start_session(user, "zh", clock(), source="daily")
         for item in services.session_items(session):
-            services.answer(session, item.no, _keys(session.id, item.no, True), clock())
+            services.answer(
+                session.id, session.user_id, item.no, _keys(session.id, item.no, True), clock()
+            )
         db.session.commit()
 
     do_daily()
@@ -264,7 +336,9 @@ def test_daily_results_per_day_and_region(make, clock):
     for user, right in ((hohhot, True), (baotou, False)):
         session, _ = services.start_session(user, "zh", clock(), source="daily")
         for item in services.session_items(session):
-            services.answer(session, item.no, _keys(session.id, item.no, right), clock())
+            services.answer(
+                session.id, session.user_id, item.no, _keys(session.id, item.no, right), clock()
+            )
     services.start_session(make.user(region_code="150102"), "zh", clock(), source="daily")
     db.session.commit()
     day = local_day(clock())
@@ -368,7 +442,13 @@ def test_practice_never_touches_attempts_boards_or_results(make, clock):
     for source in ("practice", "daily"):
         session, _ = services.start_session(user, "zh", clock(), source=source, count=5)
         for item in services.session_items(session):
-            services.answer(session, item.no, _keys(session.id, item.no, item.no % 2 == 0), clock())
+            services.answer(
+                session.id,
+                session.user_id,
+                item.no,
+                _keys(session.id, item.no, item.no % 2 == 0),
+                clock(),
+            )
         db.session.commit()
     services.start_session(user, "zh", clock(), source="mistakes")
     db.session.commit()
