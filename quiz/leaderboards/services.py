@@ -34,7 +34,7 @@ from quiz.leaderboards.models import FrozenBoard, StaleBoard
 from quiz.leaderboards.ranking import better, decode, encode, to_ms
 from quiz.leaderboards.store import FROZEN, BoardKeys, BoardStore, Rebuilt, Standing
 from quiz.ops import metrics
-from quiz.play.models import Attempt
+from quiz.play.models import STANDING_COLUMNS, Attempt
 from quiz.signals import (
     app_sender,
     attempts_published,
@@ -247,22 +247,6 @@ def publish_many(attempts: Iterable[Attempt], now: datetime) -> bool:
     return True
 
 
-_REPLAY_COLUMNS = (
-    "id",
-    "contest_id",
-    "round_id",
-    "league_id",
-    "user_id",
-    "attempt_no",
-    "points",
-    "started_at",
-    "deadline",
-    "finished_at",
-    "time_used_ms",
-    "last_answer_at",
-)
-
-
 def _attempt_rows(contest_id: int) -> Iterator[Any]:
     """A contest's attempts as plain rows (no ORM objects), each user's together, streamed.
 
@@ -271,7 +255,7 @@ def _attempt_rows(contest_id: int) -> Iterator[Any]:
     """
     attempts = Attempt.__table__
     query = (
-        select(*(attempts.c[name] for name in _REPLAY_COLUMNS), User.display_name)
+        select(*(attempts.c[name] for name in STANDING_COLUMNS), User.display_name)
         .join(User, User.id == attempts.c.user_id)
         .where(attempts.c.contest_id == contest_id)
         .order_by(attempts.c.user_id, attempts.c.id)

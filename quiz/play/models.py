@@ -83,6 +83,24 @@ class Attempt(Model):
         return self.finished_at is not None
 
 
+# The attempt's columns a board standing is made of (``leaderboards.standing``): what a
+# save returns to publish (with its answered count) and what a rebuild replays.
+STANDING_COLUMNS = (
+    "id",
+    "contest_id",
+    "round_id",
+    "league_id",
+    "user_id",
+    "attempt_no",
+    "points",
+    "started_at",
+    "deadline",
+    "finished_at",
+    "time_used_ms",
+    "last_answer_at",
+)
+
+
 @dataclass(frozen=True)
 class NewAttempt:
     """An attempt just inserted, as the values written: what its board publish and its

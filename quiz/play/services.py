@@ -63,7 +63,15 @@ from quiz.extensions import db
 from quiz.ops import metrics
 from quiz.play import hotpath
 from quiz.play.extra_time import attempt_deadline
-from quiz.play.models import Answer, Attempt, AttemptItem, ExtraTime, FinishReason, NewAttempt
+from quiz.play.models import (
+    STANDING_COLUMNS,
+    Answer,
+    Attempt,
+    AttemptItem,
+    ExtraTime,
+    FinishReason,
+    NewAttempt,
+)
 from quiz.play.scoring import fill_points, points_for, speed_bonus
 from quiz.signals import standing_changed
 from quiz.sql import insert_ignore, upsert
@@ -513,22 +521,8 @@ def _answer_upsert(where: Any = None) -> Any:
     )
 
 
-# The columns of the standing a save hands to the boards (RETURNING of "totals").
-_STANDING_COLUMNS = (
-    "id",
-    "contest_id",
-    "round_id",
-    "league_id",
-    "user_id",
-    "attempt_no",
-    "points",
-    "answered_count",
-    "started_at",
-    "deadline",
-    "finished_at",
-    "time_used_ms",
-    "last_answer_at",
-)
+# The columns a save returns: the standing it hands to the boards, and its answered count.
+_STANDING_COLUMNS = (*STANDING_COLUMNS, "answered_count")
 
 
 # The row of ``_save_in_one_statement``.
