@@ -237,7 +237,9 @@ def test_rank_costs(client, make, live_round, costs):
     }
 
 
-def test_start_costs(client, make, live_round, costs):
+def _counted_start(client: Any, make: Any, live_round: Any, costs: Costs) -> dict[str, int]:
+    """What a warm process's start costs: the round's drawing pool built by an earlier
+    start, the caller's token known (``/me``)."""
     contest, round_ = live_round
     first, second = make.enrolled(contest), make.enrolled(contest)
     round_id = round_.id
@@ -248,6 +250,11 @@ def test_start_costs(client, make, live_round, costs):
     with costs:
         attempt = _start(client, round_id, headers)
     assert attempt["questions"]
+    return costs.summary
+
+
+def test_start_costs(client, make, live_round, costs):
+    summary = _counted_start(client, make, live_round, costs)
     # The round (its rules, time window, contest's "published", bank revision) with the
     # caller's enrollment, latest attempt and extra time in one statement; the attempt
     # and its items (one statement on PostgreSQL, two on SQLite); commit. The response's
@@ -256,7 +263,7 @@ def test_start_costs(client, make, live_round, costs):
     # PostgreSQL before the round joined the enrollment's statement).
     # Redis: one pipeline (the participant's name for the boards, the live standing).
     postgres = db.engine.dialect.name == "postgresql"
-    assert costs.summary == {
+    assert summary == {
         "sql": 2 if postgres else 3,
         "begin": 1,
         "commit": 1,
@@ -274,18 +281,9 @@ def test_start_costs_of_a_bank_too_large_to_keep(client, make, live_round, costs
     from quiz.play import state
 
     monkeypatch.setattr(state, "PAYLOAD_MAX_QUESTIONS", 1)
-    contest, round_ = live_round
-    first, second = make.enrolled(contest), make.enrolled(contest)
-    round_id = round_.id
-    _start(client, round_id, _bearer(client, first.username))  # builds the drawing pool
-    headers = _bearer(client, second.username)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
-
-    with costs:
-        attempt = _start(client, round_id, headers)
-    assert attempt["questions"]
+    summary = _counted_start(client, make, live_round, costs)
     postgres = db.engine.dialect.name == "postgresql"
-    assert costs.summary == {
+    assert summary == {
         "sql": 3 if postgres else 4,
         "begin": 1 if postgres else 2,
         "commit": 1,
