@@ -169,6 +169,14 @@ def csrf_token(client: Any, path: str = "/login") -> str:
     return match.group(1)
 
 
+def bearer(client: Any, username: str) -> dict[str, str]:
+    """The ``Authorization`` header of a new API token of ``username`` (its password is
+    ``PASSWORD``), from ``POST /api/v1/auth/token`` as an app gets it."""
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
 def post_login(
     client: Any,
     who: str | User,

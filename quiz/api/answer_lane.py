@@ -43,10 +43,9 @@ from typing import Any
 from flask import Flask
 
 from quiz.accounts.ratelimits import account_request
-from quiz.api.lane import NOT_MINE, JsonLane, Matched, Reply, json_body
+from quiz.api.lane import JsonLane, Matched, Reply, json_body
 from quiz.api.routes import answer_given, answer_json
 from quiz.clock import now
-from quiz.edge.params import MAX_ID
 from quiz.play import services as play
 
 ENDPOINT = "api.put_answer"
@@ -69,17 +68,10 @@ class AnswerLane(JsonLane):
     def match(self, environ: dict[str, Any]) -> AnswerRequest | None:
         """A canonical path, no query string, a JSON object as the body of known length
         (read here; put back for Flask if the request is passed on)."""
-        if environ.get("QUERY_STRING"):
-            return None
-        found = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+        found = self.read_ids_and_object(environ, _PATH)
         if found is None:
             return None
-        attempt_id, no = int(found[1]), int(found[2])
-        if attempt_id > MAX_ID or no > MAX_ID:
-            return None
-        data = self.read_json(environ)
-        if data is NOT_MINE or not isinstance(data, dict):  # Flask refuses a non-object (400)
-            return None
+        (attempt_id, no), data = found
         return AnswerRequest(ENDPOINT, attempt_id, no, data)
 
     def answer(self, environ: dict[str, Any], user: Any, request: AnswerRequest) -> Reply:

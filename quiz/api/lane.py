@@ -1,10 +1,11 @@
 """Lanes: a hot bearer-token API request served in front of Flask's request machinery.
 
 The two hottest requests of a contest, saving an answer (``quiz/api/answer_lane.py``)
-and reading one's rank with the top of a board (``quiz/api/board_lane.py``), and the
-costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), spent
-much of their app-server CPU in machinery they do not need (docs/performance.md,
-sections 8, 9, 12 and 13): the request context and URL routing, a dozen request hooks
+and reading one's rank with the top of a board (``quiz/api/board_lane.py``), the
+costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), and
+a practice answer between contests (``quiz/api/practice_lane.py``) spent much of their
+app-server CPU in machinery they do not need (docs/performance.md, sections 8, 9, 12,
+13 and 15): the request context and URL routing, a dozen request hooks
 (session age, password-change and two-factor checks, CSRF, the rate limiter finding its
 rule and its user through context proxies, NUL checks of form fields), Flask-Login's
 request loader, the response object and its after-request hooks. A bearer-token
@@ -45,6 +46,7 @@ When a route may have a lane, and what it must keep: docs/architecture.md, "Lane
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +58,7 @@ from werkzeug.wrappers import Response
 
 from quiz.accounts.services import user_for_token
 from quiz.clock import now
+from quiz.edge.params import MAX_ID
 from quiz.extensions import LANE_METHOD
 from quiz.ops import metrics
 from quiz.ops.logs import request_id_from, write_access_line
@@ -293,6 +296,25 @@ class JsonLane(Lane):
             return self.app.json.loads(raw)
         except ValueError:  # as ``get_json(silent=True)``: the view refuses it (400)
             return None
+
+    def read_ids_and_object(
+        self, environ: dict[str, Any], path: re.Pattern[str]
+    ) -> tuple[tuple[int, ...], dict[str, Any]] | None:
+        """The ids in a canonical ``path`` (each a group of digits, at most ``MAX_ID``)
+        and the body, if it is a JSON object and there is no query string; else None
+        (Flask's: it refuses a body that is not an object with its 400, as always)."""
+        if environ.get("QUERY_STRING"):
+            return None
+        found = path.fullmatch(environ.get("PATH_INFO", ""))
+        if found is None:
+            return None
+        ids = tuple(int(group) for group in found.groups())
+        if any(number > MAX_ID for number in ids):
+            return None
+        data = self.read_json(environ)
+        if data is NOT_MINE or not isinstance(data, dict):
+            return None
+        return ids, data
 
 
 def _status_line(code: int) -> str:

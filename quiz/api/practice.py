@@ -72,13 +72,17 @@ def get_practice(session_id: int) -> Any:
 @bp.put("/practice/<int:session_id>/answers/<int:no>")
 @login_required
 def practice_answer(session_id: int, no: int) -> Any:
-    data = body()
+    return jsonify(practice_answered(session_id, current_user.id, no, body()))
+
+
+def practice_answered(session_id: int, user_id: int, no: int, data: dict[str, Any]) -> Any:
+    """The view's work (its lane's too, ``quiz/api/practice_lane.py``): the body's
+    choice marked, as the response's JSON."""
     if "choice" not in data:
         if "text" in data:
             raise ValidationFailed({"text": [_l("This question is answered with options.")]})
         raise ValidationFailed({"choice": [_l("This field is required.")]})
-    marked = services.answer(session_id, current_user.id, no, data["choice"], now())
-    return jsonify(marked.to_json())
+    return services.answer(session_id, user_id, no, data["choice"], now()).to_json()
 
 
 @bp.get("/me/mistakes")

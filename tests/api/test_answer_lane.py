@@ -17,13 +17,8 @@ from sqlalchemy import select
 
 from quiz.extensions import db, redis_store
 from quiz.play.models import Answer
-from tests.factories import PASSWORD
-
-
-def _bearer(client: Any, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.api.lanes import views_reached
+from tests.factories import bearer as _bearer
 
 
 @pytest.fixture
@@ -38,18 +33,13 @@ def started(client, make):
     return response.json["id"], headers
 
 
+VIEW = "api.put_answer"
+
+
 @pytest.fixture
-def through_flask(app, monkeypatch):
-    """Count the requests that reach the Flask view."""
-    calls: list[int] = []
-    view = app.view_functions["api.put_answer"]
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return view(*args, **kwargs)
-
-    monkeypatch.setitem(app.view_functions, "api.put_answer", counting)
-    return calls
+def through_flask(app, monkeypatch) -> list[str]:
+    """The answer requests that reach the Flask view."""
+    return views_reached(app, monkeypatch, VIEW)
 
 
 def test_lane_and_view_answer_alike(client, started, through_flask):
@@ -59,7 +49,7 @@ def test_lane_and_view_answer_alike(client, started, through_flask):
     assert through_flask == []  # served by the lane
     client.set_cookie("unrelated", "1")  # a cookie: Flask serves it
     view = client.put(url, headers=headers, json={"choice": ["B"]})
-    assert through_flask == [1]
+    assert through_flask == [VIEW]
     assert lane.status_code == view.status_code == 200
     assert lane.data == view.data
     assert lane.json == {"no": 1, "choice": ["B"], "answered_count": 1}
@@ -140,7 +130,7 @@ def test_what_the_lane_passes_on(client, started, through_flask):
     )
     # (The test client sends no chunks: Flask reads an empty body, which it refuses.)
     assert chunked.status_code == 400
-    assert through_flask == [1, 1, 1, 1]  # all four went to Flask
+    assert through_flask == [VIEW] * 4  # all four went to Flask
 
 
 def test_deadline_passed_closes_the_attempt(client, started, clock, through_flask):
@@ -259,11 +249,11 @@ class TestLimitedWithLiveScores:
         assert client.put(url % 2, headers=headers, json={"choice": ["A"]}).status_code == 200
         client.set_cookie("unrelated", "1")  # a cookie: Flask's view and its hook serve it
         assert client.put(url % 3, headers=headers, json={"choice": ["A"]}).status_code == 200
-        assert through_flask == [1]
+        assert through_flask == [VIEW]
         assert self._count(app, user_id) == 3
         over = client.put(url % 4, headers=headers, json={"choice": ["A"]})
         assert over.status_code == 429  # the hook saw the lane's two
-        assert through_flask == [1]  # refused before the view
+        assert through_flask == [VIEW]  # refused before the view
         client.delete_cookie("unrelated")
         # The lane has not seen the window fill (the hook filled it): the request that
         # crosses is served and counted, and this process refuses the next one.

@@ -23,17 +23,12 @@ from quiz.edge.client import Actor
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.results import services as results
-from tests.factories import PASSWORD
+from tests.api.lanes import views_reached
+from tests.factories import bearer as _bearer
 
 VIEWS = ("api.round_leaderboard", "api.contest_leaderboard")
 # Differ between any two requests: the request id, and the clock's second of a 304.
 VARYING = {"X-Request-ID", "Date"}
-
-
-def _bearer(client: Any, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def _finish(make: Any, clock: Any, contest: Any, round_: Any, **user: Any) -> Any:
@@ -48,16 +43,7 @@ def _finish(make: Any, clock: Any, contest: Any, round_: Any, **user: Any) -> An
 @pytest.fixture
 def through_flask(app, monkeypatch) -> list[str]:
     """The board requests that reach a Flask view."""
-    calls: list[str] = []
-    for endpoint in VIEWS:
-        view = app.view_functions[endpoint]
-
-        def counting(*args: Any, _view: Any = view, _name: str = endpoint, **kwargs: Any) -> Any:
-            calls.append(_name)
-            return _view(*args, **kwargs)
-
-        monkeypatch.setitem(app.view_functions, endpoint, counting)
-    return calls
+    return views_reached(app, monkeypatch, *VIEWS)
 
 
 @pytest.fixture

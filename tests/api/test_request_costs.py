@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 
 from quiz.extensions import db, redis_store
 from quiz.play.models import Answer
-from tests.factories import PASSWORD
+from tests.factories import bearer as _bearer
 
 GENEROUS = "1000000/minute"
 
@@ -133,12 +133,6 @@ def costs(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Costs]:
     yield found
     for name, fn in listeners:
         event.remove(engine, name, fn)
-
-
-def _bearer(client: Any, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 @pytest.fixture
@@ -340,9 +334,11 @@ def test_answers_reload_the_board_script_when_redis_lost_it(client, make, live_r
     assert board["me"] is not None and board["me"]["rank"] == 1
 
 
-def test_practice_answer_costs(client, make, costs):
+@pytest.mark.parametrize("through", ["lane", "flask"])
+def test_practice_answer_costs(client, make, costs, through):
     """A practice answer: first answers (a wrong one files the book, a right one reads
-    it) and the idempotent retry the phone sends when an answer's reply was lost."""
+    it) and the idempotent retry the phone sends when an answer's reply was lost; the
+    same through the practice lane (quiz/api/practice_lane.py) and the view (a cookie)."""
     from tests.practice.test_api import _right, _wrong
 
     make.bank()
@@ -356,6 +352,8 @@ def test_practice_answer_costs(client, make, costs):
     assert client.put(url + "1", headers=headers, json={"choice": _wrong(sid, 1)}).json
     wrong, right = _wrong(sid, 2), _right(sid, 3)
     db.session.remove()
+    if through == "flask":
+        client.set_cookie("unrelated", "1")
     found = {}
     for name, no, choice in (("wrong", 2, wrong), ("right", 3, right), ("retry", 3, right)):
         with costs:

@@ -29,31 +29,18 @@ from quiz.contests.services import enroll
 from quiz.extensions import db
 from quiz.play import services as play
 from quiz.play.models import Attempt, AttemptItem
-from tests.factories import PASSWORD
+from tests.api.lanes import views_reached
+from tests.factories import bearer as _bearer
 
 VIEW = "api.start_attempt"
 VARYING = {"X-Request-ID", "Date"}  # differ between any two requests
 SEED = 4_242_424_242
 
 
-def _bearer(client: Any, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
-
 @pytest.fixture
 def through_flask(app, monkeypatch) -> list[str]:
     """The start requests that reach the Flask view."""
-    calls: list[str] = []
-    view = app.view_functions[VIEW]
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(VIEW)
-        return view(*args, **kwargs)
-
-    monkeypatch.setitem(app.view_functions, VIEW, counting)
-    return calls
+    return views_reached(app, monkeypatch, VIEW)
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,7 @@ from sqlalchemy import update
 
 from quiz.banks.models import QuestionBank, QuestionText
 from quiz.extensions import db
-from tests.factories import PASSWORD
-
-
-def _bearer(client: Any, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.factories import bearer as _bearer
 
 
 def _start(client: Any, round_id: int, headers: dict[str, str], language: str) -> Any:
