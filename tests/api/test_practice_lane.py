@@ -208,3 +208,39 @@ class TestLimited:
         assert refused.headers["Retry-After"] == str(refused.json["error"]["retry_after"])
         assert through_flask == [VIEW]  # refused by the lane
         assert _answered(session_id, 4) is None  # a refused answer leaves nothing
+
+
+HOSTILE = [
+    b'{"choice": ["A", "A"]}',
+    b'{"choice": [1]}',
+    b'{"choice": null}',
+    b'{"choice": ["a"]}',
+    b'{"choice": ["AB"]}',
+    b'{"choice": ["\\u0000"]}',
+    b'{"choice": ["\\ud800"]}',
+    b'{"choice": ["A"], "choice": ["B"]}',
+    b'{"choice": ["A"], "text": "A"}',
+    b'{"choice": 1e999}',
+    b"\xef\xbb\xbf" + b'{"choice": ["A"]}',
+    '{"choice": ["A"]}'.encode("utf-16"),
+    b"[" * 5000 + b"]" * 5000,
+    b'{"choice": ["' + b"A" * 60_000 + b'"]}',
+    b"[]",
+    b"null",
+    b'"A"',
+    b"",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE, ids=range(len(HOSTILE)))
+def test_bodies_nobody_wrote_for_it_get_the_views_answer(client, practising, through_flask, raw):
+    """Odd bodies, once through the lane and once through the view: the same status and
+    body (a retry of an accepted answer gives the same marking), never a 500."""
+    session_id, headers = practising
+    url = f"/api/v1/practice/{session_id}/answers/1"
+    sent = {"headers": headers, "data": raw, "content_type": "application/json"}
+    lane = client.put(url, **sent)
+    client.set_cookie("unrelated", "1")
+    view = client.put(url, **sent)
+    assert lane.status_code < 500 and view.status_code < 500
+    assert (lane.status_code, lane.data) == (view.status_code, view.data)
