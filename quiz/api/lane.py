@@ -267,7 +267,8 @@ class Lane:
 
 
 class JsonLane(Lane):
-    """A lane whose request carries a small JSON body (the answer and start lanes)."""
+    """A lane whose request carries a small JSON body (the answer, start and practice
+    lanes)."""
 
     largest_body: ClassVar[int] = 64 * 1024  # a few bytes are expected; bigger is Flask's
 
