@@ -86,6 +86,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     # address as Flask does (quiz/api/lane.py).
     from quiz.api.answer_lane import install as install_answer_lane
     from quiz.api.board_lane import install as install_board_lane
+    from quiz.api.live_lane import install as install_live_lane
     from quiz.api.practice_lane import install as install_practice_lane
     from quiz.api.start_lane import install as install_start_lane
 
@@ -93,6 +94,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     install_board_lane(app)
     install_start_lane(app)
     install_practice_lane(app)
+    install_live_lane(app)
     _init_security(app)
     _security_headers(app)
 

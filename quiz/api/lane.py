@@ -2,13 +2,14 @@
 
 The two hottest requests of a contest, saving an answer (``quiz/api/answer_lane.py``)
 and reading one's rank with the top of a board (``quiz/api/board_lane.py``), the
-costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), and
-a practice answer between contests (``quiz/api/practice_lane.py``) spent much of their
-app-server CPU in machinery they do not need (docs/performance.md, sections 8, 9, 12,
-13 and 15): the request context and URL routing, a dozen request hooks
-(session age, password-change and two-factor checks, CSRF, the rate limiter finding its
-rule and its user through context proxies, NUL checks of form fields), Flask-Login's
-request loader, the response object and its after-request hooks. A bearer-token
+costliest of its first minutes, starting an attempt (``quiz/api/start_lane.py``), a
+practice answer between contests (``quiz/api/practice_lane.py``) and a player's tap in a
+live game (``quiz/api/live_lane.py``) spent much of their app-server CPU in machinery
+they do not need (docs/performance.md, sections 8, 9, 12, 13, 15 and 16): the request
+context and URL routing, a dozen request hooks (session age, password-change and
+two-factor checks, CSRF, the rate limiter finding its rule and its user through context
+proxies, NUL checks of form fields), Flask-Login's request loader, the response object
+and its after-request hooks. A bearer-token
 request without cookies needs none of them: no cookie session, no CSRF, no form.
 
 A lane is a WSGI middleware that serves exactly such a request of one route itself,
@@ -267,8 +268,8 @@ class Lane:
 
 
 class JsonLane(Lane):
-    """A lane whose request carries a small JSON body (the answer, start and practice
-    lanes)."""
+    """A lane whose request carries a small JSON body (the answer, start, practice and
+    live lanes)."""
 
     largest_body: ClassVar[int] = 64 * 1024  # a few bytes are expected; bigger is Flask's
 

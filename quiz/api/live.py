@@ -186,18 +186,29 @@ def live_game_state(game_id: int) -> Any:
     return response
 
 
+def answering_player(found: services.Viewer) -> services.PlayerRef:
+    """The viewer's player: only players answer (the host is refused)."""
+    if found.player is None:
+        raise ValidationFailed({"player": [_l("Only players answer.")]})
+    return found.player
+
+
+def live_answered(game_id: int, player: services.PlayerRef, no: int, data: dict) -> dict:
+    """The view's work once the player and the body are known: the one way a live answer
+    is taken (the view, and the live lane, quiz/api/live_lane.py)."""
+    if "choice" not in data:
+        raise ValidationFailed({"choice": [_l("This field is required.")]})
+    services.answer(game_id, player, no, data["choice"], now())
+    return {"accepted": True}
+
+
 @bp.put("/live-games/<int:game_id>/answers/<int:no>")
 @web.live_access
 def live_game_answer(game_id: int, no: int) -> Any:
     found = web.viewer(game_id)
-    if found.player is None:
-        raise ValidationFailed({"player": [_l("Only players answer.")]})
+    player = answering_player(found)
     web.check_guest_csrf(found)
-    data = body()
-    if "choice" not in data:
-        raise ValidationFailed({"choice": [_l("This field is required.")]})
-    services.answer(game_id, found.player, no, data["choice"], now())
-    return jsonify({"accepted": True})
+    return jsonify(live_answered(game_id, player, no, body()))
 
 
 @bp.get("/live-games/<int:game_id>/results")

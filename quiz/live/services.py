@@ -29,8 +29,9 @@ from typing import Any
 import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, Integer, delete, func, select, update
 from sqlalchemy import bindparam as _bind
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -67,7 +68,7 @@ from quiz.play.models import Answer, Attempt, AttemptItem
 from quiz.play.scoring import points_for
 from quiz.play.services import display_key, draw_items, parse_choice
 from quiz.schools.models import School
-from quiz.sql import insert_ignore
+from quiz.sql import insert_ignore, pipelined, pipelining
 
 PIN_DIGITS = 6
 PODIUM_MIN, PODIUM_MAX = 3, 10
@@ -1338,6 +1339,44 @@ def _answer_guard(conn: Any, game_id: int, no: int, cutoff: datetime) -> bool:
     return conn.execute(query).first() is not None
 
 
+# PostgreSQL: the guard and both writes of a live answer in ONE statement, sent with its
+# BEGIN (``quiz.sql.pipelined``): when a question opens, every player in the hall
+# answers within seconds, and three statements were three round trips each. The guard
+# takes the same share lock on the game's row as ``_answer_guard`` (a host's change
+# waits for the answers in flight, and an answer waiting for the change sees it and
+# matches nothing); the answer is written only if the guard matched, and its live side
+# only if the answer was new. Data-modifying CTEs run whether or not the outer query
+# reads them; the live side's key check on the answer runs at the statement's end, when
+# the answer is there. One row: ``open`` (the guard matched) and ``stored`` (new).
+_ANSWER_IN_ONE_STATEMENT = sql_text(
+    "WITH open AS ("
+    "SELECT id FROM live_games WHERE id = :game_id AND phase = :phase"
+    " AND question_no = :no AND paused_at IS NULL AND question_deadline >= :cutoff"
+    " FOR SHARE"
+    "), stored AS ("
+    "INSERT INTO answers (attempt_id, no, choice, correct, points, answered_at, revisions)"
+    " SELECT :attempt_id, :no, :choice, :correct, :points, :now, 1 FROM open"
+    " ON CONFLICT (attempt_id, no) DO NOTHING RETURNING no"
+    "), timed AS ("
+    "INSERT INTO live_responses"
+    " (attempt_id, no, game_id, received_at, elapsed_ms, speed_points, streak_points)"
+    " SELECT :attempt_id, stored.no, :game_id, :received_at, :elapsed_ms, 0, 0 FROM stored"
+    ") SELECT EXISTS (SELECT FROM open) AS open, EXISTS (SELECT FROM stored) AS stored"
+).bindparams(
+    _bind("game_id", type_=Integer),
+    _bind("phase"),
+    _bind("no", type_=Integer),
+    _bind("cutoff", type_=DateTime),
+    _bind("attempt_id", type_=Integer),
+    _bind("choice", type_=Answer.__table__.c.choice.type),
+    _bind("correct", type_=Boolean),
+    _bind("points", type_=Integer),
+    _bind("now", type_=DateTime),
+    _bind("received_at", type_=DateTime),
+    _bind("elapsed_ms", type_=Integer),
+)
+
+
 def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: datetime) -> None:
     """Store the player's answer to question ``no`` if it is open; once only."""
     items, partial = _game_items(game_id)
@@ -1369,41 +1408,90 @@ def answer(game_id: int, player: PlayerRef, no: int, raw_choice: object, now: da
             received = None
     received_ms = max(received or started_ms, started_ms)
     elapsed = rules.elapsed_ms(received_ms, now_ms, snap.get("pauses") or [])
-    conn = db.session.connection()
-    if not _answer_guard(conn, game_id, no, now - timedelta(milliseconds=grace_ms())):
-        db.session.rollback()
+    received_at = datetime(1970, 1, 1) + timedelta(milliseconds=received_ms)
+    cutoff = now - timedelta(milliseconds=grace_ms())
+    session = db.session()
+    conn = session.connection()
+    if pipelining(conn):
+        ((opened, stored),) = pipelined(
+            conn,
+            [
+                (
+                    _ANSWER_IN_ONE_STATEMENT,
+                    {
+                        "game_id": game_id,
+                        "phase": Phase.QUESTION.value,
+                        "no": no,
+                        "cutoff": cutoff,
+                        "attempt_id": player.attempt_id,
+                        "choice": original,
+                        "correct": correct,
+                        "points": base,
+                        "now": now,
+                        "received_at": received_at,
+                        "elapsed_ms": elapsed,
+                    },
+                )
+            ],
+            plain=True,
+        )
+    else:
+        opened = _answer_guard(conn, game_id, no, cutoff)
+        stored = opened and _store_answer(
+            conn, game_id, player, no, (original, correct, base), now, (received_at, elapsed)
+        )
+    if not opened:
+        session.rollback()
         _refuse_window()
+    if not stored:
+        session.rollback()
+        raise Conflict(_l("You have answered this question already."), code="already_answered")
+    session.commit()
+    metrics.ANSWERS_SAVED.inc()
+    with contextlib.suppress(redis.RedisError):
+        store().mark_answered(game_id, no, player.id)
+
+
+def _store_answer(
+    conn: Any,
+    game_id: int,
+    player: PlayerRef,
+    no: int,
+    marked: tuple[list[Any], bool, int],
+    now: datetime,
+    timing: tuple[datetime, int],
+) -> bool:
+    """SQLite: the answer and its live side, after the guard (two statements); False if
+    the player had answered already."""
+    choice, correct, points = marked
+    received_at, elapsed = timing
     stored = conn.execute(
         insert_ignore(Answer, ["attempt_id", "no"])
         .values(
             attempt_id=player.attempt_id,
             no=no,
-            choice=original,
+            choice=choice,
             correct=correct,
-            points=base,
+            points=points,
             answered_at=now,
             revisions=1,
         )
         .returning(Answer.no)
     ).first()
     if stored is None:
-        db.session.rollback()
-        raise Conflict(_l("You have answered this question already."), code="already_answered")
+        return False
     conn.execute(
         LiveResponse.__table__.insert().values(
             attempt_id=player.attempt_id,
             no=no,
             game_id=game_id,
-            received_at=datetime(1970, 1, 1) + timedelta(milliseconds=received_ms),
+            received_at=received_at,
             elapsed_ms=elapsed,
             speed_points=0,
             streak_points=0,
         )
     )
-    db.session.commit()
-    metrics.ANSWERS_SAVED.inc()
-    with contextlib.suppress(redis.RedisError):
-        store().mark_answered(game_id, no, player.id)
+    return True
 
 
 def _refuse_window() -> None:
