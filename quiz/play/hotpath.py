@@ -15,10 +15,12 @@ attempt exists; they are read once per process and attempt instead of once per a
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 
 from quiz.cache import app_cache
 from quiz.contests.models import Round, RoundMode
@@ -59,45 +61,69 @@ class Drawn:
     live_game: bool = False
 
 
-def _load_drawn(attempt_id: int) -> Drawn | None:
-    from quiz.banks.models import Question
+_DRAWN_READ: list[Any] = []  # the statement, built once (models import late)
 
-    def of_question(column: Any) -> Any:
-        return AttemptItem.looked_up(column, Question.id)
 
-    rows = db.session.execute(
-        select(
-            AttemptItem.no,
-            AttemptItem.question_id,
-            AttemptItem.option_order,
-            AttemptItem.points,
-            of_question(Question.kind).label("kind"),
-            of_question(Question.answer).label("answer"),
-            Attempt.user_id,
-            Round.partial_credit,
-            Round.live_scores,
-            Round.mode,
+def _drawn_read() -> Any:
+    """The drawn items' read, built once per process: a cold answer (each worker's first
+    of an attempt) spent as much CPU building and caching this statement's key as
+    running it (docs/performance.md, section 16). The two JSON columns come as text, to
+    be decoded together (``_load_drawn``)."""
+    if not _DRAWN_READ:
+        from quiz.banks.models import Question
+
+        def of_question(column: Any) -> Any:
+            return AttemptItem.looked_up(column, Question.id)
+
+        _DRAWN_READ.append(
+            select(
+                AttemptItem.no,
+                AttemptItem.question_id,
+                cast(AttemptItem.option_order, Text).label("option_order"),
+                AttemptItem.points,
+                of_question(Question.kind).label("kind"),
+                of_question(cast(Question.answer, Text)).label("answer"),
+                Attempt.user_id,
+                Round.partial_credit,
+                Round.live_scores,
+                Round.mode,
+            )
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .join(Round, Round.id == Attempt.round_id)
+            .where(AttemptItem.attempt_id == bindparam("attempt_id"))
         )
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(Round, Round.id == Attempt.round_id)
-        .where(AttemptItem.attempt_id == attempt_id)
-    ).all()
+    return _DRAWN_READ[0]
+
+
+def _load_drawn(attempt_id: int) -> Drawn | None:
+    # On the session's connection (its transaction), without the ORM's execution layer:
+    # the statement selects columns, never entities.
+    rows = db.session.connection().execute(_drawn_read(), {"attempt_id": attempt_id}).all()
     if not rows:
         return None
     first = rows[0]
     accepted = _accepted_answers([r.question_id for r in rows if r.kind == "fill"])
+    # Each item's option order and key, decoded in one call rather than forty (it was
+    # the largest part of a cold answer's CPU left once the statement was built once).
+    decoded = iter(json.loads(f"[{','.join(_json_texts(rows))}]"))
+    items = {}
+    for r in rows:
+        option_order, answer = next(decoded), next(decoded)
+        items[r.no] = DrawnItem(option_order, r.points, r.kind, answer, accepted.get(r.question_id))
     return Drawn(
         user_id=first.user_id,
         partial_credit=first.partial_credit,
         live_scores=first.live_scores,
         live_game=first.mode == RoundMode.LIVE,
-        items={
-            r.no: DrawnItem(
-                list(r.option_order), r.points, r.kind, list(r.answer), accepted.get(r.question_id)
-            )
-            for r in rows
-        },
+        items=items,
     )
+
+
+def _json_texts(rows: Any) -> Iterator[str]:
+    """Each row's option order, then its key, as JSON text (``null`` if missing)."""
+    for r in rows:
+        yield r.option_order or "null"
+        yield r.answer or "null"
 
 
 def _accepted_answers(question_ids: list[int]) -> dict[int, dict[str, list[list[str]]]]:
