@@ -15,9 +15,9 @@ what the hooks and the view would do for it, in the same order:
    ``SERVER_NAME`` to check; anything else goes to Flask untouched;
 2. the token's user (``accounts.user_for_token``, as the request loader); no user: the
    request goes to Flask, which refuses it (401) as before;
-3. the endpoint's rate limit (``count_account_request``: none is set for live answers
-   today, whose guests share a hall's address; the lane counts whatever the table
-   names, as the hook would);
+3. the endpoint's rate limit (``count_account_request``: the table sets none for live
+   answers today, and its ``answers`` rule would key a guest by address, which a hall's
+   guests share; the lane counts whatever the table names, as the hook would);
 4. the view's work through the same functions: the viewer (``services.viewer_of``:
    the player by account, else a host, else 404), ``answering_player`` (a host is
    refused), ``live_answered`` (the choice, ``services.answer``); the guest CSRF check
