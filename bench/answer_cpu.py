@@ -34,13 +34,11 @@ import sys
 import time
 from typing import Any
 
-import redis
 from werkzeug.test import EnvironBuilder
 
-from bench import dataset
 from bench.cpu import TICK
-from bench.harness import make_app, migrate, reset_postgres
-from bench.start_cpu import BANK_SIZE, QUESTIONS, _backend_ticks, _call
+from bench.harness import make_app
+from bench.start_cpu import _backend_ticks, _call, prepare_round
 
 DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_answer_cpu"
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -74,22 +72,14 @@ def _started(app: Any, environ: dict[str, Any]) -> int:
 
 
 def _prepare(database_url: str, redis_url: str, people: int) -> tuple[list[int], list[str]]:
-    """A fresh schema, the bank, a live-score round and ``people`` participants, each with
-    an attempt started (through the app): the attempts' ids and the tokens."""
-    from quiz.clock import now
+    """``bench.start_cpu``'s set-up with a live-score round, then an attempt started
+    (through the app) by each participant: the attempts' ids and the tokens."""
     from quiz.extensions import db
 
-    reset_postgres(database_url)
-    redis.Redis.from_url(redis_url).flushdb()
-    migrate(database_url, redis_url)
+    round_id, tokens = prepare_round(
+        database_url, redis_url, people, slug="answer-cpu", live_scores=True
+    )
     app = make_app(database_url, redis_url)
-    with app.app_context():
-        moment = now()
-        bank = dataset.make_bank("answer-cpu", BANK_SIZE, moment)
-        contest = dataset.make_contest("answer-cpu", moment)
-        round_id = dataset.make_round(contest, bank, QUESTIONS, moment, live_scores=True)
-        tokens = dataset.make_people("answercpu", people, moment, contest_id=contest).tokens
-        db.session.remove()
     path = f"/api/v1/rounds/{round_id}/attempts"
     attempts = [_started(app, _environ("POST", path, t, {"language": "zh"})) for t in tokens]
     with app.app_context():

@@ -52,9 +52,17 @@ BANK_SIZE = 10_000
 QUESTIONS = 20
 
 
-def _prepare(database_url: str, redis_url: str, people: int) -> tuple[int, list[str]]:
-    """A fresh schema, a 10,000-question bank, an open round and ``people`` enrolled
-    participants with tokens; the round's id and the tokens."""
+def prepare_round(
+    database_url: str,
+    redis_url: str,
+    people: int,
+    *,
+    slug: str = "start-cpu",
+    live_scores: bool = False,
+) -> tuple[int, list[str]]:
+    """A fresh schema, a 10,000-question bank, an open round (``live_scores``: every
+    answer moves the boards) and ``people`` enrolled participants with tokens; the
+    round's id and the tokens. ``bench.answer_cpu`` prepares its round here too."""
     from quiz.clock import now
     from quiz.extensions import db
 
@@ -64,10 +72,11 @@ def _prepare(database_url: str, redis_url: str, people: int) -> tuple[int, list[
     app = make_app(database_url, redis_url)
     with app.app_context():
         moment = now()
-        bank = dataset.make_bank("start-cpu", BANK_SIZE, moment)
-        contest = dataset.make_contest("start-cpu", moment)
-        round_id = dataset.make_round(contest, bank, QUESTIONS, moment)
-        tokens = dataset.make_people("startcpu", people, moment, contest_id=contest).tokens
+        bank = dataset.make_bank(slug, BANK_SIZE, moment)
+        contest = dataset.make_contest(slug, moment)
+        round_id = dataset.make_round(contest, bank, QUESTIONS, moment, live_scores=live_scores)
+        tag = slug.replace("-", "")
+        tokens = dataset.make_people(tag, people, moment, contest_id=contest).tokens
         db.session.remove()
         db.engine.dispose()
     return round_id, tokens
@@ -144,7 +153,7 @@ def main(argv: list[str]) -> int:
     database_url = os.environ.get("START_CPU_DATABASE_URL", DATABASE_URL)
     redis_url = os.environ.get("START_CPU_REDIS_URL", REDIS_URL)
 
-    round_id, tokens = _prepare(database_url, redis_url, args.warmup + args.starts)
+    round_id, tokens = prepare_round(database_url, redis_url, args.warmup + args.starts)
     app = make_app(database_url, redis_url)  # a new app: no token copy, pools or payloads
     environs = _environs(round_id, tokens, args.paired)
     warm, measured = environs[: args.warmup], environs[args.warmup :]
