@@ -163,6 +163,7 @@ GENEROUS_LIMITS = {
         "REGISTER_IP",
         "REGISTER_ATTEMPTS_IP",
         "ANSWER_USER",
+        "LIVE_ANSWER",
         "ACCOUNT_USER",
         "JOIN_USER",
         "JOIN_IP",

@@ -348,6 +348,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("QUIZ_RATELIMIT_ANSWER_USER", "120/minute", rate_limit, "answer saves per participant"),
     Setting(
+        "QUIZ_RATELIMIT_LIVE_ANSWER",
+        "60/minute",
+        rate_limit,
+        "live-game answers per player, guests included (one is taken per question)",
+    ),
+    Setting(
         "QUIZ_RATELIMIT_PRACTICE_USER",
         "30/minute",
         rate_limit,

@@ -16,6 +16,7 @@ at most the limit checked (``quiz.accounts.limiter``):
 | ``register-ip`` | accounts created per address | 100/hour |
 | ``register-attempts`` | registration attempts per address | 600/hour |
 | ``answers`` | answer saves per participant (page and API), practice, self-test | 120/minute |
+| ``live-answers`` | live-game answers per player, guests included (**) | 60/minute |
 | ``practice-starts`` | practice sessions and self-tests started per account | 30/minute |
 | ``account`` | failed password confirmations on account pages per user | 10/minute |
 | ``reset-ip`` | forgotten-password links asked for per address | 30/hour |
@@ -25,6 +26,11 @@ at most the limit checked (``quiz.accounts.limiter``):
 
 (*) over this cap, an address whose tries for the account have not failed in the last
 minute still gets its try, so the cap cannot lock the owner out.
+
+(**) counted by the view once it knows the player (``counted_by_view``): a hall's guests
+share one address and have no session of their own, but each guest plays under a hidden
+account of its own, which the view finds from the guest's token. A host or a stranger
+is refused before anything is counted.
 
 Limits come from the ``QUIZ_RATELIMIT_*`` settings, read on each request. A breach is a
 429 with the localized error (``quiz.errors``) and ``Retry-After``. Endpoints are listed
@@ -119,6 +125,10 @@ class Rule:
     # Over the limit, still let a request through that is the first counted under the
     # rule of this scope in its window (the owner's own browser, see LOGIN_ACCOUNT).
     unless_first: str | None = None
+    # Counted by the view (``count_account_request``) once it knows the account the
+    # request acts for, not by the hook: a live game's guest is known by its token, and
+    # only the view turns that into the guest's account (LIVE_ANSWERS).
+    counted_by_view: bool = False
 
 
 LOGIN_USER = Rule(
@@ -138,6 +148,9 @@ LOGIN_IP = Rule("login-ip", "QUIZ_RATELIMIT_LOGIN_IP", _client)
 REGISTER_IP = Rule("register-ip", "QUIZ_RATELIMIT_REGISTER_IP", _client, count_when=_succeeded)
 REGISTER_ATTEMPTS = Rule("register-attempts", "QUIZ_RATELIMIT_REGISTER_ATTEMPTS_IP", _client)
 ANSWERS = Rule("answers", "QUIZ_RATELIMIT_ANSWER_USER", _account, methods=("POST", "PUT"))
+LIVE_ANSWERS = Rule(
+    "live-answers", "QUIZ_RATELIMIT_LIVE_ANSWER", _account, methods=("PUT",), counted_by_view=True
+)
 ACCOUNT = Rule("account", "QUIZ_RATELIMIT_ACCOUNT_USER", _account, count_when=_failed)
 PRACTICE_STARTS = Rule("practice-starts", "QUIZ_RATELIMIT_PRACTICE_USER", _account)
 RESET_IP = Rule("reset-ip", "QUIZ_RATELIMIT_RESET_IP", _client)
@@ -163,6 +176,7 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
     "practice.selftest_question": (ANSWERS,),
     "api.start_assessment": (PRACTICE_STARTS,),
     "api.assessment_answer": (ANSWERS,),
+    "api.live_game_answer": (LIVE_ANSWERS,),
     "accounts.change_password": (ACCOUNT,),
     "accounts.two_factor_enable": (ACCOUNT,),
     "accounts.two_factor_disable": (ACCOUNT,),
@@ -175,11 +189,17 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
 
 
 def apply(app: Flask, counters: Counters) -> None:
-    """Check the table on every request (quiz.accounts.limiter)."""
+    """Check the table on every request (quiz.accounts.limiter), but for the rules that
+    their views count (``counted_by_view``)."""
     missing = sorted(set(LIMITS) - set(app.view_functions))
     if missing:
         raise RuntimeError(f"rate limits name unknown endpoints: {', '.join(missing)}")
-    install(app, counters, LIMITS)
+    hooked = {
+        endpoint: kept
+        for endpoint, rules in LIMITS.items()
+        if (kept := tuple(rule for rule in rules if not rule.counted_by_view))
+    }
+    install(app, counters, hooked)
 
 
 def init_app(app: Flask) -> None:
@@ -282,7 +302,8 @@ def account_request(app: Flask, endpoint: str, method: str, user_id: int) -> Pen
 def count_account_request(app: Flask, endpoint: str, method: str, user_id: int) -> None:
     """The limit of ``endpoint`` for a request whose account is already known, counted
     now, before the work (a lane whose request publishes nothing to ride on: the board
-    read, ``quiz/api/board_lane.py``); ``RateLimited`` over the limit."""
+    read, ``quiz/api/board_lane.py``; a view whose rule is ``counted_by_view``: the live
+    answer, ``quiz/api/live.py``); ``RateLimited`` over the limit."""
     pending = account_request(app, endpoint, method, user_id)
     if pending is not None:
         pending.check()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from quiz.accounts.access import login_required, public
+from quiz.accounts.ratelimits import count_account_request
 from quiz.api.routes import _str, body, bp
 from quiz.clock import now
 from quiz.contests.services import get_visible_round
@@ -186,6 +187,9 @@ def live_game_state(game_id: int) -> Any:
     return response
 
 
+ANSWER_ENDPOINT = "api.live_game_answer"
+
+
 def answering_player(found: services.Viewer) -> services.PlayerRef:
     """The viewer's player: only players answer (the host is refused)."""
     if found.player is None:
@@ -208,7 +212,15 @@ def live_game_answer(game_id: int, no: int) -> Any:
     found = web.viewer(game_id)
     player = answering_player(found)
     web.check_guest_csrf(found)
+    count_player_answer(player)
     return jsonify(live_answered(game_id, player, no, body()))
+
+
+def count_player_answer(player: services.PlayerRef) -> None:
+    """The ``live-answers`` limit, counted by the player's account (quiz/accounts/
+    ratelimits.py): a guest's is its hidden account, so a hall's guests, who share one
+    address, are counted apart (the view, and the live lane)."""
+    count_account_request(current_app, ANSWER_ENDPOINT, "PUT", player.user_id)
 
 
 @bp.get("/live-games/<int:game_id>/results")

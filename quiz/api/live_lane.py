@@ -15,14 +15,13 @@ what the hooks and the view would do for it, in the same order:
    ``SERVER_NAME`` to check; anything else goes to Flask untouched;
 2. the token's user (``accounts.user_for_token``, as the request loader); no user: the
    request goes to Flask, which refuses it (401) as before;
-3. the endpoint's rate limit (``count_account_request``: the table sets none for live
-   answers today, and its ``answers`` rule would key a guest by address, which a hall's
-   guests share; the lane counts whatever the table names, as the hook would);
-4. the view's work through the same functions: the viewer (``services.viewer_of``:
+3. the view's work through the same functions: the viewer (``services.viewer_of``:
    the player by account, else a host, else 404), ``answering_player`` (a host is
-   refused), ``live_answered`` (the choice, ``services.answer``); the guest CSRF check
-   has nothing to check (an account's player is never a guest); then the unit of
-   work's end and the view's body, headers, metrics and access line.
+   refused), the ``live-answers`` rate limit by the player's account
+   (``count_player_answer``: the view counts it, not the hook, as a guest's account is
+   known only from its player), ``live_answered`` (the choice, ``services.answer``); the
+   guest CSRF check has nothing to check (an account's player is never a guest); then
+   the unit of work's end and the view's body, headers, metrics and access line.
 
 The request hooks for such a request are the practice lane's (quiz/api/practice_lane.py
 lists them); every refusal is Flask's error answer (``Lane._error``). The view
@@ -38,12 +37,10 @@ from typing import Any
 
 from flask import Flask
 
-from quiz.accounts.ratelimits import count_account_request
 from quiz.api.lane import JsonLane, Matched, Reply, json_body
-from quiz.api.live import answering_player, live_answered
+from quiz.api.live import ANSWER_ENDPOINT, answering_player, count_player_answer, live_answered
 from quiz.live.services import viewer_of
 
-ENDPOINT = "api.live_game_answer"
 # Canonical numbers only (no leading zero, ASCII digits): others are Flask's to judge.
 _PATH = re.compile(r"/api/v1/live-games/([1-9][0-9]{0,18})/answers/([1-9][0-9]{0,18})")
 
@@ -68,12 +65,12 @@ class LiveLane(JsonLane):
         if found is None:
             return None
         (game_id, no), data = found
-        return LiveAnswerRequest(ENDPOINT, game_id, no, data)
+        return LiveAnswerRequest(ANSWER_ENDPOINT, game_id, no, data)
 
     def answer(self, environ: dict[str, Any], user: Any, request: LiveAnswerRequest) -> Reply:
-        count_account_request(self.app, ENDPOINT, "PUT", user.id)
         game_id = request.game_id
         player = answering_player(viewer_of(game_id, user, None))
+        count_player_answer(player)
         accepted = live_answered(game_id, player, request.no, request.data)
         return Reply(json_body(self.app, accepted))
 

@@ -397,7 +397,8 @@ def test_live_answer_costs(client, make, clock, costs, through):
     # The player (found when the phone read the state), the game's items and its state
     # are kept per process. SQL: the game's share lock (the question is open), the
     # answer and its live side: one statement on PostgreSQL, with its BEGIN (three round
-    # trips before issue 18), three on SQLite. Redis: the answered set.
+    # trips before issue 18), three on SQLite. Redis: the player's ``live-answers``
+    # rate limit, counted before the answer is taken, and the answered set.
     postgres = db.engine.dialect.name == "postgresql"
     assert costs.summary == {
         "sql": 1 if postgres else 3,
@@ -405,6 +406,6 @@ def test_live_answer_costs(client, make, clock, costs, through):
         "commit": 1,
         "rollback": 0,
         "pipelines": 1 if postgres else 0,
-        "redis": 1,
+        "redis": 2,
     }
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 2

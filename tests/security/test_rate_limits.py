@@ -432,3 +432,83 @@ class TestManyAddresses:
         assert post_login(_from(app, "192.0.2.1"), "nara", "x").status_code == 429
         # ...but the owner, whose browser has not failed, is not locked out.
         assert post_login(_from(app, SCHOOL_NAT), "nara").status_code == 302
+
+
+# Live-game answers: per player, guests by their own hidden account -------------------------
+
+
+class TestLiveAnswers:
+    @pytest.fixture
+    def limits(self) -> dict[str, Any]:
+        return {"QUIZ_RATELIMIT_LIVE_ANSWER": "3/minute"}
+
+    def _hall(self, app, make, clock):
+        from tests.live.helpers import act, create_game, join, live_hall
+
+        hall = live_hall(make, clock, players=2)
+        host = _from(app)
+        game = create_game(host, hall, allow_guests=True)
+        for index in range(2):
+            join(host, hall, game["pin"], index)
+        guests = []
+        for name in ("Bat", "Saran"):  # two phones of one hall: one address, no accounts
+            joined = _from(app).post(
+                "/api/v1/live-games/join", json={"pin": game["pin"], "display_name": name}
+            )
+            assert joined.status_code == 200, joined.json
+            guests.append({"X-Live-Token": joined.json["token"]})
+        act(host, hall, game["id"], "advance")
+        return hall, game, guests
+
+    def test_guests_behind_one_address_are_counted_apart(self, app, make, clock):
+        hall, game, guests = self._hall(app, make, clock)
+        url = f"/api/v1/live-games/{game['id']}/answers/1"
+        phone = _from(app)
+        codes = [
+            phone.put(url, headers=guests[0], json={"choice": [choice]}).status_code
+            for choice in ("A", "B", "B")
+        ]
+        # The first is taken, the retries are refused (409) and counted: a flood is capped.
+        assert codes == [200, 409, 409]
+        _assert_429_json(phone.put(url, headers=guests[0], json={"choice": ["B"]}))
+        # The next guest in the hall, from the same address, answers as usual.
+        other = _from(app).put(url, headers=guests[1], json={"choice": ["B"]})
+        assert other.status_code == 200, other.json
+        # A player with an account is counted on their own too.
+        player = _from(app).put(
+            url, headers=hall.bearer(hall.players[0][1]), json={"choice": ["A"]}
+        )
+        assert player.status_code == 200, player.json
+
+    def test_an_account_is_counted_once_on_the_lane_and_the_view(self, app, make, clock):
+        hall, game, _guests = self._hall(app, make, clock)
+        url = f"/api/v1/live-games/{game['id']}/answers/1"
+        bearer = hall.bearer(hall.players[1][1])
+        lane, view = _from(app), _from(app)
+        view.set_cookie("unrelated", "1")  # a cookie: Flask's view, not the live lane
+        assert lane.put(url, headers=bearer, json={"choice": ["A"]}).status_code == 200
+        assert view.put(url, headers=bearer, json={"choice": ["A"]}).status_code == 409
+        assert lane.put(url, headers=bearer, json={"choice": ["A"]}).status_code == 409
+        _assert_429_json(view.put(url, headers=bearer, json={"choice": ["A"]}))
+        refused = lane.put(url, headers={**bearer, "Accept-Language": "mn"}, json={"choice": ["A"]})
+        _assert_429_json(refused, "mn_Mong_CN")
+
+    def test_the_host_and_strangers_are_refused_before_anything_is_counted(
+        self, app, make, clock, redis_url
+    ):
+        hall, game, _guests = self._hall(app, make, clock)
+        url = f"/api/v1/live-games/{game['id']}/answers/1"
+        stranger = make.user("stranger")
+        from tests.factories import issue_token
+
+        stranger_token, _ = issue_token(stranger, clock(), 1)
+        for _ in range(5):
+            host = _from(app).put(url, headers=hall.host_headers, json={"choice": ["A"]})
+            assert host.status_code == 422, host.json
+            nobody = _from(app).put(
+                url, headers=hall.bearer(stranger_token), json={"choice": ["A"]}
+            )
+            assert nobody.status_code == 404, nobody.json
+            fake = _from(app).put(url, headers={"X-Live-Token": "nope"}, json={"choice": ["A"]})
+            assert fake.status_code == 404, fake.json
+        assert not redis.Redis.from_url(redis_url).keys("*live-answers*")
