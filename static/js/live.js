@@ -85,6 +85,12 @@
     return { ok: response.ok, status: response.status, data };
   }
 
+  // The server's own words for a refusal (localized: a rate limit's "please wait"),
+  // else the page's general error.
+  function errorText(result) {
+    return (result.data && result.data.error && result.data.error.message) || t('error');
+  }
+
   // --- countdown -----------------------------------------------------------------------
 
   function showClock() {
@@ -270,11 +276,19 @@
     const no = state.question.no;
     sentFor = no;
     drawPlayer();
-    const result = await send('PUT', root.dataset.submitUrl + no, { choice });
+    let result;
+    try {
+      result = await send('PUT', root.dataset.submitUrl + no, { choice });
+    } catch (error) {
+      result = { ok: false, status: 0, data: {} }; // no answer at all: the network
+    }
     if (!result.ok && result.status !== 409) {
+      // Not taken (a rate limit, a network error): the options again, with the reason.
       sentFor = 0;
       drawPlayer();
-      setText('.live-stage .live-sent', t('error'));
+      const refused = el('p', 'live-refused', errorText(result));
+      refused.setAttribute('role', 'alert');
+      $('.live-stage').appendChild(refused);
     }
   }
 
@@ -416,7 +430,7 @@
       const result = await send('POST', root.dataset.actionUrl + button.dataset.action, body);
       button.disabled = false;
       if (!result.ok) {
-        setText('.live-status', (result.data.error && result.data.error.message) || t('error'));
+        setText('.live-status', errorText(result));
       } else {
         state = result.data;
         seq = state.seq;

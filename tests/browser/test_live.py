@@ -120,3 +120,70 @@ def test_a_live_game_on_a_projector_and_three_phones(site, new_context, shot):
     assert size[0] <= size[1], "the projector page must fit 1920 px"
     shot(projector)
     shot(phones[1])
+
+
+def test_an_answer_not_taken_shows_the_servers_reason_and_the_options_again(
+    site, new_context, shot
+):
+    """A refused answer (here the rate limit's 429, as the server words it for a Mongolian
+    phone) is not taken: the phone says why, in the server's words, and offers the
+    options again. Only the answer request is answered by the test; the game is real."""
+    import json
+
+    from flask_babel import force_locale, gettext
+
+    _contest_id, round_id, host_name = _live_round(site)
+    player = site.user(display_name="ᠰᠠᠷᠠᠨ", language="mn")
+    host = new_context("desktop", "zh").new_page()
+    log_in(host, host_name)
+    host.goto(f"/console/rounds/{round_id}/live")
+    host.locator("form[action$='/live/games'] [type=submit]").click()
+    host.wait_for_url("**/console/live/*")
+    pin = host.locator(".live-pin").inner_text().strip()
+    phone = new_context("phone", "mn").new_page()
+    log_in(phone, player)
+    _join(phone, pin)
+    with site.ctx(), force_locale("mn_Mong_CN"):
+        message = gettext("Too many requests. Please wait a moment and try again.")
+    refusal = {"error": {"code": "rate_limited", "message": message, "retry_after": 30}}
+    sent: list[str] = []
+
+    def refuse(route) -> None:
+        sent.append(route.request.method)
+        route.fulfill(
+            status=429,
+            content_type="application/json",
+            headers={"Retry-After": "30"},
+            body=json.dumps(refusal),
+        )
+
+    phone.route("**/api/v1/live-games/*/answers/*", refuse)
+    _host_click(host, "advance")
+    phone.wait_for_selector(".live-option", timeout=10_000)
+    options = phone.locator(".live-option")
+    press(options.first)
+    if phone.locator(".live-send").count():
+        press(phone.locator(".live-send"))
+    refused = phone.locator(".live-refused")
+    refused.wait_for()
+    assert sent == ["PUT"]
+    assert refused.inner_text().strip() == message
+    assert refused.get_attribute("role") == "alert"
+    assert phone.locator(".live-option").count() == options.count() > 0  # try again
+    assert phone.locator(".live-sent").count() == 0
+    shot(phone)
+    # No answer at all (the hall's Wi-Fi drops the request): the page's own words.
+    phone.unroute("**/api/v1/live-games/*/answers/*")
+    phone.route("**/api/v1/live-games/*/answers/*", lambda route: route.abort())
+    if phone.locator(".live-send").count():  # several to choose: the choice is kept
+        assert phone.locator(".live-option[aria-pressed=true]").count() == 1
+        press(phone.locator(".live-send"))
+    else:
+        press(phone.locator(".live-option").first)
+    phone.wait_for_function(
+        "text => { const shown = document.querySelector('.live-refused');"
+        " return shown !== null && shown.textContent !== text; }",
+        arg=message,
+    )
+    assert phone.locator(".live-refused").inner_text().strip()
+    assert phone.locator(".live-option").count() > 0
