@@ -145,8 +145,25 @@ def pipelined(
     listeners hear of each statement as usual. A failing statement raises here and
     leaves the transaction aborted: the caller's rollback ends it.
     """
+    return [
+        cursor.fetchone() if _has_rows(cursor) else None
+        for cursor in _run_pipeline(conn, steps, tuple_row if plain else namedtuple_row)
+    ]
+
+
+def pipelined_rows(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]]) -> list[list[Any]]:
+    """As ``pipelined``, with every row of each statement (named tuples): a read of
+    several rows sent with another (a cold answer's drawn items with its token lookup,
+    ``quiz.play.hotpath.user_with_drawn``)."""
+    return [
+        cursor.fetchall() if _has_rows(cursor) else []
+        for cursor in _run_pipeline(conn, steps, namedtuple_row)
+    ]
+
+
+def _run_pipeline(conn: Any, steps: Sequence[tuple[Any, dict[str, Any]]], rows: Any) -> list[Any]:
+    """Send ``steps`` in one pipeline; their cursors, results received."""
     driver = conn.connection.driver_connection
-    rows = tuple_row if plain else namedtuple_row
     cursors = []
     with driver.pipeline():
         for statement, values in steps:
@@ -156,10 +173,11 @@ def pipelined(
             conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, params, None, False)
             cursor.execute(compiled.sql, params)
             cursors.append(cursor)
-    # A result with fields has rows to fetch (``cursor.description`` would build a column
-    # object per field just to say so).
-    results = [cursor.pgresult for cursor in cursors]
-    return [
-        cursor.fetchone() if result is not None and result.nfields else None
-        for cursor, result in zip(cursors, results, strict=True)
-    ]
+    return cursors
+
+
+def _has_rows(cursor: Any) -> bool:
+    """A result with fields has rows to fetch (``cursor.description`` would build a
+    column object per field just to say so)."""
+    result = cursor.pgresult
+    return result is not None and bool(result.nfields)

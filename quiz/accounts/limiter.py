@@ -24,6 +24,9 @@ Flask-Limiter itself uses).
   window. The failed logins per account use it with the per-account-and-client rule, so
   an attacker who used up an account's allowance cannot lock its owner out: the owner's
   browser has not failed, and its correct password still works.
+- A rule ``counted_by_view`` is left to its view, which counts it once it knows the
+  account the request acts for (``ratelimits.count_account_request``: a live game's
+  guest, known by its token, plays under an account of its own).
 - If Redis cannot be reached, counting falls back to this process's memory for
   ``FALLBACK_SECONDS`` and then tries Redis again: requests are never refused because
   the counters are unreachable (answers keep being saved during an outage).
@@ -261,7 +264,7 @@ def install(app: Flask, counters: Counters, table: dict[str, tuple[Any, ...]]) -
         reserved: list[tuple[Any, RateLimitItem, str]] = []
         firsts: dict[str, bool] = {}
         for rule in rules:
-            if request.method not in rule.methods:
+            if request.method not in rule.methods or rule.counted_by_view:
                 continue
             item = limit_item(str(current_app.config[rule.setting]))
             key = rule.key()

@@ -189,17 +189,11 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
 
 
 def apply(app: Flask, counters: Counters) -> None:
-    """Check the table on every request (quiz.accounts.limiter), but for the rules that
-    their views count (``counted_by_view``)."""
+    """Check the table on every request (quiz.accounts.limiter)."""
     missing = sorted(set(LIMITS) - set(app.view_functions))
     if missing:
         raise RuntimeError(f"rate limits name unknown endpoints: {', '.join(missing)}")
-    hooked = {
-        endpoint: kept
-        for endpoint, rules in LIMITS.items()
-        if (kept := tuple(rule for rule in rules if not rule.counted_by_view))
-    }
-    install(app, counters, hooked)
+    install(app, counters, LIMITS)
 
 
 def init_app(app: Flask) -> None:

@@ -19,8 +19,10 @@ the same order:
    ``Transfer-Encoding`` (``JsonLane.read_json``), and no ``TRUSTED_HOSTS`` or
    ``SERVER_NAME`` to check; anything else goes to Flask untouched;
 2. the token's user (``accounts.user_for_token``: the per-process copy, revocations seen
-   within a second) and the body as a JSON object; if either is missing the request
-   goes to Flask, which refuses it exactly as before (nothing was counted or written);
+   within a second; a token with no copy is looked up in one round trip with the
+   attempt's drawn items when those have no copy either, ``hotpath.user_with_drawn``)
+   and the body as a JSON object; if either is missing the request goes to Flask, which
+   refuses it exactly as before (nothing was counted or written);
 3. the rate limit (``ratelimits.account_request``: the same rule, key and
    counter as the hook);
 4. ``play.save_answer`` (unchanged: deadline guard, row lock, upsert, recount, COMMIT,
@@ -47,6 +49,7 @@ from quiz.api.lane import JsonLane, Matched, Reply, json_body
 from quiz.api.routes import answer_given, answer_json
 from quiz.clock import now
 from quiz.play import services as play
+from quiz.play.hotpath import user_with_drawn
 
 ENDPOINT = "api.put_answer"
 # Canonical numbers only (no leading zero, ASCII digits): others are Flask's to judge.
@@ -73,6 +76,15 @@ class AnswerLane(JsonLane):
             return None
         (attempt_id, no), data = found
         return AnswerRequest(ENDPOINT, attempt_id, no, data)
+
+    def authenticate(self, token: str, request: Any) -> tuple[Any, Any]:
+        """The token's user; without a copy of the token or of the attempt's drawn items
+        in this process, both are read in one round trip (``hotpath.user_with_drawn``).
+        A lookup that fails is None, as ``Lane.authenticate``'s: Flask looks again."""
+        try:
+            return user_with_drawn(token, request.attempt_id, now()), request
+        except Exception:
+            return None, request
 
     def answer(self, environ: dict[str, Any], user: Any, request: AnswerRequest) -> Reply:
         app, attempt_id, no, data = self.app, request.attempt_id, request.no, request.data

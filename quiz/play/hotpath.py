@@ -16,17 +16,19 @@ attempt exists; they are read once per process and attempt instead of once per a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, select
 
-from quiz.cache import app_cache
+from quiz.accounts.services import TokenLookup, TokenUser, token_lookup, user_for_token
+from quiz.cache import SharedCache, app_cache
 from quiz.contests.models import Round, RoundMode
 from quiz.extensions import db
 from quiz.play.models import Attempt, AttemptItem
-from quiz.sql import pipelined, pipelining
+from quiz.sql import pipelined, pipelined_rows, pipelining
 
 # The pipeline itself lives in quiz.sql (core: the attempt start and the token lookup
 # use it too); named here for the answer path.
@@ -99,8 +101,11 @@ def _load_drawn(attempt_id: int) -> Drawn | None:
     # On the session's connection (its transaction), without the ORM's execution layer:
     # the statement selects columns, never entities.
     rows = db.session.connection().execute(_drawn_read(), {"attempt_id": attempt_id}).all()
-    if not rows:
-        return None
+    return _drawn_from(rows) if rows else None
+
+
+def _drawn_from(rows: Sequence[Any]) -> Drawn:
+    """The drawn items from the read's rows (SQLAlchemy's or psycopg's named rows)."""
     first = rows[0]
     accepted = _accepted_answers([r.question_id for r in rows if r.kind == "fill"])
     # Each item's option order and key, decoded in one call rather than forty (it was
@@ -142,10 +147,54 @@ def _accepted_answers(question_ids: list[int]) -> dict[int, dict[str, list[list[
     return found
 
 
+def _drawn_cache() -> SharedCache:
+    return app_cache("drawn_items", DRAWN_SECONDS, max_entries=DRAWN_MAX)
+
+
+def kept_drawn(attempt_id: int) -> Drawn | None:
+    """This process's copy of the attempt's drawn items, if it holds one."""
+    kept: Drawn | None = _drawn_cache().peek(attempt_id)
+    return kept
+
+
+def forget_drawn() -> None:
+    """Drop this process's copies of drawn items (tests: a worker that has none)."""
+    _drawn_cache().clear()
+
+
 def drawn_items(attempt_id: int) -> Drawn | None:
     """The attempt's drawn items (one query per process and attempt)."""
-    cache = app_cache("drawn_items", DRAWN_SECONDS, max_entries=DRAWN_MAX)
+    cache = _drawn_cache()
     drawn = cache.get(attempt_id, lambda: _load_drawn(attempt_id))
     if drawn is None:
         cache.discard(attempt_id)  # an id that does not exist yet may exist soon
     return drawn
+
+
+def user_with_drawn(token: str, attempt_id: int, now: datetime) -> TokenUser | None:
+    """The user of a bearer token saving an answer to ``attempt_id``, as
+    ``user_for_token`` gives it; a token this process holds no copy of is looked up in
+    one round trip with the attempt's drawn items, when those are not kept either.
+
+    That is a cold answer: a worker that has served neither the token nor the attempt
+    within the minute, which at a person's pace is most answers of a real contest
+    (docs/performance.md, section 17). The drawn items are kept only when the token is
+    valid and its user owns the attempt: the token's lookup alone decides who asks, and
+    the save checks the owner again, as for any answer. PostgreSQL only (the pipeline);
+    elsewhere, and for a known token, the usual lookup (the answer lane,
+    quiz/api/answer_lane.py).
+    """
+    lookup = token_lookup(token, now)
+    if not isinstance(lookup, TokenLookup):  # known to this process (or known not to be)
+        return lookup
+    cache = _drawn_cache()
+    conn = db.session.connection()
+    if not pipelining(conn) or kept_drawn(attempt_id) is not None:
+        return user_for_token(token, now)
+    token_rows, item_rows = pipelined_rows(
+        conn, [(lookup.statement, lookup.params), (_drawn_read(), {"attempt_id": attempt_id})]
+    )
+    user = lookup.user(token_rows[0] if token_rows else None)
+    if user is not None and item_rows and item_rows[0].user_id == user.id:
+        cache.put(attempt_id, _drawn_from(item_rows))
+    return user

@@ -16,8 +16,9 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from quiz.extensions import db, redis_store
+from quiz.play.hotpath import kept_drawn
 from quiz.play.models import Answer
-from tests.api.lanes import views_reached
+from tests.api.lanes import as_another_worker, views_reached
 from tests.factories import bearer as _bearer
 
 
@@ -299,3 +300,40 @@ class TestLimitedWithLiveScores:
         assert self._count(app, user_id) == 4
         assert client.put(url % 2, headers=headers, json={"choice": ["A"]}).status_code == 429
         assert through_flask == []
+
+
+@pytest.mark.parametrize("asking", ["owner", "stranger", "no such attempt", "bad token"])
+def test_a_cold_answer_is_the_views_answer(app, client, make, started, through_flask, asking):
+    """Without a copy of the token nor of the drawn items, the lane reads both in one
+    round trip on PostgreSQL (``hotpath.user_with_drawn``): the answer is still the
+    view's, byte for byte, for the owner, a stranger, an attempt that does not exist and
+    a token that does not exist."""
+    attempt_id, headers = started
+    if asking == "stranger":
+        headers = _bearer(client, make.user(username="stranger").username)
+    elif asking == "no such attempt":
+        attempt_id += 1000
+    elif asking == "bad token":
+        headers = {"Authorization": "Bearer not-a-token"}
+    url = f"/api/v1/attempts/{attempt_id}/answers/1"
+    answers = []
+    for cookie in (None, "1"):
+        as_another_worker(app)
+        if cookie:
+            client.set_cookie("unrelated", cookie)  # a cookie: Flask serves it
+        answers.append(client.put(url, headers=headers, json={"choice": ["A"]}))
+        if cookie is None:
+            with app.app_context():
+                kept = kept_drawn(attempt_id) is not None
+    lane, view = answers
+    assert through_flask == ([VIEW, VIEW] if asking == "bad token" else [VIEW])
+    expected = {"owner": 200, "stranger": 404, "no such attempt": 404, "bad token": 401}
+    assert lane.status_code == view.status_code == expected[asking], lane.json
+    assert lane.data == view.data
+    drop = {"X-Request-ID"}
+    assert [(k, v) for k, v in lane.headers if k not in drop] == [
+        (k, v) for k, v in view.headers if k not in drop
+    ]
+    # A valid token's save reads the items to check their owner, as the view does (a
+    # stranger is refused by that check); a bad token never gets them read.
+    assert kept is (asking in ("owner", "stranger"))

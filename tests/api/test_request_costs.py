@@ -29,6 +29,7 @@ from sqlalchemy import event, func, select
 
 from quiz.extensions import db, redis_store
 from quiz.play.models import Answer
+from tests.api.lanes import as_another_worker
 from tests.factories import bearer as _bearer
 
 GENEROUS = "1000000/minute"
@@ -149,13 +150,25 @@ def _start(client: Any, round_id: int, headers: dict[str, str]) -> dict[str, Any
     return response.json
 
 
-def test_answer_costs(client, make, live_round, costs):
+def _answered_once(client: Any, make: Any, live_round: Any) -> tuple[int, dict[str, str], str]:
+    """A participant's attempt in the live-score round, question 1 answered: the attempt
+    id, the bearer headers and the answers' URL (``%d``: the question)."""
     contest, round_ = live_round
-    user = make.enrolled(contest)
-    headers = _bearer(client, user.username)
-    attempt = _start(client, round_.id, headers)
-    url = f"/api/v1/attempts/{attempt['id']}/answers/%d"
+    headers = _bearer(client, make.enrolled(contest).username)
+    attempt_id = _start(client, round_.id, headers)["id"]
+    url = f"/api/v1/attempts/{attempt_id}/answers/%d"
     assert client.put(url % 1, headers=headers, json={"choice": ["A"]}).status_code == 200
+    return attempt_id, headers, url
+
+
+def _saved(attempt_id: int, no: int) -> Any:
+    return db.session.scalar(
+        select(Answer.choice).where(Answer.attempt_id == attempt_id, Answer.no == no)
+    )
+
+
+def test_answer_costs(client, make, live_round, costs):
+    attempt_id, headers, url = _answered_once(client, make, live_round)
 
     with costs:
         response = client.put(url % 2, headers=headers, json={"choice": ["B"]})
@@ -175,10 +188,7 @@ def test_answer_costs(client, make, live_round, costs):
         "pipelines": 1 if postgres else 0,
         "redis": 1,
     }
-    saved = db.session.scalar(
-        select(Answer.choice).where(Answer.attempt_id == attempt["id"], Answer.no == 2)
-    )
-    assert saved is not None  # acknowledged only once committed
+    assert _saved(attempt_id, 2) is not None  # acknowledged only once committed
 
 
 def test_answer_costs_without_live_scores(client, make, costs):
@@ -409,3 +419,35 @@ def test_live_answer_costs(client, make, clock, costs, through):
         "redis": 2,
     }
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 2
+
+
+@pytest.mark.parametrize("through", ["lane", "flask"])
+def test_cold_answer_costs(app, client, make, live_round, costs, through):
+    """An answer in a worker that holds no copy of its token nor of its attempt's drawn
+    items (at a person's pace, most answers of a real contest): on PostgreSQL the answer
+    lane looks both up in one pipeline (quiz.play.hotpath.user_with_drawn); the view (a
+    cookie: Flask serves it) reads them one after the other."""
+    attempt_id, headers, url = _answered_once(client, make, live_round)
+    as_another_worker(app)
+    if through == "flask":
+        client.set_cookie("unrelated", "1")
+
+    with costs:
+        response = client.put(url % 2, headers=headers, json={"choice": ["B"]})
+    assert response.status_code == 200, response.json
+    # The token, the drawn items, the save (one statement on PostgreSQL), the commit:
+    # through the lane on PostgreSQL the first two share a pipeline, so BEGIN, pipeline,
+    # save, COMMIT = 4 round trips (5 before, as the view still takes).
+    postgres = db.engine.dialect.name == "postgresql"
+    lane = through == "lane" and postgres
+    assert costs.summary == {
+        "sql": 3 if postgres else 5,
+        "begin": 1,
+        "commit": 1,
+        "rollback": 0,
+        "pipelines": (2 if lane else 1) if postgres else 0,
+        # The board script, which counts the lane's request for the rate limit; the
+        # view's request hook counts it on a round trip of its own.
+        "redis": 1 if through == "lane" else 2,
+    }
+    assert _saved(attempt_id, 2) is not None  # acknowledged only once committed
