@@ -189,7 +189,7 @@ def user_with_drawn(token: str, attempt_id: int, now: datetime) -> TokenUser | N
         return lookup
     cache = _drawn_cache()
     conn = db.session.connection()
-    if not pipelining(conn) or kept_drawn(attempt_id) is not None:
+    if not pipelining(conn) or cache.peek(attempt_id) is not None:
         return user_for_token(token, now)
     token_rows, item_rows = pipelined_rows(
         conn, [(lookup.statement, lookup.params), (_drawn_read(), {"attempt_id": attempt_id})]
